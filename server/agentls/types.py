@@ -1,0 +1,128 @@
+"""Plain data types shared by the engine, the CLI and the LSP adapter.
+
+Nothing here imports pygls or lsprotocol. Positions are 0-based; ``character`` counts
+Unicode code points. The LSP layer converts to the negotiated encoding at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    line: int
+    character: int
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(line: int, start: int, end_line: int | None = None, end: int | None = None) -> Range:
+        """``Range.of(l, c1, l2, c2)``; with two arguments an empty range at (l, c1)."""
+        el = line if end_line is None else end_line
+        ec = start if end is None else end
+        return Range(Position(line, start), Position(el, ec))
+
+    def contains(self, pos: Position) -> bool:
+        return self.start <= pos <= self.end
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {
+            "start": {"line": self.start.line, "character": self.start.character},
+            "end": {"line": self.end.line, "character": self.end.character},
+        }
+
+
+class Severity(IntEnum):
+    """Same numbering as LSP's DiagnosticSeverity."""
+
+    ERROR = 1
+    WARNING = 2
+    INFORMATION = 3
+    HINT = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        aliases = {"info": "information", "warn": "warning"}
+        return cls[aliases.get(text.lower(), text.lower()).upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A quick fix. ``safe`` fixes are applied by ``check --fix`` and marked preferred."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A location in another (or the same) file that explains a finding."""
+
+    path: str
+    range: Range
+    message: str
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    range: Range
+    fixes: list[Fix] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
+    tags: tuple[str, ...] = ()  # "unnecessary", "deprecated"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "range": self.range.to_json(),
+            "severity": self.severity.label,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class Effective:
+    """What Claude Code will load from an agent file.
+
+    ``tools`` is ``None`` when the agent gets every tool; ``model`` is ``None`` when the
+    frontmatter sets none (Claude Code then uses ``inherit``).
+    """
+
+    loads: bool
+    reason: str | None = None  # why it does not load
+    name: str | None = None
+    description: str | None = None
+    tools: list[str] | None = None
+    disallowed_tools: list[str] = field(default_factory=list)
+    model: str | None = None
+    dropped_tools: list[tuple[str, str]] = field(default_factory=list)  # (entry, why)
+    color: str | None = None
+    ignored_keys: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "loads": self.loads,
+            "name": self.name,
+            "description": self.description,
+            "tools": self.tools,
+            "model": self.model,
+        }
