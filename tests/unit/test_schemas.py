@@ -173,6 +173,21 @@ def test_schema_is_valid_draft_2020_12(name: str) -> None:
     assert schema["type"] == "object"
     for pattern in _walk_key(schema, "pattern"):
         re.compile(pattern)
+    for node in _walk_key(schema, "markdownEnumDescriptions"):
+        assert all(isinstance(d, str) and d for d in node)
+    _check_enum_descriptions(schema)
+
+
+def _check_enum_descriptions(node: Any) -> None:
+    """Where an enum has per-value descriptions, there is exactly one per value."""
+    if isinstance(node, dict):
+        if "markdownEnumDescriptions" in node:
+            assert len(node["markdownEnumDescriptions"]) == len(node["enum"])
+        for sub in node.values():
+            _check_enum_descriptions(sub)
+    elif isinstance(node, list):
+        for sub in node:
+            _check_enum_descriptions(sub)
 
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
