@@ -1,0 +1,244 @@
+// Starting, stopping and restarting the agentls language server.
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  DocumentSelector,
+  ErrorAction,
+  LanguageClient,
+  LanguageClientOptions,
+  Middleware,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { METHOD_SET_API_KEY, SetApiKeyParams } from './protocol';
+import { documentSelector } from './selector';
+import {
+  describeLaunch,
+  findExecutable,
+  readServerSettings,
+  resolveServerLaunch,
+  ServerLaunch,
+  serverOptionsPayload,
+} from './settings';
+
+export type ServerState = 'stopped' | 'starting' | 'running' | 'failed';
+
+export const SECRET_KEY = 'agentls.anthropicApiKey';
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export class ServerManager implements vscode.Disposable {
+  client: LanguageClient | undefined;
+  state: ServerState = 'stopped';
+  lastError: string | null = null;
+  launch: ServerLaunch | undefined;
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  private readonly startedEmitter = new vscode.EventEmitter<LanguageClient>();
+  /** Fires each time a client has started (first start and every restart). */
+  readonly onDidStart = this.startedEmitter.event;
+  private busy: Promise<void> = Promise.resolve();
+  private crashes: number[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly output: vscode.OutputChannel,
+    private readonly middleware: Middleware,
+    private readonly onClientCreated: (client: LanguageClient) => void,
+  ) {}
+
+  private setState(s: ServerState): void {
+    this.state = s;
+    this.stateEmitter.fire(s);
+  }
+
+  /** Serialises start/stop/restart so that two restarts never race. */
+  private queue(op: () => Promise<void>): Promise<void> {
+    this.busy = this.busy.then(op, op);
+    return this.busy;
+  }
+
+  start(): Promise<void> {
+    return this.queue(() => this.doStart());
+  }
+
+  stop(): Promise<void> {
+    return this.queue(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.queue(async () => {
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  private async doStop(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) {
+      try {
+        if (c.state !== State.Stopped) await c.stop(5000);
+      } catch (e) {
+        this.output.appendLine(`[agentls] stopping the server: ${String(e)}`);
+      }
+      await c.dispose().catch(() => undefined);
+    }
+    this.setState('stopped');
+  }
+
+  private async doStart(): Promise<void> {
+    const cfg = vscode.workspace.getConfiguration('agentls');
+    const get = (k: string): unknown => cfg.get(k);
+    const launch = resolveServerLaunch(readServerSettings(get));
+    this.launch = launch;
+    this.lastError = null;
+    this.setState('starting');
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const env = { ...process.env, ...launch.env };
+    const exe = findExecutable(launch.command, env.PATH, isExecutable, cwd);
+    if (!exe) {
+      this.fail(launch, `\`${launch.command}\` was not found${launch.command.includes('/') ? '' : ' on the PATH'}.`);
+      return;
+    }
+    this.output.appendLine(`[agentls] starting: ${describeLaunch(launch)}  (from ${launchSource(launch)})`);
+    const serverOptions: ServerOptions = {
+      command: exe,
+      args: launch.args,
+      transport: TransportKind.stdio,
+      options: { env, cwd },
+    };
+    let startFailed = false;
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: documentSelector() as DocumentSelector,
+      outputChannel: this.output,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: serverOptionsPayload(get),
+      // Sends workspace/didChangeConfiguration with the `agentls` section when a setting changes.
+      synchronize: { configurationSection: 'agentls' },
+      middleware: this.middleware,
+      initializationFailedHandler: (error) => {
+        startFailed = true;
+        this.output.appendLine(`[agentls] initialize failed: ${String(error)}`);
+        return false;
+      },
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          // The process went away after a successful start: restart it, at most 3 times in 3 min.
+          const now = Date.now();
+          this.crashes = this.crashes.filter((t) => now - t < 180_000);
+          this.crashes.push(now);
+          if (this.crashes.length <= 3) {
+            this.output.appendLine('[agentls] the language server exited; restarting it.');
+            return { action: CloseAction.Restart, handled: true };
+          }
+          this.lastError = 'The language server exited 4 times in 3 minutes.';
+          this.setState('failed');
+          void this.offerRestart('The agentls language server exited 4 times in 3 minutes and was not restarted.');
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+    };
+    const client = new LanguageClient('agentls', 'agentls', serverOptions, clientOptions);
+    this.onClientCreated(client);
+    client.onDidChangeState((e) => {
+      if (this.client !== client) return;
+      if (e.newState === State.Running) {
+        this.setState('running');
+        // On the first start and on every automatic restart: key, then listeners (Agents view...).
+        void this.sendApiKey().finally(() => this.startedEmitter.fire(client));
+      } else if (e.newState === State.Starting) {
+        this.setState('starting');
+      }
+    });
+    this.client = client;
+    try {
+      await client.start();
+    } catch (e) {
+      this.client = undefined;
+      await client.dispose().catch(() => undefined);
+      const detail = startFailed ? 'it did not finish initialisation' : firstLine(String(e));
+      this.fail(launch, `It exited or could not be started: ${detail}.`);
+      return;
+    }
+  }
+
+  private fail(launch: ServerLaunch, why: string): void {
+    this.lastError = why;
+    this.setState('failed');
+    this.output.appendLine(`[agentls] could not start the language server \`${describeLaunch(launch)}\`: ${why}`);
+    void this.showStartError(launch, why);
+  }
+
+  private async showStartError(launch: ServerLaunch, why: string): Promise<void> {
+    const pick = await vscode.window.showErrorMessage(
+      `agentls: could not start the language server \`${describeLaunch(launch)}\`. ${why} ` +
+        'Install agentls (pip install agentls) or set agentls.server.pythonPath / agentls.server.command.',
+      'Install instructions',
+      'Open settings',
+      'Show output',
+    );
+    if (pick === 'Install instructions') await vscode.commands.executeCommand('agentls.showInstallInstructions');
+    else if (pick === 'Open settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'agentls.server');
+    else if (pick === 'Show output') this.output.show(true);
+  }
+
+  private async offerRestart(message: string): Promise<void> {
+    const pick = await vscode.window.showErrorMessage(`${message} See the agentls output for details.`, 'Restart', 'Show output');
+    if (pick === 'Restart') await this.restart();
+    else if (pick === 'Show output') this.output.show(true);
+  }
+
+  /** Hands the key from SecretStorage to the server (agentls/setApiKey). */
+  async sendApiKey(): Promise<void> {
+    const c = this.client;
+    if (!c || c.state !== State.Running) return;
+    const apiKey = (await this.context.secrets.get(SECRET_KEY)) ?? null;
+    if (apiKey === null) return;
+    const params: SetApiKeyParams = { apiKey };
+    await c.sendNotification(METHOD_SET_API_KEY, params);
+  }
+
+  async clearApiKey(): Promise<void> {
+    const c = this.client;
+    if (!c || c.state !== State.Running) return;
+    const params: SetApiKeyParams = { apiKey: null };
+    await c.sendNotification(METHOD_SET_API_KEY, params);
+  }
+
+  running(): LanguageClient | undefined {
+    return this.client && this.client.state === State.Running ? this.client : undefined;
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+    this.startedEmitter.dispose();
+  }
+}
+
+function launchSource(l: ServerLaunch): string {
+  switch (l.source) {
+    case 'command':
+      return 'agentls.server.command';
+    case 'pythonPath':
+      return 'agentls.server.pythonPath';
+    default:
+      return 'default: agentls on the PATH';
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].replace(/\.$/, '');
+}
