@@ -1,0 +1,323 @@
+"""Read, Grep and Glob for agents, confined to one workspace root.
+
+Every path is checked twice: as written (no NUL, no Windows drive or backslash, no URL, no
+denied name such as ``.env`` or ``.git``) and as resolved (symlinks followed, the result must
+stay under the resolved root and must not be denied either). Files are opened without
+following a final symlink and without blocking, then checked on the open descriptor: only
+regular files, not hard-linked (a hard link can point out of the workspace), under the size
+cap. Outputs are capped. Errors are :class:`SandboxError` with a message for the model.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+MAX_READ_BYTES = 256 * 1024
+MAX_GREP_FILE_BYTES = 1024 * 1024
+MAX_GREP_TOTAL_BYTES = 32 * 1024 * 1024
+MAX_LINES = 2000
+MAX_LINE_CHARS = 2000
+MAX_OUTPUT_CHARS = 60_000
+MAX_RESULTS = 300
+MAX_FILES_SCANNED = 5000
+MAX_PATTERN = 500
+
+_DENIED_DIRS = {".git", ".hg", ".svn", ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker"}
+_DENIED_FILE_GLOBS = (
+    ".env",
+    ".env.*",
+    "*.env",
+    ".envrc",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    ".netrc",
+    ".pgpass",
+    ".npmrc",
+    ".pypirc",
+    "credentials",
+    "credentials.json",
+    "secrets.*",
+    "*.kdbx",
+)
+_SKIP_WALK = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
+
+
+class SandboxError(Exception):
+    """A refused or failed tool call; the message goes back to the model."""
+
+
+def denied_name(name: str) -> bool:
+    low = name.lower()
+    return low in _DENIED_DIRS or any(fnmatch.fnmatchcase(low, g) for g in _DENIED_FILE_GLOBS)
+
+
+@dataclass
+class Sandbox:
+    root: Path
+    given_root: Path = Path()
+
+    def __post_init__(self) -> None:
+        self.given_root = Path(os.path.abspath(self.root))
+        self.root = Path(os.path.realpath(self.root))
+
+    # ------------------------------------------------------------------ paths
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return path.name
+
+    def resolve(self, raw: str | None, *, allow_root: bool = True) -> Path:
+        """The real path for ``raw`` inside the root, or :class:`SandboxError`."""
+        if raw is None or raw.strip() in {"", "."}:
+            if allow_root:
+                return self.root
+            raise SandboxError("a file path is required")
+        if not isinstance(raw, str):
+            raise SandboxError("the path must be a string")
+        if "\x00" in raw:
+            raise SandboxError("refused: the path contains a NUL byte")
+        if "\\" in raw or re.match(r"^[A-Za-z]:", raw):
+            raise SandboxError("refused: Windows-style paths are not accepted; use / separators")
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", raw):
+            raise SandboxError("refused: URLs are not paths")
+        if raw.startswith("~"):
+            raise SandboxError("refused: paths outside the workspace are not readable")
+        given = PurePosixPath(raw)
+        if ".." in given.parts:
+            raise SandboxError("refused: '..' is not allowed in paths")
+        candidate = Path(raw) if given.is_absolute() else self.root / raw
+        # Lexically inside first (an absolute path must name the workspace).
+        lexical = Path(os.path.normpath(candidate))
+        if _within(lexical, self.root):
+            parts = lexical.relative_to(self.root).parts
+        elif _within(lexical, self.given_root):
+            parts = lexical.relative_to(self.given_root).parts
+        else:
+            raise SandboxError("refused: the path is outside the workspace")
+        for part in parts:
+            if denied_name(part):
+                raise SandboxError(f"refused: {part!r} is a protected file or folder")
+        real = Path(os.path.realpath(candidate))
+        if not _within(real, self.root):
+            raise SandboxError("refused: the path leads outside the workspace (symlink)")
+        for part in real.relative_to(self.root).parts:
+            if denied_name(part):
+                raise SandboxError(f"refused: {part!r} is a protected file or folder")
+        return real
+
+    # ------------------------------------------------------------------ files
+
+    def _read_bytes(self, real: Path, cap: int) -> bytes:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(real, flags)
+        except FileNotFoundError:
+            raise SandboxError(f"no such file: {self.rel(real)}") from None
+        except IsADirectoryError:
+            raise SandboxError(f"{self.rel(real)} is a directory") from None
+        except OSError as e:
+            raise SandboxError(f"cannot open {self.rel(real)}: {e.strerror}") from None
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise SandboxError(f"{self.rel(real)} is a directory; use Glob to list it")
+            if not stat.S_ISREG(st.st_mode):
+                raise SandboxError(f"refused: {self.rel(real)} is not a regular file")
+            if st.st_nlink > 1:
+                raise SandboxError(f"refused: {self.rel(real)} is hard-linked")
+            if st.st_size > cap:
+                raise SandboxError(
+                    f"{self.rel(real)} is too large ({st.st_size} bytes; the limit is {cap})"
+                )
+            chunks = []
+            total = 0
+            while total <= cap:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            if total > cap:
+                raise SandboxError(f"{self.rel(real)} is too large (the limit is {cap} bytes)")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def read(self, file_path: str, offset: int | None = None, limit: int | None = None) -> str:
+        """The file with line numbers (``cat -n`` style), like Claude Code's Read."""
+        real = self.resolve(file_path, allow_root=False)
+        data = self._read_bytes(real, MAX_READ_BYTES)
+        if b"\x00" in data:
+            raise SandboxError(f"{self.rel(real)} is a binary file")
+        text = data.decode("utf-8", "replace")
+        lines = text.splitlines()
+        start = max(1, int(offset or 1))
+        count = max(1, min(int(limit or MAX_LINES), MAX_LINES))
+        out = []
+        for n in range(start, min(len(lines), start + count - 1) + 1):
+            line = lines[n - 1]
+            if len(line) > MAX_LINE_CHARS:
+                line = line[:MAX_LINE_CHARS] + " [line truncated]"
+            out.append(f"{n:6}\t{line}")
+        if not lines:
+            return f"({self.rel(real)} is empty)"
+        result = "\n".join(out)
+        if start + count - 1 < len(lines):
+            result += f"\n[{len(lines) - (start + count - 1)} more lines; use offset to read on]"
+        return _cap(result)
+
+    def read_text(self, file_path: str) -> str:
+        """The raw text of a workspace file (for edit proposals)."""
+        real = self.resolve(file_path, allow_root=False)
+        data = self._read_bytes(real, MAX_READ_BYTES)
+        if b"\x00" in data:
+            raise SandboxError(f"{self.rel(real)} is a binary file")
+        return data.decode("utf-8", "replace")
+
+    # ------------------------------------------------------------------ walking
+
+    def _walk(self, base: Path) -> list[Path]:
+        files: list[Path] = []
+        if base.is_file():
+            return [base]
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_WALK and not denied_name(d))
+            for name in sorted(filenames):
+                if denied_name(name):
+                    continue
+                p = Path(dirpath) / name
+                try:
+                    real = Path(os.path.realpath(p))
+                except OSError:
+                    continue
+                if not _within(real, self.root) or any(
+                    denied_name(x) for x in real.relative_to(self.root).parts
+                ):
+                    continue
+                files.append(p)
+                if len(files) >= MAX_FILES_SCANNED:
+                    return files
+        return files
+
+    def glob(self, pattern: str, path: str | None = None) -> str:
+        if not pattern or "\x00" in pattern:
+            raise SandboxError("a glob pattern is required")
+        if pattern.startswith("/") or ".." in PurePosixPath(pattern).parts or "\\" in pattern:
+            raise SandboxError("refused: the pattern must be relative, without '..'")
+        base = self.resolve(path)
+        if not base.is_dir():
+            raise SandboxError(f"{self.rel(base)} is not a directory")
+        hits = []
+        for p in self._walk(base):
+            rel = p.relative_to(base).as_posix()
+            if _glob_match(rel, pattern):
+                hits.append(self.rel(p))
+                if len(hits) >= MAX_RESULTS:
+                    break
+        if not hits:
+            return "No files found"
+        more = "\n[results capped]" if len(hits) >= MAX_RESULTS else ""
+        return _cap("\n".join(hits) + more)
+
+    def grep(
+        self,
+        pattern: str,
+        path: str | None = None,
+        glob: str | None = None,
+        case_insensitive: bool = False,
+        output_mode: str = "content",
+    ) -> str:
+        if not pattern or len(pattern) > MAX_PATTERN:
+            raise SandboxError(f"the pattern must have 1 to {MAX_PATTERN} characters")
+        try:
+            rx = re.compile(pattern, re.IGNORECASE if case_insensitive else 0)
+        except re.error as e:
+            raise SandboxError(f"invalid regular expression: {e}") from None
+        base = self.resolve(path)
+        out: list[str] = []
+        files_with: list[str] = []
+        total = 0
+        for p in self._walk(base):
+            rel = self.rel(p)
+            if glob and not (_glob_match(rel, glob) or fnmatch.fnmatch(p.name, glob)):
+                continue
+            try:
+                data = self._read_bytes(p, MAX_GREP_FILE_BYTES)
+            except SandboxError:
+                continue
+            total += len(data)
+            if total > MAX_GREP_TOTAL_BYTES or b"\x00" in data:
+                continue
+            hit = False
+            for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+                line = line[:MAX_LINE_CHARS]
+                if rx.search(line):
+                    hit = True
+                    if output_mode == "content":
+                        out.append(f"{rel}:{n}:{line}")
+                        if len(out) >= MAX_RESULTS:
+                            break
+            if hit:
+                files_with.append(rel)
+            if len(out) >= MAX_RESULTS or len(files_with) >= MAX_RESULTS:
+                break
+        lines = out if output_mode == "content" else files_with
+        if not lines:
+            return "No matches found"
+        more = "\n[results capped]" if len(lines) >= MAX_RESULTS else ""
+        return _cap("\n".join(lines) + more)
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    """``**`` matches any number of folders; other wildcards stay within one name."""
+    rx = ""
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            rx += "(?:.*/)?"
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            rx += ".*"
+            i += 2
+            continue
+        if c == "*":
+            rx += "[^/]*"
+        elif c == "?":
+            rx += "[^/]"
+        elif c == "{" and "}" in pattern[i:]:
+            j = pattern.index("}", i)
+            rx += "(?:" + "|".join(re.escape(x) for x in pattern[i + 1 : j].split(",")) + ")"
+            i = j
+        else:
+            rx += re.escape(c)
+        i += 1
+    if "/" not in pattern:
+        return re.fullmatch(rx, rel.rsplit("/", 1)[-1]) is not None
+    return re.fullmatch(rx, rel) is not None
+
+
+def _cap(text: str) -> str:
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return text
+    return text[:MAX_OUTPUT_CHARS] + "\n[output truncated]"
