@@ -1,0 +1,1 @@
+"""Dialects: which format a file is, and the versioned facts about each tool."""

@@ -1,0 +1,100 @@
+"""Path → dialect (formats.md §12). First match wins.
+
+Dialect ids: claude-agent, claude-plugin-agent, claude-skill, agent-skill, claude-command,
+claude-rule, copilot-agent, copilot-chatmode, copilot-prompt, copilot-instructions,
+opencode-agent, gemini-agent, cursor-rule. Only dialects listed in ``CHECKED`` get
+diagnostics today; the others are recognised so that the registry is ready for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CLAUDE_AGENT = "claude-agent"
+
+ALL_DIALECTS = (
+    "claude-agent",
+    "claude-plugin-agent",
+    "claude-skill",
+    "agent-skill",
+    "claude-command",
+    "claude-rule",
+    "copilot-agent",
+    "copilot-chatmode",
+    "copilot-prompt",
+    "copilot-instructions",
+    "opencode-agent",
+    "gemini-agent",
+    "cursor-rule",
+)
+
+# Dialects whose rules are implemented.
+CHECKED = frozenset({CLAUDE_AGENT})
+
+SCHEMA_FILES = {
+    "claude-agent": "claude-code-agent.schema.json",
+    "claude-plugin-agent": "claude-code-plugin-agent.schema.json",
+    "claude-skill": "claude-code-skill.schema.json",
+    "agent-skill": "agent-skill.schema.json",
+    "claude-command": "claude-code-command.schema.json",
+    "claude-rule": "claude-code-rule.schema.json",
+    "copilot-agent": "copilot-agent.schema.json",
+    "copilot-chatmode": "copilot-chatmode.schema.json",
+    "copilot-prompt": "copilot-prompt.schema.json",
+    "copilot-instructions": "copilot-instructions.schema.json",
+    "opencode-agent": "opencode-agent.schema.json",
+    "gemini-agent": "gemini-agent.schema.json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    dialect: str
+    regex: re.Pattern[str]
+
+
+def _p(dialect: str, regex: str) -> _Pattern:
+    return _Pattern(dialect, re.compile(regex))
+
+
+# Patterns match a POSIX path with a leading "/" (so "(^|/)" is simply "/").
+_PATTERNS: tuple[_Pattern, ...] = (
+    _p(CLAUDE_AGENT, r"/\.claude/agents/(?:.*/)?[^/]+\.md$"),
+    _p("claude-skill", r"/\.claude/skills/[^/]+/SKILL\.md$"),
+    _p("agent-skill", r"/(?:\.github|\.copilot)/skills/[^/]+/SKILL\.md$"),
+    _p("claude-command", r"/\.claude/commands/(?:.*/)?[^/]+\.md$"),
+    _p("claude-rule", r"/\.claude/rules/(?:.*/)?[^/]+\.md$"),
+    _p("copilot-chatmode", r"\.chatmode\.md$"),
+    _p("copilot-prompt", r"\.prompt\.md$"),
+    _p("copilot-instructions", r"\.instructions\.md$"),
+    _p("copilot-agent", r"(?:\.agent\.md|/\.github/agents/(?:.*/)?[^/]+\.md|/\.copilot/agents/[^/]+\.md)$"),
+    _p("opencode-agent", r"/(?:\.opencode|\.config/opencode)/(?:agent|agents|mode|modes)/(?:.*/)?[^/]+\.md$"),
+    _p("gemini-agent", r"/(?:\.gemini|\.config/gemini-cli)/agents/[^/]+\.md$"),
+    _p("cursor-rule", r"/\.cursor/rules/(?:.*/)?[^/]+\.mdc$"),
+)
+
+_CLAUDE_AGENT_DIR = re.compile(r"/\.claude/agents/(?:.*/)?[^/]+$")
+
+
+def _norm(path: str) -> str:
+    p = path.replace("\\", "/")
+    if not p.startswith("/"):
+        p = "/" + p
+    return p
+
+
+def detect_dialect(path: str | None) -> str | None:
+    """The dialect of the file at ``path`` by its location, or None."""
+    if not path:
+        return None
+    p = _norm(path)
+    for pat in _PATTERNS:
+        if pat.regex.search(p):
+            return pat.dialect
+    return None
+
+
+def in_claude_agents_dir(path: str | None) -> bool:
+    """Whether the file sits inside a ``.claude/agents`` folder (any extension)."""
+    return bool(path) and bool(_CLAUDE_AGENT_DIR.search(_norm(path or "")))

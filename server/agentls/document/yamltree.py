@@ -1,0 +1,213 @@
+"""A YAML tree whose every node carries its exact span.
+
+PyYAML's composer (the C one when available) gives nodes with marks; we convert them into
+our own small tree, resolving plain scalars with the YAML 1.2 core schema (what Claude
+Code's parser uses: ``yes`` is a string, not a boolean). Aliases are not expanded, so an
+alias bomb costs nothing; the conversion is bounded in node count and depth.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C composer is ~10x faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from agentls.types import Position, Range
+
+MAX_NODES = 200_000
+MAX_DEPTH = 200
+
+
+class TreeLimitError(Exception):
+    """The YAML is too large or too deeply nested to analyse."""
+
+
+@dataclass(slots=True)
+class YNode:
+    kind: str  # "scalar" | "mapping" | "sequence" | "alias"
+    range: Range
+    value: Any = None  # scalar: the resolved Python value; sequence: list[YNode]
+    style: str | None = None  # scalar style: None (plain), "'", '"', "|", ">"
+    tag: str = ""
+    pairs: list[tuple[YNode, YNode]] = field(default_factory=list)  # mapping only
+    flow: bool = False
+
+    @property
+    def items(self) -> list[YNode]:
+        return self.value if self.kind == "sequence" else []
+
+    def to_python(self, _depth: int = 0) -> Any:
+        if _depth > MAX_DEPTH:
+            raise TreeLimitError("nesting too deep")
+        if self.kind == "scalar":
+            return self.value
+        if self.kind == "sequence":
+            return [n.to_python(_depth + 1) for n in self.value]
+        if self.kind == "mapping":
+            out: dict[Any, Any] = {}
+            for k, v in self.pairs:
+                key = k.to_python(_depth + 1)
+                try:
+                    out[key] = v.to_python(_depth + 1)
+                except TypeError:  # unhashable key
+                    out[str(key)] = v.to_python(_depth + 1)
+            return out
+        return None
+
+    @property
+    def type_name(self) -> str:
+        if self.kind == "mapping":
+            return "a mapping"
+        if self.kind == "sequence":
+            return "a list"
+        v = self.value
+        if v is None:
+            return "empty (null)"
+        if isinstance(v, bool):
+            return "a boolean"
+        if isinstance(v, int):
+            return "a number"
+        if isinstance(v, float):
+            return "a number"
+        return "a string"
+
+
+# YAML 1.2 core schema, for plain scalars.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_BOOL_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+def resolve_plain(text: str) -> Any:
+    if _NULL.match(text):
+        return None
+    if _BOOL_TRUE.match(text):
+        return True
+    if _BOOL_FALSE.match(text):
+        return False
+    if _INT10.match(text):
+        return int(text)
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _resolve_scalar(node: yaml.ScalarNode) -> Any:
+    tag = node.tag or ""
+    value: str = node.value
+    if tag in (_STR, "!", ""):
+        # With no implicit resolvers every untagged scalar arrives as a string.
+        return resolve_plain(value) if not node.style else value
+    if tag.endswith(":int"):
+        try:
+            return int(value, 0)
+        except ValueError:
+            return value
+    if tag.endswith(":bool"):
+        return value.lower() == "true"
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":float"):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _range(node: yaml.Node, line_offset: int) -> Range:
+    s, e = node.start_mark, node.end_mark
+    return Range(Position(s.line + line_offset, s.column), Position(e.line + line_offset, e.column))
+
+
+class _Builder:
+    def __init__(self, line_offset: int) -> None:
+        self.line_offset = line_offset
+        self.count = 0
+        self.seen: dict[int, YNode] = {}
+
+    def build(self, node: yaml.Node, depth: int = 0) -> YNode:
+        if depth > MAX_DEPTH:
+            raise TreeLimitError(f"the YAML is nested more than {MAX_DEPTH} levels deep")
+        key = id(node)
+        if key in self.seen:  # an alias: share, never expand
+            return self.seen[key]
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise TreeLimitError(f"the YAML has more than {MAX_NODES} nodes")
+        rng = _range(node, self.line_offset)
+        if isinstance(node, yaml.ScalarNode):
+            out = YNode("scalar", rng, _resolve_scalar(node), node.style or None, node.tag or "")
+            self.seen[key] = out
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            out = YNode("sequence", rng, [], None, node.tag or "", flow=bool(node.flow_style))
+            self.seen[key] = out
+            out.value = [self.build(n, depth + 1) for n in node.value]
+            return out
+        assert isinstance(node, yaml.MappingNode)
+        out = YNode("mapping", rng, None, None, node.tag or "", flow=bool(node.flow_style))
+        self.seen[key] = out
+        out.pairs = [(self.build(k, depth + 1), self.build(v, depth + 1)) for k, v in node.value]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class YamlError:
+    message: str  # PyYAML's problem text
+    line: int
+    column: int
+    context: str = ""
+
+
+class _FastLoader(_Loader):  # type: ignore[valid-type,misc]
+    """The safe loader without implicit resolvers: we resolve plain scalars ourselves."""
+
+
+_FastLoader.yaml_implicit_resolvers = {}
+
+
+def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | None]:
+    """Parse ``text`` into a positioned tree; on failure return the error position."""
+    try:
+        root = yaml.compose(text, Loader=_FastLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + line_offset
+        col = mark.column if mark else 0
+        return None, YamlError(str(exc.problem or "invalid YAML"), line, col, str(exc.context or ""))
+    except yaml.YAMLError as exc:  # e.g. a second document or a reader error
+        return None, YamlError(str(exc), line_offset, 0)
+    except RecursionError:
+        return None, YamlError("the YAML is nested too deeply to read", line_offset, 0)
+    if root is None:
+        return None, None
+    try:
+        return _Builder(line_offset).build(root), None
+    except (TreeLimitError, RecursionError) as exc:
+        return None, YamlError(str(exc), line_offset, 0)

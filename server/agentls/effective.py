@@ -1,0 +1,283 @@
+"""What Claude Code will load from an agent file: the effective configuration.
+
+Pure functions over the document model's :class:`ClaudeView` and the versioned facts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from agentls.dialects.facts import ClaudeFacts, claude_facts
+from agentls.document.model import Document
+from agentls.types import Effective
+
+_SPLIT = re.compile(r"[,\s]")
+
+
+def split_tool_string(text: str) -> list[str]:
+    """Split on commas and whitespace outside parentheses; drop empty pieces."""
+    out: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        if depth == 0 and (ch == "," or ch.isspace()):
+            if cur:
+                out.append("".join(cur))
+                cur = []
+            continue
+        cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def tool_entries(value: Any) -> list[str]:
+    """The list grammar of ``tools``/``disallowedTools``/``skills`` (formats.md §2.3)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_tool_string(value)
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, str):
+                out.extend(split_tool_string(item))
+        return out
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class ToolVerdict:
+    entry: str
+    status: str  # ok | alias | removed | case | unknown | wildcard | mcp | mcp-bad | agent-list | pattern
+    resolved: str | None  # the tool it grants, None if dropped (or "*" for wildcard)
+    suggestion: str | None = None
+    note: str = ""
+
+
+_MCP = re.compile(r"^mcp__([^_\s](?:[^\s]*?[^_\s])?)(?:__(\*|[^\s]+))?$")
+
+
+def classify_tool(entry: str, facts: ClaudeFacts | None = None, *, deny: bool = False) -> ToolVerdict:
+    facts = facts or claude_facts()
+    if entry == "*":
+        return ToolVerdict(entry, "wildcard", "*")
+    if entry.startswith("mcp__"):
+        if entry == "mcp__*":
+            if deny:
+                return ToolVerdict(entry, "mcp", entry)
+            return ToolVerdict(entry, "mcp-bad", None, "mcp__<server>__*",
+                               "`mcp__*` is only meaningful in `disallowedTools`")
+        if _MCP.match(entry):
+            return ToolVerdict(entry, "mcp", entry)
+        return ToolVerdict(entry, "mcp-bad", None, None, "not `mcp__<server>__<tool>`")
+    base = entry
+    if "(" in entry and entry.endswith(")"):
+        base = entry[: entry.index("(")]
+        if base in ("Agent", "Task"):
+            return ToolVerdict(entry, "agent-list", "Agent")
+        v = classify_tool(base, facts)
+        if v.resolved:
+            return ToolVerdict(entry, "pattern", v.resolved, v.suggestion, v.note)
+        return ToolVerdict(entry, v.status, None, v.suggestion and entry.replace(base, v.suggestion, 1), v.note)
+    if entry in facts.tools:
+        return ToolVerdict(entry, "ok", entry)
+    legacy = facts.legacy_tools.get(entry)
+    if legacy is not None:
+        target = legacy.get("resolvesTo")
+        note = str(legacy.get("note", ""))
+        if target:
+            return ToolVerdict(entry, "alias", str(target), str(legacy.get("suggest") or target), note)
+        return ToolVerdict(entry, "removed", None, legacy.get("suggest"), note)
+    proper = facts.tools_lower.get(entry.lower())
+    if proper is not None:
+        return ToolVerdict(entry, "case", None, proper, "tool names are case-sensitive")
+    return ToolVerdict(entry, "unknown", None, nearest(entry, facts.tools), "")
+
+
+def nearest(word: str, candidates: Iterable[str], max_distance: int | None = None) -> str | None:
+    """The closest candidate by edit distance (case-insensitive), if close enough."""
+    w = word.lower()
+    best: tuple[int, str] | None = None
+    for c in candidates:
+        d = _distance(w, c.lower())
+        if best is None or d < best[0]:
+            best = (d, c)
+    if best is None:
+        return None
+    limit = max_distance if max_distance is not None else max(1, min(3, len(word) // 3))
+    return best[1] if best[0] <= limit else None
+
+
+def _distance(a: str, b: str) -> int:
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def name_problem(name: str, facts: ClaudeFacts | None = None) -> str | None:
+    """Why Claude Code refuses this (string) name, or None."""
+    facts = facts or claude_facts()
+    if name.startswith("-"):
+        return "starts with `-`"
+    if ":" in unicodedata.normalize("NFKC", name):
+        return "contains `:`" if ":" in name else "contains a character that normalises to `:`"
+    if len(name) > facts.name_max:
+        return f"is longer than {facts.name_max} characters ({len(name)})"
+    return None
+
+
+def hooks_problem(value: Any, facts: ClaudeFacts | None = None) -> str | None:
+    """Why a ``hooks`` value is malformed (the agent is then dropped), or None."""
+    facts = facts or claude_facts()
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return "`hooks` must be a mapping of event names to lists of matchers"
+    for event, matchers in value.items():
+        if not isinstance(matchers, list):
+            return f"`{event}` must be a list of `{{matcher, hooks}}` entries"
+        for m in matchers:
+            if not isinstance(m, dict):
+                return f"each entry of `{event}` must be a mapping with `hooks` (and an optional `matcher`)"
+            if "matcher" in m and not isinstance(m["matcher"], str):
+                return f"`matcher` under `{event}` must be a string"
+            hooks = m.get("hooks")
+            if not isinstance(hooks, list):
+                return f"each entry of `{event}` needs a `hooks` list"
+            for h in hooks:
+                if not isinstance(h, dict):
+                    return f"each hook under `{event}` must be a mapping with a `type`"
+                t = h.get("type")
+                if t not in facts.hook_types:
+                    return (f"hook `type` under `{event}` must be one of "
+                            f"{', '.join(sorted(facts.hook_types))}; got `{t}`")
+                if t == "command" and not isinstance(h.get("command"), str):
+                    return f"a `command` hook under `{event}` needs a `command` string"
+    return None
+
+
+TOP_LEVEL_FATAL_HOOKS = ("PreToolUse", "PermissionRequest")
+
+
+def normalise_model(value: Any, facts: ClaudeFacts | None = None) -> str | None:
+    facts = facts or claude_facts()
+    if not isinstance(value, str) or not value.strip():
+        return None
+    v = value.strip()
+    alias = facts.model_alias(v)
+    return alias if alias is not None else v
+
+
+def compute_effective(
+    doc: Document, *, mcp_servers: frozenset[str] | None = None, facts: ClaudeFacts | None = None
+) -> Effective:
+    """The configuration Claude Code loads from this agent file."""
+    facts = facts or claude_facts()
+    view = doc.claude
+    if not view.has_frontmatter:
+        return Effective(False, "it has no frontmatter that Claude Code can read")
+    if view.failed:
+        return Effective(False, "its YAML frontmatter does not parse, even after Claude Code's rescue")
+    data = view.data or {}
+    if view.not_mapping:
+        return Effective(False, "its frontmatter is not a mapping of keys")
+    name = data.get("name")
+    if "name" not in data or name is None:
+        return Effective(False, "it has no `name`")
+    if not isinstance(name, str):
+        return Effective(False, "its `name` is not a string")
+    why = name_problem(name, facts)
+    if why:
+        return Effective(False, f"its `name` {why}", name=name)
+    desc = data.get("description")
+    if not isinstance(desc, str) or not desc.strip():
+        return Effective(False, "its `description` is missing, empty or not a string", name=name)
+    for key in TOP_LEVEL_FATAL_HOOKS:
+        if key in data:
+            return Effective(False, f"`{key}` is written at the top level instead of under `hooks`",
+                             name=name)
+    why = hooks_problem(data.get("hooks"), facts)
+    if why:
+        return Effective(False, f"its `hooks` are malformed: {why}", name=name)
+
+    eff = Effective(True, name=name, description=desc.replace("\\n", "\n"))
+    eff.model = normalise_model(data.get("model"), facts)
+    color = data.get("color")
+    eff.color = color if isinstance(color, str) and color in facts.colors else None
+    eff.ignored_keys = [k for k in data if k not in facts.agent_keys]
+
+    denied: set[str] = set()
+    deny_all_mcp = False
+    if "disallowedTools" in data:
+        for entry in tool_entries(data.get("disallowedTools")):
+            v = classify_tool(entry, facts, deny=True)
+            if entry == "mcp__*":
+                deny_all_mcp = True
+            elif v.resolved and v.resolved != "*":
+                denied.add(v.resolved)
+    eff.disallowed_tools = sorted(denied)
+
+    if "tools" not in data:
+        eff.tools = None
+        return eff
+    entries = tool_entries(data.get("tools"))
+    tools: list[str] = []
+    wildcard = False
+    for entry in entries:
+        v = classify_tool(entry, facts)
+        if v.status == "wildcard":
+            wildcard = True
+            continue
+        if v.resolved is None:
+            eff.dropped_tools.append((entry, _drop_reason(v)))
+            continue
+        if v.status == "mcp":
+            server = entry[5:].split("__", 1)[0]
+            if mcp_servers is not None and server not in mcp_servers:
+                eff.dropped_tools.append((entry, f"no MCP server `{server}` is configured"))
+                continue
+            if deny_all_mcp:
+                continue
+        if v.resolved in denied:
+            continue
+        if v.resolved not in tools:
+            tools.append(v.resolved)
+    if wildcard:
+        eff.tools = None
+        return eff
+    memory = data.get("memory")
+    if isinstance(memory, str) and memory in facts.memory:
+        for t in ("Read", "Write", "Edit"):
+            if t not in tools and t not in denied:
+                tools.append(t)
+    eff.tools = tools
+    return eff
+
+
+def _drop_reason(v: ToolVerdict) -> str:
+    if v.status == "case":
+        return f"tool names are case-sensitive; did you mean `{v.suggestion}`?"
+    if v.status == "removed":
+        return f"removed from Claude Code{f'; use `{v.suggestion}`' if v.suggestion else ''}"
+    if v.status == "mcp-bad":
+        return v.note or "malformed MCP tool reference"
+    if v.suggestion:
+        return f"unknown tool; did you mean `{v.suggestion}`?"
+    return "unknown tool"

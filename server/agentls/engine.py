@@ -1,0 +1,65 @@
+"""The engine: text (+ path) → document model → findings and effective configuration.
+
+Pure; imports neither pygls nor lsprotocol (the ``check`` command's start-up time matters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agentls.dialects.registry import CHECKED, CLAUDE_AGENT, detect_dialect, in_claude_agents_dir
+from agentls.document.model import Document, parse_document
+from agentls.effective import compute_effective
+from agentls.rules.claude_agent import check_claude_agent
+from agentls.rules.registry import finding
+from agentls.types import Effective, Finding, Range
+
+# Files larger than this are not parsed beyond the envelope (Claude Code skips > 1 MiB).
+MAX_ANALYSED_CHARS = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Analysis:
+    path: str | None
+    dialect: str | None
+    doc: Document | None
+    findings: list[Finding] = field(default_factory=list)
+    effective: Effective | None = None
+
+
+def analyze(
+    text: str,
+    path: str | None = None,
+    dialect: str | None = None,
+    *,
+    size: int | None = None,
+    mcp_servers: frozenset[str] | None = None,
+) -> Analysis:
+    """Analyse one file. ``dialect`` overrides detection by path; ``size`` is the byte size."""
+    dialect = dialect or detect_dialect(path)
+    if dialect is None:
+        if path and in_claude_agents_dir(path) and not path.endswith(".md"):
+            name = path.replace("\\", "/").rsplit("/", 1)[-1]
+            return Analysis(path, None, None, [
+                finding("AL036", Range.of(0, 0),
+                        f"Claude Code only loads agent files ending in lowercase `.md`; it "
+                        f"ignores `{name}`. Rename it.")
+            ])
+        return Analysis(path, None, None)
+    if dialect not in CHECKED:
+        return Analysis(path, dialect, None)
+    if size is None and len(text) > 262_144:
+        size = len(text.encode("utf-8", "surrogatepass"))
+    if len(text) > MAX_ANALYSED_CHARS:
+        head = text[:MAX_ANALYSED_CHARS]
+        cut = head.rfind("\n")
+        text = head[: cut if cut > 0 else len(head)]
+    doc = parse_document(text)
+    effective = compute_effective(doc, mcp_servers=mcp_servers)
+    findings: list[Finding] = []
+    if dialect == CLAUDE_AGENT:
+        findings = check_claude_agent(doc, path, effective, size)
+        if size is not None and size > 1_048_576:
+            effective.loads = False
+            effective.reason = "it is larger than 1 MiB"
+    return Analysis(path, dialect, doc, findings, effective)

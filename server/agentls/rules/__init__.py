@@ -1,0 +1,1 @@
+"""Rules: the registry and the checks of each dialect."""

@@ -1,0 +1,934 @@
+"""Checks for one Claude Code sub-agent file (formats.md §11, rules 1–32 and 35–37)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from agentls.dialects.facts import ClaudeFacts, claude_facts
+from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue
+from agentls.document.yamltree import YNode
+from agentls.effective import (
+    TOP_LEVEL_FATAL_HOOKS,
+    classify_tool,
+    hooks_problem,
+    name_problem,
+    nearest,
+)
+from agentls.rules.registry import finding
+from agentls.types import Effective, Finding, Fix, Position, Range, TextEdit
+
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DATED_MODEL = re.compile(r"-\d{8}$")
+PLAUSIBLE_MODEL = re.compile(
+    r"^(?:(?:[a-z]+\.)?anthropic\.)?claude-[a-z0-9]+(?:-[a-z0-9]+)*(?:-v\d+(?::\d+)?)?(?:@\d{8})?(?:\[1m\])?$"
+)
+ALLOWED_TOOLS_KEYS = ("allowed-tools", "allowedTools", "allowed_tools", "allowedtools")
+LARGE_FILE = 1_048_576
+
+
+@dataclass(slots=True)
+class Ctx:
+    doc: Document
+    path: str | None
+    facts: ClaudeFacts
+    effective: Effective
+    out: list[Finding]
+
+    def add(self, f: Finding) -> None:
+        self.out.append(f)
+
+
+def check_claude_agent(
+    doc: Document, path: str | None, effective: Effective, size: int | None = None
+) -> list[Finding]:
+    ctx = Ctx(doc, path, claude_facts(), effective, [])
+    _envelope(ctx, size)
+    if doc.has_frontmatter:
+        _syntax(ctx)
+        _keys(ctx)
+        _identity(ctx)
+        _description(ctx)
+        _tools(ctx)
+        _enums(ctx)
+        _hooks(ctx)
+        _mcp(ctx)
+        _types(ctx)
+        _body(ctx)
+    ctx.out.sort(key=lambda f: (f.range.start, f.code))
+    return ctx.out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _line_range(doc: Document, line: int) -> Range:
+    return Range(Position(line, 0), Position(line, len(doc.lines[line])))
+
+
+def _fence_range(doc: Document) -> Range:
+    line = doc.env.open_line or 0
+    text = doc.lines[line]
+    start = len(text) - len(text.lstrip("\ufeff \t"))
+    return Range(Position(line, start), Position(line, len(text.rstrip())))
+
+
+def _value_range(e: Entry) -> Range:
+    return e.key_range if e.missing_value else e.raw_range
+
+
+def _replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
+    return (TextEdit(rng, text),)
+
+
+def yaml_double_quote(value: str, *, keep_newline_escapes: bool = False) -> str:
+    """A YAML double-quoted scalar for ``value``.
+
+    With ``keep_newline_escapes`` a literal backslash-n stays ``\\n`` in the output, which YAML
+    reads as a line break: what Claude Code makes of ``\\n`` in a description anyway.
+    """
+    s = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    if keep_newline_escapes:
+        s = s.replace("\\\\n", "\\n")
+    return f'"{s}"'
+
+
+def quote_fix(e: Entry, *, title: str | None = None) -> Fix | None:
+    """Quote a single-line plain value so strict YAML reads what Claude Code reads."""
+    if e.raw_range.start.line != e.raw_range.end.line or not e.raw.strip():
+        return None
+    raw = e.raw.strip()
+    if raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1:
+        return None
+    quoted = yaml_double_quote(raw, keep_newline_escapes=e.key == "description")
+    return Fix(title or f"Quote the `{e.key}` value", _replace(e.raw_range, quoted), True)
+
+
+def _rename_key(e: Entry, new: str, safe: bool) -> Fix:
+    return Fix(f"Rename `{e.key}` to `{new}`", _replace(e.key_range, new), safe)
+
+
+def _entries(ctx: Ctx) -> list[Entry]:
+    return ctx.doc.entries
+
+
+# --------------------------------------------------------------------------- envelope
+
+
+def _envelope(ctx: Ctx, size: int | None) -> None:
+    doc = ctx.doc
+    env = doc.env
+    if size is not None and size > LARGE_FILE:
+        ctx.add(finding("AL037", Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
+                        f"This file is {size:,} bytes: Claude Code skips agent files over "
+                        f"1 MiB (1,048,576 bytes). Shorten it."))
+    if env.has_bom:
+        ctx.add(finding("AL106", Range.of(0, 0, 0, 1),
+                        "The file starts with a byte order mark (BOM). Claude Code strips it, "
+                        "but some other readers then miss the opening `---`. Save as UTF-8 "
+                        "without BOM."))
+    for p in env.problems:
+        rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
+        if p.kind == "no-frontmatter":
+            ctx.add(finding("AL001", _line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
+                            "No frontmatter: an agent file must start with a `---` line, then "
+                            "`name:` and `description:`, then `---`. Claude Code treats this file "
+                            "as documentation and loads no agent."))
+        elif p.kind == "leading-content":
+            what = "blank lines" if p.detail == "blank" else "text"
+            fix = Fix("Remove everything before the opening `---`",
+                      _replace(Range(Position(0, 0), Position(env.open_line or 0, 0)), ""), True)
+            ctx.add(finding("AL001", rng,
+                            f"There are {what} before the opening `---`: the frontmatter must "
+                            "start on the very first line. Claude Code sees no frontmatter and "
+                            "loads no agent.", [fix]))
+        elif p.kind == "code-fence":
+            ctx.add(finding("AL001", rng,
+                            f"The frontmatter is wrapped in a code fence (`{p.detail}`): Claude "
+                            "Code sees no frontmatter and loads no agent. Remove the fence so the "
+                            "file starts with `---`."))
+        elif p.kind == "indented-fence":
+            ctx.add(finding("AL001", _line_range(doc, p.line),
+                            "The frontmatter is indented: the opening `---` must start at column 1 "
+                            "of the first line. Claude Code sees no frontmatter and loads no "
+                            "agent."))
+        elif p.kind == "unterminated":
+            ctx.add(finding("AL001", _fence_range(doc),
+                            "The frontmatter is never closed: add a `---` line after the last "
+                            "key. Claude Code sees no frontmatter and loads no agent."))
+        elif p.kind == "irregular-close":
+            if p.detail == "...":
+                msg = ("`...` is YAML's document end, not a frontmatter fence: strict readers stop "
+                       "here, Claude Code does not. Remove it.")
+                ctx.add(finding("AL101", rng, msg))
+            else:
+                line = doc.lines[p.line]
+                ctx.add(finding("AL101", rng,
+                                f"The closing fence is `{line}`, not exactly `---`; tools disagree "
+                                "on where the frontmatter ends. Write `---`.",
+                                [Fix("Write the closing fence as `---`",
+                                     _replace(_line_range(doc, p.line), "---"), True)]))
+        elif p.kind == "dashes-in-value":
+            lost = [e.key for e in doc.entries if e.line > p.line]
+            lost_text = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
+            extra = ""
+            if "tools" in lost:
+                extra = " Losing `tools` gives the agent every tool."
+            ctx.add(finding("AL005", rng,
+                            f"`---` inside the frontmatter: Claude Code ends the frontmatter here, "
+                            f"so {lost_text} become part of the prompt and are ignored.{extra} "
+                            "Replace these dashes (for example with `—`).",
+                            [Fix("Replace `---` with `—`", _replace(rng, "—"), True)]))
+
+
+# --------------------------------------------------------------------------- YAML syntax
+
+
+_RESCUE_LINE = re.compile(r"^([A-Za-z0-9_-]+):[ \t]+(.+)$")
+
+
+def _rescuable(doc: Document, e: Entry) -> bool:
+    if e.range.start.line != _last_line(doc, e):
+        return False
+    line = doc.lines[e.line]
+    m = _RESCUE_LINE.match(line)
+    if not m:
+        return False
+    new, keys = claude_rescue(line)
+    return bool(keys)
+
+
+def _last_line(doc: Document, e: Entry) -> int:
+    end = e.range.end.line
+    while end > e.line and not doc.lines[end].strip():
+        end -= 1
+    return end
+
+
+def _syntax(ctx: Ctx) -> None:
+    doc = ctx.doc
+    claude_ok = doc.claude.has_frontmatter and not doc.claude.failed
+    problem_entries = {id(e.problem): e for e in doc.entries if e.problem is not None}
+    for p in doc.problems:
+        e = problem_entries.get(id(p))
+        _syntax_problem(ctx, p, e, claude_ok)
+    if doc.not_mapping is not None:
+        ctx.add(finding("AL105", doc.not_mapping.range,
+                        f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` "
+                        "entries: Claude Code reads it as empty and loads no agent."))
+    for e in doc.duplicates:
+        first = doc.by_key[e.key]
+        ctx.add(finding("AL102", e.key_range,
+                        f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
+                        "keeps the last one; strict YAML readers reject the file. Remove one.",
+                        [Fix(f"Remove this `{e.key}` entry",
+                             _replace(Range(Position(e.range.start.line, 0),
+                                            Position(e.range.end.line + 1, 0)), ""), False)]))
+    # ` #` in a plain value: the rest is a comment
+    for e in doc.entries:
+        if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
+            continue
+        end = e.node.range.end
+        line = doc.lines[end.line]
+        rest = line[end.character:]
+        m = re.match(r"[ \t]+#", rest)
+        if m and isinstance(e.node.value, str):
+            c0 = end.character + m.end() - 1
+            full = e.raw + line[end.character:]
+            fix = Fix(f"Quote the whole `{e.key}` value",
+                      _replace(Range(e.raw_range.start, Position(end.line, len(line))),
+                               yaml_double_quote(full.strip())), False)
+            ctx.add(finding("AL006", Range(Position(end.line, c0), Position(end.line, len(line))),
+                            f"` #` starts a YAML comment: `{e.key}` is read as "
+                            f"\"{_short(e.node.value)}\" and the rest is dropped. Quote the value "
+                            "if the `#` belongs to it.", [fix]))
+
+
+def _short(s: str, n: int = 60) -> str:
+    s = s.replace("\n", " ")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool) -> None:
+    doc = ctx.doc
+    if p.cause == "tab" and claude_ok:
+        ctx.add(finding("AL007", p.range, p.message))
+        return
+    if e is not None and _rescuable(doc, e):
+        crlf = doc.env.endings[e.line] == "\r\n"
+        where = _where(p)
+        fix = quote_fix(e)
+        if crlf:
+            ctx.add(finding("AL004", _value_range(e),
+                            f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
+                            "only in files with LF line endings; this file uses CRLF, so Claude "
+                            "Code skips it. Quote the value (or convert to LF).",
+                            [f for f in (fix, _crlf_fix(doc)) if f]))
+            return
+        ctx.add(finding("AL003", _value_range(e),
+                        f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
+                        "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
+                        "reject the whole file, and with CRLF line endings Claude Code does too.",
+                        [fix] if fix else []))
+        return
+    consequence = (" Claude Code cannot read the frontmatter and loads no agent."
+                   if not claude_ok else "")
+    fixes: list[Fix] = []
+    if e is not None:
+        bf = block_scalar_fix(doc, e)
+        if bf:
+            fixes.append(bf)
+    ctx.add(finding("AL002", p.range, p.message + consequence, fixes))
+
+
+def _where(p: SyntaxProblem) -> str:
+    col = p.range.start.character + 1
+    if p.cause == "colon-space":
+        return f"the `: ` at column {col} makes strict YAML read a mapping"
+    if p.cause == "flow-unclosed":
+        return "it starts with a bracket, so strict YAML reads a malformed list or mapping"
+    if p.cause in ("alias-start", "anchor-start", "tag-start", "directive-start",
+                   "reserved-start", "block-indicator"):
+        first = p.message.split(": ", 1)[-1].rstrip(".")
+        return first
+    return p.message.rstrip(".")
+
+
+def _crlf_fix(doc: Document) -> Fix | None:
+    edits = []
+    for i, ending in enumerate(doc.env.endings):
+        if ending == "\r\n":
+            edits.append(TextEdit(Range(Position(i, len(doc.lines[i])), Position(i + 1, 0)), "\n"))
+    if not edits:
+        return None
+    return Fix("Convert line endings to LF", tuple(edits), False)
+
+
+def block_scalar_fix(doc: Document, e: Entry) -> Fix | None:
+    """Turn a broken (multi-line) plain value into a folded block scalar."""
+    first, last = e.line, _last_line(doc, e)
+    parts = [doc.lines[first][e.raw_range.start.character:].strip()]
+    parts += [doc.lines[j].strip() for j in range(first + 1, last + 1)]
+    parts = [p for p in parts if p]
+    if not parts or any(p.startswith(("- ", "#")) for p in parts):
+        return None
+    indent = "  "
+    text = ">-\n" + "\n".join(indent + p for p in parts)
+    rng = Range(e.raw_range.start, Position(last, len(doc.lines[last])))
+    return Fix(f"Make `{e.key}` a folded block scalar (`>-`)", _replace(rng, text), True)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _normalise_key(k: str) -> str:
+    return k.replace("-", "").replace("_", "").lower()
+
+
+def _keys(ctx: Ctx) -> None:
+    facts = ctx.facts
+    present = {e.key for e in ctx.doc.entries}
+    for e in ctx.doc.entries:
+        k = e.key
+        if k in facts.agent_keys:
+            continue
+        if k in ALLOWED_TOOLS_KEYS:
+            safe = "tools" not in present
+            ctx.add(finding("AL018", e.key_range,
+                            f"`{k}` is not an agent key: Claude Code ignores it and this agent "
+                            "gets every tool. Did you mean `tools`?",
+                            [_rename_key(e, "tools", safe)]))
+            continue
+        if k in TOP_LEVEL_FATAL_HOOKS:
+            ctx.add(finding("AL031", e.key_range,
+                            f"`{k}` is a hook event written at the top level: Claude Code rejects "
+                            f"the whole agent. Move it under `hooks:`."))
+            continue
+        if k in facts.hook_events:
+            ctx.add(finding("AL017", e.key_range,
+                            f"`{k}` is a hook event, not an agent key: Claude Code ignores it. "
+                            "Move it under `hooks:`."))
+            continue
+        other = facts.other_dialect_keys.get(k)
+        if other is not None:
+            ctx.add(finding("AL019", e.key_range,
+                            f"`{k}` is a key of {other}, not of Claude Code agents: Claude Code "
+                            "ignores it. Is this file meant for another tool?"))
+            continue
+        hint = _key_hint(k, facts)
+        if hint:
+            safe = _normalise_key(hint) == _normalise_key(k) and hint not in present
+            ctx.add(finding("AL017", e.key_range,
+                            f"Claude Code does not recognise `{k}` and ignores it. Did you mean "
+                            f"`{hint}`?", [_rename_key(e, hint, safe)]))
+        else:
+            ctx.add(finding("AL017", e.key_range,
+                            f"Claude Code does not recognise `{k}` and ignores it. Agent keys are "
+                            f"{', '.join(sorted(facts.agent_keys, key=str.lower)[:6])}, …"))
+
+
+def _key_hint(k: str, facts: ClaudeFacts) -> str | None:
+    if k in facts.unknown_key_no_hint:
+        return None
+    norm = _normalise_key(k)
+    if norm in facts.unknown_key_hints:
+        return facts.unknown_key_hints[norm]
+    by_norm = {_normalise_key(a): a for a in facts.agent_keys}
+    if norm in by_norm:
+        return by_norm[norm]
+    near = nearest(norm, list(by_norm), max_distance=2 if len(norm) > 4 else 1)
+    return by_norm[near] if near else None
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def _file_stem(path: str | None) -> str | None:
+    if not path:
+        return None
+    name = PurePosixPath(path.replace("\\", "/")).name
+    return name[:-3] if name.endswith(".md") else name.rsplit(".", 1)[0]
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s or "my-agent"
+
+
+def _insert_after_fence(doc: Document, text: str) -> tuple[TextEdit, ...]:
+    line = (doc.env.open_line or 0) + 1
+    return (TextEdit(Range.of(line, 0), text + "\n"),)
+
+
+def _identity(ctx: Ctx) -> None:
+    doc = ctx.doc
+    e = doc.get("name")
+    stem = _file_stem(ctx.path)
+    if e is None:
+        if doc.strict_error and not doc.entries:
+            return  # the YAML error already says it all
+        new = _slug(stem or "my-agent")
+        ctx.add(finding("AL009", _fence_range(doc),
+                        "No `name`: Claude Code silently ignores this agent. Add `name:` with "
+                        "lowercase letters and hyphens.",
+                        [Fix(f"Add `name: {new}`", _insert_after_fence(doc, f"name: {new}"),
+                             True)]))
+        return
+    node = e.node
+    if e.problem:
+        return
+    if node.kind == "mapping" and node.range.start.line > e.line:
+        ctx.add(finding("AL008", node.range,
+                        "The name continues on an indented line containing `: `, so YAML reads "
+                        "a mapping, not a string: Claude Code does not load the agent. Put the "
+                        "name on one line."))
+        return
+    value = node.value if node.kind == "scalar" else None
+    if not isinstance(value, str):
+        fixes = []
+        if node.kind == "scalar" and value is not None:
+            fixes.append(Fix("Quote the name", _replace(node.range, yaml_double_quote(e.raw)),
+                             True))
+        what = node.type_name
+        ctx.add(finding("AL010" if value is not None or node.kind != "scalar" else "AL009",
+                        _value_range(e),
+                        f"`name` is {what}, not a string: Claude Code does not load the agent."
+                        + (" Quote it." if fixes else " Write the agent's name."), fixes))
+        return
+    why = name_problem(value, ctx.facts)
+    if why:
+        ctx.add(finding("AL011", node.range,
+                        f"`name` {why}: Claude Code does not load the agent. Use lowercase "
+                        "letters, digits and hyphens.",
+                        [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)),
+                             False)]))
+        return
+    if not value.strip():
+        ctx.add(finding("AL009", node.range, "`name` is empty: Claude Code does not load the "
+                        "agent. Write the agent's name."))
+        return
+    if not NAME_PATTERN.match(value):
+        ctx.add(finding("AL012", node.range,
+                        f"`{value}` is not lowercase-with-hyphens: it loads, but it is awkward to "
+                        f"mention (`@agent-{value}`) and breaks the convention. Use "
+                        f"`{_slug(value)}`.",
+                        [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)),
+                             False)]))
+    if stem and value != stem and NAME_PATTERN.match(value) and not ctx.effective.name is None:
+        ctx.add(finding("AL013", node.range,
+                        f"The agent is named `{value}` but its file is `{stem}.md`. Claude Code "
+                        "uses the name; people and tools often look for the file name."))
+
+
+# --------------------------------------------------------------------------- description
+
+
+_WHEN_WORDS = re.compile(r"\b(use|when|proactive|proactively|invoke|delegate|for)\b", re.I)
+
+
+def _description(ctx: Ctx) -> None:
+    doc = ctx.doc
+    e = doc.get("description")
+    if e is None:
+        if doc.strict_error and not doc.entries:
+            return
+        ctx.add(finding("AL015", _fence_range(doc),
+                        "No `description`: Claude Code does not load this agent. Add a "
+                        "`description:` saying when to use it.",
+                        [Fix("Add a `description`",
+                             _insert_after_fence(doc, 'description: "Use this agent when …"'),
+                             False)]))
+        return
+    if e.problem:
+        return
+    node = e.node
+    if node.kind == "mapping" and node.range.start.line > e.line:
+        ctx.add(finding("AL008", node.range,
+                        "The description continues on an indented line that contains `: `, so "
+                        "YAML reads a mapping, not text: Claude Code does not load the agent. "
+                        "Write `description: >` and indent the text below it, or quote it.",
+                        [f for f in (_mapping_to_block(doc, e),) if f]))
+        return
+    value = node.value if node.kind == "scalar" else None
+    if not isinstance(value, str) or not value.strip():
+        what = "empty" if value is None or (isinstance(value, str)) else node.type_name
+        ctx.add(finding("AL015", _value_range(e),
+                        f"`description` is {what}: Claude Code does not load the agent. Write a "
+                        "sentence saying when to use it."
+                        if what == "empty" else
+                        f"`description` is {what}, not text: Claude Code does not load the "
+                        "agent. Quote it."))
+        return
+    text = value.replace("\\n", "\n")
+    if len(text) > 3000:
+        ctx.add(finding("AL016", node.range,
+                        f"The description is {len(text):,} characters long. It is sent in every "
+                        "conversation that can delegate to this agent; keep examples short."))
+    elif not _WHEN_WORDS.search(text):
+        ctx.add(finding("AL016", node.range,
+                        "The description does not say when to use the agent. Claude delegates by "
+                        "reading it: start with \"Use when…\" (add \"use proactively\" for "
+                        "automatic delegation)."))
+
+
+def _mapping_to_block(doc: Document, e: Entry) -> Fix | None:
+    last = _last_line(doc, e)
+    parts = [doc.lines[j].strip() for j in range(e.line + 1, last + 1) if doc.lines[j].strip()]
+    if not parts:
+        return None
+    rng = Range(Position(e.line, e.key_range.end.character + 1), Position(last, len(doc.lines[last])))
+    return Fix("Make the description a folded block scalar (`>-`)",
+               _replace(rng, " >-\n" + "\n".join("  " + p for p in parts)), True)
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def tool_items(doc: Document, e: Entry) -> Iterator[tuple[str, Range]]:
+    """Each tool-list entry with its exact range (grammar of formats.md §2.3)."""
+    node = e.node
+    if node.kind == "sequence":
+        for item in node.items:
+            if item.kind == "scalar" and isinstance(item.value, str):
+                yield from _split_scalar(doc, item)
+    elif node.kind == "scalar" and isinstance(node.value, str):
+        yield from _split_scalar(doc, node)
+
+
+def _split_scalar(doc: Document, node: YNode) -> Iterator[tuple[str, Range]]:
+    r = node.range
+    value: str = node.value
+    if r.start.line == r.end.line and node.style in (None, '"', "'"):
+        line = doc.lines[r.start.line]
+        start = r.start.character + (1 if node.style else 0)
+        end = r.end.character - (1 if node.style else 0)
+        text = line[start:end]
+        if text == value or node.style is None:
+            yield from _offsets(text, start, r.start.line)
+            return
+    from agentls.effective import split_tool_string
+
+    for piece in split_tool_string(value):
+        yield piece, r
+
+
+def _offsets(text: str, base: int, line: int) -> Iterator[tuple[str, Range]]:
+    depth = 0
+    start: int | None = None
+    for i, ch in enumerate(text + ","):
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        sep = depth == 0 and (ch == "," or ch.isspace())
+        if sep:
+            if start is not None:
+                yield text[start:i], Range(Position(line, base + start), Position(line, base + i))
+                start = None
+        elif start is None:
+            start = i
+
+
+def _tools(ctx: Ctx) -> None:
+    doc = ctx.doc
+    facts = ctx.facts
+    allowed: dict[str, Range] = {}
+    for key in ("tools", "disallowedTools"):
+        e = doc.get(key)
+        if e is None or e.problem:
+            continue
+        node = e.node
+        deny = key == "disallowedTools"
+        if node.kind not in ("scalar", "sequence") or (
+            node.kind == "scalar" and node.value is not None and not isinstance(node.value, str)
+        ):
+            ctx.add(finding("AL107", _value_range(e),
+                            f"`{key}` must be a comma-separated string or a list of tool names; "
+                            f"got {node.type_name}. Claude Code ignores it."))
+            continue
+        items = list(tool_items(doc, e))
+        if not items:
+            if not deny:
+                ctx.add(finding("AL020", _value_range(e),
+                                "`tools` is empty, so the agent gets no tools at all and Claude "
+                                "Code refuses to spawn it. List the tools it needs, or remove "
+                                "`tools` to give it every tool.",
+                                [Fix("Remove `tools` (inherit every tool)",
+                                     _replace(Range(Position(e.range.start.line, 0),
+                                                    Position(e.range.end.line + 1, 0)), ""),
+                                     False)]))
+            continue
+        seen: dict[str, Range] = {}
+        for entry, rng in items:
+            v = classify_tool(entry, facts, deny=deny)
+            if v.resolved and v.resolved in seen and v.status in ("ok", "alias"):
+                ctx.add(finding("AL108", rng, f"`{entry}` is already listed.",
+                                [_remove_item_fix(doc, e, rng)] if node.kind == "scalar" else [],
+                                tags=("unnecessary",)))
+                continue
+            if v.resolved:
+                seen[v.resolved] = rng
+            _tool_verdict(ctx, key, entry, rng, v)
+        if not deny:
+            allowed = seen
+        else:
+            for t, rng in seen.items():
+                if t in allowed:
+                    ctx.add(finding("AL124", allowed[t],
+                                    f"`{t}` is also in `disallowedTools`, which wins: the agent "
+                                    "does not get it.", tags=("unnecessary",)))
+    e = doc.get("tools")
+    eff = ctx.effective
+    if (e is not None and not e.problem and eff.loads and eff.tools == []
+            and list(tool_items(doc, e))):
+        ctx.add(finding("AL121", _value_range(e),
+                        "None of these tools resolves, so the agent has no tools and Claude Code "
+                        "refuses to spawn it. Fix the tool names."))
+    m = doc.get("memory")
+    if (e is not None and m is not None and eff.tools is not None and isinstance(m.value, str)
+            and m.value in facts.memory):
+        listed = {t for t, _ in tool_items(doc, e)}
+        missing = [t for t in ("Read", "Write", "Edit") if t not in listed]
+        if missing:
+            ctx.add(finding("AL027", m.key_range,
+                            f"With `memory`, Claude Code adds {', '.join(missing)} to this "
+                            "agent's tools so it can use its memory folder."))
+
+
+def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix:
+    line = doc.lines[rng.start.line]
+    s, t = rng.start.character, rng.end.character
+    # eat a preceding ", " or following ", "
+    left = line[:s].rstrip()
+    if left.endswith(","):
+        s = len(left) - 1
+    else:
+        rest = line[t:]
+        m = re.match(r"\s*,\s*", rest)
+        if m:
+            t += m.end()
+    return Fix("Remove the repeated tool", _replace(Range.of(rng.start.line, s, rng.start.line, t),
+                                                     ""), True)
+
+
+def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
+    status = v.status
+    if status in ("ok", "mcp", "pattern"):
+        return
+    if status == "wildcard":
+        if key == "tools":
+            ctx.add(finding("AL024", rng,
+                            "`*` gives this agent every tool, the same as omitting `tools`."))
+        return
+    if status == "agent-list":
+        if key == "tools":
+            ctx.add(finding("AL025", rng,
+                            f"`{entry}`: the list of agent types is honoured only when this agent "
+                            "runs as the main thread (`claude --agent`); as a subagent it simply "
+                            "grants the Agent tool."))
+        return
+    if status == "alias":
+        ctx.add(finding("AL022", rng,
+                        f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use "
+                        f"`{v.suggestion}`.",
+                        [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)],
+                        tags=("deprecated",)))
+        return
+    if status == "removed":
+        sug = f" Use `{v.suggestion}`." if v.suggestion else ""
+        ctx.add(finding("AL022", rng,
+                        f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is "
+                        f"dropped.{sug}",
+                        [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
+                        if v.suggestion else [], tags=("deprecated",)))
+        return
+    if status == "mcp-bad":
+        ctx.add(finding("AL023", rng,
+                        f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
+                        "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`."))
+        return
+    if status == "case":
+        ctx.add(finding("AL021", rng,
+                        f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
+                        f"Code silently drops it. Did you mean `{v.suggestion}`?",
+                        [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)]))
+        return
+    sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
+    ctx.add(finding("AL021", rng,
+                    f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently "
+                    f"dropped.{sug}",
+                    [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
+                    if v.suggestion else []))
+
+
+# --------------------------------------------------------------------------- enumerations
+
+
+def _scalar(e: Entry) -> Any:
+    return e.node.value if e.node.kind == "scalar" else e.node
+
+
+def _enum_fix(e: Entry, options: list[str], value: str) -> list[Fix]:
+    near = nearest(value, options, max_distance=max(2, len(value) // 2))
+    if near is None:
+        return []
+    safe = near.lower() == value.lower()
+    return [Fix(f"Replace with `{near}`", _replace(e.node.range, near), safe)]
+
+
+def _enums(ctx: Ctx) -> None:
+    doc, facts = ctx.doc, ctx.facts
+    for e in doc.entries:
+        if e.problem or e.key not in facts.agent_keys:
+            continue
+        if e.missing_value and e.key not in ("tools", "disallowedTools", "hooks", "name",
+                                             "description"):
+            ctx.add(finding("AL030" if e.key in _DROPPED_FIELDS else "AL107", e.key_range,
+                            f"`{e.key}` has no value: Claude Code ignores it. Give it a value or "
+                            "remove it."))
+            continue
+        v = _scalar(e)
+        k = e.key
+        if k == "color":
+            if not isinstance(v, str) or v not in facts.colors:
+                ctx.add(finding("AL028", _value_range(e),
+                                f"`{_show(v)}` is not a Claude Code colour: it is silently "
+                                f"dropped. Use one of {', '.join(facts.colors)}.",
+                                _enum_fix(e, list(facts.colors), str(v))))
+        elif k == "model":
+            _model(ctx, e, v)
+        elif k == "permissionMode":
+            if isinstance(v, str) and v in facts.permission_mode_aliases:
+                target = facts.permission_mode_aliases[v]
+                ctx.add(finding("AL130", e.node.range,
+                                f"`{v}` is an alias of `{target}`.",
+                                [Fix(f"Write `{target}`", _replace(e.node.range, target), True)]))
+            elif not isinstance(v, str) or v not in facts.permission_modes:
+                ctx.add(finding("AL030", _value_range(e),
+                                f"`permissionMode: {_show(v)}` is not a permission mode: Claude "
+                                "Code drops it and the agent inherits the parent's mode. Use "
+                                f"one of {', '.join(facts.permission_modes)}.",
+                                _enum_fix(e, list(facts.permission_modes), str(v))))
+            elif v == "bypassPermissions":
+                ctx.add(finding("AL230", e.node.range,
+                                "`bypassPermissions` lets this agent run every tool, shell "
+                                "commands and file writes included, without asking. Make sure "
+                                "that is intended."))
+        elif k in ("memory", "isolation"):
+            options = facts.memory if k == "memory" else facts.isolation
+            if not isinstance(v, str) or v not in options:
+                ctx.add(finding("AL030", _value_range(e),
+                                f"`{k}: {_show(v)}` is not valid: Claude Code drops it. Use one of "
+                                f"{', '.join(options)}.", _enum_fix(e, list(options), str(v))))
+        elif k == "effort":
+            ok = (isinstance(v, int) and not isinstance(v, bool)) or (
+                isinstance(v, str)
+                and (v.lower() in facts.effort or v.lower() in facts.effort_aliases)
+            )
+            if not ok:
+                ctx.add(finding("AL030", _value_range(e),
+                                f"`effort: {_show(v)}` is not valid: Claude Code drops it. Use one "
+                                f"of {', '.join(facts.effort)} or a number.",
+                                _enum_fix(e, list(facts.effort), str(v))))
+        elif k == "maxTurns":
+            if not _positive_int(v):
+                ctx.add(finding("AL030", _value_range(e),
+                                f"`maxTurns: {_show(v)}` is not a positive whole number: Claude "
+                                "Code drops it and the agent's turns are unlimited."))
+        elif k == "autoCompactWindow":
+            if not _positive_int(v) or int(v) < facts.auto_compact_min:
+                ctx.add(finding("AL030", _value_range(e),
+                                f"`autoCompactWindow: {_show(v)}` must be a whole number of at "
+                                f"least {facts.auto_compact_min:,}: Claude Code drops it."))
+        elif k in ("background", "omitClaudeMd", "observeToolResults", "observeSubagents"):
+            if not (isinstance(v, bool) or v in ("true", "false")):
+                ctx.add(finding("AL030" if k == "background" else "AL107", _value_range(e),
+                                f"`{k}: {_show(v)}` is not `true` or `false`: Claude Code drops "
+                                "it.", _enum_fix(e, ["true", "false"], str(v))))
+
+
+_DROPPED_FIELDS = ("permissionMode", "memory", "isolation", "effort", "maxTurns", "background",
+                   "autoCompactWindow")
+
+
+def _positive_int(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return v > 0
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v.strip()) > 0
+    return False
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, YNode):
+        return v.type_name
+    if v is None:
+        return "(empty)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return _short(str(v), 40)
+
+
+def _model(ctx: Ctx, e: Entry, v: Any) -> None:
+    facts = ctx.facts
+    if not isinstance(v, str):
+        ctx.add(finding("AL107", _value_range(e),
+                        f"`model` is {e.node.type_name}, not a model name: Claude Code ignores "
+                        "it and uses the parent's model."))
+        return
+    s = v.strip()
+    if not s:
+        return
+    if facts.model_alias(s) is not None:
+        return
+    if s in facts.known_model_ids or PLAUSIBLE_MODEL.match(s):
+        if s in facts.deprecated_model_ids or DATED_MODEL.search(s):
+            alias = next((a for a in ("opus", "sonnet", "haiku", "fable") if a in s), None)
+            ctx.add(finding("AL129", e.node.range,
+                            f"`{s}` is a pinned model ID; it fails once the model is retired or "
+                            f"unavailable on the user's provider."
+                            + (f" `{alias}` always means the current model." if alias else ""),
+                            [Fix(f"Use `{alias}`", _replace(e.node.range, alias), False)]
+                            if alias else []))
+        return
+    aliases = [a for a in facts.model_aliases]
+    near = nearest(s, aliases + sorted(facts.known_model_ids), max_distance=4)
+    hint = ""
+    low = s.lower()
+    for a in ("opus", "sonnet", "haiku", "fable"):
+        if a in low:
+            near = a
+            break
+    if near:
+        hint = f" Did you mean `{near}`?"
+    ctx.add(finding("AL029", e.node.range,
+                    f"`{s}` is not a Claude model alias or ID. Claude Code passes it through, and "
+                    "spawning the agent fails with \"There's an issue with the selected model\". "
+                    f"Use sonnet, opus, haiku, inherit or a full model ID.{hint}",
+                    [Fix(f"Replace with `{near}`", _replace(e.node.range, near), False)]
+                    if near else []))
+
+
+# --------------------------------------------------------------------------- hooks, MCP, types
+
+
+def _hooks(ctx: Ctx) -> None:
+    e = ctx.doc.get("hooks")
+    if e is None or e.problem or e.missing_value:
+        return
+    node = e.node
+    why = hooks_problem(node.to_python(), ctx.facts)
+    if why:
+        ctx.add(finding("AL031", _value_range(e),
+                        f"Malformed `hooks`: {why}. Claude Code rejects the whole agent."))
+        return
+    for k, _v in node.pairs:
+        if isinstance(k.value, str) and k.value not in ctx.facts.hook_events:
+            near = nearest(k.value, ctx.facts.hook_events)
+            ctx.add(finding("AL131", k.range,
+                            f"`{k.value}` is not a hook event: Claude Code drops these hooks."
+                            + (f" Did you mean `{near}`?" if near else ""),
+                            [Fix(f"Replace with `{near}`", _replace(k.range, near),
+                                 near.lower() == k.value.lower())] if near else []))
+
+
+def _mcp(ctx: Ctx) -> None:
+    e = ctx.doc.get("mcpServers")
+    if e is None or e.problem or e.missing_value:
+        return
+    node = e.node
+    if node.kind != "sequence":
+        ctx.add(finding("AL032", _value_range(e),
+                        "`mcpServers` must be a list of server names or `{name: {config}}` "
+                        f"entries; got {node.type_name}. Claude Code ignores it."))
+        return
+    for item in node.items:
+        ok = (item.kind == "scalar" and isinstance(item.value, str)) or (
+            item.kind == "mapping" and len(item.pairs) == 1 and item.pairs[0][1].kind == "mapping"
+        )
+        if not ok:
+            ctx.add(finding("AL032", item.range,
+                            "Each `mcpServers` item is a configured server's name or a one-key "
+                            "map `{name: {type, command or url, …}}`. Claude Code drops this one."))
+
+
+def _types(ctx: Ctx) -> None:
+    for e in ctx.doc.entries:
+        if e.problem or e.missing_value:
+            continue
+        node = e.node
+        k = e.key
+        if k in ("initialPrompt", "observer", "observerMessage") and not (
+            node.kind == "scalar" and isinstance(node.value, str)
+        ):
+            ctx.add(finding("AL107", _value_range(e),
+                            f"`{k}` must be a string; got {node.type_name}. Claude Code ignores "
+                            "it."))
+        elif k == "skills" and not (
+            node.kind == "sequence" or (node.kind == "scalar" and isinstance(node.value, str))
+        ):
+            ctx.add(finding("AL107", _value_range(e),
+                            f"`skills` must be a skill name, a comma-separated string or a list; "
+                            f"got {node.type_name}."))
+        elif k == "experimental" and node.kind != "mapping":
+            ctx.add(finding("AL107", _value_range(e),
+                            f"`experimental` must be a mapping; got {node.type_name}."))
+
+
+def _body(ctx: Ctx) -> None:
+    doc = ctx.doc
+    env = doc.env
+    if env.close_line is None:
+        return
+    if ctx.doc.claude.has_frontmatter and ctx.doc.env.claude_cut is not None:
+        return
+    if not doc.body.strip():
+        line = env.close_line
+        ctx.add(finding("AL035", _line_range(doc, line),
+                        "The body is empty, so the agent has no system prompt. Write its "
+                        "instructions below the `---`."))

@@ -1,0 +1,108 @@
+"""The rule registry: ids, severities, summaries and documentation, read from a data file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from agentls.data import load_json
+from agentls.types import Finding, Fix, Range, Related, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    fix: str
+    dialects: tuple[str, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.id.lower()}-{self.name}"
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    data = load_json("rules.json")
+    out: dict[str, Rule] = {}
+    for r in data["rules"]:
+        out[r["id"]] = Rule(
+            id=r["id"],
+            name=r["name"],
+            severity=Severity.parse(r["severity"]),
+            summary=r["summary"],
+            doc=r["doc"],
+            fix=r.get("fix", ""),
+            dialects=tuple(r.get("dialects", ())),
+        )
+    return out
+
+
+@cache
+def docs_base() -> str:
+    return str(load_json("rules.json")["docsBase"])
+
+
+def rule_url(rule_id: str) -> str:
+    rule = rules().get(rule_id)
+    anchor = rule.anchor if rule else rule_id.lower()
+    return f"{docs_base()}#{anchor}"
+
+
+def finding(
+    rule_id: str,
+    rng: Range,
+    message: str,
+    fixes: list[Fix] | None = None,
+    *,
+    severity: Severity | None = None,
+    related: list[Related] | None = None,
+    tags: tuple[str, ...] = (),
+) -> Finding:
+    rule = rules()[rule_id]
+    return Finding(
+        code=rule_id,
+        severity=severity or rule.severity,
+        message=message,
+        range=rng,
+        fixes=fixes or [],
+        related=related or [],
+        tags=tags,
+    )
+
+
+def render_markdown() -> str:
+    """docs/rules.md, generated from the registry."""
+    out = [
+        "# agentls rules",
+        "",
+        "Generated from `server/agentls/data/rules.json` by `python -m agentls.rules.docs`; "
+        "do not edit by hand.",
+        "",
+        "Severity: **error** = Claude Code will not load the file or will refuse to spawn the "
+        "agent; **warning** = it loads, but not as the author meant; **information** / "
+        "**hint** = conventions and portability.",
+        "",
+        "| Rule | Severity | Summary |",
+        "|---|---|---|",
+    ]
+    for r in rules().values():
+        out.append(f"| [{r.id}](#{r.anchor}) `{r.name}` | {r.severity.label} | {r.summary} |")
+    out.append("")
+    for r in rules().values():
+        out += [
+            f"## {r.id} {r.name}",
+            "",
+            f"**Severity:** {r.severity.label} · **Dialects:** {', '.join(r.dialects)}",
+            "",
+            r.summary,
+            "",
+            r.doc,
+            "",
+        ]
+        if r.fix:
+            out += [f"**How to fix:** {r.fix}", ""]
+    return "\n".join(out)
