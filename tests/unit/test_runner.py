@@ -1,0 +1,435 @@
+"""The agent runtime against the fake Messages API (real SDK, real HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # until tests/conftest.py loads it
+
+from fakes import fake_messages_api as fake  # noqa: E402
+from fakes.plugin import FAKE_KEY, fake_api, isolated_home, workspace  # noqa: E402, F401
+
+from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent  # noqa: E402
+from agentls.runner.models import resolve_model  # noqa: E402
+from agentls.runner.proposals import minimal_edit  # noqa: E402
+from agentls.runner.results import write_result  # noqa: E402
+from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent  # noqa: E402
+from agentls.types import Range  # noqa: E402
+
+AGENT_BODY = "You are REVIEWER-BODY-MARKER, a careful reviewer."
+
+
+def make_agent(
+    tools: list[str] | None = None, model: str | None = "sonnet", max_turns: int | None = None
+) -> AgentDef:
+    return AgentDef(
+        name="reviewer",
+        path=Path("reviewer.md"),
+        scope="project",
+        body=AGENT_BODY,
+        tools=["Read", "Grep", "Glob"] if tools is None else tools,
+        model=model,
+        max_turns=max_turns,
+    )
+
+
+def make_request(ws: Path, task: str = "review", agent: AgentDef | None = None) -> RunRequest:
+    file = ws / "src" / "app.py"
+    return RunRequest.make(
+        agent or make_agent(),
+        task,
+        workspace=ws,
+        file=file,
+        text=file.read_text(),
+        selection=Range.of(3, 0, 6, 0),
+        language="python",
+        version=3,
+    )
+
+
+def settings(**kw: object) -> RunSettings:
+    s = RunSettings(max_retries=0, timeout=5.0)
+    for k, v in kw.items():
+        setattr(s, k, v)
+    return s
+
+
+async def run(req: RunRequest, s: RunSettings | None = None) -> tuple[object, list[RunEvent]]:
+    events: list[RunEvent] = []
+    res = await run_agent(req, s or settings(), events.append)
+    return res, events
+
+
+# ---------------------------------------------------------------- the request
+
+
+async def test_request_carries_system_prompt_model_selection(fake_api, workspace):
+    fake_api.script(fake.text("Looks ", "good", "."))
+    res, events = await run(make_request(workspace))
+    assert res.status == "done", res.error
+    assert res.text == "Looks good."
+    [req] = fake_api.requests
+    body = req.body
+    assert body["system"] == AGENT_BODY
+    assert body["model"] == resolve_model("sonnet")
+    assert body["stream"] is True
+    assert body["max_tokens"] == 4096
+    prompt = body["messages"][0]["content"]
+    assert "def get_user(db, user_id):" in prompt
+    assert "4  def get_user" in prompt  # line numbers
+    assert "File: src/app.py" in prompt and "Language: python" in prompt
+    assert "Workspace: ws" in prompt
+    assert "Selection: lines 4-6" in prompt
+    assert "import sqlite3" in prompt  # context before
+    assert "def add(a, b):" in prompt  # context after
+    assert [t["name"] for t in body["tools"]] == ["Read", "Grep", "Glob"]
+    assert (
+        req.headers.get("authorization") == f"Bearer {FAKE_KEY}"
+        or req.headers.get("x-api-key") == FAKE_KEY
+    )
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    assert "".join(e.text for e in events if e.kind == "delta") == "Looks good."
+    assert res.usage["output_tokens"] > 0
+
+
+async def test_no_tools_for_agent_with_empty_allow_list(fake_api, workspace):
+    fake_api.script(fake.text("ok"))
+    res, _ = await run(make_request(workspace, agent=make_agent(tools=[])))
+    assert res.status == "done"
+    assert "tools" not in fake_api.requests[0].body
+
+
+async def test_edit_tasks_offer_proposal_tools_only_bash_never(fake_api, workspace):
+    fake_api.script(fake.text("ok"))
+    await run(make_request(workspace, "improve", agent=make_agent(tools=None)))
+    names = [t["name"] for t in fake_api.requests[0].body["tools"]]
+    assert names == ["Read", "Grep", "Glob", "Edit", "Write"]
+
+
+def test_model_aliases():
+    assert resolve_model("sonnet").startswith("claude-sonnet")
+    assert resolve_model("OPUS").startswith("claude-opus")
+    assert resolve_model("inherit", default="my-default") == "my-default"
+    assert resolve_model(None, default="my-default") == "my-default"
+    assert resolve_model("sonnet", {"sonnet": "proxy-sonnet"}) == "proxy-sonnet"
+    assert resolve_model("claude-custom-1") == "claude-custom-1"
+
+
+# ---------------------------------------------------------------- tools
+
+
+async def test_tool_loop_reads_a_workspace_file(fake_api, workspace):
+    fake_api.script(
+        fake.tool_use("Read", {"file_path": "src/util.py"}),
+        fake.text("helper returns 42"),
+    )
+    res, events = await run(make_request(workspace))
+    assert res.status == "done", res.error
+    assert res.turns == 2
+    second = fake_api.requests[1].body["messages"]
+    assert second[1]["role"] == "assistant" and second[1]["content"][0]["type"] == "tool_use"
+    tool_result = second[2]["content"][0]
+    assert tool_result["type"] == "tool_result" and tool_result["is_error"] is False
+    assert "return 42" in tool_result["content"]
+    assert any(e.kind == "tool" and "Read src/util.py" in e.text for e in events)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../outside.txt", "/etc/passwd", "link_out/secret.txt", ".env", ".git/config", "src/../.env"],
+)
+async def test_tool_loop_refuses_escapes(fake_api, workspace, tmp_path, path):
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("OUTSIDE-SECRET")
+    (tmp_path / "outside.txt").write_text("OUTSIDE-SECRET")
+    (workspace / "link_out").symlink_to(tmp_path / "outside")
+    fake_api.script(fake.tool_use("Read", {"file_path": path}), fake.text("done"))
+    res, _ = await run(make_request(workspace))
+    assert res.status == "done"
+    tool_result = fake_api.requests[1].body["messages"][2]["content"][0]
+    assert tool_result["is_error"] is True
+    assert "refused" in tool_result["content"]
+    raw = str(fake_api.requests[1].body)
+    for secret in ("OUTSIDE-SECRET", "do-not-read-env", "do-not-read-git", "root:x:0"):
+        assert secret not in raw
+
+
+async def test_tool_not_offered_is_refused_and_run_continues(fake_api, workspace):
+    fake_api.script(fake.tool_use("Bash", {"command": "cat /etc/passwd"}), fake.text("fine"))
+    res, events = await run(make_request(workspace))
+    assert res.status == "done"
+    tr = fake_api.requests[1].body["messages"][2]["content"][0]
+    assert tr["is_error"] is True and "not available" in tr["content"]
+    assert any(e.kind == "tool" and e.text.startswith("refused Bash") for e in events)
+
+
+async def test_invalid_tool_json_fails_clearly(fake_api, workspace):
+    fake_api.script(fake.tool_use("Read", raw_json='{"file_path": src/app.py}'))
+    res, events = await run(make_request(workspace))
+    assert res.status == "failed"
+    assert res.error.kind == "malformed_stream"
+    assert events[-1].kind == "error"
+
+
+async def test_endless_tool_loop_is_bounded_by_max_turns(fake_api, workspace):
+    fake_api.default_reply = fake.tool_use("Glob", {"pattern": "**/*.py"})
+    res, _ = await run(make_request(workspace, agent=make_agent(max_turns=3)))
+    assert res.status == "failed" and res.error.kind == "max_turns"
+    assert len(fake_api.requests) == 3
+    assert res.changes == []
+
+
+async def test_endless_tool_loop_is_bounded_by_hard_cap(fake_api, workspace):
+    fake_api.default_reply = fake.tool_use("Glob", {"pattern": "*.py"})
+    res, _ = await run(
+        make_request(workspace, agent=make_agent(max_turns=10_000)), settings(hard_max_turns=4)
+    )
+    assert res.error.kind == "max_turns"
+    assert len(fake_api.requests) == 4
+
+
+# ---------------------------------------------------------------- edits
+
+
+async def test_edit_proposal_is_collected_not_written(fake_api, workspace):
+    old = '    cur = db.execute(f"SELECT * FROM users WHERE id = {user_id}")\n'
+    new = '    cur = db.execute("SELECT * FROM users WHERE id = ?", (user_id,))\n'
+    fake_api.script(
+        fake.tool_use("Edit", {"file_path": "src/app.py", "old_string": old, "new_string": new}),
+        fake.text("Parameterised the query."),
+    )
+    before = (workspace / "src" / "app.py").read_text()
+    res, _ = await run(make_request(workspace, "improve"))
+    assert res.status == "done", res.error
+    assert (workspace / "src" / "app.py").read_text() == before  # nothing written
+    [change] = res.changes
+    assert change.rel == "src/app.py" and change.original == before
+    assert change.new == before.replace(old, new)
+    edit = minimal_edit(change.original, change.new)
+    assert edit.range.start.line == 4 and edit.range.end.line == 4
+
+
+async def test_edit_with_unknown_old_string_is_refused(fake_api, workspace):
+    fake_api.script(
+        fake.tool_use("Edit", {"file_path": "src/app.py", "old_string": "nope", "new_string": "x"}),
+        fake.text("ok"),
+    )
+    res, _ = await run(make_request(workspace, "improve"))
+    tr = fake_api.requests[1].body["messages"][2]["content"][0]
+    assert tr["is_error"] and "not found" in tr["content"]
+    assert res.changes == []
+
+
+async def test_write_proposal_for_new_test_file(fake_api, workspace):
+    fake_api.script(
+        fake.tool_use(
+            "Write", {"file_path": "tests/test_app.py", "content": "def test_x():\n    pass\n"}
+        ),
+        fake.text("Added tests."),
+    )
+    res, _ = await run(make_request(workspace, "tests"))
+    [change] = res.changes
+    assert change.created and change.rel == "tests/test_app.py"
+    assert not (workspace / "tests").exists()
+
+
+def test_minimal_edit_positions():
+    e = minimal_edit("a\nbc\nd\n", "a\nbXc\nd\n")
+    assert (e.range.start.line, e.range.start.character) == (1, 1)
+    assert (e.range.end.line, e.range.end.character) == (1, 1)
+    assert e.new_text == "X"
+    e = minimal_edit("x\r\ny\r\n", "x\r\nz\r\n")
+    assert (e.range.start.line, e.range.start.character, e.new_text) == (1, 0, "z")
+
+
+# ---------------------------------------------------------------- failures
+
+
+def _refused_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+FAILURES = [
+    (fake.error(401, "authentication_error", "invalid x-api-key"), "unauthorized", "401"),
+    (fake.error(403, "permission_error", "no access"), "forbidden", "403"),
+    (
+        fake.error(429, "rate_limit_error", "slow down", {"retry-after": "17"}),
+        "rate_limited",
+        "Retry in 17 s",
+    ),
+    (fake.error(529, "overloaded_error", "Overloaded"), "overloaded", "overloaded"),
+    (fake.error(500, "api_error", "boom"), "server_error", "500"),
+    (fake.error(503, "api_error", "unavailable"), "server_error", "503"),
+    (fake.stream_error("overloaded_error", "Overloaded"), "overloaded", "cut off"),
+    (fake.text("a", "b", "c", disconnect_after=3), "broken_stream", "broke"),
+    (fake.truncated(), "broken_stream", "before it was complete"),
+    (fake.malformed(), "malformed_stream", "malformed"),
+]
+
+
+@pytest.mark.parametrize(("reply", "kind", "words"), FAILURES)
+async def test_failures_give_clear_messages(fake_api, workspace, reply, kind, words):
+    fake_api.script(reply)
+    res, events = await run(make_request(workspace, "improve"))
+    assert res.status == "failed"
+    assert res.error.kind == kind
+    assert words.lower() in res.error.message.lower()
+    assert res.changes == []
+    assert events[-1].kind == "error" and events[-1].text == res.error.message
+    assert FAKE_KEY not in res.error.message
+
+
+async def test_timeout_before_headers(fake_api, workspace):
+    fake_api.script(fake.slow_headers(5))
+    res, _ = await run(make_request(workspace), settings(timeout=0.3))
+    assert res.error.kind == "timeout" and "0.3 s" in res.error.message
+
+
+async def test_stall_mid_stream_times_out(fake_api, workspace):
+    fake_api.script(fake.text("a", "b", stall_after=3))
+    res, _ = await run(make_request(workspace), settings(timeout=0.3))
+    assert res.error.kind == "timeout"
+    assert res.text == ""  # a failed run carries no half answer into edits
+
+
+async def test_connection_refused(isolated_home, monkeypatch, workspace):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    res, _ = await run(
+        make_request(workspace), settings(base_url=f"http://127.0.0.1:{_refused_port()}")
+    )
+    assert res.error.kind == "connection_refused"
+    assert "connection refused" in res.error.message
+
+
+async def test_no_api_key_says_how_to_set_one(isolated_home, workspace):
+    res, events = await run(make_request(workspace))
+    assert res.error.kind == "no_api_key"
+    assert "ANTHROPIC_API_KEY" in res.error.message and "agentls/setApiKey" in res.error.message
+
+
+async def test_sdk_retries_overloaded_then_succeeds(fake_api, workspace):
+    fake_api.script(
+        fake.error(529, "overloaded_error", "Overloaded", {"retry-after-ms": "10"}, retry=True),
+        fake.text("second time lucky"),
+    )
+    res, _ = await run(make_request(workspace), settings(max_retries=2))
+    assert res.status == "done" and res.text == "second time lucky"
+    assert len(fake_api.requests) == 2
+
+
+# ---------------------------------------------------------------- cancel
+
+
+async def test_cancel_closes_the_stream_within_200ms(fake_api, workspace):
+    fake_api.script(fake.text("partial", stall_after=3))
+    got_text = asyncio.Event()
+
+    def sink(ev: RunEvent) -> None:
+        if ev.kind == "delta":
+            got_text.set()
+
+    task = asyncio.create_task(run_agent(make_request(workspace), settings(), sink))
+    await asyncio.wait_for(got_text.wait(), 5)
+    t0 = time.monotonic()
+    task.cancel()
+    closed_at = await fake_api.wait_disconnect(0, timeout=2)
+    assert closed_at - t0 < 0.2
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+# ---------------------------------------------------------------- secrets
+
+
+async def test_key_never_appears_in_logs_messages_or_results(fake_api, workspace, caplog):
+    from agentls.runner.redact import install_log_redaction
+
+    install_log_redaction()
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("anthropic").setLevel(logging.DEBUG)
+    logging.getLogger("httpx2").setLevel(logging.DEBUG)
+    texts: list[str] = []
+    replies = [fake.text("fine")] + [r for r, _, _ in FAILURES]
+    for reply in replies:
+        fake_api.script(reply)
+        req = make_request(workspace)
+        res, events = await run(req)
+        texts += [e.text for e in events]
+        texts.append(repr(res.error) if res.error else "")
+        texts.append(write_result(req, res).read_text())
+    # the key echoed back by a hostile server is masked too
+    fake_api.script(fake.error(401, "authentication_error", f"bad key {FAKE_KEY}"))
+    res, events = await run(make_request(workspace))
+    texts += [e.text for e in events] + [str(res.error)]
+    blob = "\n".join(texts) + caplog.text
+    assert FAKE_KEY not in blob
+    assert FAKE_KEY[10:30] not in blob
+    assert any("Retry in 17 s" in t for t in texts)
+
+
+# ---------------------------------------------------------------- definitions
+
+
+AGENT_FILE = """---
+name: {name}
+description: A test agent. Use it for tests.
+tools: Read, Grep
+model: {model}
+maxTurns: 5
+---
+
+Body of {name} ({where}).
+"""
+
+
+def test_discovery_precedence(isolated_home, workspace, monkeypatch):
+    proj = workspace / ".claude" / "agents"
+    proj.mkdir(parents=True)
+    (proj / "dup.md").write_text(AGENT_FILE.format(name="dup", model="opus", where="project"))
+    user = isolated_home / ".claude" / "agents"
+    user.mkdir(parents=True)
+    (user / "dup.md").write_text(AGENT_FILE.format(name="dup", model="haiku", where="user"))
+    (user / "backend-engineer.md").write_text(
+        AGENT_FILE.format(name="backend-engineer", model="haiku", where="user")
+    )
+    (user / "broken.md").write_text("---\nname: [unclosed\n---\nbody\n")
+    agents = discover_agents(workspace)
+    assert agents["dup"].scope == "project" and "(project)" in agents["dup"].body
+    assert agents["dup"].max_turns == 5 and agents["dup"].tools == ["Read", "Grep"]
+    assert agents["backend-engineer"].scope == "user"
+    assert "broken" not in agents
+    cfg = isolated_home / "cfg"
+    (cfg / "agents").mkdir(parents=True)
+    (cfg / "agents" / "cfg-only.md").write_text(
+        AGENT_FILE.format(name="cfg-only", model="x", where="cfg")
+    )
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(cfg))
+    assert discover_agents(workspace)["cfg-only"].scope == "user"
+
+
+def test_bundled_backend_engineer_is_found(isolated_home, tmp_path):
+    agent = find_agent("backend-engineer", tmp_path)
+    if agent is None:
+        pytest.skip("agents/backend-engineer.md not written yet")
+    assert agent.scope == "bundled" and agent.loads
+    assert agent.tools == ["Read", "Grep", "Glob"] and agent.model == "sonnet"
+    assert len(agent.body) > 2000 and not agent.body.startswith("---")
+
+
+def test_load_agent_body_with_broken_yaml_falls_back(tmp_path):
+    p = tmp_path / "x.md"
+    p.write_text("---\nname: x\ndescription: a: b: c\n---\nThe body.\n")
+    agent = load_agent(p, "project")
+    assert agent is not None and agent.body == "The body."
