@@ -22,6 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+#: A recognisable fake key: tests assert it never shows up anywhere.
+FAKE_KEY = "sk-ant-api03-LEAKCANARY-5f1e2d3c4b5a69788796a5b4c3d2e1f0-AAAA"
+#: A key without the usual prefix, so only exact-secret redaction can catch it.
+PLAIN_KEY = "plainLEAKCANARYkey-8c1f0e9d2b7a"
+
 # ---------------------------------------------------------------------------- script
 
 

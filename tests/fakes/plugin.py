@@ -5,19 +5,15 @@ Load with ``pytest_plugins = ["fakes.plugin"]`` in ``tests/conftest.py``.
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fakes.fake_messages_api import FakeMessagesAPI
+from fakes.fake_messages_api import FAKE_KEY, PLAIN_KEY, FakeMessagesAPI
 
-#: A recognisable fake key: tests assert it never shows up anywhere.
-FAKE_KEY = "sk-ant-api03-LEAKCANARY-5f1e2d3c4b5a69788796a5b4c3d2e1f0-AAAA"
-#: A key without the usual prefix, so only exact-secret redaction can catch it.
-PLAIN_KEY = "plainLEAKCANARYkey-8c1f0e9d2b7a"
+__all__ = ["FAKE_KEY", "PLAIN_KEY"]
+
 
 _ENV_TO_CLEAR = (
     "ANTHROPIC_API_KEY",
@@ -32,58 +28,6 @@ _ENV_TO_CLEAR = (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _engine_fallback() -> None:
-    """TEMPORARY, tests only: a stand-in for ``agentls.engine.analyze`` until the engine
-    lands. It reads well-formed frontmatter only. Remove when ``agentls.engine`` exists."""
-    try:
-        import agentls.engine  # noqa: F401
-
-        return
-    except ImportError:
-        pass
-    import frontmatter
-
-    from agentls.types import Effective
-
-    class _Analysis:
-        def __init__(self, effective: Effective) -> None:
-            self.effective = effective
-
-    def analyze(text: str, path: str | None = None) -> _Analysis:
-        try:
-            meta = frontmatter.loads(text).metadata
-        except Exception as e:
-            return _Analysis(Effective(loads=False, reason=f"broken YAML: {type(e).__name__}"))
-        name, desc = meta.get("name"), meta.get("description")
-        if not isinstance(name, str) or not isinstance(desc, str):
-            return _Analysis(Effective(loads=False, reason="name and description are required"))
-        tools = meta.get("tools")
-        tool_list: list[str] | None
-        if tools is None:
-            tool_list = None
-        elif isinstance(tools, str):
-            tool_list = [t.strip() for t in tools.split(",") if t.strip()]
-        else:
-            tool_list = [str(t) for t in tools]
-        model = meta.get("model")
-        return _Analysis(
-            Effective(
-                loads=True,
-                name=name,
-                description=desc,
-                tools=tool_list,
-                model=str(model) if model else None,
-            )
-        )
-
-    mod = types.ModuleType("agentls.engine")
-    mod.analyze = analyze  # type: ignore[attr-defined]
-    sys.modules["agentls.engine"] = mod
-
-
-_engine_fallback()
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # until tests/conftest.py loads it
-
-from fakes import fake_messages_api as fake  # noqa: E402
-from fakes.plugin import FAKE_KEY, fake_api, isolated_home, workspace  # noqa: E402, F401
+pytest_plugins = ["fakes.plugin"]
 
 from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent  # noqa: E402
 from agentls.runner.models import resolve_model  # noqa: E402
@@ -22,6 +20,8 @@ from agentls.runner.proposals import minimal_edit  # noqa: E402
 from agentls.runner.results import write_result  # noqa: E402
 from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent  # noqa: E402
 from agentls.types import Range  # noqa: E402
+from fakes import fake_messages_api as fake  # noqa: E402
+from fakes.fake_messages_api import FAKE_KEY  # noqa: E402
 
 AGENT_BODY = "You are REVIEWER-BODY-MARKER, a careful reviewer."
 
@@ -314,7 +314,7 @@ async def test_connection_refused(isolated_home, monkeypatch, workspace):
 
 
 async def test_no_api_key_says_how_to_set_one(isolated_home, workspace):
-    res, events = await run(make_request(workspace))
+    res, _ = await run(make_request(workspace))
     assert res.error.kind == "no_api_key"
     assert "ANTHROPIC_API_KEY" in res.error.message and "agentls/setApiKey" in res.error.message
 

@@ -74,8 +74,11 @@ def load_agent(path: Path, scope: str, text: str | None = None) -> AgentDef | No
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-    analysis = analyze(text, str(path))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    analysis = analyze(text, str(path), "claude-agent", size=size)
     eff = analysis.effective
+    if eff is None:
+        return None
     meta, body = split_body(text)
     return AgentDef(
         name=eff.name or path.stem,
