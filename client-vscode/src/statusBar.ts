@@ -29,7 +29,7 @@ export class StatusBar implements vscode.Disposable {
     const { errors, warnings } = this.agents.totals();
     const running = this.runner.busy;
     const icon = running ? '$(sync~spin)' : s === 'failed' ? '$(error)' : s === 'starting' ? '$(loading~spin)' : '$(hubot)';
-    const problems = errors + warnings ? ` ${errors}$(error) ${warnings}$(warning)` : '';
+    const problems = errors + warnings ? ` $(error) ${errors} $(warning) ${warnings}` : '';
     this.item.text = `${icon} agentls${s === 'running' ? problems : ` (${s})`}`;
     const lines = [
       `agentls language server: ${s}`,

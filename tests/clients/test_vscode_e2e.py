@@ -1,0 +1,391 @@
+"""The VS Code extension, end to end, in real VS Code.
+
+code-server 4.100.3 (VS Code 1.100.3, from the npm registry, installed offline by
+tests/clients/vscode/install-code-server.sh into a per-machine cache) runs the workbench;
+the extension is built and packaged (.vsix) from client-vscode/ and installed into a
+throw-away user-data dir; Debian's Chromium, driven by playwright-core
+(tests/clients/vscode/driver.js), clicks through it. The agent run talks to the fake
+Messages API (tests/fakes) through ANTHROPIC_BASE_URL.
+
+The driver runs once per module and records every step; each test below asserts one step,
+so a failure names the feature. Screenshots and logs go to tests/artifacts/vscode/.
+
+Prerequisites: node + npm, Chromium (/usr/bin/chromium or $CHROMIUM), and for the first
+install `build-essential pkg-config libkrb5-dev ripgrep`. Without them the tests are skipped,
+unless CI is set, where a missing prerequisite is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent / "vscode"
+EXT_DIR = REPO / "client-vscode"
+ARTIFACTS = REPO / "tests" / "artifacts" / "vscode"
+CODE_SERVER_VERSION = "4.100.3"
+
+sys.path.insert(0, str(REPO / "tests"))
+from fakes.fake_messages_api import FakeMessagesAPI, text  # noqa: E402
+
+pytestmark = [pytest.mark.editor, pytest.mark.slow]
+
+#: The Anthropic key typed into "agentls: Set Anthropic API key" (SecretStorage path).
+UI_KEY = "sk-ant-e2e-from-secret-storage-0123456789"
+#: The key in the server's environment: a run that sends this one ignored the UI key.
+ENV_KEY = "sk-ant-e2e-from-environment-9876543210"
+#: The fake API's answer, in chunks so that it streams.
+ANSWER_CHUNKS = (
+    "Review of order_total: ",
+    "the discount is applied as a percentage ",
+    "but never validated; a discount above 100 ",
+    "gives a negative total. ",
+    "FAKE-API-REVIEW-MARKER",
+)
+ANSWER_MARKER = "FAKE-API-REVIEW-MARKER"
+
+# What the driver does and expects in the fixture workspace (tests/clients/vscode/workspace).
+DRIVER_PLAN: dict[str, Any] = {
+    "agentFile": {
+        "name": "style-reviewer.md",  # .claude/agents/style-reviewer.md has no `name`
+        "code": "AL009",
+        "hover": {"line": 5, "col": 2, "expect": r"alias|inherit"},  # on `model:`
+        "completion": {"line": 4, "col": 1, "expect": "permissionMode"},  # blank line
+        "quickFix": {"line": 1, "col": 2, "title": r"name"},
+    },
+    "agentsView": {"expect": "backend-engineer"},
+    "review": {
+        "file": "orders.py",
+        "startLine": 4,
+        "endLine": 8,
+        "agent": "backend-engineer",
+        "task": "Review",
+        "expect": ANSWER_MARKER,
+        "timeoutMs": 60000,
+    },
+    "apiKey": UI_KEY,
+}
+
+
+def _missing_prerequisites() -> list[str]:
+    missing = []
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        missing.append(f"Chromium ({chromium}; apt-get install chromium)")
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            missing.append(tool)
+    if not _code_server_cached():
+        for tool, pkg in (("rg", "ripgrep"), ("cc", "build-essential"), ("pkg-config", "pkg-config")):
+            if shutil.which(tool) is None:
+                missing.append(f"{tool} ({pkg}, to install code-server)")
+        if not Path("/usr/include/gssapi/gssapi.h").exists() and not Path(
+            "/usr/include/krb5.h"
+        ).exists():
+            missing.append("libkrb5-dev (to install code-server)")
+    return missing
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("AGENTLS_TEST_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "agentls-tests"
+
+
+def _code_server_cached() -> bool:
+    prefix = _cache_dir() / f"code-server-{CODE_SERVER_VERSION}"
+    return (prefix / f".agentls-installed-{CODE_SERVER_VERSION}").exists()
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, log: Path) -> None:
+    with log.open("a") as out:
+        out.write(f"\n$ {' '.join(cmd)}  (in {cwd})\n")
+        out.flush()
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); log {log}:\n{tail}")
+
+
+def _npm_ci_if_needed(folder: Path, env: dict[str, str], log: Path) -> None:
+    lock = folder / "package-lock.json"
+    stamp = folder / "node_modules" / ".package-lock.json"
+    if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    _run(["npm", "ci", "--no-audit", "--no-fund"], folder, env, 600, log)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"code-server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)  # polling a port: there is no event to await
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def _server_settings() -> dict[str, Any]:
+    """How the extension starts the server: through `agentls.server.pythonPath` by default."""
+    override = os.environ.get("AGENTLS_E2E_SERVER_COMMAND")  # debugging aid: a JSON list
+    if override:
+        cmd = json.loads(override)
+        return {"agentls.server.command": cmd[0], "agentls.server.args": cmd[1:]}
+    return {"agentls.server.pythonPath": sys.executable}
+
+
+@pytest.fixture(scope="module")
+def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    missing = _missing_prerequisites()
+    if missing:
+        reason = "VS Code e2e prerequisites missing: " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI is set: install them in .ci/run)", pytrace=False)
+        pytest.skip(reason)
+
+    timings: dict[str, float] = {}
+    tmp = tmp_path_factory.mktemp("vscode")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.iterdir():
+        if old.is_file():
+            old.unlink()
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    log = ARTIFACTS / "setup.log"
+    xdg = {
+        "XDG_CONFIG_HOME": str(tmp / "xdg" / "config"),
+        "XDG_CACHE_HOME": str(tmp / "xdg" / "cache"),
+        "XDG_DATA_HOME": str(tmp / "xdg" / "data"),
+        "XDG_STATE_HOME": str(tmp / "xdg" / "state"),
+    }
+    base_env = {
+        **os.environ,
+        "npm_config_yes": "true",
+        "npm_config_update_notifier": "false",
+        "npm_config_fund": "false",
+        "npm_config_audit": "false",
+        "AGENTLS_TEST_CACHE": str(_cache_dir()),
+    }
+
+    # 1. code-server, once per machine (cached; the script is a no-op the second time)
+    t = time.monotonic()
+    install = subprocess.run(
+        ["bash", str(HERE / "install-code-server.sh")],
+        env=base_env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    log.write_text(install.stderr)
+    if install.returncode != 0:
+        pytest.fail(f"installing code-server failed; see {log}:\n{install.stderr[-3000:]}")
+    entry = install.stdout.strip().splitlines()[-1]
+    timings["code_server_install_s"] = time.monotonic() - t
+
+    # 2. the extension: npm ci (when the lock changed), bundle, package (offline)
+    t = time.monotonic()
+    _npm_ci_if_needed(EXT_DIR, base_env, log)
+    _run(["npm", "run", "build"], EXT_DIR, base_env, 300, log)
+    vsix = tmp / "agentls.vsix"
+    _run(
+        ["npx", "vsce", "package", "--no-dependencies", "-o", str(vsix)],
+        EXT_DIR,
+        base_env,
+        300,
+        log,
+    )
+    _npm_ci_if_needed(HERE, base_env, log)
+    timings["extension_build_s"] = time.monotonic() - t
+
+    # 3. workspace copy (the quick fix edits it), user settings, code-server config
+    ws = tmp / "workspace"
+    shutil.copytree(HERE / "workspace", ws)
+    user = tmp / "user-data"
+    (user / "User").mkdir(parents=True)
+    exts = tmp / "extensions"
+    exts.mkdir()
+    api = FakeMessagesAPI()
+    api.default_reply = text(*ANSWER_CHUNKS, delay=0.25)
+    api.start()
+    settings = {
+        **_server_settings(),
+        "agentls.server.env": {"ANTHROPIC_BASE_URL": api.base_url},
+        "agentls.trace.server": "messages",
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": False,
+        "security.workspace.trust.enabled": False,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": False,
+        "extensions.autoUpdate": False,
+        "update.mode": "none",
+        "editor.hover.delay": 100,
+        "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
+        "files.autoSave": "off",
+    }
+    (user / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    port = _free_port()
+    config = tmp / "config.yaml"
+    config.write_text(f"bind-addr: 127.0.0.1:{port}\nauth: none\ncert: false\n")
+    cs_env = {
+        **base_env,
+        **xdg,
+        "ANTHROPIC_API_KEY": ENV_KEY,
+        "ANTHROPIC_BASE_URL": api.base_url,
+    }
+    cs_env.pop("AGENTLS_E2E_SERVER_COMMAND", None)
+    common = ["node", entry, "--config", str(config), "--user-data-dir", str(user)]
+    common += ["--extensions-dir", str(exts)]
+    t = time.monotonic()
+    _run([*common, "--install-extension", str(vsix)], tmp, cs_env, 120, log)
+    timings["vsix_install_s"] = time.monotonic() - t
+
+    # 4. code-server in its own process group: it keeps extension hosts (and so our language
+    #    server) alive for hours after the browser leaves, so the whole group is killed.
+    cs_log = (ARTIFACTS / "code-server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            *common,
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--disable-getting-started-override",
+            str(ws),
+        ],
+        cwd=tmp,
+        env=cs_env,
+        stdout=cs_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        t = time.monotonic()
+        _wait_http(f"http://127.0.0.1:{port}/healthz", 60, proc)
+        timings["code_server_start_s"] = time.monotonic() - t
+        driver_cfg = {
+            **DRIVER_PLAN,
+            "baseUrl": f"http://127.0.0.1:{port}",
+            "folder": str(ws),
+            "outDir": str(ARTIFACTS),
+            "chromium": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            "timeoutMs": 30000,
+        }
+        cfg_path = tmp / "driver-config.json"
+        cfg_path.write_text(json.dumps(driver_cfg, indent=2))
+        result_path = ARTIFACTS / "driver-result.json"
+        t = time.monotonic()
+        drv = subprocess.run(
+            ["node", str(HERE / "driver.js"), str(cfg_path), str(result_path)],
+            cwd=HERE,
+            env={**base_env, **xdg},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        timings["ui_driver_s"] = time.monotonic() - t
+        (ARTIFACTS / "driver.log").write_text(drv.stdout + drv.stderr)
+        if not result_path.exists():
+            pytest.fail(f"the driver wrote no result (exit {drv.returncode}):\n{drv.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(result_path.read_text())
+        if "fatal" in result and not result.get("steps"):
+            pytest.fail(f"the driver could not run: {result['fatal']}")
+        result["timings"] = timings
+        result["api_requests"] = [
+            {"path": r.path, "x-api-key": r.headers.get("x-api-key"), "body": r.body}
+            for r in api.requests
+        ]
+        (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
+        yield result
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        cs_log.close()
+        api.stop()
+        logs = user / "logs"
+        if logs.exists():
+            shutil.copytree(logs, ARTIFACTS / "vscode-logs", dirs_exist_ok=True)
+
+
+def _step(result: dict[str, Any], name: str) -> dict[str, Any]:
+    step = result["steps"].get(name)
+    if step is None:
+        pytest.fail(f"step {name!r} did not run: {result.get('fatal', 'an earlier step stopped the driver')}")
+    if not step["ok"]:
+        pytest.fail(f"step {name!r} failed: {step.get('error')}\nscreenshot: {step.get('screenshot')}")
+    return step
+
+
+def test_workbench_loads_with_the_extension(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "workbench")
+    assert "agentls" in step["statusBar"]
+
+
+def test_diagnostic_squiggle_and_problems_entry(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "diagnostic")
+    assert "AL009" in step["problem"]
+
+
+def test_hover(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "hover")
+    assert step["hover"].strip()
+
+
+def test_completion(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "completion")
+    assert "permissionMode" in step["labels"]
+
+
+def test_quick_fix_clears_the_problem(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "quick_fix")
+    assert any("name" in line for line in step["firstLines"][:3]), step["firstLines"]
+
+
+def test_agents_view_lists_backend_engineer(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "agents_view")
+    assert any("backend-engineer" in row for row in step["rows"])
+
+
+def test_review_streams_the_answer_into_results(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "review")
+    assert ANSWER_MARKER in step["results"]["text"]
+    assert "backend-engineer" in step["results"]["title"]
+    # the answer arrived in pieces (the fake sends a chunk every 0.25 s)
+    assert len(step["partials"]) >= 2, step["partials"]
+
+
+def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:
+    _step(vscode_run, "set_api_key")
+    _step(vscode_run, "review")
+    keys = [r["x-api-key"] for r in vscode_run["api_requests"]]
+    assert keys, "the fake Messages API got no request"
+    assert keys[-1] == UI_KEY, "the run did not use the key set with 'agentls: Set Anthropic API key'"

@@ -1,0 +1,278 @@
+// Drives a real VS Code workbench (code-server) in headless Chromium and checks the agentls
+// extension end to end. Called by tests/clients/test_vscode_e2e.py, which starts code-server
+// and writes the config; it reads the JSON this script writes.
+//
+// usage: node driver.js CONFIG.json RESULT.json
+// Each step is independent: a failing step is recorded and the next one still runs, so pytest
+// can report every assertion on its own. Exit status: 0 when the driver itself ran (even with
+// failed steps), 2 when it could not start at all.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const [configPath, resultPath] = process.argv.slice(2);
+const cfg = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+const T = cfg.timeoutMs || 30000;
+const t0 = Date.now();
+const result = { steps: {}, order: [], log: [] };
+
+function log(msg) {
+  const line = `[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`;
+  result.log.push(line);
+  console.error(line);
+}
+
+function save() {
+  fs.writeFileSync(resultPath, JSON.stringify(result, null, 2));
+}
+
+async function shot(page, name) {
+  const file = path.join(cfg.outDir, `${name}.png`);
+  await page.screenshot({ path: file }).catch((e) => log(`screenshot ${name} failed: ${e}`));
+  return file;
+}
+
+/** Runs one step; records ok/error/data/time; never throws. */
+async function step(page, name, fn) {
+  const start = Date.now();
+  log(`step ${name}: start`);
+  let rec;
+  try {
+    const data = (await fn()) || {};
+    rec = { ok: true, ms: Date.now() - start, ...data };
+  } catch (e) {
+    rec = { ok: false, ms: Date.now() - start, error: String(e && e.stack ? e.stack : e).slice(0, 1500) };
+  }
+  rec.at_s = (Date.now() - t0) / 1000;
+  rec.screenshot = await shot(page, `${String(result.order.length + 1).padStart(2, '0')}-${name}${rec.ok ? '' : '-FAILED'}`);
+  result.steps[name] = rec;
+  result.order.push(name);
+  log(`step ${name}: ${rec.ok ? 'ok' : 'FAILED ' + rec.error.split('\n')[0]} (${rec.ms} ms)`);
+  save();
+  // leave no widget open for the next step
+  await page.keyboard.press('Escape').catch(() => {});
+  await page.keyboard.press('Escape').catch(() => {});
+  return rec.ok;
+}
+
+const re = (s) => new RegExp(s, 'i');
+
+async function quickInput(page) {
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: T });
+}
+
+async function focusEditor(page) {
+  await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+}
+
+async function gotoLine(page, line, col) {
+  await page.keyboard.press('Control+G');
+  await quickInput(page);
+  await page.keyboard.type(`${line}:${col}`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: T }).catch(() => {});
+}
+
+async function openFile(page, fileName) {
+  await page.keyboard.press('Control+P');
+  await quickInput(page);
+  await page.keyboard.type(fileName, { delay: 15 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`, { timeout: T });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab[data-resource-name="${fileName}"].active, .tab.active[aria-label*="${fileName}"]`, { timeout: T });
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: T });
+}
+
+/** Runs a command through the command palette (F1), choosing the row that matches `label`. */
+async function runCommand(page, label) {
+  await page.keyboard.press('F1');
+  await quickInput(page);
+  await page.keyboard.type(label, { delay: 10 });
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label });
+  await row.first().waitFor({ state: 'visible', timeout: T });
+  await page.keyboard.press('Enter');
+}
+
+/** Picks `text` in an open quick pick (types a filter, waits for the row, Enter). */
+async function pick(page, text) {
+  await quickInput(page);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: text });
+  await row.first().waitFor({ state: 'visible', timeout: T });
+  await page.keyboard.type(text, { delay: 10 });
+  await row.first().waitFor({ state: 'visible', timeout: T });
+  await page.keyboard.press('Enter');
+}
+
+/** The Problems panel text (opens it with Ctrl+Shift+M). */
+async function problemsText(page) {
+  await page.keyboard.press('Control+Shift+M');
+  await page.waitForSelector('.markers-panel', { state: 'visible', timeout: T });
+  return page.locator('.markers-panel').innerText();
+}
+
+/** Text of the Results webview (nested iframes: webview host, then the content frame). */
+async function resultsFrameText(page) {
+  for (const frame of page.frames()) {
+    try {
+      const out = frame.locator('#output');
+      if ((await out.count()) === 0) continue;
+      const title = await frame.locator('#title').innerText({ timeout: 1000 });
+      const status = await frame.locator('#status').innerText({ timeout: 1000 });
+      const text = await out.innerText({ timeout: 1000 });
+      return { title, status, text };
+    } catch {
+      // a detached or unrelated frame
+    }
+  }
+  return null;
+}
+
+async function waitFor(pred, timeout, what) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await pred();
+    if (last && last.ok) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}; last: ${JSON.stringify(last).slice(0, 500)}`);
+}
+
+(async () => {
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: cfg.chromium || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+        '--disable-component-update', '--no-first-run'],
+    });
+  } catch (e) {
+    result.fatal = `could not launch Chromium: ${e}`;
+    save();
+    process.exit(2);
+  }
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
+  const a = cfg.agentFile;
+  const r = cfg.review;
+  try {
+    const loaded = await step(page, 'workbench', async () => {
+      await page.goto(`${cfg.baseUrl}/?folder=${encodeURIComponent(cfg.folder)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
+      await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
+      await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+      // the extension's status bar item shows up once it is activated
+      await page.waitForSelector('.statusbar-item[id="agentls.agentls.status"], .statusbar-item[aria-label*="agentls"]', { timeout: 60000 });
+      return { statusBar: await page.locator('.statusbar-item[aria-label*="agentls"]').first().innerText().catch(() => '') };
+    });
+    if (!loaded) throw new Error('the workbench did not load');
+
+    await step(page, 'open_agent_file', async () => {
+      await page.locator('.monaco-workbench .part.editor').click({ position: { x: 400, y: 300 } }).catch(() => {});
+      await openFile(page, a.name);
+    });
+
+    await step(page, 'diagnostic', async () => {
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: T });
+      const marker = page.locator('.markers-panel .monaco-list-row').filter({ hasText: a.code });
+      await page.keyboard.press('Control+Shift+M');
+      await marker.first().waitFor({ state: 'visible', timeout: T });
+      return { problem: (await marker.first().innerText()).replace(/\s+/g, ' ').slice(0, 300) };
+    });
+
+    await step(page, 'hover', async () => {
+      await focusEditor(page);
+      await gotoLine(page, a.hover.line, a.hover.col);
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      const hover = page.locator('.monaco-hover').filter({ hasText: re(a.hover.expect) });
+      await hover.first().waitFor({ state: 'visible', timeout: T });
+      return { hover: (await hover.first().innerText()).slice(0, 400) };
+    });
+
+    await step(page, 'completion', async () => {
+      await focusEditor(page);
+      await gotoLine(page, a.completion.line, a.completion.col);
+      await page.keyboard.press('Control+Space');
+      const row = page.locator('.suggest-widget .monaco-list-row').filter({ hasText: a.completion.expect });
+      await row.first().waitFor({ state: 'visible', timeout: T });
+      const labels = await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts();
+      return { labels };
+    });
+
+    await step(page, 'quick_fix', async () => {
+      await focusEditor(page);
+      await gotoLine(page, a.quickFix.line, a.quickFix.col);
+      await page.keyboard.press('Control+.');
+      const rows = page.locator('.action-widget .monaco-list-row.action');
+      await page.locator('.action-widget .monaco-list-row').filter({ hasText: re(a.quickFix.title) }).first()
+        .waitFor({ state: 'visible', timeout: T });
+      const titles = (await rows.allInnerTexts()).map((s) => s.trim());
+      const idx = titles.findIndex((s) => re(a.quickFix.title).test(s));
+      if (idx < 0) throw new Error(`no quick fix matches /${a.quickFix.title}/: ${JSON.stringify(titles)}`);
+      // The first action is focused; move to ours with the keyboard (mouse clicks on these rows are flaky).
+      for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
+      await shot(page, 'quick-fix-menu');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.action-widget', { state: 'hidden', timeout: T }).catch(() => {});
+      const applied = await waitFor(async () => {
+        const text = await problemsText(page);
+        const squiggles = await page.locator('.monaco-editor .squiggly-error').count();
+        return { ok: !text.includes(a.code) && squiggles === 0, squiggles, text: text.slice(0, 300) };
+      }, T, `${a.code} to disappear from the Problems panel`);
+      await focusEditor(page);
+      await page.keyboard.press('Control+S');
+      const lines = await page.locator('.monaco-editor .view-line').allInnerTexts();
+      return { titles, applied: applied.text, firstLines: lines.slice(0, 4) };
+    });
+
+    if (cfg.apiKey) {
+      await step(page, 'set_api_key', async () => {
+        await runCommand(page, 'agentls: Set Anthropic API key');
+        await quickInput(page);
+        await page.keyboard.type(cfg.apiKey, { delay: 5 });
+        await page.keyboard.press('Enter');
+        await page.locator('.notification-toast').filter({ hasText: 'API key was stored' }).first()
+          .waitFor({ state: 'visible', timeout: T });
+      });
+    }
+
+    await step(page, 'agents_view', async () => {
+      await page.locator('.activitybar .action-item a[aria-label^="agentls"], .activitybar .action-item[aria-label^="agentls"]')
+        .first().click();
+      const row = page.locator('.pane-body .monaco-list-row').filter({ hasText: cfg.agentsView.expect });
+      await row.first().waitFor({ state: 'visible', timeout: T });
+      const rows = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+      return { rows: rows.map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean).slice(0, 40) };
+    });
+
+    await step(page, 'review', async () => {
+      await openFile(page, r.file);
+      await focusEditor(page);
+      await gotoLine(page, r.startLine, 1);
+      for (let i = r.startLine; i < r.endLine; i++) await page.keyboard.press('Shift+ArrowDown');
+      await page.keyboard.press('Shift+End');
+      await runCommand(page, 'agentls: Ask an agent about the selection');
+      await pick(page, r.agent);
+      await pick(page, r.task);
+      // Poll the webview: record each distinct partial text, to see that the answer streams in.
+      const partials = [];
+      const done = await waitFor(async () => {
+        const res = await resultsFrameText(page);
+        if (res && res.text && partials[partials.length - 1] !== res.text) partials.push(res.text);
+        return { ok: !!res && res.text.includes(r.expect) && /done/.test(res.status), ...(res || {}) };
+      }, r.timeoutMs || 60000, 'the answer in the Results view');
+      return { results: done, partials: partials.map((p) => p.length) };
+    });
+  } catch (e) {
+    result.fatal = String(e && e.stack ? e.stack : e).slice(0, 2000);
+    log(`fatal: ${result.fatal}`);
+  } finally {
+    result.total_s = (Date.now() - t0) / 1000;
+    save();
+    await browser.close().catch(() => {});
+  }
+  process.exit(0);
+})();
