@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # until tests/conftest.py loads it
-pytest_plugins = ["fakes.plugin"]
 
-from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent  # noqa: E402
-from agentls.runner.models import resolve_model  # noqa: E402
-from agentls.runner.proposals import minimal_edit  # noqa: E402
-from agentls.runner.results import write_result  # noqa: E402
-from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent  # noqa: E402
-from agentls.types import Range  # noqa: E402
-from fakes import fake_messages_api as fake  # noqa: E402
-from fakes.fake_messages_api import FAKE_KEY  # noqa: E402
+from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent
+from agentls.runner.models import resolve_model
+from agentls.runner.proposals import minimal_edit
+from agentls.runner.results import write_result
+from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent
+from agentls.types import Range
+from fakes import fake_messages_api as fake
+from fakes.fake_messages_api import FAKE_KEY
+
+pytest_plugins = ["fakes.plugin"]
 
 AGENT_BODY = "You are REVIEWER-BODY-MARKER, a careful reviewer."
 

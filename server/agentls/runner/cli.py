@@ -1,0 +1,198 @@
+"""``agentls run AGENT --file F [--lines A-B] --task T [--apply]``: an agent from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from agentls.runner.definitions import discover_agents, find_agent
+from agentls.runner.prompt import tasks
+from agentls.runner.proposals import unified_diff
+from agentls.runner.redact import install_log_redaction, redact
+from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings, run_agent
+from agentls.types import Position, Range
+
+LANGUAGES = {
+    ".py": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescriptreact",
+    ".jsx": "javascriptreact",
+    ".php": "php",
+    ".java": "java",
+    ".kt": "kotlin",
+    ".go": "go",
+    ".rs": "rust",
+    ".rb": "ruby",
+    ".cs": "csharp",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".sql": "sql",
+    ".sh": "shellscript",
+    ".md": "markdown",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+}
+
+
+def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``run`` sub-command to an ``argparse`` sub-parsers object."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "run",
+        help="run an agent on a file or a range of lines, streaming its answer",
+        description="Run an agent (by name, or an agent file path) on code from a file. "
+        "Needs ANTHROPIC_API_KEY; honours ANTHROPIC_BASE_URL. Edits are printed as a "
+        "unified diff unless --apply.",
+    )
+    p.add_argument("agent", help="agent name (workspace > ~/.claude/agents > bundled) or .md path")
+    p.add_argument("--file", "-f", required=True, help="the file to work on")
+    p.add_argument("--lines", "-l", help="A-B, 1-based inclusive (default: the whole file)")
+    p.add_argument("--task", "-t", default="review", choices=sorted(tasks()), help="what to do")
+    p.add_argument("--apply", action="store_true", help="write proposed edits to disk")
+    p.add_argument("--workspace", "-w", help="workspace root (default: the file's project)")
+    p.add_argument("--model", help="model alias or ID (overrides the agent's)")
+    p.add_argument("--max-tokens", type=int, default=None)
+    p.add_argument("--timeout", type=float, default=None, help="seconds without API data")
+    p.add_argument("--verbose", "-v", action="store_true", help="debug logging to stderr")
+    p.set_defaults(func=run_main)
+    return p
+
+
+def find_workspace(file: Path) -> Path:
+    for parent in file.parents:
+        if (parent / ".git").exists() or (parent / ".claude").is_dir():
+            return parent
+    return file.parent
+
+
+def parse_lines(spec: str | None, text: str) -> Range:
+    lines = text.splitlines()
+    n = max(len(lines), 1)
+    if not spec:
+        return Range(Position(0, 0), Position(n - 1, len(lines[-1]) if lines else 0))
+    a, _, b = spec.partition("-")
+    first = int(a)
+    last = int(b) if b else first
+    if first < 1 or last < first:
+        raise ValueError(f"bad --lines {spec!r}: expected A-B with 1 <= A <= B")
+    first, last = min(first, n), min(last, n)
+    end_char = len(lines[last - 1]) if lines else 0
+    return Range(Position(first - 1, 0), Position(last - 1, end_char))
+
+
+def _err(msg: str) -> None:
+    print(redact(msg), file=sys.stderr, flush=True)
+
+
+def run_main(args: argparse.Namespace) -> int:
+    """Exit status: 0 done, 1 the run failed, 2 bad arguments, 130 interrupted."""
+    install_log_redaction()
+    if getattr(args, "verbose", False):
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+    file = Path(args.file).expanduser().resolve()
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        _err(f"agentls run: cannot read {args.file}: {e}")
+        return 2
+    workspace = (
+        Path(args.workspace).expanduser().resolve() if args.workspace else find_workspace(file)
+    )
+    agent = find_agent(args.agent, workspace)
+    if agent is None or not agent.loads:
+        names = ", ".join(sorted(discover_agents(workspace))) or "none"
+        why = f" ({agent.reason})" if agent is not None and agent.reason else ""
+        _err(f"agentls run: no loadable agent {args.agent!r}{why}; available: {names}")
+        return 2
+    try:
+        selection = parse_lines(args.lines, text)
+    except ValueError as e:
+        _err(f"agentls run: {e}")
+        return 2
+    if args.model:
+        agent.model = args.model
+    settings = RunSettings()
+    if args.max_tokens:
+        settings.max_tokens = args.max_tokens
+    if args.timeout:
+        settings.timeout = args.timeout
+    req = RunRequest.make(
+        agent,
+        args.task,
+        workspace=workspace,
+        file=file,
+        text=text,
+        selection=selection,
+        language=LANGUAGES.get(file.suffix.lower()),
+    )
+    try:
+        result = asyncio.run(_run(req, settings))
+    except KeyboardInterrupt:
+        _err("\nagentls run: interrupted; nothing was applied.")
+        return 130
+    if result.status != "done":
+        return 1
+    return _finish(result, args.apply)
+
+
+async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
+    def sink(ev: RunEvent) -> None:
+        if ev.kind == "delta":
+            sys.stdout.write(ev.text)
+            sys.stdout.flush()
+        elif ev.kind == "start":
+            _err(f"agentls: {ev.text}")
+        elif ev.kind == "tool":
+            _err(f"agentls: tool {ev.text}")
+        elif ev.kind == "error":
+            _err(f"\nagentls run: {ev.text}")
+        elif ev.kind == "end":
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+
+    return await run_agent(req, settings, sink)
+
+
+def _finish(result: RunResult, apply: bool) -> int:
+    if not result.changes:
+        return 0
+    if not apply:
+        for ch in result.changes:
+            sys.stdout.write(unified_diff(ch))
+        sys.stdout.flush()
+        _err("agentls: proposed changes shown as a diff; run again with --apply to write them.")
+        return 0
+    status = 0
+    for ch in result.changes:
+        current = ch.path.read_bytes().decode("utf-8", "replace") if ch.path.exists() else None
+        if current != ch.original:
+            _err(f"agentls: not applied to {ch.rel}: it changed while the agent was running.")
+            status = 1
+            continue
+        ch.path.parent.mkdir(parents=True, exist_ok=True)
+        with ch.path.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(ch.new)
+        _err(f"agentls: {'created' if ch.created else 'updated'} {ch.rel}")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m agentls.runner.cli``), for tests and benchmarks."""
+    parser = argparse.ArgumentParser(prog="agentls")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_run_parser(sub)
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
