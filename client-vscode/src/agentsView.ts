@@ -110,7 +110,11 @@ export class AgentsProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
       this.error = null;
     } catch (e) {
       if (gen !== this.generation) return;
-      this.error = `The server could not list agents: ${String((e as Error)?.message ?? e)}`;
+      const code = (e as { code?: number })?.code;
+      this.error =
+        code === -32601
+          ? 'This agentls server cannot list agents (agentls/agents is missing): update agentls.'
+          : `The server could not list agents: ${String((e as Error)?.message ?? e)}`;
       this.server.output.appendLine(`[agentls] ${METHOD_AGENTS}: ${String(e)}`);
     }
     this.rerender();

@@ -94,14 +94,50 @@ async function runCommand(page, label) {
   await page.keyboard.press('Enter');
 }
 
-/** Picks `text` in an open quick pick (types a filter, waits for the row, Enter). */
+/**
+ * Picks `text` in an open quick pick (types a filter, waits for the row, Enter). When the
+ * extension asks with an input box instead (no list rows), types `text` into it.
+ */
 async function pick(page, text) {
   await quickInput(page);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: text });
-  await row.first().waitFor({ state: 'visible', timeout: T });
-  await page.keyboard.type(text, { delay: 10 });
-  await row.first().waitFor({ state: 'visible', timeout: T });
-  await page.keyboard.press('Enter');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const row = rows.filter({ hasText: text });
+  const end = Date.now() + T;
+  let emptySince = null;
+  while (Date.now() < end) {
+    if ((await row.count()) > 0) {
+      await page.keyboard.type(text, { delay: 10 });
+      await row.first().waitFor({ state: 'visible', timeout: T });
+      await page.keyboard.press('Enter');
+      return 'list';
+    }
+    if ((await rows.count()) === 0) {
+      emptySince = emptySince ?? Date.now();
+      if (Date.now() - emptySince > 2000) {
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(text, { delay: 10 });
+        await page.keyboard.press('Enter');
+        return 'input';
+      }
+    } else {
+      emptySince = null;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no quick pick row with "${text}"`);
+}
+
+/** The editor's lines in document order (Monaco does not keep its DOM rows in order). */
+async function editorLines(page) {
+  return page.evaluate(() => {
+    const ed = document.querySelector('.editor-group-container.active .monaco-editor .view-lines') ||
+      document.querySelector('.monaco-editor .view-lines');
+    if (!ed) return [];
+    return [...ed.querySelectorAll('.view-line')]
+      .map((el) => ({ top: parseFloat(el.style.top || '0'), text: el.textContent.replace(/\u00a0/g, ' ') }))
+      .sort((x, y) => x.top - y.top)
+      .map((l) => l.text);
+  });
 }
 
 /** The Problems panel text (opens it with Ctrl+Shift+M). */
@@ -224,7 +260,7 @@ async function waitFor(pred, timeout, what) {
       }, T, `${a.code} to disappear from the Problems panel`);
       await focusEditor(page);
       await page.keyboard.press('Control+S');
-      const lines = await page.locator('.monaco-editor .view-line').allInnerTexts();
+      const lines = await editorLines(page);
       return { titles, applied: applied.text, firstLines: lines.slice(0, 4) };
     });
 
@@ -255,7 +291,7 @@ async function waitFor(pred, timeout, what) {
       for (let i = r.startLine; i < r.endLine; i++) await page.keyboard.press('Shift+ArrowDown');
       await page.keyboard.press('Shift+End');
       await runCommand(page, 'agentls: Ask an agent about the selection');
-      await pick(page, r.agent);
+      const agentPicker = await pick(page, r.agent);
       await pick(page, r.task);
       // Poll the webview: record each distinct partial text, to see that the answer streams in.
       const partials = [];
@@ -264,7 +300,7 @@ async function waitFor(pred, timeout, what) {
         if (res && res.text && partials[partials.length - 1] !== res.text) partials.push(res.text);
         return { ok: !!res && res.text.includes(r.expect) && /done/.test(res.status), ...(res || {}) };
       }, r.timeoutMs || 60000, 'the answer in the Results view');
-      return { results: done, partials: partials.map((p) => p.length) };
+      return { results: done, partials: partials.map((p) => p.length), agentPicker };
     });
   } catch (e) {
     result.fatal = String(e && e.stack ? e.stack : e).slice(0, 2000);
