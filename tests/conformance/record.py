@@ -454,14 +454,21 @@ def probe_environment(
 COMPARED = ("sha256", "loaded", "name", "tools", "model", "log", "error")
 
 
-def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def diff(old: dict[str, Any], new: dict[str, Any], partial: bool = False) -> list[str]:
+    """Differences between two observation files (``partial``: ignore files not re-recorded)."""
     out: list[str] = []
-    for key in ("binary_version", "model_resolution", "tool_pools"):
-        if old.get(key) != new.get(key):
-            out.append(f"{key}: {old.get(key)!r} -> {new.get(key)!r}")
+    if old.get("binary_version") != new.get("binary_version"):
+        out.append(f"binary_version: {old.get('binary_version')!r} -> {new['binary_version']!r}")
+    for key in ("model_resolution", "tool_pools"):
+        a_map, b_map = old.get(key, {}), new.get(key, {})
+        keys = set(b_map) if partial else set(a_map) | set(b_map)
+        for k in sorted(keys):
+            if a_map.get(k) != b_map.get(k):
+                out.append(f"{key}[{k!r}]: {a_map.get(k)!r} -> {b_map.get(k)!r}")
     old_files = {f["path"]: f for f in old.get("files", [])}
     new_files = {f["path"]: f for f in new.get("files", [])}
-    for path in sorted(set(old_files) | set(new_files)):
+    paths = set(new_files) if partial else set(old_files) | set(new_files)
+    for path in sorted(paths):
         a, b = old_files.get(path), new_files.get(path)
         if a is None or b is None:
             out.append(f"{path}: {'added' if a is None else 'removed'}")
@@ -511,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: {len(data['files'])} files, {loaded} loaded")
         if ns.check:
             old = json.loads(out.read_text("utf-8")) if out.exists() else {}
-            changes = diff(old, data)
+            changes = diff(old, data, partial=bool(ns.limit))
             for line in changes:
                 print(f"  {label}: {line}")
             print(f"{label}: {len(changes)} difference(s) from {out.relative_to(REPO)}")
