@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # until tests/conftest.py loads it
 
 from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent
 from agentls.runner.models import resolve_model
@@ -21,8 +18,6 @@ from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent
 from agentls.types import Range
 from fakes import fake_messages_api as fake
 from fakes.fake_messages_api import FAKE_KEY
-
-pytest_plugins = ["fakes.plugin"]
 
 AGENT_BODY = "You are REVIEWER-BODY-MARKER, a careful reviewer."
 

@@ -7,12 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # until tests/conftest.py loads it
 from agentls.runner.cli import parse_lines
 from fakes import fake_messages_api as fake
 from fakes.fake_messages_api import FAKE_KEY
-
-pytest_plugins = ["fakes.plugin"]
 
 
 def agentls_run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
