@@ -57,7 +57,8 @@ def tool_entries(value: Any) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class ToolVerdict:
     entry: str
-    status: str  # ok | alias | removed | case | unknown | wildcard | mcp | mcp-bad | agent-list | pattern
+    # ok | alias | removed | case | unknown | wildcard | mcp | mcp-bad | agent-list | pattern
+    status: str
     resolved: str | None  # the tool it grants, None if dropped (or "*" for wildcard)
     suggestion: str | None = None
     note: str = ""
@@ -66,7 +67,9 @@ class ToolVerdict:
 _MCP = re.compile(r"^mcp__([^_\s](?:[^\s]*?[^_\s])?)(?:__(\*|[^\s]+))?$")
 
 
-def classify_tool(entry: str, facts: ClaudeFacts | None = None, *, deny: bool = False) -> ToolVerdict:
+def classify_tool(
+    entry: str, facts: ClaudeFacts | None = None, *, deny: bool = False
+) -> ToolVerdict:
     facts = facts or claude_facts()
     if entry == "*":
         return ToolVerdict(entry, "wildcard", "*")
@@ -74,8 +77,13 @@ def classify_tool(entry: str, facts: ClaudeFacts | None = None, *, deny: bool = 
         if entry == "mcp__*":
             if deny:
                 return ToolVerdict(entry, "mcp", entry)
-            return ToolVerdict(entry, "mcp-bad", None, "mcp__<server>__*",
-                               "`mcp__*` is only meaningful in `disallowedTools`")
+            return ToolVerdict(
+                entry,
+                "mcp-bad",
+                None,
+                "mcp__<server>__*",
+                "`mcp__*` is only meaningful in `disallowedTools`",
+            )
         if _MCP.match(entry):
             return ToolVerdict(entry, "mcp", entry)
         return ToolVerdict(entry, "mcp-bad", None, None, "not `mcp__<server>__<tool>`")
@@ -87,7 +95,9 @@ def classify_tool(entry: str, facts: ClaudeFacts | None = None, *, deny: bool = 
         v = classify_tool(base, facts)
         if v.resolved:
             return ToolVerdict(entry, "pattern", v.resolved, v.suggestion, v.note)
-        return ToolVerdict(entry, v.status, None, v.suggestion and entry.replace(base, v.suggestion, 1), v.note)
+        return ToolVerdict(
+            entry, v.status, None, v.suggestion and entry.replace(base, v.suggestion, 1), v.note
+        )
     if entry in facts.tools:
         return ToolVerdict(entry, "ok", entry)
     legacy = facts.legacy_tools.get(entry)
@@ -95,7 +105,9 @@ def classify_tool(entry: str, facts: ClaudeFacts | None = None, *, deny: bool = 
         target = legacy.get("resolvesTo")
         note = str(legacy.get("note", ""))
         if target:
-            return ToolVerdict(entry, "alias", str(target), str(legacy.get("suggest") or target), note)
+            return ToolVerdict(
+                entry, "alias", str(target), str(legacy.get("suggest") or target), note
+            )
         return ToolVerdict(entry, "removed", None, legacy.get("suggest"), note)
     proper = facts.tools_lower.get(entry.lower())
     if proper is not None:
@@ -155,7 +167,10 @@ def hooks_problem(value: Any, facts: ClaudeFacts | None = None) -> str | None:
             return f"`{event}` must be a list of `{{matcher, hooks}}` entries"
         for m in matchers:
             if not isinstance(m, dict):
-                return f"each entry of `{event}` must be a mapping with `hooks` (and an optional `matcher`)"
+                return (
+                    f"each entry of `{event}` must be a mapping with `hooks` "
+                    "(and an optional `matcher`)"
+                )
             if "matcher" in m and not isinstance(m["matcher"], str):
                 return f"`matcher` under `{event}` must be a string"
             hooks = m.get("hooks")
@@ -166,8 +181,10 @@ def hooks_problem(value: Any, facts: ClaudeFacts | None = None) -> str | None:
                     return f"each hook under `{event}` must be a mapping with a `type`"
                 t = h.get("type")
                 if t not in facts.hook_types:
-                    return (f"hook `type` under `{event}` must be one of "
-                            f"{', '.join(sorted(facts.hook_types))}; got `{t}`")
+                    return (
+                        f"hook `type` under `{event}` must be one of "
+                        f"{', '.join(sorted(facts.hook_types))}; got `{t}`"
+                    )
                 if t == "command" and not isinstance(h.get("command"), str):
                     return f"a `command` hook under `{event}` needs a `command` string"
     return None
@@ -194,7 +211,9 @@ def compute_effective(
     if not view.has_frontmatter:
         return Effective(False, "it has no frontmatter that Claude Code can read")
     if view.failed:
-        return Effective(False, "its YAML frontmatter does not parse, even after Claude Code's rescue")
+        return Effective(
+            False, "its YAML frontmatter does not parse, even after Claude Code's rescue"
+        )
     data = view.data or {}
     if view.not_mapping:
         return Effective(False, "its frontmatter is not a mapping of keys")
@@ -211,8 +230,9 @@ def compute_effective(
         return Effective(False, "its `description` is missing, empty or not a string", name=name)
     for key in TOP_LEVEL_FATAL_HOOKS:
         if key in data:
-            return Effective(False, f"`{key}` is written at the top level instead of under `hooks`",
-                             name=name)
+            return Effective(
+                False, f"`{key}` is written at the top level instead of under `hooks`", name=name
+            )
     why = hooks_problem(data.get("hooks"), facts)
     if why:
         return Effective(False, f"its `hooks` are malformed: {why}", name=name)

@@ -40,11 +40,19 @@ def analyze(
     if dialect is None:
         if path and in_claude_agents_dir(path) and not path.endswith(".md"):
             name = path.replace("\\", "/").rsplit("/", 1)[-1]
-            return Analysis(path, None, None, [
-                finding("AL036", Range.of(0, 0),
+            return Analysis(
+                path,
+                None,
+                None,
+                [
+                    finding(
+                        "AL036",
+                        Range.of(0, 0),
                         f"Claude Code only loads agent files ending in lowercase `.md`; it "
-                        f"ignores `{name}`. Rename it.")
-            ])
+                        f"ignores `{name}`. Rename it.",
+                    )
+                ],
+            )
         return Analysis(path, None, None)
     if dialect not in CHECKED:
         return Analysis(path, dialect, None)

@@ -9,7 +9,7 @@ from typing import Any
 from agentls.data import load_json
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClaudeFacts:
     version: str
     docs_url: str
@@ -36,24 +36,13 @@ class ClaudeFacts:
     auto_compact_min: int
     name_max: int
     raw: dict[str, Any]
-
-    @property
-    def tools_lower(self) -> dict[str, str]:
-        return _lower_map(self)
+    tools_lower: dict[str, str]
 
     def model_alias(self, value: str) -> str | None:
         low = value.strip().lower()
         if low in self.model_aliases or low in self.model_aliases_extra:
             return low
         return None
-
-
-@cache
-def _lower_map(facts: ClaudeFacts) -> dict[str, str]:
-    out = {t.lower(): t for t in facts.tools}
-    for t in facts.legacy_tools:
-        out.setdefault(t.lower(), t)
-    return out
 
 
 def _as_dict(v: Any) -> dict[str, Any]:
@@ -91,4 +80,5 @@ def claude_facts() -> ClaudeFacts:
         auto_compact_min=int(d.get("autoCompactWindowMinimum", 100000)),
         name_max=int(d.get("nameMaxLength", 256)),
         raw=d,
+        tools_lower={t.lower(): t for t in [*d["legacyTools"], *d["tools"]]},
     )

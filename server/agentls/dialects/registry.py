@@ -68,8 +68,14 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p("copilot-chatmode", r"\.chatmode\.md$"),
     _p("copilot-prompt", r"\.prompt\.md$"),
     _p("copilot-instructions", r"\.instructions\.md$"),
-    _p("copilot-agent", r"(?:\.agent\.md|/\.github/agents/(?:.*/)?[^/]+\.md|/\.copilot/agents/[^/]+\.md)$"),
-    _p("opencode-agent", r"/(?:\.opencode|\.config/opencode)/(?:agent|agents|mode|modes)/(?:.*/)?[^/]+\.md$"),
+    _p(
+        "copilot-agent",
+        r"(?:\.agent\.md|/\.github/agents/(?:.*/)?[^/]+\.md|/\.copilot/agents/[^/]+\.md)$",
+    ),
+    _p(
+        "opencode-agent",
+        r"/(?:\.opencode|\.config/opencode)/(?:agent|agents|mode|modes)/(?:.*/)?[^/]+\.md$",
+    ),
     _p("gemini-agent", r"/(?:\.gemini|\.config/gemini-cli)/agents/[^/]+\.md$"),
     _p("cursor-rule", r"/\.cursor/rules/(?:.*/)?[^/]+\.mdc$"),
 )

@@ -134,7 +134,7 @@ def parse_envelope(text: str) -> Envelope:
     env = Envelope(lines=lines, endings=endings, has_bom=has_bom)
     first = lines[0][1:] if has_bom else lines[0]
 
-    if _is_fence(first) or first.startswith("---") and first[3:].strip() == "":
+    if _is_fence(first) or (first.startswith("---") and first[3:].strip() == ""):
         env.open_line = 0
     else:
         _find_displaced_opening(env, first)

@@ -228,7 +228,8 @@ def _slice(lines: list[str], r: Range) -> str:
 
 # A top-level key: a quoted key, or a plain key running up to the first ": " / ":" at EOL.
 _KEY_LINE = re.compile(
-    r"""^(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^']|'')*)'|(?P<plain>[^\s#:'"\[\]{},&*!|>%@`-][^\r\n]*?|-[^\s:][^\r\n]*?))[ \t]*:(?=[ \t]|$)"""
+    r"""^(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^']|'')*)'"""
+    r"""|(?P<plain>[^\s#:'"\[\]{},&*!|>%@`-][^\r\n]*?|-[^\s:][^\r\n]*?))[ \t]*:(?=[ \t]|$)"""
 )
 
 
@@ -238,13 +239,14 @@ def _recover(doc: Document, offset: int) -> None:
     lines = env.lines
     start, stop = env.content_start, env.content_end
     if env.indent:
-        lines = [
-            (ln[env.indent :] if ln[: env.indent].strip() == "" else ln)
-            for ln in lines[:start]
-        ] + [
-            (ln[env.indent :] if ln[: env.indent].strip() == "" else ln)
-            for ln in lines[start:stop]
-        ] + lines[stop:]
+        lines = (
+            [(ln[env.indent :] if ln[: env.indent].strip() == "" else ln) for ln in lines[:start]]
+            + [
+                (ln[env.indent :] if ln[: env.indent].strip() == "" else ln)
+                for ln in lines[start:stop]
+            ]
+            + lines[stop:]
+        )
     # Group lines into entries.
     groups: list[tuple[int, int, re.Match[str] | None]] = []  # (first line, last+1, key match)
     cur: list[Any] | None = None
@@ -350,7 +352,10 @@ _SPECIAL_START = {
     "@": ("reserved-start", "a value cannot start with `@` (reserved in YAML)"),
     "`": ("reserved-start", "a value cannot start with a backtick (reserved in YAML)"),
     "|": ("block-indicator", "`|` starts a block scalar: the text must begin on the next line"),
-    ">": ("block-indicator", "`>` starts a folded block scalar: the text must begin on the next line"),
+    ">": (
+        "block-indicator",
+        "`>` starts a folded block scalar: the text must begin on the next line",
+    ),
 }
 
 

@@ -200,7 +200,9 @@ def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | 
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + line_offset
         col = mark.column if mark else 0
-        return None, YamlError(str(exc.problem or "invalid YAML"), line, col, str(exc.context or ""))
+        return None, YamlError(
+            str(exc.problem or "invalid YAML"), line, col, str(exc.context or "")
+        )
     except yaml.YAMLError as exc:  # e.g. a second document or a reader error
         return None, YamlError(str(exc), line_offset, 0)
     except RecursionError:

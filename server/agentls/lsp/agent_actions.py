@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -29,12 +29,12 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from agentls.lsp.convert import from_lsp_range, to_lsp_range
 from agentls.runner.definitions import AgentDef, discover_agents
-from agentls.runner.errors import RunError
 from agentls.runner.prompt import Task, get_task, tasks
 from agentls.runner.proposals import FileChange, minimal_edit
 from agentls.runner.redact import install_log_redaction, redact, register_secret
-from agentls.runner.results import write_result
-from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings, run_agent
+
+if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a run starts
+    from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
 
 log = logging.getLogger("agentls.agents")
 
@@ -153,6 +153,8 @@ def offered_agent_names(server: LanguageServer, root: Path | None) -> list[str]:
 
 
 def run_settings(server: LanguageServer) -> RunSettings:
+    from agentls.runner.runtime import RunSettings
+
     s = RunSettings()
     cfg = _settings(server)
     if cfg is not None:
@@ -341,6 +343,8 @@ async def run_from_params(
     on_task: Callable[[asyncio.Task[RunResult]], None] | None = None,
 ) -> dict[str, Any]:
     """Run one agent task; the JSON result of ``agentls/runAgent``."""
+    from agentls.runner.runtime import RunEvent, RunRequest, run_agent
+
     try:
         p = _parse(raw)
     except ValueError as e:
@@ -449,6 +453,9 @@ async def _finish(
     title: str,
     doc_uri: str,
 ) -> dict[str, Any]:
+    from agentls.runner.errors import RunError
+    from agentls.runner.results import write_result
+
     if result.status != "done":
         err = result.error or RunError("internal", "the run failed")
         progress.end(f"failed: {err.message}")
@@ -588,7 +595,6 @@ async def apply_changes(
 
 def register(server: LanguageServer) -> None:
     install_log_redaction()
-    _wrap_initialize(server)
 
     @server.feature(SET_API_KEY)
     def on_set_api_key(ls: LanguageServer, params: Any) -> None:
@@ -602,30 +608,3 @@ def register(server: LanguageServer) -> None:
     @server.command(COMMAND)
     async def on_run_command(ls: LanguageServer, *args: Any) -> dict[str, Any]:
         return await run_from_params(ls, list(args), server_progress=True)
-
-
-def _wrap_initialize(server: LanguageServer) -> None:
-    """Read ``apiKey`` from initialization options before the server's own handler."""
-    fm = server.protocol.fm
-    original = fm.features.get(lsp.INITIALIZE)
-    if original is None:
-
-        @server.feature(lsp.INITIALIZE)
-        def on_initialize(ls: LanguageServer, params: lsp.InitializeParams) -> None:
-            apply_options(ls, params.initialization_options)
-
-        return
-    if asyncio.iscoroutinefunction(original):
-
-        async def wrapped_async(params: lsp.InitializeParams) -> Any:
-            apply_options(server, params.initialization_options)
-            return await original(params)
-
-        fm.features[lsp.INITIALIZE] = wrapped_async
-    else:
-
-        def wrapped(params: lsp.InitializeParams) -> Any:
-            apply_options(server, params.initialization_options)
-            return original(params)
-
-        fm.features[lsp.INITIALIZE] = wrapped

@@ -122,66 +122,122 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
     doc = ctx.doc
     env = doc.env
     if size is not None and size > LARGE_FILE:
-        ctx.add(finding("AL037", Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
-                        f"This file is {size:,} bytes: Claude Code skips agent files over "
-                        f"1 MiB (1,048,576 bytes). Shorten it."))
+        ctx.add(
+            finding(
+                "AL037",
+                Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
+                f"This file is {size:,} bytes: Claude Code skips agent files over "
+                f"1 MiB (1,048,576 bytes). Shorten it.",
+            )
+        )
     if env.has_bom:
-        ctx.add(finding("AL106", Range.of(0, 0, 0, 1),
-                        "The file starts with a byte order mark (BOM). Claude Code strips it, "
-                        "but some other readers then miss the opening `---`. Save as UTF-8 "
-                        "without BOM."))
+        ctx.add(
+            finding(
+                "AL106",
+                Range.of(0, 0, 0, 1),
+                "The file starts with a byte order mark (BOM). Claude Code strips it, "
+                "but some other readers then miss the opening `---`. Save as UTF-8 "
+                "without BOM.",
+            )
+        )
     for p in env.problems:
         rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
         if p.kind == "no-frontmatter":
-            ctx.add(finding("AL001", _line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
-                            "No frontmatter: an agent file must start with a `---` line, then "
-                            "`name:` and `description:`, then `---`. Claude Code treats this file "
-                            "as documentation and loads no agent."))
+            ctx.add(
+                finding(
+                    "AL001",
+                    _line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
+                    "No frontmatter: an agent file must start with a `---` line, then "
+                    "`name:` and `description:`, then `---`. Claude Code treats this file "
+                    "as documentation and loads no agent.",
+                )
+            )
         elif p.kind == "leading-content":
             what = "blank lines" if p.detail == "blank" else "text"
-            fix = Fix("Remove everything before the opening `---`",
-                      _replace(Range(Position(0, 0), Position(env.open_line or 0, 0)), ""), True)
-            ctx.add(finding("AL001", rng,
-                            f"There are {what} before the opening `---`: the frontmatter must "
-                            "start on the very first line. Claude Code sees no frontmatter and "
-                            "loads no agent.", [fix]))
+            fix = Fix(
+                "Remove everything before the opening `---`",
+                _replace(Range(Position(0, 0), Position(env.open_line or 0, 0)), ""),
+                True,
+            )
+            ctx.add(
+                finding(
+                    "AL001",
+                    rng,
+                    f"There are {what} before the opening `---`: the frontmatter must "
+                    "start on the very first line. Claude Code sees no frontmatter and "
+                    "loads no agent.",
+                    [fix],
+                )
+            )
         elif p.kind == "code-fence":
-            ctx.add(finding("AL001", rng,
-                            f"The frontmatter is wrapped in a code fence (`{p.detail}`): Claude "
-                            "Code sees no frontmatter and loads no agent. Remove the fence so the "
-                            "file starts with `---`."))
+            ctx.add(
+                finding(
+                    "AL001",
+                    rng,
+                    f"The frontmatter is wrapped in a code fence (`{p.detail}`): Claude "
+                    "Code sees no frontmatter and loads no agent. Remove the fence so the "
+                    "file starts with `---`.",
+                )
+            )
         elif p.kind == "indented-fence":
-            ctx.add(finding("AL001", _line_range(doc, p.line),
-                            "The frontmatter is indented: the opening `---` must start at column 1 "
-                            "of the first line. Claude Code sees no frontmatter and loads no "
-                            "agent."))
+            ctx.add(
+                finding(
+                    "AL001",
+                    _line_range(doc, p.line),
+                    "The frontmatter is indented: the opening `---` must start at column 1 "
+                    "of the first line. Claude Code sees no frontmatter and loads no "
+                    "agent.",
+                )
+            )
         elif p.kind == "unterminated":
-            ctx.add(finding("AL001", _fence_range(doc),
-                            "The frontmatter is never closed: add a `---` line after the last "
-                            "key. Claude Code sees no frontmatter and loads no agent."))
+            ctx.add(
+                finding(
+                    "AL001",
+                    _fence_range(doc),
+                    "The frontmatter is never closed: add a `---` line after the last "
+                    "key. Claude Code sees no frontmatter and loads no agent.",
+                )
+            )
         elif p.kind == "irregular-close":
             if p.detail == "...":
-                msg = ("`...` is YAML's document end, not a frontmatter fence: strict readers stop "
-                       "here, Claude Code does not. Remove it.")
+                msg = (
+                    "`...` is YAML's document end, not a frontmatter fence: strict readers stop "
+                    "here, Claude Code does not. Remove it."
+                )
                 ctx.add(finding("AL101", rng, msg))
             else:
                 line = doc.lines[p.line]
-                ctx.add(finding("AL101", rng,
-                                f"The closing fence is `{line}`, not exactly `---`; tools disagree "
-                                "on where the frontmatter ends. Write `---`.",
-                                [Fix("Write the closing fence as `---`",
-                                     _replace(_line_range(doc, p.line), "---"), True)]))
+                ctx.add(
+                    finding(
+                        "AL101",
+                        rng,
+                        f"The closing fence is `{line}`, not exactly `---`; tools disagree "
+                        "on where the frontmatter ends. Write `---`.",
+                        [
+                            Fix(
+                                "Write the closing fence as `---`",
+                                _replace(_line_range(doc, p.line), "---"),
+                                True,
+                            )
+                        ],
+                    )
+                )
         elif p.kind == "dashes-in-value":
             lost = [e.key for e in doc.entries if e.line > p.line]
             lost_text = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
             extra = ""
             if "tools" in lost:
                 extra = " Losing `tools` gives the agent every tool."
-            ctx.add(finding("AL005", rng,
-                            f"`---` inside the frontmatter: Claude Code ends the frontmatter here, "
-                            f"so {lost_text} become part of the prompt and are ignored.{extra} "
-                            "Replace these dashes (for example with `—`).",
-                            [Fix("Replace `---` with `—`", _replace(rng, "—"), True)]))
+            ctx.add(
+                finding(
+                    "AL005",
+                    rng,
+                    f"`---` inside the frontmatter: Claude Code ends the frontmatter here, "
+                    f"so {lost_text} become part of the prompt and are ignored.{extra} "
+                    "Replace these dashes (for example with `—`).",
+                    [Fix("Replace `---` with `—`", _replace(rng, "—"), True)],
+                )
+            )
 
 
 # --------------------------------------------------------------------------- YAML syntax
@@ -197,7 +253,7 @@ def _rescuable(doc: Document, e: Entry) -> bool:
     m = _RESCUE_LINE.match(line)
     if not m:
         return False
-    new, keys = claude_rescue(line)
+    _, keys = claude_rescue(line)
     return bool(keys)
 
 
@@ -216,35 +272,65 @@ def _syntax(ctx: Ctx) -> None:
         e = problem_entries.get(id(p))
         _syntax_problem(ctx, p, e, claude_ok)
     if doc.not_mapping is not None:
-        ctx.add(finding("AL105", doc.not_mapping.range,
-                        f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` "
-                        "entries: Claude Code reads it as empty and loads no agent."))
+        ctx.add(
+            finding(
+                "AL105",
+                doc.not_mapping.range,
+                f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` "
+                "entries: Claude Code reads it as empty and loads no agent.",
+            )
+        )
     for e in doc.duplicates:
         first = doc.by_key[e.key]
-        ctx.add(finding("AL102", e.key_range,
-                        f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
-                        "keeps the last one; strict YAML readers reject the file. Remove one.",
-                        [Fix(f"Remove this `{e.key}` entry",
-                             _replace(Range(Position(e.range.start.line, 0),
-                                            Position(e.range.end.line + 1, 0)), ""), False)]))
+        ctx.add(
+            finding(
+                "AL102",
+                e.key_range,
+                f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
+                "keeps the last one; strict YAML readers reject the file. Remove one.",
+                [
+                    Fix(
+                        f"Remove this `{e.key}` entry",
+                        _replace(
+                            Range(
+                                Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0)
+                            ),
+                            "",
+                        ),
+                        False,
+                    )
+                ],
+            )
+        )
     # ` #` in a plain value: the rest is a comment
     for e in doc.entries:
         if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
             continue
         end = e.node.range.end
         line = doc.lines[end.line]
-        rest = line[end.character:]
+        rest = line[end.character :]
         m = re.match(r"[ \t]+#", rest)
         if m and isinstance(e.node.value, str):
             c0 = end.character + m.end() - 1
-            full = e.raw + line[end.character:]
-            fix = Fix(f"Quote the whole `{e.key}` value",
-                      _replace(Range(e.raw_range.start, Position(end.line, len(line))),
-                               yaml_double_quote(full.strip())), False)
-            ctx.add(finding("AL006", Range(Position(end.line, c0), Position(end.line, len(line))),
-                            f"` #` starts a YAML comment: `{e.key}` is read as "
-                            f"\"{_short(e.node.value)}\" and the rest is dropped. Quote the value "
-                            "if the `#` belongs to it.", [fix]))
+            full = e.raw + line[end.character :]
+            fix = Fix(
+                f"Quote the whole `{e.key}` value",
+                _replace(
+                    Range(e.raw_range.start, Position(end.line, len(line))),
+                    yaml_double_quote(full.strip()),
+                ),
+                False,
+            )
+            ctx.add(
+                finding(
+                    "AL006",
+                    Range(Position(end.line, c0), Position(end.line, len(line))),
+                    f"` #` starts a YAML comment: `{e.key}` is read as "
+                    f'"{_short(e.node.value)}" and the rest is dropped. Quote the value '
+                    "if the `#` belongs to it.",
+                    [fix],
+                )
+            )
 
 
 def _short(s: str, n: int = 60) -> str:
@@ -262,20 +348,31 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool
         where = _where(p)
         fix = quote_fix(e)
         if crlf:
-            ctx.add(finding("AL004", _value_range(e),
-                            f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
-                            "only in files with LF line endings; this file uses CRLF, so Claude "
-                            "Code skips it. Quote the value (or convert to LF).",
-                            [f for f in (fix, _crlf_fix(doc)) if f]))
+            ctx.add(
+                finding(
+                    "AL004",
+                    _value_range(e),
+                    f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
+                    "only in files with LF line endings; this file uses CRLF, so Claude "
+                    "Code skips it. Quote the value (or convert to LF).",
+                    [f for f in (fix, _crlf_fix(doc)) if f],
+                )
+            )
             return
-        ctx.add(finding("AL003", _value_range(e),
-                        f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
-                        "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
-                        "reject the whole file, and with CRLF line endings Claude Code does too.",
-                        [fix] if fix else []))
+        ctx.add(
+            finding(
+                "AL003",
+                _value_range(e),
+                f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
+                "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
+                "reject the whole file, and with CRLF line endings Claude Code does too.",
+                [fix] if fix else [],
+            )
+        )
         return
-    consequence = (" Claude Code cannot read the frontmatter and loads no agent."
-                   if not claude_ok else "")
+    consequence = (
+        " Claude Code cannot read the frontmatter and loads no agent." if not claude_ok else ""
+    )
     fixes: list[Fix] = []
     if e is not None:
         bf = block_scalar_fix(doc, e)
@@ -290,8 +387,14 @@ def _where(p: SyntaxProblem) -> str:
         return f"the `: ` at column {col} makes strict YAML read a mapping"
     if p.cause == "flow-unclosed":
         return "it starts with a bracket, so strict YAML reads a malformed list or mapping"
-    if p.cause in ("alias-start", "anchor-start", "tag-start", "directive-start",
-                   "reserved-start", "block-indicator"):
+    if p.cause in (
+        "alias-start",
+        "anchor-start",
+        "tag-start",
+        "directive-start",
+        "reserved-start",
+        "block-indicator",
+    ):
         first = p.message.split(": ", 1)[-1].rstrip(".")
         return first
     return p.message.rstrip(".")
@@ -310,7 +413,7 @@ def _crlf_fix(doc: Document) -> Fix | None:
 def block_scalar_fix(doc: Document, e: Entry) -> Fix | None:
     """Turn a broken (multi-line) plain value into a folded block scalar."""
     first, last = e.line, _last_line(doc, e)
-    parts = [doc.lines[first][e.raw_range.start.character:].strip()]
+    parts = [doc.lines[first][e.raw_range.start.character :].strip()]
     parts += [doc.lines[j].strip() for j in range(first + 1, last + 1)]
     parts = [p for p in parts if p]
     if not parts or any(p.startswith(("- ", "#")) for p in parts):
@@ -337,37 +440,67 @@ def _keys(ctx: Ctx) -> None:
             continue
         if k in ALLOWED_TOOLS_KEYS:
             safe = "tools" not in present
-            ctx.add(finding("AL018", e.key_range,
-                            f"`{k}` is not an agent key: Claude Code ignores it and this agent "
-                            "gets every tool. Did you mean `tools`?",
-                            [_rename_key(e, "tools", safe)]))
+            ctx.add(
+                finding(
+                    "AL018",
+                    e.key_range,
+                    f"`{k}` is not an agent key: Claude Code ignores it and this agent "
+                    "gets every tool. Did you mean `tools`?",
+                    [_rename_key(e, "tools", safe)],
+                )
+            )
             continue
         if k in TOP_LEVEL_FATAL_HOOKS:
-            ctx.add(finding("AL031", e.key_range,
-                            f"`{k}` is a hook event written at the top level: Claude Code rejects "
-                            f"the whole agent. Move it under `hooks:`."))
+            ctx.add(
+                finding(
+                    "AL031",
+                    e.key_range,
+                    f"`{k}` is a hook event written at the top level: Claude Code rejects "
+                    f"the whole agent. Move it under `hooks:`.",
+                )
+            )
             continue
         if k in facts.hook_events:
-            ctx.add(finding("AL017", e.key_range,
-                            f"`{k}` is a hook event, not an agent key: Claude Code ignores it. "
-                            "Move it under `hooks:`."))
+            ctx.add(
+                finding(
+                    "AL017",
+                    e.key_range,
+                    f"`{k}` is a hook event, not an agent key: Claude Code ignores it. "
+                    "Move it under `hooks:`.",
+                )
+            )
             continue
         other = facts.other_dialect_keys.get(k)
         if other is not None:
-            ctx.add(finding("AL019", e.key_range,
-                            f"`{k}` is a key of {other}, not of Claude Code agents: Claude Code "
-                            "ignores it. Is this file meant for another tool?"))
+            ctx.add(
+                finding(
+                    "AL019",
+                    e.key_range,
+                    f"`{k}` is a key of {other}, not of Claude Code agents: Claude Code "
+                    "ignores it. Is this file meant for another tool?",
+                )
+            )
             continue
         hint = _key_hint(k, facts)
         if hint:
             safe = _normalise_key(hint) == _normalise_key(k) and hint not in present
-            ctx.add(finding("AL017", e.key_range,
-                            f"Claude Code does not recognise `{k}` and ignores it. Did you mean "
-                            f"`{hint}`?", [_rename_key(e, hint, safe)]))
+            ctx.add(
+                finding(
+                    "AL017",
+                    e.key_range,
+                    f"Claude Code does not recognise `{k}` and ignores it. Did you mean `{hint}`?",
+                    [_rename_key(e, hint, safe)],
+                )
+            )
         else:
-            ctx.add(finding("AL017", e.key_range,
-                            f"Claude Code does not recognise `{k}` and ignores it. Agent keys are "
-                            f"{', '.join(sorted(facts.agent_keys, key=str.lower)[:6])}, …"))
+            ctx.add(
+                finding(
+                    "AL017",
+                    e.key_range,
+                    f"Claude Code does not recognise `{k}` and ignores it. Agent keys are "
+                    f"{', '.join(sorted(facts.agent_keys, key=str.lower)[:6])}, …",
+                )
+            )
 
 
 def _key_hint(k: str, facts: ClaudeFacts) -> str | None:
@@ -411,56 +544,89 @@ def _identity(ctx: Ctx) -> None:
         if doc.strict_error and not doc.entries:
             return  # the YAML error already says it all
         new = _slug(stem or "my-agent")
-        ctx.add(finding("AL009", _fence_range(doc),
-                        "No `name`: Claude Code silently ignores this agent. Add `name:` with "
-                        "lowercase letters and hyphens.",
-                        [Fix(f"Add `name: {new}`", _insert_after_fence(doc, f"name: {new}"),
-                             True)]))
+        ctx.add(
+            finding(
+                "AL009",
+                _fence_range(doc),
+                "No `name`: Claude Code silently ignores this agent. Add `name:` with "
+                "lowercase letters and hyphens.",
+                [Fix(f"Add `name: {new}`", _insert_after_fence(doc, f"name: {new}"), True)],
+            )
+        )
         return
     node = e.node
     if e.problem:
         return
     if node.kind == "mapping" and node.range.start.line > e.line:
-        ctx.add(finding("AL008", node.range,
-                        "The name continues on an indented line containing `: `, so YAML reads "
-                        "a mapping, not a string: Claude Code does not load the agent. Put the "
-                        "name on one line."))
+        ctx.add(
+            finding(
+                "AL008",
+                node.range,
+                "The name continues on an indented line containing `: `, so YAML reads "
+                "a mapping, not a string: Claude Code does not load the agent. Put the "
+                "name on one line.",
+            )
+        )
         return
     value = node.value if node.kind == "scalar" else None
     if not isinstance(value, str):
         fixes = []
         if node.kind == "scalar" and value is not None:
-            fixes.append(Fix("Quote the name", _replace(node.range, yaml_double_quote(e.raw)),
-                             True))
+            fixes.append(
+                Fix("Quote the name", _replace(node.range, yaml_double_quote(e.raw)), True)
+            )
         what = node.type_name
-        ctx.add(finding("AL010" if value is not None or node.kind != "scalar" else "AL009",
-                        _value_range(e),
-                        f"`name` is {what}, not a string: Claude Code does not load the agent."
-                        + (" Quote it." if fixes else " Write the agent's name."), fixes))
+        ctx.add(
+            finding(
+                "AL010" if value is not None or node.kind != "scalar" else "AL009",
+                _value_range(e),
+                f"`name` is {what}, not a string: Claude Code does not load the agent."
+                + (" Quote it." if fixes else " Write the agent's name."),
+                fixes,
+            )
+        )
         return
     why = name_problem(value, ctx.facts)
     if why:
-        ctx.add(finding("AL011", node.range,
-                        f"`name` {why}: Claude Code does not load the agent. Use lowercase "
-                        "letters, digits and hyphens.",
-                        [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)),
-                             False)]))
+        ctx.add(
+            finding(
+                "AL011",
+                node.range,
+                f"`name` {why}: Claude Code does not load the agent. Use lowercase "
+                "letters, digits and hyphens.",
+                [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)), False)],
+            )
+        )
         return
     if not value.strip():
-        ctx.add(finding("AL009", node.range, "`name` is empty: Claude Code does not load the "
-                        "agent. Write the agent's name."))
+        ctx.add(
+            finding(
+                "AL009",
+                node.range,
+                "`name` is empty: Claude Code does not load the agent. Write the agent's name.",
+            )
+        )
         return
     if not NAME_PATTERN.match(value):
-        ctx.add(finding("AL012", node.range,
-                        f"`{value}` is not lowercase-with-hyphens: it loads, but it is awkward to "
-                        f"mention (`@agent-{value}`) and breaks the convention. Use "
-                        f"`{_slug(value)}`.",
-                        [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)),
-                             False)]))
-    if stem and value != stem and NAME_PATTERN.match(value) and not ctx.effective.name is None:
-        ctx.add(finding("AL013", node.range,
-                        f"The agent is named `{value}` but its file is `{stem}.md`. Claude Code "
-                        "uses the name; people and tools often look for the file name."))
+        ctx.add(
+            finding(
+                "AL012",
+                node.range,
+                f"`{value}` is not lowercase-with-hyphens: it loads, but it is awkward to "
+                f"mention (`@agent-{value}`) and breaks the convention. Use "
+                f"`{_slug(value)}`.",
+                [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)), False)],
+            )
+        )
+    if stem and value != stem and NAME_PATTERN.match(value) and ctx.effective.name is not None:
+        ctx.add(
+            finding(
+                "AL013",
+                node.range,
+                f"The agent is named `{value}` but its file is `{stem}.md`. Claude Code "
+                "uses the name; people and tools often look for the file name.",
+            )
+        )
 
 
 # --------------------------------------------------------------------------- description
@@ -475,43 +641,72 @@ def _description(ctx: Ctx) -> None:
     if e is None:
         if doc.strict_error and not doc.entries:
             return
-        ctx.add(finding("AL015", _fence_range(doc),
-                        "No `description`: Claude Code does not load this agent. Add a "
-                        "`description:` saying when to use it.",
-                        [Fix("Add a `description`",
-                             _insert_after_fence(doc, 'description: "Use this agent when …"'),
-                             False)]))
+        ctx.add(
+            finding(
+                "AL015",
+                _fence_range(doc),
+                "No `description`: Claude Code does not load this agent. Add a "
+                "`description:` saying when to use it.",
+                [
+                    Fix(
+                        "Add a `description`",
+                        _insert_after_fence(doc, 'description: "Use this agent when …"'),
+                        False,
+                    )
+                ],
+            )
+        )
         return
     if e.problem:
         return
     node = e.node
     if node.kind == "mapping" and node.range.start.line > e.line:
-        ctx.add(finding("AL008", node.range,
-                        "The description continues on an indented line that contains `: `, so "
-                        "YAML reads a mapping, not text: Claude Code does not load the agent. "
-                        "Write `description: >` and indent the text below it, or quote it.",
-                        [f for f in (_mapping_to_block(doc, e),) if f]))
+        ctx.add(
+            finding(
+                "AL008",
+                node.range,
+                "The description continues on an indented line that contains `: `, so "
+                "YAML reads a mapping, not text: Claude Code does not load the agent. "
+                "Write `description: >` and indent the text below it, or quote it.",
+                [f for f in (_mapping_to_block(doc, e),) if f],
+            )
+        )
         return
     value = node.value if node.kind == "scalar" else None
     if not isinstance(value, str) or not value.strip():
         what = "empty" if value is None or (isinstance(value, str)) else node.type_name
-        ctx.add(finding("AL015", _value_range(e),
-                        f"`description` is {what}: Claude Code does not load the agent. Write a "
-                        "sentence saying when to use it."
-                        if what == "empty" else
-                        f"`description` is {what}, not text: Claude Code does not load the "
-                        "agent. Quote it."))
+        ctx.add(
+            finding(
+                "AL015",
+                _value_range(e),
+                f"`description` is {what}: Claude Code does not load the agent. Write a "
+                "sentence saying when to use it."
+                if what == "empty"
+                else f"`description` is {what}, not text: Claude Code does not load the "
+                "agent. Quote it.",
+            )
+        )
         return
     text = value.replace("\\n", "\n")
     if len(text) > 3000:
-        ctx.add(finding("AL016", node.range,
-                        f"The description is {len(text):,} characters long. It is sent in every "
-                        "conversation that can delegate to this agent; keep examples short."))
+        ctx.add(
+            finding(
+                "AL016",
+                node.range,
+                f"The description is {len(text):,} characters long. It is sent in every "
+                "conversation that can delegate to this agent; keep examples short.",
+            )
+        )
     elif not _WHEN_WORDS.search(text):
-        ctx.add(finding("AL016", node.range,
-                        "The description does not say when to use the agent. Claude delegates by "
-                        "reading it: start with \"Use when…\" (add \"use proactively\" for "
-                        "automatic delegation)."))
+        ctx.add(
+            finding(
+                "AL016",
+                node.range,
+                "The description does not say when to use the agent. Claude delegates by "
+                'reading it: start with "Use when…" (add "use proactively" for '
+                "automatic delegation).",
+            )
+        )
 
 
 def _mapping_to_block(doc: Document, e: Entry) -> Fix | None:
@@ -519,9 +714,14 @@ def _mapping_to_block(doc: Document, e: Entry) -> Fix | None:
     parts = [doc.lines[j].strip() for j in range(e.line + 1, last + 1) if doc.lines[j].strip()]
     if not parts:
         return None
-    rng = Range(Position(e.line, e.key_range.end.character + 1), Position(last, len(doc.lines[last])))
-    return Fix("Make the description a folded block scalar (`>-`)",
-               _replace(rng, " >-\n" + "\n".join("  " + p for p in parts)), True)
+    rng = Range(
+        Position(e.line, e.key_range.end.character + 1), Position(last, len(doc.lines[last]))
+    )
+    return Fix(
+        "Make the description a folded block scalar (`>-`)",
+        _replace(rng, " >-\n" + "\n".join("  " + p for p in parts)),
+        True,
+    )
 
 
 # --------------------------------------------------------------------------- tools
@@ -585,29 +785,54 @@ def _tools(ctx: Ctx) -> None:
         if node.kind not in ("scalar", "sequence") or (
             node.kind == "scalar" and node.value is not None and not isinstance(node.value, str)
         ):
-            ctx.add(finding("AL107", _value_range(e),
-                            f"`{key}` must be a comma-separated string or a list of tool names; "
-                            f"got {node.type_name}. Claude Code ignores it."))
+            ctx.add(
+                finding(
+                    "AL107",
+                    _value_range(e),
+                    f"`{key}` must be a comma-separated string or a list of tool names; "
+                    f"got {node.type_name}. Claude Code ignores it.",
+                )
+            )
             continue
         items = list(tool_items(doc, e))
         if not items:
             if not deny:
-                ctx.add(finding("AL020", _value_range(e),
-                                "`tools` is empty, so the agent gets no tools at all and Claude "
-                                "Code refuses to spawn it. List the tools it needs, or remove "
-                                "`tools` to give it every tool.",
-                                [Fix("Remove `tools` (inherit every tool)",
-                                     _replace(Range(Position(e.range.start.line, 0),
-                                                    Position(e.range.end.line + 1, 0)), ""),
-                                     False)]))
+                ctx.add(
+                    finding(
+                        "AL020",
+                        _value_range(e),
+                        "`tools` is empty, so the agent gets no tools at all and Claude "
+                        "Code refuses to spawn it. List the tools it needs, or remove "
+                        "`tools` to give it every tool.",
+                        [
+                            Fix(
+                                "Remove `tools` (inherit every tool)",
+                                _replace(
+                                    Range(
+                                        Position(e.range.start.line, 0),
+                                        Position(e.range.end.line + 1, 0),
+                                    ),
+                                    "",
+                                ),
+                                False,
+                            )
+                        ],
+                    )
+                )
             continue
         seen: dict[str, Range] = {}
         for entry, rng in items:
             v = classify_tool(entry, facts, deny=deny)
             if v.resolved and v.resolved in seen and v.status in ("ok", "alias"):
-                ctx.add(finding("AL108", rng, f"`{entry}` is already listed.",
-                                [_remove_item_fix(doc, e, rng)] if node.kind == "scalar" else [],
-                                tags=("unnecessary",)))
+                ctx.add(
+                    finding(
+                        "AL108",
+                        rng,
+                        f"`{entry}` is already listed.",
+                        [_remove_item_fix(doc, e, rng)] if node.kind == "scalar" else [],
+                        tags=("unnecessary",),
+                    )
+                )
                 continue
             if v.resolved:
                 seen[v.resolved] = rng
@@ -615,27 +840,53 @@ def _tools(ctx: Ctx) -> None:
         if not deny:
             allowed = seen
         else:
-            for t, rng in seen.items():
+            for t in seen:
                 if t in allowed:
-                    ctx.add(finding("AL124", allowed[t],
-                                    f"`{t}` is also in `disallowedTools`, which wins: the agent "
-                                    "does not get it.", tags=("unnecessary",)))
+                    ctx.add(
+                        finding(
+                            "AL124",
+                            allowed[t],
+                            f"`{t}` is also in `disallowedTools`, which wins: the agent "
+                            "does not get it.",
+                            tags=("unnecessary",),
+                        )
+                    )
     e = doc.get("tools")
     eff = ctx.effective
-    if (e is not None and not e.problem and eff.loads and eff.tools == []
-            and list(tool_items(doc, e))):
-        ctx.add(finding("AL121", _value_range(e),
-                        "None of these tools resolves, so the agent has no tools and Claude Code "
-                        "refuses to spawn it. Fix the tool names."))
+    if (
+        e is not None
+        and not e.problem
+        and eff.loads
+        and eff.tools == []
+        and list(tool_items(doc, e))
+    ):
+        ctx.add(
+            finding(
+                "AL121",
+                _value_range(e),
+                "None of these tools resolves, so the agent has no tools and Claude Code "
+                "refuses to spawn it. Fix the tool names.",
+            )
+        )
     m = doc.get("memory")
-    if (e is not None and m is not None and eff.tools is not None and isinstance(m.value, str)
-            and m.value in facts.memory):
+    if (
+        e is not None
+        and m is not None
+        and eff.tools is not None
+        and isinstance(m.value, str)
+        and m.value in facts.memory
+    ):
         listed = {t for t, _ in tool_items(doc, e)}
         missing = [t for t in ("Read", "Write", "Edit") if t not in listed]
         if missing:
-            ctx.add(finding("AL027", m.key_range,
-                            f"With `memory`, Claude Code adds {', '.join(missing)} to this "
-                            "agent's tools so it can use its memory folder."))
+            ctx.add(
+                finding(
+                    "AL027",
+                    m.key_range,
+                    f"With `memory`, Claude Code adds {', '.join(missing)} to this "
+                    "agent's tools so it can use its memory folder.",
+                )
+            )
 
 
 def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix:
@@ -650,8 +901,11 @@ def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix:
         m = re.match(r"\s*,\s*", rest)
         if m:
             t += m.end()
-    return Fix("Remove the repeated tool", _replace(Range.of(rng.start.line, s, rng.start.line, t),
-                                                     ""), True)
+    return Fix(
+        "Remove the repeated tool",
+        _replace(Range.of(rng.start.line, s, rng.start.line, t), ""),
+        True,
+    )
 
 
 def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
@@ -660,48 +914,82 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
         return
     if status == "wildcard":
         if key == "tools":
-            ctx.add(finding("AL024", rng,
-                            "`*` gives this agent every tool, the same as omitting `tools`."))
+            ctx.add(
+                finding(
+                    "AL024", rng, "`*` gives this agent every tool, the same as omitting `tools`."
+                )
+            )
         return
     if status == "agent-list":
         if key == "tools":
-            ctx.add(finding("AL025", rng,
-                            f"`{entry}`: the list of agent types is honoured only when this agent "
-                            "runs as the main thread (`claude --agent`); as a subagent it simply "
-                            "grants the Agent tool."))
+            ctx.add(
+                finding(
+                    "AL025",
+                    rng,
+                    f"`{entry}`: the list of agent types is honoured only when this agent "
+                    "runs as the main thread (`claude --agent`); as a subagent it simply "
+                    "grants the Agent tool.",
+                )
+            )
         return
     if status == "alias":
-        ctx.add(finding("AL022", rng,
-                        f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use "
-                        f"`{v.suggestion}`.",
-                        [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)],
-                        tags=("deprecated",)))
+        ctx.add(
+            finding(
+                "AL022",
+                rng,
+                f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`.",
+                [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)],
+                tags=("deprecated",),
+            )
+        )
         return
     if status == "removed":
         sug = f" Use `{v.suggestion}`." if v.suggestion else ""
-        ctx.add(finding("AL022", rng,
-                        f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is "
-                        f"dropped.{sug}",
-                        [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
-                        if v.suggestion else [], tags=("deprecated",)))
+        ctx.add(
+            finding(
+                "AL022",
+                rng,
+                f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is "
+                f"dropped.{sug}",
+                [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
+                if v.suggestion
+                else [],
+                tags=("deprecated",),
+            )
+        )
         return
     if status == "mcp-bad":
-        ctx.add(finding("AL023", rng,
-                        f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
-                        "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`."))
+        ctx.add(
+            finding(
+                "AL023",
+                rng,
+                f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
+                "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`.",
+            )
+        )
         return
     if status == "case":
-        ctx.add(finding("AL021", rng,
-                        f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
-                        f"Code silently drops it. Did you mean `{v.suggestion}`?",
-                        [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)]))
+        ctx.add(
+            finding(
+                "AL021",
+                rng,
+                f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
+                f"Code silently drops it. Did you mean `{v.suggestion}`?",
+                [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)],
+            )
+        )
         return
     sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
-    ctx.add(finding("AL021", rng,
-                    f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently "
-                    f"dropped.{sug}",
-                    [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
-                    if v.suggestion else []))
+    ctx.add(
+        finding(
+            "AL021",
+            rng,
+            f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
+            [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
+            if v.suggestion
+            else [],
+        )
+    )
 
 
 # --------------------------------------------------------------------------- enumerations
@@ -724,74 +1012,138 @@ def _enums(ctx: Ctx) -> None:
     for e in doc.entries:
         if e.problem or e.key not in facts.agent_keys:
             continue
-        if e.missing_value and e.key not in ("tools", "disallowedTools", "hooks", "name",
-                                             "description"):
-            ctx.add(finding("AL030" if e.key in _DROPPED_FIELDS else "AL107", e.key_range,
-                            f"`{e.key}` has no value: Claude Code ignores it. Give it a value or "
-                            "remove it."))
+        if e.missing_value and e.key not in (
+            "tools",
+            "disallowedTools",
+            "hooks",
+            "name",
+            "description",
+        ):
+            ctx.add(
+                finding(
+                    "AL030" if e.key in _DROPPED_FIELDS else "AL107",
+                    e.key_range,
+                    f"`{e.key}` has no value: Claude Code ignores it. Give it a value or "
+                    "remove it.",
+                )
+            )
             continue
         v = _scalar(e)
         k = e.key
         if k == "color":
             if not isinstance(v, str) or v not in facts.colors:
-                ctx.add(finding("AL028", _value_range(e),
-                                f"`{_show(v)}` is not a Claude Code colour: it is silently "
-                                f"dropped. Use one of {', '.join(facts.colors)}.",
-                                _enum_fix(e, list(facts.colors), str(v))))
+                ctx.add(
+                    finding(
+                        "AL028",
+                        _value_range(e),
+                        f"`{_show(v)}` is not a Claude Code colour: it is silently "
+                        f"dropped. Use one of {', '.join(facts.colors)}.",
+                        _enum_fix(e, list(facts.colors), str(v)),
+                    )
+                )
         elif k == "model":
             _model(ctx, e, v)
         elif k == "permissionMode":
             if isinstance(v, str) and v in facts.permission_mode_aliases:
                 target = facts.permission_mode_aliases[v]
-                ctx.add(finding("AL130", e.node.range,
-                                f"`{v}` is an alias of `{target}`.",
-                                [Fix(f"Write `{target}`", _replace(e.node.range, target), True)]))
+                ctx.add(
+                    finding(
+                        "AL130",
+                        e.node.range,
+                        f"`{v}` is an alias of `{target}`.",
+                        [Fix(f"Write `{target}`", _replace(e.node.range, target), True)],
+                    )
+                )
             elif not isinstance(v, str) or v not in facts.permission_modes:
-                ctx.add(finding("AL030", _value_range(e),
-                                f"`permissionMode: {_show(v)}` is not a permission mode: Claude "
-                                "Code drops it and the agent inherits the parent's mode. Use "
-                                f"one of {', '.join(facts.permission_modes)}.",
-                                _enum_fix(e, list(facts.permission_modes), str(v))))
+                ctx.add(
+                    finding(
+                        "AL030",
+                        _value_range(e),
+                        f"`permissionMode: {_show(v)}` is not a permission mode: Claude "
+                        "Code drops it and the agent inherits the parent's mode. Use "
+                        f"one of {', '.join(facts.permission_modes)}.",
+                        _enum_fix(e, list(facts.permission_modes), str(v)),
+                    )
+                )
             elif v == "bypassPermissions":
-                ctx.add(finding("AL230", e.node.range,
-                                "`bypassPermissions` lets this agent run every tool, shell "
-                                "commands and file writes included, without asking. Make sure "
-                                "that is intended."))
+                ctx.add(
+                    finding(
+                        "AL230",
+                        e.node.range,
+                        "`bypassPermissions` lets this agent run every tool, shell "
+                        "commands and file writes included, without asking. Make sure "
+                        "that is intended.",
+                    )
+                )
         elif k in ("memory", "isolation"):
             options = facts.memory if k == "memory" else facts.isolation
             if not isinstance(v, str) or v not in options:
-                ctx.add(finding("AL030", _value_range(e),
-                                f"`{k}: {_show(v)}` is not valid: Claude Code drops it. Use one of "
-                                f"{', '.join(options)}.", _enum_fix(e, list(options), str(v))))
+                ctx.add(
+                    finding(
+                        "AL030",
+                        _value_range(e),
+                        f"`{k}: {_show(v)}` is not valid: Claude Code drops it. Use one of "
+                        f"{', '.join(options)}.",
+                        _enum_fix(e, list(options), str(v)),
+                    )
+                )
         elif k == "effort":
             ok = (isinstance(v, int) and not isinstance(v, bool)) or (
                 isinstance(v, str)
                 and (v.lower() in facts.effort or v.lower() in facts.effort_aliases)
             )
             if not ok:
-                ctx.add(finding("AL030", _value_range(e),
-                                f"`effort: {_show(v)}` is not valid: Claude Code drops it. Use one "
-                                f"of {', '.join(facts.effort)} or a number.",
-                                _enum_fix(e, list(facts.effort), str(v))))
+                ctx.add(
+                    finding(
+                        "AL030",
+                        _value_range(e),
+                        f"`effort: {_show(v)}` is not valid: Claude Code drops it. Use one "
+                        f"of {', '.join(facts.effort)} or a number.",
+                        _enum_fix(e, list(facts.effort), str(v)),
+                    )
+                )
         elif k == "maxTurns":
             if not _positive_int(v):
-                ctx.add(finding("AL030", _value_range(e),
-                                f"`maxTurns: {_show(v)}` is not a positive whole number: Claude "
-                                "Code drops it and the agent's turns are unlimited."))
+                ctx.add(
+                    finding(
+                        "AL030",
+                        _value_range(e),
+                        f"`maxTurns: {_show(v)}` is not a positive whole number: Claude "
+                        "Code drops it and the agent's turns are unlimited.",
+                    )
+                )
         elif k == "autoCompactWindow":
             if not _positive_int(v) or int(v) < facts.auto_compact_min:
-                ctx.add(finding("AL030", _value_range(e),
-                                f"`autoCompactWindow: {_show(v)}` must be a whole number of at "
-                                f"least {facts.auto_compact_min:,}: Claude Code drops it."))
-        elif k in ("background", "omitClaudeMd", "observeToolResults", "observeSubagents"):
-            if not (isinstance(v, bool) or v in ("true", "false")):
-                ctx.add(finding("AL030" if k == "background" else "AL107", _value_range(e),
-                                f"`{k}: {_show(v)}` is not `true` or `false`: Claude Code drops "
-                                "it.", _enum_fix(e, ["true", "false"], str(v))))
+                ctx.add(
+                    finding(
+                        "AL030",
+                        _value_range(e),
+                        f"`autoCompactWindow: {_show(v)}` must be a whole number of at "
+                        f"least {facts.auto_compact_min:,}: Claude Code drops it.",
+                    )
+                )
+        elif k in ("background", "omitClaudeMd", "observeToolResults", "observeSubagents") and not (
+            isinstance(v, bool) or v in ("true", "false")
+        ):
+            ctx.add(
+                finding(
+                    "AL030" if k == "background" else "AL107",
+                    _value_range(e),
+                    f"`{k}: {_show(v)}` is not `true` or `false`: Claude Code drops it.",
+                    _enum_fix(e, ["true", "false"], str(v)),
+                )
+            )
 
 
-_DROPPED_FIELDS = ("permissionMode", "memory", "isolation", "effort", "maxTurns", "background",
-                   "autoCompactWindow")
+_DROPPED_FIELDS = (
+    "permissionMode",
+    "memory",
+    "isolation",
+    "effort",
+    "maxTurns",
+    "background",
+    "autoCompactWindow",
+)
 
 
 def _positive_int(v: Any) -> bool:
@@ -817,9 +1169,14 @@ def _show(v: Any) -> str:
 def _model(ctx: Ctx, e: Entry, v: Any) -> None:
     facts = ctx.facts
     if not isinstance(v, str):
-        ctx.add(finding("AL107", _value_range(e),
-                        f"`model` is {e.node.type_name}, not a model name: Claude Code ignores "
-                        "it and uses the parent's model."))
+        ctx.add(
+            finding(
+                "AL107",
+                _value_range(e),
+                f"`model` is {e.node.type_name}, not a model name: Claude Code ignores "
+                "it and uses the parent's model.",
+            )
+        )
         return
     s = v.strip()
     if not s:
@@ -829,12 +1186,16 @@ def _model(ctx: Ctx, e: Entry, v: Any) -> None:
     if s in facts.known_model_ids or PLAUSIBLE_MODEL.match(s):
         if s in facts.deprecated_model_ids or DATED_MODEL.search(s):
             alias = next((a for a in ("opus", "sonnet", "haiku", "fable") if a in s), None)
-            ctx.add(finding("AL129", e.node.range,
-                            f"`{s}` is a pinned model ID; it fails once the model is retired or "
-                            f"unavailable on the user's provider."
-                            + (f" `{alias}` always means the current model." if alias else ""),
-                            [Fix(f"Use `{alias}`", _replace(e.node.range, alias), False)]
-                            if alias else []))
+            ctx.add(
+                finding(
+                    "AL129",
+                    e.node.range,
+                    f"`{s}` is a pinned model ID; it fails once the model is retired or "
+                    f"unavailable on the user's provider."
+                    + (f" `{alias}` always means the current model." if alias else ""),
+                    [Fix(f"Use `{alias}`", _replace(e.node.range, alias), False)] if alias else [],
+                )
+            )
         return
     aliases = [a for a in facts.model_aliases]
     near = nearest(s, aliases + sorted(facts.known_model_ids), max_distance=4)
@@ -846,12 +1207,16 @@ def _model(ctx: Ctx, e: Entry, v: Any) -> None:
             break
     if near:
         hint = f" Did you mean `{near}`?"
-    ctx.add(finding("AL029", e.node.range,
-                    f"`{s}` is not a Claude model alias or ID. Claude Code passes it through, and "
-                    "spawning the agent fails with \"There's an issue with the selected model\". "
-                    f"Use sonnet, opus, haiku, inherit or a full model ID.{hint}",
-                    [Fix(f"Replace with `{near}`", _replace(e.node.range, near), False)]
-                    if near else []))
+    ctx.add(
+        finding(
+            "AL029",
+            e.node.range,
+            f"`{s}` is not a Claude model alias or ID. Claude Code passes it through, and "
+            'spawning the agent fails with "There\'s an issue with the selected model". '
+            f"Use sonnet, opus, haiku, inherit or a full model ID.{hint}",
+            [Fix(f"Replace with `{near}`", _replace(e.node.range, near), False)] if near else [],
+        )
+    )
 
 
 # --------------------------------------------------------------------------- hooks, MCP, types
@@ -864,17 +1229,34 @@ def _hooks(ctx: Ctx) -> None:
     node = e.node
     why = hooks_problem(node.to_python(), ctx.facts)
     if why:
-        ctx.add(finding("AL031", _value_range(e),
-                        f"Malformed `hooks`: {why}. Claude Code rejects the whole agent."))
+        ctx.add(
+            finding(
+                "AL031",
+                _value_range(e),
+                f"Malformed `hooks`: {why}. Claude Code rejects the whole agent.",
+            )
+        )
         return
     for k, _v in node.pairs:
         if isinstance(k.value, str) and k.value not in ctx.facts.hook_events:
             near = nearest(k.value, ctx.facts.hook_events)
-            ctx.add(finding("AL131", k.range,
-                            f"`{k.value}` is not a hook event: Claude Code drops these hooks."
-                            + (f" Did you mean `{near}`?" if near else ""),
-                            [Fix(f"Replace with `{near}`", _replace(k.range, near),
-                                 near.lower() == k.value.lower())] if near else []))
+            ctx.add(
+                finding(
+                    "AL131",
+                    k.range,
+                    f"`{k.value}` is not a hook event: Claude Code drops these hooks."
+                    + (f" Did you mean `{near}`?" if near else ""),
+                    [
+                        Fix(
+                            f"Replace with `{near}`",
+                            _replace(k.range, near),
+                            near.lower() == k.value.lower(),
+                        )
+                    ]
+                    if near
+                    else [],
+                )
+            )
 
 
 def _mcp(ctx: Ctx) -> None:
@@ -883,18 +1265,28 @@ def _mcp(ctx: Ctx) -> None:
         return
     node = e.node
     if node.kind != "sequence":
-        ctx.add(finding("AL032", _value_range(e),
-                        "`mcpServers` must be a list of server names or `{name: {config}}` "
-                        f"entries; got {node.type_name}. Claude Code ignores it."))
+        ctx.add(
+            finding(
+                "AL032",
+                _value_range(e),
+                "`mcpServers` must be a list of server names or `{name: {config}}` "
+                f"entries; got {node.type_name}. Claude Code ignores it.",
+            )
+        )
         return
     for item in node.items:
         ok = (item.kind == "scalar" and isinstance(item.value, str)) or (
             item.kind == "mapping" and len(item.pairs) == 1 and item.pairs[0][1].kind == "mapping"
         )
         if not ok:
-            ctx.add(finding("AL032", item.range,
-                            "Each `mcpServers` item is a configured server's name or a one-key "
-                            "map `{name: {type, command or url, …}}`. Claude Code drops this one."))
+            ctx.add(
+                finding(
+                    "AL032",
+                    item.range,
+                    "Each `mcpServers` item is a configured server's name or a one-key "
+                    "map `{name: {type, command or url, …}}`. Claude Code drops this one.",
+                )
+            )
 
 
 def _types(ctx: Ctx) -> None:
@@ -906,18 +1298,32 @@ def _types(ctx: Ctx) -> None:
         if k in ("initialPrompt", "observer", "observerMessage") and not (
             node.kind == "scalar" and isinstance(node.value, str)
         ):
-            ctx.add(finding("AL107", _value_range(e),
-                            f"`{k}` must be a string; got {node.type_name}. Claude Code ignores "
-                            "it."))
+            ctx.add(
+                finding(
+                    "AL107",
+                    _value_range(e),
+                    f"`{k}` must be a string; got {node.type_name}. Claude Code ignores it.",
+                )
+            )
         elif k == "skills" and not (
             node.kind == "sequence" or (node.kind == "scalar" and isinstance(node.value, str))
         ):
-            ctx.add(finding("AL107", _value_range(e),
-                            f"`skills` must be a skill name, a comma-separated string or a list; "
-                            f"got {node.type_name}."))
+            ctx.add(
+                finding(
+                    "AL107",
+                    _value_range(e),
+                    f"`skills` must be a skill name, a comma-separated string or a list; "
+                    f"got {node.type_name}.",
+                )
+            )
         elif k == "experimental" and node.kind != "mapping":
-            ctx.add(finding("AL107", _value_range(e),
-                            f"`experimental` must be a mapping; got {node.type_name}."))
+            ctx.add(
+                finding(
+                    "AL107",
+                    _value_range(e),
+                    f"`experimental` must be a mapping; got {node.type_name}.",
+                )
+            )
 
 
 def _body(ctx: Ctx) -> None:
@@ -929,6 +1335,11 @@ def _body(ctx: Ctx) -> None:
         return
     if not doc.body.strip():
         line = env.close_line
-        ctx.add(finding("AL035", _line_range(doc, line),
-                        "The body is empty, so the agent has no system prompt. Write its "
-                        "instructions below the `---`."))
+        ctx.add(
+            finding(
+                "AL035",
+                _line_range(doc, line),
+                "The body is empty, so the agent has no system prompt. Write its "
+                "instructions below the `---`.",
+            )
+        )

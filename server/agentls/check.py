@@ -1,0 +1,303 @@
+"""``agentls check``: the engine over files on disk, for CI and pre-commit.
+
+Must not import pygls or lsprotocol (start-up time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from agentls import __version__
+from agentls.dialects.registry import ALL_DIALECTS, detect_dialect, in_claude_agents_dir
+from agentls.engine import Analysis, analyze
+from agentls.rules.registry import finding, rule_url, rules
+from agentls.types import Finding, Range, Severity
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".tox",
+        "dist",
+        "build",
+    }
+)
+READ_LIMIT = 16 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    analysis: Analysis
+
+
+def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
+    """Files to check: explicit files always; in directories, files recognised by path."""
+    seen: set[str] = set()
+    for p in paths:
+        if os.path.isfile(p):
+            if p not in seen:
+                seen.add(p)
+                yield p
+            continue
+        if not os.path.isdir(p):
+            raise FileNotFoundError(p)
+        for root, dirs, files in os.walk(p, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                if full in seen:
+                    continue
+                if forced:
+                    if name.endswith(".md"):
+                        seen.add(full)
+                        yield full
+                    continue
+                absolute = os.path.abspath(full)
+                if detect_dialect(absolute) or (
+                    in_claude_agents_dir(absolute) and name.lower().endswith((".md", ".markdown"))
+                ):
+                    seen.add(full)
+                    yield full
+
+
+def check_file(path: str, forced: str | None = None) -> FileResult:
+    absolute = os.path.abspath(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(READ_LIMIT + 1)
+        size = os.path.getsize(path)
+    except OSError as exc:
+        a = Analysis(path, forced or detect_dialect(absolute), None)
+        a.findings.append(
+            finding(
+                "AL109",
+                Range.of(0, 0),
+                f"Cannot read the file: {exc.strerror}.",
+                severity=Severity.ERROR,
+            )
+        )
+        return FileResult(path, a)
+    extra: list[Finding] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        line = data[: exc.start].count(b"\n")
+        extra.append(
+            finding(
+                "AL109",
+                Range.of(line, 0),
+                f"The file is not valid UTF-8 (byte {exc.start}); invalid bytes are "
+                "read as replacement characters. Save it as UTF-8.",
+            )
+        )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00"))
+        extra.append(
+            finding(
+                "AL109",
+                Range.of(line, 0),
+                "The file contains NUL bytes: it looks binary, not text.",
+            )
+        )
+    a = analyze(text, absolute, forced, size=size)
+    a.path = path
+    a.findings[:0] = extra if a.dialect or a.findings else []
+    return FileResult(path, a)
+
+
+def _effective_json(a: Analysis) -> dict[str, object] | None:
+    return a.effective.to_json() if a.effective is not None else None
+
+
+def render_json(results: list[FileResult], out: TextIO) -> None:
+    summary = {"files": len(results), "error": 0, "warning": 0, "information": 0, "hint": 0}
+    files = []
+    for r in results:
+        for f in r.analysis.findings:
+            summary[f.severity.label] += 1
+        files.append(
+            {
+                "path": r.path,
+                "dialect": r.analysis.dialect,
+                "diagnostics": [f.to_json() for f in r.analysis.findings],
+                "effective": _effective_json(r.analysis),
+            }
+        )
+    json.dump(
+        {"version": __version__, "files": files, "summary": summary},
+        out,
+        indent=2,
+        ensure_ascii=False,
+    )
+    out.write("\n")
+
+
+def render_text(results: list[FileResult], out: TextIO) -> None:
+    counts = {s: 0 for s in Severity}
+    for r in results:
+        for f in r.analysis.findings:
+            counts[f.severity] += 1
+            s = f.range.start
+            out.write(
+                f"{r.path}:{s.line + 1}:{s.character + 1}: {f.severity.label}[{f.code}] "
+                f"{f.message}\n"
+            )
+    total = sum(counts.values())
+    parts = ", ".join(f"{n} {s.label}" for s, n in counts.items() if n)
+    out.write(
+        f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
+        f"{total} finding{'s' if total != 1 else ''}{': ' + parts if parts else ''}\n"
+    )
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        s = s.replace(":", "%3A").replace(",", "%2C")
+    return s
+
+
+def render_github(results: list[FileResult], out: TextIO) -> None:
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+    for r in results:
+        for f in r.analysis.findings:
+            kind = kinds.get(f.severity, "notice")
+            s, e = f.range.start, f.range.end
+            props = (
+                f"file={_gh_escape(r.path, True)},line={s.line + 1},col={s.character + 1},"
+                f"endLine={e.line + 1},"
+                + (f"endColumn={e.character + 1}," if s.line == e.line else "")
+                + f"title={_gh_escape(f'agentls {f.code}', True)}"
+            )
+            out.write(f"::{kind} {props}::{_gh_escape(f.message)}\n")
+
+
+def render_sarif(results: list[FileResult], out: TextIO) -> None:
+    level = {
+        Severity.ERROR: "error",
+        Severity.WARNING: "warning",
+        Severity.INFORMATION: "note",
+        Severity.HINT: "note",
+    }
+    used = sorted({f.code for r in results for f in r.analysis.findings})
+    reg = rules()
+    sarif_rules = [
+        {
+            "id": rid,
+            "name": reg[rid].name if rid in reg else rid,
+            "shortDescription": {"text": reg[rid].summary if rid in reg else rid},
+            "fullDescription": {"text": reg[rid].doc if rid in reg else rid},
+            "helpUri": rule_url(rid),
+            "defaultConfiguration": {
+                "level": level[reg[rid].severity] if rid in reg else "warning"
+            },
+        }
+        for rid in used
+    ]
+    index = {rid: i for i, rid in enumerate(used)}
+    res = []
+    for r in results:
+        uri = Path(r.path).as_posix()
+        for f in r.analysis.findings:
+            s, e = f.range.start, f.range.end
+            res.append(
+                {
+                    "ruleId": f.code,
+                    "ruleIndex": index[f.code],
+                    "level": level[f.severity],
+                    "message": {"text": f.message},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": uri},
+                                "region": {
+                                    "startLine": s.line + 1,
+                                    "startColumn": s.character + 1,
+                                    "endLine": e.line + 1,
+                                    "endColumn": e.character + 1,
+                                },
+                            }
+                        }
+                    ],
+                }
+            )
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "agentls",
+                        "version": __version__,
+                        "informationUri": "https://github.com/agentls/agentls",
+                        "rules": sarif_rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": res,
+            }
+        ],
+    }
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}
+
+
+def run_check(
+    paths: list[str],
+    fmt: str,
+    fail_on: str,
+    dialect: str | None,
+    out: TextIO | None = None,
+    jobs: int = 1,
+) -> int:
+    out = out or sys.stdout
+    if dialect is not None and dialect not in ALL_DIALECTS:
+        sys.stderr.write(
+            f"agentls check: unknown dialect {dialect!r}; one of {', '.join(ALL_DIALECTS)}\n"
+        )
+        return 2
+    try:
+        files = list(iter_candidates(paths or ["."], dialect))
+    except FileNotFoundError as exc:
+        sys.stderr.write(f"agentls check: no such file or directory: {exc.args[0]}\n")
+        return 2
+    results = _check_all(files, dialect, jobs)
+    RENDERERS[fmt](results, out)
+    worst = min((f.severity for r in results for f in r.analysis.findings), default=None)
+    if fail_on == "never" or worst is None:
+        return 0
+    threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
+    return 1 if worst <= threshold else 0
+
+
+def _check_all(files: list[str], dialect: str | None, jobs: int) -> list[FileResult]:
+    if jobs <= 1 or len(files) < 64:
+        return [check_file(f, dialect) for f in files]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(16, len(files) // (jobs * 4))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(check_file, files, [dialect] * len(files), chunksize=chunk))

@@ -1,0 +1,107 @@
+"""Command line: ``agentls lsp|check|run|agents``; ``python -m agentls`` is the same.
+
+Imports are lazy: ``check`` must not pay for pygls, lsprotocol or the anthropic SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from agentls import __version__
+
+_DIALECTS = [
+    "claude-agent",
+    "claude-plugin-agent",
+    "claude-skill",
+    "agent-skill",
+    "claude-command",
+    "claude-rule",
+    "copilot-agent",
+    "copilot-chatmode",
+    "copilot-prompt",
+    "copilot-instructions",
+    "opencode-agent",
+    "gemini-agent",
+    "cursor-rule",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit status 2 for bad usage, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="agentls",
+        description="Language server and checker for AI agent "
+        "definition files (Claude Code sub-agents and their kin).",
+    )
+    p.add_argument("--version", action="version", version=f"agentls {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    lsp = sub.add_parser("lsp", help="run the language server (stdio by default)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    lsp.add_argument("--stdio", action="store_true", help="use stdio (the default)")
+    lsp.add_argument("--log-file", help="write the server log to this file")
+    lsp.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+
+    chk = sub.add_parser("check", help="check agent files (for CI and pre-commit)")
+    chk.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    chk.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    chk.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "never"],
+        default="error",
+        help="exit 1 when a finding of this severity or worse exists (default: error)",
+    )
+    chk.add_argument(
+        "--dialect", choices=_DIALECTS, help="treat every .md file given or found as this dialect"
+    )
+    chk.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
+    chk.add_argument("--dry-run", action="store_true", help="with --fix: print a diff only")
+    chk.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        help="worker processes (default: one per core for large trees)",
+    )
+
+    try:
+        from agentls.runner.cli import add_run_parser
+    except ImportError:  # pragma: no cover - the runner ships with the package
+        add_run_parser = None  # type: ignore[assignment]
+    if add_run_parser is not None:
+        add_run_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command == "check":
+        if args.fix:
+            from agentls.fix import run_fix
+
+            return run_fix(args.paths, args.dialect, dry_run=args.dry_run)
+        from agentls.check import run_check
+
+        jobs = args.jobs or (os.cpu_count() or 1)
+        return run_check(args.paths, args.format, args.fail_on, args.dialect, jobs=jobs)
+    if args.command == "lsp":
+        from agentls.lsp.server import start
+
+        return start(tcp=args.tcp, log_file=args.log_file, verbose=args.verbose)
+    if args.command == "run":
+        from agentls.runner.cli import run_main
+
+        return run_main(args)
+    parser.print_help()
+    return 2

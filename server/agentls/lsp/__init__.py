@@ -1,0 +1,1 @@
+"""The language server (pygls 2): thin adapters over the engine."""

@@ -1,0 +1,129 @@
+"""Code actions: quick fixes from findings, ``source.fixAll.agentls``, and agent tasks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from agentls.lsp.convert import from_lsp_range, to_diagnostic, to_text_edit
+from agentls.types import Finding, Fix, Range
+
+if TYPE_CHECKING:
+    from agentls.lsp.server import AgentlsServer
+
+FIX_ALL = "source.fixAll.agentls"
+
+
+def _overlaps(a: Range, b: Range) -> bool:
+    return not (a.end < b.start or b.end < a.start)
+
+
+def _edit(
+    ls: AgentlsServer, uri: str, version: int | None, lines: list[str], fix: Fix
+) -> lsp.WorkspaceEdit:
+    codec = ls.workspace.position_codec
+    edits: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = [
+        to_text_edit(codec, lines, e) for e in fix.edits
+    ]
+    return lsp.WorkspaceEdit(
+        document_changes=[
+            lsp.TextDocumentEdit(
+                text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                edits=edits,
+            )
+        ]
+    )
+
+
+def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    uri = params.text_document.uri
+    cached = ls.analysis(uri)
+    if cached is None or cached.analysis.doc is None:
+        return []
+    a = cached.analysis
+    doc = a.doc
+    assert doc is not None
+    codec = ls.workspace.position_codec
+    lines = doc.lines
+    want = params.context.only
+    out: list[lsp.CodeAction] = []
+    if not want or any(
+        k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in want
+    ):
+        rng = from_lsp_range(codec, lines, params.range)
+        for f in a.findings:
+            if not f.fixes or not _overlaps(f.range, rng):
+                continue
+            diag = to_diagnostic(codec, lines, f)
+            for i, fix in enumerate(f.fixes):
+                out.append(
+                    lsp.CodeAction(
+                        title=fix.title,
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        edit=_edit(ls, uri, cached.version, lines, fix),
+                        is_preferred=fix.safe and i == 0,
+                    )
+                )
+    if want and any(str(k) in (FIX_ALL, "source.fixAll", "source") for k in want):
+        action = fix_all_action(ls, uri)
+        if action is not None:
+            out.append(action)
+    return out
+
+
+def safe_fixes(findings: list[Finding]) -> list[Fix]:
+    """One safe fix per finding, without overlapping edits, in document order."""
+    chosen: list[Fix] = []
+    taken: list[Range] = []
+    for f in sorted(findings, key=lambda f: f.range.start):
+        fix = next((x for x in f.fixes if x.safe), None)
+        if fix is None:
+            continue
+        if any(_overlaps(e.range, t) for e in fix.edits for t in taken):
+            continue
+        chosen.append(fix)
+        taken.extend(e.range for e in fix.edits)
+    return chosen
+
+
+def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
+    cached = ls.analysis(uri)
+    if cached is None or cached.analysis.doc is None:
+        return None
+    fixes = safe_fixes(cached.analysis.findings)
+    if not fixes:
+        return None
+    merged = Fix("Fix all safe agentls problems", tuple(e for f in fixes for e in f.edits))
+    return lsp.CodeAction(
+        title=merged.title,
+        kind=FIX_ALL,
+        edit=_edit(ls, uri, cached.version, cached.analysis.doc.lines, merged),
+    )
+
+
+def register(server: AgentlsServer) -> None:
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(
+            code_action_kinds=[
+                lsp.CodeActionKind.QuickFix,
+                FIX_ALL,
+                lsp.CodeActionKind.RefactorRewrite,
+                lsp.CodeActionKind.Empty,
+            ],
+            resolve_provider=False,
+        ),
+    )
+    async def code_action(
+        ls: AgentlsServer, params: lsp.CodeActionParams
+    ) -> list[lsp.CodeAction | lsp.Command] | None:
+        actions: list[Any] = quick_fixes(ls, params)
+        try:
+            from agentls.lsp.agent_actions import agent_code_actions
+        except ImportError:
+            agent_code_actions = None  # type: ignore[assignment]
+        if agent_code_actions is not None:
+            actions.extend(agent_code_actions(ls, params))
+        return actions or None

@@ -1,0 +1,72 @@
+"""Engine types ↔ lsprotocol types. Positions go through pygls' codec (negotiated encoding)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lsprotocol import types as lsp
+from pygls.workspace.position_codec import PositionCodec
+
+from agentls.rules.registry import rule_url
+from agentls.types import Finding, Position, Range, Severity, TextEdit
+
+_SEVERITY = {
+    Severity.ERROR: lsp.DiagnosticSeverity.Error,
+    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: lsp.DiagnosticSeverity.Information,
+    Severity.HINT: lsp.DiagnosticSeverity.Hint,
+}
+_TAGS = {"unnecessary": lsp.DiagnosticTag.Unnecessary, "deprecated": lsp.DiagnosticTag.Deprecated}
+
+
+def to_lsp_range(codec: PositionCodec, lines: Sequence[str], r: Range) -> lsp.Range:
+    """Code points → the client's units. ``lines`` are the document lines."""
+    raw = lsp.Range(
+        start=lsp.Position(r.start.line, r.start.character),
+        end=lsp.Position(r.end.line, r.end.character),
+    )
+    return codec.range_to_client_units(list(lines), raw)
+
+
+def from_lsp_position(codec: PositionCodec, lines: Sequence[str], p: lsp.Position) -> Position:
+    pos = codec.position_from_client_units(list(lines), p)
+    return Position(pos.line, pos.character)
+
+
+def from_lsp_range(codec: PositionCodec, lines: Sequence[str], r: lsp.Range) -> Range:
+    return Range(from_lsp_position(codec, lines, r.start), from_lsp_position(codec, lines, r.end))
+
+
+def to_diagnostic(
+    codec: PositionCodec, lines: Sequence[str], f: Finding, uri_of: dict[str, str] | None = None
+) -> lsp.Diagnostic:
+    related = None
+    if f.related:
+        related = [
+            lsp.DiagnosticRelatedInformation(
+                location=lsp.Location(
+                    uri=(uri_of or {}).get(rel.path, rel.path),
+                    range=lsp.Range(
+                        lsp.Position(rel.range.start.line, rel.range.start.character),
+                        lsp.Position(rel.range.end.line, rel.range.end.character),
+                    ),
+                ),
+                message=rel.message,
+            )
+            for rel in f.related
+        ]
+    return lsp.Diagnostic(
+        range=to_lsp_range(codec, lines, f.range),
+        message=f.message,
+        severity=_SEVERITY[f.severity],
+        code=f.code,
+        code_description=lsp.CodeDescription(href=rule_url(f.code)),
+        source="agentls",
+        tags=[_TAGS[t] for t in f.tags if t in _TAGS] or None,
+        related_information=related,
+        data={"code": f.code},
+    )
+
+
+def to_text_edit(codec: PositionCodec, lines: Sequence[str], e: TextEdit) -> lsp.TextEdit:
+    return lsp.TextEdit(range=to_lsp_range(codec, lines, e.range), new_text=e.new_text)

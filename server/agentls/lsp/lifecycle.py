@@ -1,0 +1,52 @@
+"""initialize / initialized / configuration."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+if TYPE_CHECKING:
+    from agentls.lsp.server import AgentlsServer
+
+log = logging.getLogger("agentls")
+
+
+def register(server: AgentlsServer) -> None:
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: AgentlsServer, params: lsp.InitializeParams) -> None:
+        ls.state.settings.update(params.initialization_options or {})
+        from agentls.lsp.agent_actions import apply_options
+
+        apply_options(ls, params.initialization_options)  # the API key never enters Settings
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: AgentlsServer, params: lsp.InitializedParams) -> None:
+        await _pull_configuration(ls)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: AgentlsServer, params: lsp.DidChangeConfigurationParams
+    ) -> None:
+        if params.settings:
+            ls.state.settings.update(params.settings)
+        await _pull_configuration(ls)
+        from agentls.lsp.diagnostics import refresh_all
+
+        refresh_all(ls)
+
+
+async def _pull_configuration(ls: AgentlsServer) -> None:
+    ws = ls.client_capabilities.workspace
+    if not ws or not ws.configuration:
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="agentls")])
+        )
+    except Exception as exc:
+        log.info("workspace/configuration failed: %s", exc)
+        return
+    if result and isinstance(result[0], dict):
+        ls.state.settings.update(result[0])

@@ -1,0 +1,69 @@
+"""Helpers for pytest-lsp tests: versioned diagnostics without races."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient
+
+
+class DiagnosticsRecorder:
+    """Records every publishDiagnostics by (uri, version); ``wait`` never misses one."""
+
+    def __init__(self, client: LanguageClient) -> None:
+        self.client = client
+        self.seen: dict[tuple[str, int | None], list[lsp.Diagnostic]] = {}
+        self.last: dict[str, list[lsp.Diagnostic]] = {}
+        self.count: dict[str, int] = {}
+        self.cond = asyncio.Condition()
+        fm = client.protocol.fm
+        original = fm.features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+        def handler(params: lsp.PublishDiagnosticsParams) -> None:
+            original(params)
+            self.seen[(params.uri, params.version)] = list(params.diagnostics)
+            self.last[params.uri] = list(params.diagnostics)
+            self.count[params.uri] = self.count.get(params.uri, 0) + 1
+            asyncio.get_running_loop().create_task(self._notify())
+
+        fm.features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = handler
+
+    async def _notify(self) -> None:
+        async with self.cond:
+            self.cond.notify_all()
+
+    async def wait(
+        self, uri: str, version: int | None, timeout: float = 20
+    ) -> list[lsp.Diagnostic]:
+        async def _wait() -> list[lsp.Diagnostic]:
+            async with self.cond:
+                await self.cond.wait_for(lambda: (uri, version) in self.seen)
+                return self.seen[(uri, version)]
+
+        return await asyncio.wait_for(_wait(), timeout)
+
+    async def wait_count(self, uri: str, n: int, timeout: float = 20) -> list[lsp.Diagnostic]:
+        async def _wait() -> list[lsp.Diagnostic]:
+            async with self.cond:
+                await self.cond.wait_for(lambda: self.count.get(uri, 0) >= n)
+                return self.last[uri]
+
+        return await asyncio.wait_for(_wait(), timeout)
+
+
+def supports_pull(client: LanguageClient) -> bool:
+    td = client.capabilities.text_document if client.capabilities else None
+    return td is not None and td.diagnostic is not None
+
+
+async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[lsp.Diagnostic]:
+    """The diagnostics of ``uri`` at ``version``: pulled, or awaited as pushed."""
+    if supports_pull(client):
+        report = await client.text_document_diagnostic_async(
+            lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri))
+        )
+        assert isinstance(report, lsp.RelatedFullDocumentDiagnosticReport)
+        return list(report.items)
+    recorder: DiagnosticsRecorder = client.recorder  # type: ignore[attr-defined]
+    return await recorder.wait(uri, version)
