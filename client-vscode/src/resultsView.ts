@@ -97,7 +97,7 @@ function html(nonce: string, cspSource: string): string {
   button:hover { background: var(--vscode-button-hoverBackground); }
   button[hidden] { display: none; }
   #output { white-space: pre-wrap; word-wrap: break-word; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); line-height: 1.4; }
-  #tools, #usage { opacity: .75; font-size: .9em; }
+  #tools, #usage, #header { opacity: .75; font-size: .9em; }
   #error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
 </style>
 </head>
@@ -109,6 +109,7 @@ function html(nonce: string, cspSource: string): string {
   <button id="cancel" hidden title="Cancel the run">Cancel</button>
   <button id="open" class="secondary" hidden title="Open the answer as a Markdown document">Open as document</button>
 </header>
+<div id="header"></div>
 <div id="hint">Select code, then run <b>agentls: Ask an agent about the selection…</b> (editor context menu or command palette), or a code action.</div>
 <div id="tools"></div>
 <div id="output" role="log" aria-live="polite"></div>
@@ -129,6 +130,7 @@ function html(nonce: string, cspSource: string): string {
       $('status').textContent = 'starting…';
       $('status').className = '';
       $('output').textContent = '';
+      $('header').textContent = '';
       $('tools').textContent = '';
       $('error').textContent = '';
       $('usage').textContent = '';
@@ -143,6 +145,7 @@ function html(nonce: string, cspSource: string): string {
     $('title').textContent = r.agent + ' · ' + r.task;
     $('status').textContent = r.status === 'running' ? 'running…' : r.status;
     $('status').className = r.status;
+    $('header').textContent = r.header || '';
     $('output').textContent = r.text;
     $('tools').textContent = r.tools.length ? 'Tools: ' + r.tools.join(' · ') : '';
     $('error').textContent = r.error || '';

@@ -8,6 +8,9 @@ export interface RunView {
   agent: string;
   task: string;
   status: RunStatus;
+  /** The server's one-line summary from the "start" notification (agent, task, file, model). */
+  header: string;
+  /** The answer so far (the "delta" texts). */
   text: string;
   /** Tool calls the agent made, in order (kind "tool"). */
   tools: string[];
@@ -26,7 +29,7 @@ export function emptyRuns(): RunsState {
 }
 
 function fresh(p: { runId: string; agent: string; task: string }): RunView {
-  return { runId: p.runId, agent: p.agent, task: p.task, status: 'running', text: '', tools: [], error: null, usage: null };
+  return { runId: p.runId, agent: p.agent, task: p.task, status: 'running', header: '', text: '', tools: [], error: null, usage: null };
 }
 
 /** Applies one runOutput notification. Mutates and returns `state`; returns the run touched. */
@@ -39,7 +42,7 @@ export function applyOutput(state: RunsState, n: RunOutputParams): RunView {
   }
   switch (n.kind) {
     case 'start':
-      if (n.text) run.text += n.text;
+      run.header = n.text;
       break;
     case 'delta':
       run.text += n.text;

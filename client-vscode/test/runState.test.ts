@@ -14,8 +14,9 @@ const out = (runId: string, kind: RunOutputParams['kind'], text = '', extra: Par
 
 test('start, deltas, tool, end: text accumulates in order and status becomes done', () => {
   const s = emptyRuns();
-  applyOutput(s, out('r1', 'start'));
+  applyOutput(s, out('r1', 'start', 'backend-engineer: Review src/a.py (claude-sonnet-4-5)'));
   assert.equal(s.current, 'r1');
+  assert.equal(s.runs.get('r1')?.header, 'backend-engineer: Review src/a.py (claude-sonnet-4-5)');
   assert.ok(isRunning(s));
   applyOutput(s, out('r1', 'delta', 'Hello'));
   applyOutput(s, out('r1', 'tool', 'Read src/a.py'));

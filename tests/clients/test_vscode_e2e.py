@@ -292,7 +292,11 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             "outDir": str(ARTIFACTS),
             "chromium": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             "timeoutMs": 30000,
+            "startError": {"command": str(tmp / "no-such-dir" / "agentls")},
         }
+        only = os.environ.get("AGENTLS_E2E_STEPS")  # debugging aid: "review,start_error"
+        if only:
+            driver_cfg["only"] = only.split(",")
         cfg_path = tmp / "driver-config.json"
         cfg_path.write_text(json.dumps(driver_cfg, indent=2))
         result_path = ARTIFACTS / "driver-result.json"
@@ -314,10 +318,11 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             pytest.fail(f"the driver could not run: {result['fatal']}")
         result["timings"] = timings
         result["api_requests"] = [
-            {"path": r.path, "x-api-key": r.headers.get("x-api-key"), "body": r.body}
+            {"path": r.path, "x-api-key": r.headers.get("x-api-key"), "headers": r.headers}
             for r in api.requests
         ]
         (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
+        (ARTIFACTS / "api-requests.json").write_text(json.dumps(result["api_requests"], indent=2))
         yield result
     finally:
         try:
@@ -386,6 +391,15 @@ def test_review_streams_the_answer_into_results(vscode_run: dict[str, Any]) -> N
 def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:
     _step(vscode_run, "set_api_key")
     _step(vscode_run, "review")
-    keys = [r["x-api-key"] for r in vscode_run["api_requests"]]
-    assert keys, "the fake Messages API got no request"
-    assert keys[-1] == UI_KEY, "the run did not use the key set with 'agentls: Set Anthropic API key'"
+    requests = vscode_run["api_requests"]
+    assert requests, "the fake Messages API got no request"
+    headers = requests[-1]["headers"]
+    key = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+    assert key == UI_KEY, "the run did not use the key set with 'agentls: Set Anthropic API key'"
+
+
+def test_a_server_that_cannot_start_is_explained(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "start_error")
+    assert "no-such-dir/agentls" in step["message"]
+    assert "was not found" in step["message"]
+    assert "readme" in step["tab"].lower()

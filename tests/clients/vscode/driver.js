@@ -35,6 +35,7 @@ async function shot(page, name) {
 
 /** Runs one step; records ok/error/data/time; never throws. */
 async function step(page, name, fn) {
+  if (cfg.only && name !== 'workbench' && !cfg.only.includes(name)) return false; // debugging aid
   const start = Date.now();
   log(`step ${name}: start`);
   let rec;
@@ -302,6 +303,40 @@ async function waitFor(pred, timeout, what) {
       }, r.timeoutMs || 60000, 'the answer in the Results view');
       return { results: done, partials: partials.map((p) => p.length), agentPicker };
     });
+
+    if (cfg.startError) {
+      // Set the server command to a missing program in the Settings editor, as a user would:
+      // the extension restarts the server (settings change), fails, and says so, with an
+      // "Install instructions" button that opens the install instructions.
+      await step(page, 'start_error', async () => {
+        await runCommand(page, 'Preferences: Open User Settings');
+        // the search box has the focus when the Settings editor opens
+        const search = page.locator('.settings-editor .suggest-input-container textarea');
+        await search.first().waitFor({ state: 'visible', timeout: T });
+        await page.waitForFunction(() => document.activeElement && document.activeElement.closest('.suggest-input-container'), null, { timeout: T });
+        await page.keyboard.type('agentls.server.command', { delay: 10 });
+        // machine-overridable settings are edited in the Remote tab when VS Code runs remotely
+        // (code-server is such a remote); the User tab hides them there.
+        const remoteTab = page.locator('.settings-tabs-widget .action-label').filter({ hasText: /^Remote/ });
+        if (await remoteTab.count()) await remoteTab.first().click();
+        const input = page.locator('.settings-editor .setting-item-contents').filter({ hasText: /Server.*Command/i })
+          .locator('input').first();
+        await input.waitFor({ state: 'visible', timeout: T });
+        await input.click();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(cfg.startError.command, { delay: 5 });
+        await page.keyboard.press('Tab');
+        const toast = page.locator('.notification-toast').filter({ hasText: 'could not start the language server' });
+        await toast.first().waitFor({ state: 'visible', timeout: T });
+        const message = (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 500);
+        await shot(page, 'start-error-toast');
+        await toast.first().locator('.monaco-button', { hasText: 'Install instructions' }).first().click();
+        const tab = page.locator('.tab').filter({ hasText: /readme/i });
+        await tab.first().waitFor({ state: 'visible', timeout: T });
+        const statusBar = await page.locator('.statusbar-item[aria-label*="agentls"]').first().innerText().catch(() => '');
+        return { message, tab: (await tab.first().innerText()).trim(), statusBar };
+      });
+    }
   } catch (e) {
     result.fatal = String(e && e.stack ? e.stack : e).slice(0, 2000);
     log(`fatal: ${result.fatal}`);
