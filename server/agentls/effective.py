@@ -157,37 +157,48 @@ def name_problem(name: str, facts: ClaudeFacts | None = None) -> str | None:
 
 def hooks_problem(value: Any, facts: ClaudeFacts | None = None) -> str | None:
     """Why a ``hooks`` value is malformed (the agent is then dropped), or None."""
+    return hooks_problems(value, facts)[0]
+
+
+def hooks_problems(value: Any, facts: ClaudeFacts | None = None) -> tuple[str | None, list[str]]:
+    """(fatal problem, entry-level warnings) of a ``hooks`` value.
+
+    Observed in Claude Code 2.1.330: a non-mapping value, a non-list event value, an entry
+    without a ``hooks`` list drop the agent; an unknown hook ``type`` only drops that entry.
+    """
     facts = facts or claude_facts()
+    warnings: list[str] = []
     if value is None:
-        return None
+        return None, warnings
     if not isinstance(value, dict):
-        return "`hooks` must be a mapping of event names to lists of matchers"
+        return "`hooks` must be a mapping of event names to lists of matchers", warnings
     for event, matchers in value.items():
         if not isinstance(matchers, list):
-            return f"`{event}` must be a list of `{{matcher, hooks}}` entries"
+            return f"`{event}` must be a list of `{{matcher, hooks}}` entries", warnings
         for m in matchers:
             if not isinstance(m, dict):
                 return (
                     f"each entry of `{event}` must be a mapping with `hooks` "
                     "(and an optional `matcher`)"
-                )
+                ), warnings
             if "matcher" in m and not isinstance(m["matcher"], str):
-                return f"`matcher` under `{event}` must be a string"
+                return f"`matcher` under `{event}` must be a string", warnings
             hooks = m.get("hooks")
             if not isinstance(hooks, list):
-                return f"each entry of `{event}` needs a `hooks` list"
+                return f"each entry of `{event}` needs a `hooks` list", warnings
             for h in hooks:
                 if not isinstance(h, dict):
-                    return f"each hook under `{event}` must be a mapping with a `type`"
+                    return f"each hook under `{event}` must be a mapping with a `type`", warnings
                 t = h.get("type")
                 if t not in facts.hook_types:
-                    return (
+                    warnings.append(
                         f"hook `type` under `{event}` must be one of "
-                        f"{', '.join(sorted(facts.hook_types))}; got `{t}`"
+                        f"{', '.join(sorted(facts.hook_types))}; got `{t}`: Claude Code ignores "
+                        "this hook"
                     )
-                if t == "command" and not isinstance(h.get("command"), str):
-                    return f"a `command` hook under `{event}` needs a `command` string"
-    return None
+                elif t == "command" and not isinstance(h.get("command"), str):
+                    warnings.append(f"a `command` hook under `{event}` needs a `command` string")
+    return None, warnings
 
 
 TOP_LEVEL_FATAL_HOOKS = ("PreToolUse", "PermissionRequest")
@@ -222,11 +233,13 @@ def compute_effective(
         return Effective(False, "it has no `name`")
     if not isinstance(name, str):
         return Effective(False, "its `name` is not a string")
+    if name == "":
+        return Effective(False, "its `name` is empty")
     why = name_problem(name, facts)
     if why:
         return Effective(False, f"its `name` {why}", name=name)
     desc = data.get("description")
-    if not isinstance(desc, str) or not desc.strip():
+    if not isinstance(desc, str) or desc == "":
         return Effective(False, "its `description` is missing, empty or not a string", name=name)
     for key in TOP_LEVEL_FATAL_HOOKS:
         if key in data:

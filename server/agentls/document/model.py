@@ -378,8 +378,11 @@ def diagnose(
     head = lines[first][value_col:]
     stripped = head.rstrip()
     # 2. special first character
-    if stripped[:1] in _SPECIAL_START and not (
-        stripped[:1] in "|>" and re.fullmatch(r"[|>][-+0-9]*\s*(#.*)?", stripped)
+    first_char = stripped[:1]
+    if (
+        first_char
+        and first_char in _SPECIAL_START
+        and not (stripped[:1] in "|>" and re.fullmatch(r"[|>][-+0-9]*\s*(#.*)?", stripped))
     ):
         cause, why = _SPECIAL_START[stripped[:1]]
         return SyntaxProblem(
@@ -387,7 +390,7 @@ def diagnose(
             f"This value needs quotes: {why}.",
             Range(Position(first, value_col), Position(first, value_col + 1)),
         )
-    if stripped[:1] in "[{":
+    if first_char and first_char in "[{":
         return SyntaxProblem(
             "flow-unclosed",
             f"This value starts with `{stripped[0]}`, so YAML reads a "
@@ -395,7 +398,7 @@ def diagnose(
             "Quote the value if it is text.",
             Range(Position(first, value_col), Position(first, value_col + len(stripped))),
         )
-    if stripped[:1] in "\"'":
+    if first_char and first_char in "\"'":
         q = stripped[0]
         close = _closing_quote(stripped, q)
         if close is None:
@@ -412,7 +415,7 @@ def diagnose(
                 Range(Position(first, c), Position(first, value_col + len(stripped))),
             )
     # 3. colon-space in a plain scalar (first line)
-    if stripped[:1] not in "\"'":
+    if first_char not in ('"', "'"):
         m = re.search(r":(\s|$)", stripped)
         if m is not None and not stripped.startswith("-"):
             c = value_col + m.start()
@@ -434,9 +437,12 @@ def diagnose(
                 "it. Indent it, or put the whole value in a block scalar (`|` or `>`).",
                 Range(Position(j, 0), Position(j, len(line))),
             )
-        if head.strip() and stripped[:1] not in "\"'":
+        if first_char not in ('"', "'"):
             m = re.search(r":(\s|$)", line.strip())
-            if m is not None and not line.strip().startswith("-"):
+            # With the value starting on the next line, `key: value` lines may be a real
+            # nested mapping; blame only prose (text with spaces before the colon).
+            prose = m is not None and (bool(head.strip()) or " " in line.strip()[: m.start()])
+            if m is not None and prose and not line.strip().startswith("-"):
                 c = len(line) - len(line.lstrip()) + m.start()
                 return SyntaxProblem(
                     "colon-space",

@@ -14,12 +14,12 @@ from agentls.document.yamltree import YNode
 from agentls.effective import (
     TOP_LEVEL_FATAL_HOOKS,
     classify_tool,
-    hooks_problem,
+    hooks_problems,
     name_problem,
     nearest,
 )
 from agentls.rules.registry import finding
-from agentls.types import Effective, Finding, Fix, Position, Range, TextEdit
+from agentls.types import Effective, Finding, Fix, Position, Range, Severity, TextEdit
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATED_MODEL = re.compile(r"-\d{8}$")
@@ -599,11 +599,16 @@ def _identity(ctx: Ctx) -> None:
         )
         return
     if not value.strip():
+        blank = value != ""
         ctx.add(
             finding(
-                "AL009",
+                "AL012" if blank else "AL009",
                 node.range,
-                "`name` is empty: Claude Code does not load the agent. Write the agent's name.",
+                "`name` is only spaces: it loads, but nobody can mention or dispatch it. Write "
+                "the agent's name."
+                if blank
+                else "`name` is empty: Claude Code does not load the agent. Write the agent's name.",
+                severity=Severity.WARNING if blank else None,
             )
         )
         return
@@ -673,8 +678,19 @@ def _description(ctx: Ctx) -> None:
         )
         return
     value = node.value if node.kind == "scalar" else None
+    if isinstance(value, str) and value and not value.strip():
+        ctx.add(
+            finding(
+                "AL015",
+                _value_range(e),
+                "`description` is blank: Claude Code loads the agent but has nothing to decide "
+                "when to use it. Write a sentence saying when to use it.",
+                severity=Severity.WARNING,
+            )
+        )
+        return
     if not isinstance(value, str) or not value.strip():
-        what = "empty" if value is None or (isinstance(value, str)) else node.type_name
+        what = "empty" if node.kind == "scalar" and value in (None, "") else node.type_name
         ctx.add(
             finding(
                 "AL015",
@@ -1227,7 +1243,7 @@ def _hooks(ctx: Ctx) -> None:
     if e is None or e.problem or e.missing_value:
         return
     node = e.node
-    why = hooks_problem(node.to_python(), ctx.facts)
+    why, warnings = hooks_problems(node.to_python(), ctx.facts)
     if why:
         ctx.add(
             finding(
@@ -1237,6 +1253,8 @@ def _hooks(ctx: Ctx) -> None:
             )
         )
         return
+    for w in warnings:
+        ctx.add(finding("AL131", _value_range(e), w[0].upper() + w[1:] + "."))
     for k, _v in node.pairs:
         if isinstance(k.value, str) and k.value not in ctx.facts.hook_events:
             near = nearest(k.value, ctx.facts.hook_events)
