@@ -120,6 +120,8 @@ class Outcome:
     status: str  # "agree", "differ", "skipped"
     differences: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (ours, cc)
     note: str = ""
+    # Informational, not part of the agreement: description as Claude Code lists it.
+    description: tuple[str | None, str | None] | None = None
 
 
 def compare_file(label: str, obs: dict[str, Any], env: dict[str, Any]) -> Outcome:
@@ -159,7 +161,10 @@ def compare_file(label: str, obs: dict[str, Any], env: dict[str, Any]) -> Outcom
                 f"{ours} (disallowed {sorted(eff.disallowed_tools)}) -> {sorted(want_tools)}",
                 sorted(seen),
             )
-    return Outcome(label, rel, "differ" if diffs else "agree", diffs)
+    desc = None
+    if eff.loads and obs["loaded"] and "description" in obs and obs["description"] is not None:
+        desc = (eff.description, obs["description"])
+    return Outcome(label, rel, "differ" if diffs else "agree", diffs, description=desc)
 
 
 def compare_set(label: str) -> Iterator[Outcome]:
@@ -181,6 +186,8 @@ class Figures:
     skipped: int = 0
     stale_known: list[str] = field(default_factory=list)
     by_field: dict[str, int] = field(default_factory=dict)
+    desc_compared: int = 0
+    desc_differ: list[Outcome] = field(default_factory=list)
 
     @property
     def agreement(self) -> float:
@@ -191,7 +198,9 @@ class Figures:
         return (
             f"{self.label}: {self.agree}/{self.compared} agree ({self.agreement:.2f} %), "
             f"{self.explained} known difference(s), {len(self.unexplained)} unexplained, "
-            f"{self.skipped} skipped; differing fields: {per}"
+            f"{self.skipped} skipped; differing fields: {per}; "
+            f"description (informational) {self.desc_compared - len(self.desc_differ)}"
+            f"/{self.desc_compared}"
         )
 
 
@@ -204,6 +213,10 @@ def figures(label: str) -> Figures:
             fig.skipped += 1
             continue
         fig.compared += 1
+        if out.description is not None:
+            fig.desc_compared += 1
+            if out.description[0] != out.description[1]:
+                fig.desc_differ.append(out)
         if out.status == "agree":
             fig.agree += 1
             continue
@@ -229,6 +242,10 @@ def main() -> int:
         for out in fig.unexplained:
             for f, (ours, cc) in out.differences.items():
                 print(f"  {out.path}: {f}: agentls {ours} | Claude Code {cc}")
+        for out in fig.desc_differ[:20]:
+            assert out.description is not None
+            ours, cc = out.description
+            print(f"  (description) {out.path}: agentls {ours!r} | Claude Code {cc!r}")
         for p in fig.stale_known:
             print(f"  stale known difference (now agrees or skipped): {p}")
     return 0

@@ -33,8 +33,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +137,9 @@ RECIPE = {
     "project": "fresh dir with `git init`, the file as .claude/agents/<file>.md; fresh HOME dir",
     "env": {**ENV, "PATH": "/usr/bin:/bin", "HOME": "<tmp>/home"},
     "load_run": "claude " + " ".join(ARGS) + " --debug-file LOG   (env + "
-    "CLAUDE_AGENT_SDK_DISABLE_BUILTIN_AGENTS=1); loaded names = init.agents",
+    "CLAUDE_AGENT_SDK_DISABLE_BUILTIN_AGENTS=1, and ANTHROPIC_BASE_URL = a local capture "
+    "server answering 400); loaded names = init.agents; description and listed tools = "
+    "the agent's entry in the captured request's agent listing",
     "agent_run": "claude " + " ".join(ARGS) + " --agent NAME --debug-file LOG; "
     "tools/model = init.tools / init.model",
     "pool_run": "same as agent_run for an agent without `tools` and with `model: <id>` "
@@ -193,6 +198,97 @@ def binary_version(binary: Path) -> str:
 # --------------------------------------------------------------------------- running
 
 
+class CaptureServer:
+    """A stand-in for the API on 127.0.0.1 for the load run.
+
+    It stores each request body under the first URL path segment (one key per run) and
+    answers 400, which Claude Code does not retry, so the run ends at once. The first
+    request carries the agent listing ("Available agent types for the Agent tool"), the
+    only offline place where the description Claude Code made of the file is visible.
+    """
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, list[bytes]] = {}
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                size = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(size)
+                key = self.path.lstrip("/").split("/", 1)[0]
+                with server.lock:
+                    server.bodies.setdefault(key, []).append(body)
+                out = b'{"type":"error","error":{"type":"invalid_request_error",'
+                out += b'"message":"conformance capture"}}'
+                self.send_response(400)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, key: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{key}"
+
+    def take(self, key: str) -> list[bytes]:
+        with self.lock:
+            return self.bodies.pop(key, [])
+
+
+_CAPTURE: CaptureServer | None = None
+
+
+def capture_server() -> CaptureServer:
+    global _CAPTURE
+    if _CAPTURE is None:
+        _CAPTURE = CaptureServer()
+    return _CAPTURE
+
+
+LISTING_HEAD = "Available agent types for the Agent tool:\n"
+LISTING_END = "\n\nWhen you launch multiple agents"
+TOOLS_MARK = " (Tools: "
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def parse_listing(bodies: list[bytes], name: str) -> tuple[str, str | None] | None:
+    """(description, tools text) of agent ``name`` in the captured agent listing."""
+    head = f"{LISTING_HEAD}- {name}: "
+    for body in bodies:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            continue
+        for text in _strings(request):
+            i = text.find(head)
+            if i < 0:
+                continue
+            start = i + len(head)
+            end = text.find(LISTING_END, start)
+            entry = text[start : end if end >= 0 else len(text)]
+            j = entry.rfind(TOOLS_MARK)
+            if j < 0:
+                return entry, None
+            return entry[:j], entry[j + len(TOOLS_MARK) :].removesuffix(")")
+    return None
+
+
 def _env(extra: dict[str, str], home: Path) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "HOME": str(home), **ENV, **extra}
 
@@ -205,7 +301,11 @@ class RunResult:
 
 
 def run_claude(
-    binary: Path, root: Path, agent: str | None, extra_env: dict[str, str], tag: str
+    binary: Path,
+    root: Path,
+    agent: str | None,
+    extra_env: dict[str, str],
+    tag: str,
 ) -> RunResult:
     """One offline run in project ``root/proj`` with HOME ``root/home``."""
     log = root / f"debug-{tag}.log"
@@ -273,12 +373,19 @@ def observe(binary: Path, fname: str, data: bytes) -> dict[str, Any]:
     """Observe one file alone in a throw-away project."""
     root = _make_project({fname: data})
     try:
-        first = run_claude(binary, root, None, LOAD_RUN_ENV, "load")
+        capture = capture_server()
+        key = uuid.uuid4().hex
+        first = run_claude(
+            binary, root, None, {**LOAD_RUN_ENV, "ANTHROPIC_BASE_URL": capture.url(key)}, "load"
+        )
+        bodies = capture.take(key)
         obs: dict[str, Any] = {
             "loaded": False,
             "name": None,
             "tools_observed": None,
             "model": None,
+            "description": None,
+            "listing_tools": None,
         }
         if first.init is None:
             obs["error"] = first.error
@@ -291,6 +398,9 @@ def observe(binary: Path, fname: str, data: bytes) -> dict[str, Any]:
         if names:
             obs["loaded"] = True
             obs["name"] = names[0]
+            listing = parse_listing(bodies, names[0])
+            if listing is not None:
+                obs["description"], obs["listing_tools"] = listing
             second = run_claude(binary, root, names[0], {}, "agent")
             log += second.log
             if second.init is None:
@@ -451,7 +561,7 @@ def probe_environment(
     return {"model_resolution": resolution, "tool_pools": pools}
 
 
-COMPARED = ("sha256", "loaded", "name", "tools", "model", "log", "error")
+COMPARED = ("sha256", "loaded", "name", "tools", "model", "description", "log", "error")
 
 
 def diff(old: dict[str, Any], new: dict[str, Any], partial: bool = False) -> list[str]:
