@@ -366,7 +366,7 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool
                 f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
                 "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
                 "reject the whole file, and with CRLF line endings Claude Code does too.",
-                [fix] if fix else [],
+                [f for f in (fix, literal_block_fix(e)) if f],
             )
         )
         return
@@ -408,6 +408,22 @@ def _crlf_fix(doc: Document) -> Fix | None:
     if not edits:
         return None
     return Fix("Convert line endings to LF", tuple(edits), False)
+
+
+def literal_block_fix(e: Entry) -> Fix | None:
+    """A one-line description as a literal block scalar; its ``\\n`` become real line breaks."""
+    if e.key != "description" or e.raw_range.start.line != e.raw_range.end.line:
+        return None
+    value = e.raw.strip()
+    if not value or value[:1] in "\"'" or value.endswith("\\n"):
+        return None
+    lines = value.replace("\\n", "\n").split("\n")
+    if any(ln != ln.rstrip() for ln in lines):
+        return None
+    header = "|2-" if lines[0][:1] in (" ", "\t") else "|-"
+    text = header + "\n" + "\n".join(("  " + ln) if ln else "" for ln in lines)
+    title = "Make `description` a literal block scalar (`|-`)"
+    return Fix(title, _replace(e.raw_range, text), True)
 
 
 def block_scalar_fix(doc: Document, e: Entry) -> Fix | None:
@@ -457,6 +473,7 @@ def _keys(ctx: Ctx) -> None:
                     e.key_range,
                     f"`{k}` is a hook event written at the top level: Claude Code rejects "
                     f"the whole agent. Move it under `hooks:`.",
+                    [f for f in (_move_under_hooks(ctx.doc, e),) if f],
                 )
             )
             continue
@@ -467,6 +484,7 @@ def _keys(ctx: Ctx) -> None:
                     e.key_range,
                     f"`{k}` is a hook event, not an agent key: Claude Code ignores it. "
                     "Move it under `hooks:`.",
+                    [f for f in (_move_under_hooks(ctx.doc, e),) if f],
                 )
             )
             continue
@@ -501,6 +519,35 @@ def _keys(ctx: Ctx) -> None:
                     f"{', '.join(sorted(facts.agent_keys, key=str.lower)[:6])}, …",
                 )
             )
+
+
+def _move_under_hooks(doc: Document, e: Entry) -> Fix | None:
+    """Move a top-level hook event entry under ``hooks:`` (not safe: the hooks then run)."""
+    if e.problem:
+        return None
+    first, last = e.line, _last_line(doc, e)
+    hooks = doc.get("hooks")
+    title = f"Move `{e.key}` under `hooks`"
+    if hooks is None:
+        edits = [TextEdit(Range.of(first, 0), "hooks:\n")]
+        edits += [
+            TextEdit(Range.of(j, 0), "  ") for j in range(first, last + 1) if doc.lines[j].strip()
+        ]
+        return Fix(title, tuple(edits), False)
+    if hooks.problem or hooks.node.kind != "mapping" or hooks.node.flow:
+        return None
+    h_last = _last_line(doc, hooks)
+    moved = "".join(
+        ("  " + doc.lines[j] if doc.lines[j].strip() else "") + "\n" for j in range(first, last + 1)
+    )
+    return Fix(
+        title,
+        (
+            TextEdit(Range.of(h_last + 1, 0), moved),
+            TextEdit(Range(Position(first, 0), Position(last + 1, 0)), ""),
+        ),
+        False,
+    )
 
 
 def _key_hint(k: str, facts: ClaudeFacts) -> str | None:
@@ -845,7 +892,7 @@ def _tools(ctx: Ctx) -> None:
                         "AL108",
                         rng,
                         f"`{entry}` is already listed.",
-                        [_remove_item_fix(doc, e, rng)] if node.kind == "scalar" else [],
+                        [f for f in (_remove_item_fix(doc, e, rng),) if f],
                         tags=("unnecessary",),
                     )
                 )
@@ -905,9 +952,17 @@ def _tools(ctx: Ctx) -> None:
             )
 
 
-def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix:
+def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
     line = doc.lines[rng.start.line]
     s, t = rng.start.character, rng.end.character
+    if rng.start.line != rng.end.line or not line[s:t].strip():
+        return None
+    if re.fullmatch(r"\s*-\s+" + re.escape(line[s:t]) + r"\s*", line):  # a block list item
+        return Fix(
+            "Remove the repeated tool",
+            _replace(Range(Position(rng.start.line, 0), Position(rng.start.line + 1, 0)), ""),
+            True,
+        )
     # eat a preceding ", " or following ", "
     left = line[:s].rstrip()
     if left.endswith(","):

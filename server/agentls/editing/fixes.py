@@ -1,0 +1,222 @@
+"""Apply fixes to text and verify them by re-running the engine.
+
+A fix is *verified* when, on the fixed text:
+
+* its finding is gone (one finding fewer of that rule);
+* it adds no finding of severity warning or worse where it edited, and no new error anywhere;
+* the agent still loads if it loaded before;
+* a fix that only rewrites how a value is written (quoting, block scalar) leaves unchanged
+  what Claude Code reads for that key.
+
+Findings that a fix *unmasks* elsewhere (for example the tool names under a renamed
+``allowed-tools``) are real and allowed; hints and information notes are allowed too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from agentls.document.envelope import split_lines
+from agentls.engine import Analysis, analyze
+from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
+
+MAX_ROUNDS = 5
+
+
+def _offsets(text: str) -> list[int]:
+    lines, endings = split_lines(text)
+    out = [0]
+    for line, ending in zip(lines, endings, strict=True):
+        out.append(out[-1] + len(line) + len(ending))
+    return out
+
+
+def _offset(starts: list[int], text: str, p: Position) -> int:
+    if p.line >= len(starts) - 1:
+        return len(text)
+    line_start, content_end = starts[p.line], starts[p.line + 1]
+    while content_end > line_start and text[content_end - 1] in "\r\n":
+        content_end -= 1
+    return min(line_start + max(p.character, 0), content_end)
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits (code-point positions) to ``text``."""
+    starts = _offsets(text)
+    spans = sorted(
+        (_offset(starts, text, e.range.start), _offset(starts, text, e.range.end), i, e.new_text)
+        for i, e in enumerate(edits)
+    )  # edits at the same place keep their order
+    out: list[str] = []
+    pos = 0
+    for s, t, _, new in spans:
+        if s < pos:
+            raise ValueError("overlapping edits")
+        out.append(text[pos:s])
+        out.append(new)
+        pos = max(t, s)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _after_ranges(text: str, edits: Sequence[TextEdit]) -> list[tuple[int, int]]:
+    """Line spans (inclusive) the edits occupy in the new text."""
+    shift = 0
+    spans = []
+    for e in sorted(edits, key=lambda e: e.range.start):
+        start = e.range.start.line + shift
+        added = e.new_text.count("\n") + e.new_text.count("\r") - e.new_text.count("\r\n")
+        removed = e.range.end.line - e.range.start.line
+        spans.append((start, start + added))
+        shift += added - removed
+    return spans
+
+
+# Fixes that only change how a value is written, not what it is.
+_VALUE_PRESERVING = ("Quote", "Make ")
+
+
+@dataclass(slots=True)
+class Verdict:
+    ok: bool
+    text: str
+    analysis: Analysis | None
+    why: str = ""
+
+
+def _claude_value(a: Analysis, key: str) -> object:
+    doc = a.doc
+    if doc is None or doc.claude.data is None:
+        return None
+    v = doc.claude.data.get(key)
+    if key == "description" and isinstance(v, str):
+        return v.replace("\\n", "\n")
+    return v
+
+
+def _entry_key_at(a: Analysis, line: int) -> str | None:
+    if a.doc is None:
+        return None
+    for e in a.doc.entries:
+        if e.range.start.line <= line <= e.range.end.line:
+            return e.key
+    return None
+
+
+def verify_fix(
+    text: str,
+    path: str | None,
+    dialect: str | None,
+    before: Analysis,
+    target: Finding,
+    fix: Fix,
+) -> Verdict:
+    try:
+        new_text = apply_edits(text, fix.edits)
+    except ValueError:
+        return Verdict(False, text, None, "overlapping edits")
+    after = analyze(new_text, path, dialect or before.dialect)
+    return judge(before, after, new_text, [(target, fix)])
+
+
+def judge(
+    before: Analysis, after: Analysis, new_text: str, applied: Sequence[tuple[Finding, Fix]]
+) -> Verdict:
+    b = Counter(f.code for f in before.findings)
+    a = Counter(f.code for f in after.findings)
+    removed = Counter(f.code for f, _ in applied)
+    for code, n in removed.items():
+        if a[code] > b[code] - n:
+            return Verdict(False, new_text, after, f"{code} is still reported")
+    b_err = Counter(f.code for f in before.findings if f.severity == Severity.ERROR)
+    a_err = Counter(f.code for f in after.findings if f.severity == Severity.ERROR)
+    for code, n in a_err.items():
+        if n > b_err[code]:
+            return Verdict(False, new_text, after, f"it adds an error ({code})")
+    if (
+        before.effective
+        and before.effective.loads
+        and after.effective
+        and not after.effective.loads
+    ):
+        return Verdict(False, new_text, after, "the agent would no longer load")
+    edits = [e for _, fx in applied for e in fx.edits]
+    spans = _after_ranges(new_text, edits)
+    for f in after.findings:
+        if f.severity > Severity.WARNING:
+            continue
+        if a[f.code] <= b[f.code] - removed[f.code]:
+            continue  # not new
+        if any(s <= f.range.start.line <= t for s, t in spans):
+            return Verdict(False, new_text, after, f"it adds {f.code} where it edits")
+    for target, fix in applied:
+        if fix.title.startswith(_VALUE_PRESERVING) and before.doc and before.doc.claude.data:
+            key = _entry_key_at(before, target.range.start.line)
+            if (
+                key
+                and key in before.doc.claude.data
+                and _claude_value(before, key) != _claude_value(after, key)
+            ):
+                return Verdict(False, new_text, after, f"it changes what Claude reads in {key}")
+    return Verdict(True, new_text, after)
+
+
+def verified_fixes(
+    text: str, path: str | None, dialect: str | None, before: Analysis, findings: Iterable[Finding]
+) -> list[tuple[Finding, Fix]]:
+    """Every fix of ``findings`` that passes :func:`verify_fix`."""
+    out = []
+    for f in findings:
+        for fix in f.fixes:
+            if verify_fix(text, path, dialect, before, f, fix).ok:
+                out.append((f, fix))
+    return out
+
+
+def _overlaps(a: Range, b: Range) -> bool:
+    return not (a.end < b.start or b.end < a.start)
+
+
+def fix_round(
+    text: str, path: str | None, dialect: str | None, before: Analysis
+) -> tuple[str, list[tuple[Finding, Fix]], Analysis]:
+    """Apply every verified safe fix that does not overlap another one; one round."""
+    chosen: list[tuple[Finding, Fix]] = []
+    taken: list[Range] = []
+    for f in sorted(before.findings, key=lambda f: f.range.start):
+        for fix in f.fixes:
+            if not fix.safe:
+                continue
+            if any(_overlaps(e.range, t) for e in fix.edits for t in taken):
+                continue
+            if not verify_fix(text, path, dialect, before, f, fix).ok:
+                continue
+            chosen.append((f, fix))
+            taken.extend(e.range for e in fix.edits)
+            break
+    if not chosen:
+        return text, [], before
+    new_text = apply_edits(text, [e for _, fx in chosen for e in fx.edits])
+    after = analyze(new_text, path, dialect or before.dialect)
+    if not judge(before, after, new_text, chosen).ok:
+        # together they interfere: keep the first one only
+        chosen = chosen[:1]
+        new_text = apply_edits(text, chosen[0][1].edits)
+        after = analyze(new_text, path, dialect or before.dialect)
+    return new_text, chosen, after
+
+
+def fix_all(
+    text: str, path: str | None, dialect: str | None = None, *, max_rounds: int = MAX_ROUNDS
+) -> tuple[str, list[tuple[Finding, Fix]], Analysis]:
+    """Apply verified safe fixes until none is left (at most ``max_rounds`` rounds)."""
+    a = analyze(text, path, dialect)
+    applied: list[tuple[Finding, Fix]] = []
+    for _ in range(max_rounds):
+        text, chosen, a = fix_round(text, path, dialect, a)
+        if not chosen:
+            break
+        applied.extend(chosen)
+    return text, applied, a
