@@ -17,6 +17,7 @@ unless CI is set, where a missing prerequisite is an error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -76,6 +77,15 @@ DRIVER_PLAN: dict[str, Any] = {
         "expect": ANSWER_MARKER,
         "timeoutMs": 60000,
     },
+    "codeAction": {
+        "file": "orders.py",
+        "startLine": 11,
+        "endLine": 12,
+        "title": "backend-engineer: Explain",
+        "resultTitle": "backend-engineer · explain",
+        "expect": ANSWER_MARKER,
+        "timeoutMs": 60000,
+    },
     "apiKey": UI_KEY,
 }
 
@@ -89,12 +99,17 @@ def _missing_prerequisites() -> list[str]:
         if shutil.which(tool) is None:
             missing.append(tool)
     if not _code_server_cached():
-        for tool, pkg in (("rg", "ripgrep"), ("cc", "build-essential"), ("pkg-config", "pkg-config")):
+        for tool, pkg in (
+            ("rg", "ripgrep"),
+            ("cc", "build-essential"),
+            ("pkg-config", "pkg-config"),
+        ):
             if shutil.which(tool) is None:
                 missing.append(f"{tool} ({pkg}, to install code-server)")
-        if not Path("/usr/include/gssapi/gssapi.h").exists() and not Path(
-            "/usr/include/krb5.h"
-        ).exists():
+        if (
+            not Path("/usr/include/gssapi/gssapi.h").exists()
+            and not Path("/usr/include/krb5.h").exists()
+        ):
             missing.append("libkrb5-dev (to install code-server)")
     return missing
 
@@ -116,7 +131,9 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, log: Pa
     with log.open("a") as out:
         out.write(f"\n$ {' '.join(cmd)}  (in {cwd})\n")
         out.flush()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
+        )
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); log {log}:\n{tail}")
@@ -312,7 +329,9 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         timings["ui_driver_s"] = time.monotonic() - t
         (ARTIFACTS / "driver.log").write_text(drv.stdout + drv.stderr)
         if not result_path.exists():
-            pytest.fail(f"the driver wrote no result (exit {drv.returncode}):\n{drv.stderr[-3000:]}")
+            pytest.fail(
+                f"the driver wrote no result (exit {drv.returncode}):\n{drv.stderr[-3000:]}"
+            )
         result: dict[str, Any] = json.loads(result_path.read_text())
         if "fatal" in result and not result.get("steps"):
             pytest.fail(f"the driver could not run: {result['fatal']}")
@@ -325,15 +344,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         (ARTIFACTS / "api-requests.json").write_text(json.dumps(result["api_requests"], indent=2))
         yield result
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill_group(proc)
         cs_log.close()
         api.stop()
         logs = user / "logs"
@@ -341,12 +352,26 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             shutil.copytree(logs, ARTIFACTS / "vscode-logs", dirs_exist_ok=True)
 
 
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Ends code-server and everything it started (extension hosts, our language server)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(10)
+    with contextlib.suppress(ProcessLookupError):  # stragglers of the group
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 def _step(result: dict[str, Any], name: str) -> dict[str, Any]:
-    step = result["steps"].get(name)
+    step: dict[str, Any] | None = result["steps"].get(name)
     if step is None:
-        pytest.fail(f"step {name!r} did not run: {result.get('fatal', 'an earlier step stopped the driver')}")
+        why = result.get("fatal", "an earlier step stopped the driver")
+        pytest.fail(f"step {name!r} did not run: {why}")
     if not step["ok"]:
-        pytest.fail(f"step {name!r} failed: {step.get('error')}\nscreenshot: {step.get('screenshot')}")
+        pytest.fail(
+            f"step {name!r} failed: {step.get('error')}\nscreenshot: {step.get('screenshot')}"
+        )
     return step
 
 
@@ -386,6 +411,12 @@ def test_review_streams_the_answer_into_results(vscode_run: dict[str, Any]) -> N
     assert "backend-engineer" in step["results"]["title"]
     # the answer arrived in pieces (the fake sends a chunk every 0.25 s)
     assert len(step["partials"]) >= 2, step["partials"]
+
+
+def test_code_action_run_streams_into_results(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "code_action_run")
+    assert ANSWER_MARKER in step["results"]["text"]
+    assert step["results"]["title"] == "backend-engineer · explain"
 
 
 def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:
