@@ -8,9 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agentls.dialects.registry import CHECKED, CLAUDE_AGENT, detect_dialect, in_claude_agents_dir
+from agentls.dialects.sniff import sniff_dialect
 from agentls.document.model import Document, parse_document
 from agentls.effective import compute_effective
 from agentls.rules.claude_agent import check_claude_agent
+from agentls.rules.claude_plugin_agent import (
+    check_claude_plugin_agent,
+    docs_in_agents_folder,
+    looks_like_docs,
+    plugin_effective,
+)
+from agentls.rules.dialects import check_dialect
 from agentls.rules.registry import finding
 from agentls.types import Effective, Finding, Range
 
@@ -37,6 +45,8 @@ def analyze(
 ) -> Analysis:
     """Analyse one file. ``dialect`` overrides detection by path; ``size`` is the byte size."""
     dialect = dialect or detect_dialect(path)
+    if dialect is None and (path is None or path.endswith(".md")):
+        dialect = sniff_dialect(text, path)
     if dialect is None:
         if path and in_claude_agents_dir(path) and not path.endswith(".md"):
             name = path.replace("\\", "/").rsplit("/", 1)[-1]
@@ -63,11 +73,21 @@ def analyze(
         cut = head.rfind("\n")
         text = head[: cut if cut > 0 else len(head)]
     doc = parse_document(text)
-    effective = compute_effective(doc, mcp_servers=mcp_servers)
     findings: list[Finding] = []
+    effective: Effective | None = None
     if dialect == CLAUDE_AGENT:
+        effective = compute_effective(doc, mcp_servers=mcp_servers)
         findings = check_claude_agent(doc, path, effective, size)
+        if not doc.has_frontmatter and looks_like_docs(path):
+            findings = [
+                docs_in_agents_folder(doc, path, "Claude Code", "it becomes a broken agent")
+            ]
         if size is not None and size > 1_048_576:
             effective.loads = False
             effective.reason = "it is larger than 1 MiB"
+    elif dialect == "claude-plugin-agent":
+        effective = plugin_effective(doc, path)
+        findings = check_claude_plugin_agent(doc, path, effective, size)
+    else:
+        findings = check_dialect(dialect, doc, path)
     return Analysis(path, dialect, doc, findings, effective)

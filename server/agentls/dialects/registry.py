@@ -8,6 +8,8 @@ diagnostics today; the others are recognised so that the registry is ready for t
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from dataclasses import dataclass
 
@@ -29,8 +31,8 @@ ALL_DIALECTS = (
     "cursor-rule",
 )
 
-# Dialects whose rules are implemented.
-CHECKED = frozenset({CLAUDE_AGENT})
+# Dialects whose rules are implemented (cursor-rule is recognised only).
+CHECKED = frozenset(d for d in ALL_DIALECTS if d != "cursor-rule")
 
 SCHEMA_FILES = {
     "claude-agent": "claude-code-agent.schema.json",
@@ -80,6 +82,15 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p("cursor-rule", r"/\.cursor/rules/(?:.*/)?[^/]+\.mdc$"),
 )
 
+# Inside a plugin (an ancestor holds .claude-plugin/plugin.json), checked after _PATTERNS.
+_PLUGIN_PATTERNS: tuple[_Pattern, ...] = (
+    _p("claude-plugin-agent", r"^/agents/(?:.*/)?[^/]+\.md$"),
+    _p("claude-skill", r"^/(?:skills/[^/]+/)?SKILL\.md$"),
+    _p("claude-command", r"^/commands/(?:.*/)?[^/]+\.md$"),
+)
+# Any other <name>/SKILL.md is an Agent Skills (open standard) skill.
+_GENERIC_SKILL = re.compile(r"/[^/]+/SKILL\.md$")
+
 _CLAUDE_AGENT_DIR = re.compile(r"/\.claude/agents/(?:.*/)?[^/]+$")
 
 
@@ -98,6 +109,43 @@ def detect_dialect(path: str | None) -> str | None:
     for pat in _PATTERNS:
         if pat.regex.search(p):
             return pat.dialect
+    root = plugin_root(path) if p.endswith(".md") else None
+    if root is not None:
+        sub = "/" + os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        for pat in _PLUGIN_PATTERNS:
+            if pat.regex.search(sub):
+                return pat.dialect
+    if _GENERIC_SKILL.search(p):
+        return "agent-skill"
+    return None
+
+
+def plugin_root(path: str | None) -> str | None:
+    """The nearest ancestor folder of ``path`` that holds ``.claude-plugin/plugin.json``.
+
+    Reads the file system (cached per folder); only paths below an ``agents``, ``skills`` or
+    ``commands`` folder, or named ``SKILL.md``, are looked at.
+    """
+    if not path:
+        return None
+    p = _norm(path)
+    if not (p.endswith("/SKILL.md") or "/agents/" in p or "/skills/" in p or "/commands/" in p):
+        return None
+    return _plugin_root_of_dir(os.path.dirname(os.path.abspath(path)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plugin_root_of_dir(folder: str) -> str | None:
+    cur = folder
+    for _ in range(12):
+        if not cur:
+            return None
+        if os.path.isfile(os.path.join(cur, ".claude-plugin", "plugin.json")):
+            return cur
+        up = os.path.dirname(cur)
+        if up == cur:
+            return None
+        cur = up
     return None
 
 

@@ -1,0 +1,147 @@
+"""Claude Code plugin agents (``<plugin>/agents/**/*.md``, formats.md §2.6).
+
+They are Claude Code agents with differences: ``name`` falls back to the file name (also
+when the YAML does not parse), the description falls back to ``when_to_use`` and then to
+"Agent from <plugin> plugin", and some keys are ignored for security.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+from agentls.dialects.facts import claude_facts
+from agentls.document.model import Document
+from agentls.effective import compute_effective
+from agentls.rules.claude_agent import check_claude_agent
+from agentls.rules.registry import finding
+from agentls.rules.schema_rules import file_name, sort_findings
+from agentls.types import Effective, Finding, Range
+
+DOC_STEMS = frozenset(
+    {"readme", "changelog", "license", "contributing", "index", "notes", "todo", "overview"}
+)
+_WHEN_KEYS = ("when_to_use", "when-to-use")
+
+
+def plugin_name(path: str | None) -> str | None:
+    """The ``name`` of the plugin's manifest (``.claude-plugin/plugin.json``) above ``path``."""
+    from agentls.dialects.registry import plugin_root
+
+    root = plugin_root(path)
+    if root is None:
+        return None
+    try:
+        with open(os.path.join(root, ".claude-plugin", "plugin.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+        name = data.get("name") if isinstance(data, dict) else None
+        return name if isinstance(name, str) and name else os.path.basename(root)
+    except (OSError, ValueError):
+        return os.path.basename(root)
+
+
+def looks_like_docs(path: str | None) -> bool:
+    stem = file_name(path).rsplit(".", 1)[0].lower()
+    return stem in DOC_STEMS
+
+
+def docs_in_agents_folder(doc: Document, path: str | None, tool: str, outcome: str) -> Finding:
+    return finding(
+        "AL400",
+        Range.of(0, 0, 0, len(doc.lines[0]) if doc.lines else 0),
+        f"`{file_name(path)}` looks like documentation, but {tool} loads every `.md` file in "
+        f"this folder as an agent: {outcome}. Move it out of the folder.",
+    )
+
+
+def check_claude_plugin_agent(
+    doc: Document, path: str | None, effective: Effective, size: int | None = None
+) -> list[Finding]:
+    stem = file_name(path).removesuffix(".md")
+    plugin = plugin_name(path) or "<plugin>"
+    if not doc.has_frontmatter and looks_like_docs(path):
+        return [
+            docs_in_agents_folder(
+                doc,
+                path,
+                "Claude Code",
+                f"it becomes an agent named `{stem}` with this text as prompt",
+            )
+        ]
+    base = check_claude_agent(doc, path, effective, size)
+    has_when = any(k in doc.by_key for k in _WHEN_KEYS)
+    out: list[Finding] = []
+    for f in base:
+        if f.code == "AL009":  # the name falls back to the file name
+            continue
+        if f.code == "AL001" and "No frontmatter" in f.message:
+            out.append(
+                finding(
+                    "AL452",
+                    f.range,
+                    f"No frontmatter: Claude Code loads this plugin agent as `{stem}` with the "
+                    f'description "Agent from {plugin} plugin". Add `name` and `description`.',
+                )
+            )
+            continue
+        if f.code == "AL015" and "No `description`" in f.message:
+            if has_when:
+                continue
+            out.append(
+                finding(
+                    "AL452",
+                    f.range,
+                    "No `description`: Claude Code describes this plugin agent as "
+                    f'"Agent from {plugin} plugin", which does not tell when to use it. Add '
+                    "`description:`.",
+                )
+            )
+            continue
+        if f.code in ("AL017", "AL019") and any(f"`{k}`" in f.message for k in _WHEN_KEYS):
+            continue
+        if f.code == "AL002":
+            f.message = f.message.replace(
+                "loads no agent.", f"loads the agent as `{stem}` without its settings."
+            )
+        out.append(f)
+    ignored = claude_facts().raw.get("pluginAgentIgnoredKeys") or [
+        "permissionMode",
+        "hooks",
+        "mcpServers",
+        "initialPrompt",
+        "observer",
+        "observerMessage",
+        "observeSubagents",
+    ]
+    for e in doc.entries:
+        if e.key in ignored:
+            out.append(
+                finding(
+                    "AL450",
+                    e.key_range,
+                    f"`{e.key}` is ignored in plugin agents (Claude Code drops it with a "
+                    "warning, for security). Move the agent to `.claude/agents` if it needs it.",
+                )
+            )
+    return sort_findings(out)
+
+
+def plugin_effective(doc: Document, path: str | None) -> Effective:
+    """What Claude Code loads from a plugin agent: name and description have fallbacks."""
+    stem = file_name(path).removesuffix(".md")
+    view = copy.copy(doc.claude)
+    data = dict(view.data or {}) if not view.failed and not view.not_mapping else {}
+    if not isinstance(data.get("name"), str) or not data["name"]:
+        data["name"] = stem
+    if not isinstance(data.get("description"), str) or not data["description"]:
+        for k in _WHEN_KEYS:
+            if isinstance(data.get(k), str) and data[k].strip():
+                data["description"] = data[k]
+                break
+        else:
+            data["description"] = f"Agent from {plugin_name(path) or 'its'} plugin"
+    view.has_frontmatter, view.failed, view.not_mapping, view.data = True, False, False, data
+    shadow = copy.copy(doc)
+    shadow.claude = view
+    return compute_effective(shadow)

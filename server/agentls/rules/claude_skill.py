@@ -1,0 +1,129 @@
+"""Skills: Claude Code ``SKILL.md`` (formats.md §3.1) and the Agent Skills standard (§3.2)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from agentls.document.model import Document
+from agentls.rules.registry import finding
+from agentls.rules.schema_rules import (
+    Ctx,
+    check_common,
+    fence_range,
+    replace,
+    schema_keys,
+    sort_findings,
+)
+from agentls.types import Finding, Fix, Range, Severity
+
+LISTING_LIMIT = 1536
+
+
+def first_line_range(doc: Document) -> Range:
+    return Range.of(0, 0, 0, len(doc.lines[0]) if doc.lines else 0)
+
+
+def skill_dir_name(path: str | None) -> str | None:
+    if not path:
+        return None
+    parent = PurePosixPath(path.replace("\\", "/")).parent.name
+    return parent or None
+
+
+def in_plugin_root(path: str | None) -> bool:
+    """A plugin's root ``SKILL.md`` or ``<plugin>/skills/<name>/SKILL.md``."""
+    from agentls.dialects.registry import plugin_root
+
+    return plugin_root(path) is not None
+
+
+def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
+    ctx = Ctx(doc, path, "claude-skill", hints={"tools": "allowed-tools"})
+    check_common(ctx, frontmatter_required=False)
+    d = doc.by_key
+    desc = d.get("description")
+    if desc is None and "when_to_use" not in d:
+        first = next(
+            (ln.strip().lstrip("#").strip() for ln in doc.body.splitlines() if ln.strip()), ""
+        )
+        ctx.add(
+            finding(
+                "AL504",
+                fence_range(doc) if doc.has_frontmatter else first_line_range(doc),
+                "No `description`: Claude Code uses the first line of the body"
+                + (f' ("{first[:60]}")' if first else "")
+                + " to decide when to use this skill. Add `description:` saying when to use it.",
+            )
+        )
+    total = sum(
+        len(e.value)
+        for k in ("description", "when_to_use")
+        if (e := d.get(k)) and isinstance(e.value, str)
+    )
+    if total > LISTING_LIMIT and desc is not None:
+        ctx.add(
+            finding(
+                "AL503",
+                desc.key_range,
+                f"`description` and `when_to_use` are {total:,} characters together; Claude Code "
+                f"truncates them at {LISTING_LIMIT:,} in the skill listing.",
+            )
+        )
+    name = d.get("name")
+    folder = skill_dir_name(path)
+    if (
+        name is not None
+        and isinstance(name.value, str)
+        and folder
+        and not in_plugin_root(path)
+        and name.value != folder
+    ):
+        ctx.add(
+            finding(
+                "AL500",
+                name.raw_range,
+                f"The skill is invoked as `/{folder}` (its folder); `name: {name.value}` is "
+                "only a display label in Claude Code, and the Agent Skills standard requires "
+                "it to equal the folder name.",
+                [Fix(f"Set `name` to `{folder}`", replace(name.raw_range, folder), False)],
+            )
+        )
+    spec = schema_keys("agent-skill")
+    extra = [e for e in doc.entries if e.key not in spec and e.key in schema_keys("claude-skill")]
+    if extra:
+        keys = ", ".join(f"`{e.key}`" for e in extra)
+        ctx.add(
+            finding(
+                "AL501",
+                extra[0].key_range,
+                f"{keys} {'is' if len(extra) == 1 else 'are'} Claude Code only: claude.ai upload, "
+                "the Skills API and other Agent Skills tools reject the file. Fine for a skill "
+                "used only in Claude Code.",
+            )
+        )
+    return sort_findings(ctx.out)
+
+
+def check_agent_skill(doc: Document, path: str | None) -> list[Finding]:
+    ctx = Ctx(doc, path, "agent-skill")
+    check_common(
+        ctx,
+        frontmatter_required=True,
+        missing_severity=Severity.ERROR,
+        required_message=lambda k: f"No `{k}`: the Agent Skills standard requires `{k}`.",
+        required_severity=Severity.ERROR,
+    )
+    name = doc.by_key.get("name")
+    folder = skill_dir_name(path)
+    if name is not None and isinstance(name.value, str) and folder and name.value != folder:
+        ctx.add(
+            finding(
+                "AL500",
+                name.raw_range,
+                f"`name` must equal the skill's folder name (`{folder}`) in the Agent Skills "
+                f"standard; got `{name.value}`.",
+                [Fix(f"Set `name` to `{folder}`", replace(name.raw_range, folder), False)],
+                severity=Severity.ERROR,
+            )
+        )
+    return sort_findings(ctx.out)

@@ -1,0 +1,687 @@
+"""Checks shared by every dialect other than Claude Code agents: envelope, YAML, schema.
+
+Each dialect's JSON Schema (``schemas/``) is compiled once (Draft 2020-12); its errors are
+turned into messages for people, with ranges on the offending key or value. Unknown keys
+get their own rule (with "did you mean" and "this is a key of <other dialect>"), so the
+schema's ``additionalProperties`` errors are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from agentls.dialects.registry import SCHEMA_FILES
+from agentls.document.model import Document, Entry, SyntaxProblem
+from agentls.document.yamltree import YNode
+from agentls.effective import nearest
+from agentls.rules.registry import finding
+from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
+
+# Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
+CLAUDE_READERS = frozenset(
+    {"claude-agent", "claude-plugin-agent", "claude-skill", "claude-command", "claude-rule"}
+)
+
+# The tool each dialect belongs to, for messages.
+TOOL_OF = {
+    "claude-agent": "Claude Code",
+    "claude-plugin-agent": "Claude Code",
+    "claude-skill": "Claude Code",
+    "agent-skill": "Agent Skills consumers",
+    "claude-command": "Claude Code",
+    "claude-rule": "Claude Code",
+    "copilot-agent": "VS Code and GitHub Copilot",
+    "copilot-chatmode": "VS Code",
+    "copilot-prompt": "VS Code",
+    "copilot-instructions": "VS Code and GitHub Copilot",
+    "opencode-agent": "OpenCode",
+    "gemini-agent": "Gemini CLI",
+}
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def _schema_dir() -> Path | None:
+    try:
+        res = resources.files("agentls").joinpath("schemas")
+        if res.is_dir():
+            return Path(str(res))
+    except (ModuleNotFoundError, OSError):
+        pass
+    for parent in Path(__file__).resolve().parents:
+        cand = parent / "schemas"
+        if (parent / "pyproject.toml").is_file() and cand.is_dir():
+            return cand
+    return None
+
+
+@cache
+def load_schema(dialect: str) -> dict[str, Any] | None:
+    """The JSON Schema of ``dialect`` (cached; read-only), or None."""
+    name = SCHEMA_FILES.get(dialect)
+    folder = _schema_dir()
+    if name is None or folder is None or not (folder / name).is_file():
+        return None
+    data: dict[str, Any] = json.loads((folder / name).read_text("utf-8"))
+    return data
+
+
+@cache
+def validator(dialect: str) -> Draft202012Validator | None:
+    schema = load_schema(dialect)
+    return Draft202012Validator(schema) if schema is not None else None
+
+
+def dialect_label(dialect: str) -> str:
+    """A short human name: "OpenCode agent", "GitHub Copilot / VS Code custom agent"..."""
+    schema = load_schema(dialect)
+    title = str(schema.get("title", dialect)) if schema else dialect
+    return title.removesuffix(" frontmatter")
+
+
+def schema_keys(dialect: str) -> frozenset[str]:
+    schema = load_schema(dialect) or {}
+    return frozenset(schema.get("properties", {}))
+
+
+@cache
+def key_owners() -> dict[str, tuple[str, ...]]:
+    """Top-level key → the dialects whose schema defines it."""
+    out: dict[str, list[str]] = {}
+    for d in SCHEMA_FILES:
+        for k in schema_keys(d):
+            out.setdefault(k, []).append(d)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _closed(dialect: str) -> bool:
+    schema = load_schema(dialect) or {}
+    return (
+        schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
+    )
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(slots=True)
+class Ctx:
+    doc: Document
+    path: str | None
+    dialect: str
+    out: list[Finding] = field(default_factory=list)
+    skip_keys: set[str] = field(default_factory=set)  # keys a dialect rule already reported
+    hints: dict[str, str] = field(default_factory=dict)  # key -> the key probably meant
+
+    def add(self, f: Finding) -> None:
+        self.out.append(f)
+
+    @property
+    def label(self) -> str:
+        return dialect_label(self.dialect)
+
+    @property
+    def tool(self) -> str:
+        return TOOL_OF.get(self.dialect, "the tool")
+
+    @property
+    def lenient(self) -> bool:
+        """Claude Code rescues unquoted values; strict YAML readers do not."""
+        return self.dialect in CLAUDE_READERS
+
+
+def line_range(doc: Document, line: int) -> Range:
+    return Range(Position(line, 0), Position(line, len(doc.lines[line])))
+
+
+def fence_range(doc: Document) -> Range:
+    line = doc.env.open_line or 0
+    text = doc.lines[line] if line < len(doc.lines) else ""
+    start = len(text) - len(text.lstrip("\ufeff \t"))
+    return Range(Position(line, start), Position(line, len(text.rstrip())))
+
+
+def value_range(e: Entry) -> Range:
+    return e.key_range if e.missing_value else e.raw_range
+
+
+def file_name(path: str | None) -> str:
+    return PurePosixPath((path or "").replace("\\", "/")).name
+
+
+def replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
+    return (TextEdit(rng, text),)
+
+
+def short(v: Any, n: int = 40) -> str:
+    s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+    s = s.replace("\n", " ")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------- envelope / YAML
+
+
+def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | None = None) -> None:
+    """Frontmatter placement. ``required``: whether a file without frontmatter is a problem."""
+    doc, env = ctx.doc, ctx.doc.env
+    for p in env.problems:
+        rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
+        if p.kind == "no-frontmatter":
+            if required:
+                ctx.add(
+                    finding(
+                        "AL401",
+                        line_range(doc, 0) if doc.lines and doc.lines[0] else Range.of(0, 0),
+                        f"No frontmatter: a {ctx.label} starts with a `---` line, its "
+                        "`key: value` settings, then `---`.",
+                        severity=missing_severity,
+                    )
+                )
+        elif p.kind in ("leading-content", "code-fence", "indented-fence", "unterminated"):
+            why = {
+                "leading-content": "there is text or a blank line before the opening `---`",
+                "code-fence": "the frontmatter is wrapped in a code fence",
+                "indented-fence": "the frontmatter is indented",
+                "unterminated": "the frontmatter is never closed by a `---` line",
+            }[p.kind]
+            fixes = []
+            if p.kind == "leading-content":
+                fixes.append(
+                    Fix(
+                        "Remove everything before the opening `---`",
+                        replace(Range(Position(0, 0), Position(env.open_line or 0, 0)), ""),
+                    )
+                )
+            ctx.add(
+                finding(
+                    "AL401",
+                    fence_range(doc) if p.kind == "unterminated" else rng,
+                    f"{why[0].upper()}{why[1:]}: {ctx.tool} sees no frontmatter and ignores "
+                    "these settings. The file must start with `---`.",
+                    fixes,
+                )
+            )
+        elif p.kind == "irregular-close":
+            ctx.add(
+                finding(
+                    "AL415",
+                    rng,
+                    f"The closing fence is `{doc.lines[p.line].strip()}`, not exactly `---`; "
+                    "readers disagree on where the frontmatter ends. Write `---`.",
+                    [
+                        Fix(
+                            "Write the closing fence as `---`",
+                            replace(line_range(doc, p.line), "---"),
+                        )
+                    ],
+                )
+            )
+        elif p.kind == "dashes-in-value" and ctx.lenient:
+            lost = [e.key for e in doc.entries if e.line > p.line]
+            what = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
+            ctx.add(
+                finding(
+                    "AL404",
+                    rng,
+                    f"`---` inside the frontmatter: Claude Code ends the frontmatter here, so "
+                    f"{what} become part of the body and are ignored. Replace these dashes.",
+                    [Fix("Replace `---` with `—`", replace(rng, "—"))],
+                )
+            )
+
+
+def check_syntax(ctx: Ctx) -> None:
+    doc = ctx.doc
+    by_problem = {id(e.problem): e for e in doc.entries if e.problem is not None}
+    claude_ok = doc.claude.has_frontmatter and not doc.claude.failed
+    for p in doc.problems:
+        e = by_problem.get(id(p))
+        _syntax_problem(ctx, p, e, claude_ok)
+    if doc.not_mapping is not None:
+        ctx.add(
+            finding(
+                "AL407",
+                doc.not_mapping.range,
+                f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` entries: "
+                f"{ctx.tool} reads no settings from it.",
+            )
+        )
+    for e in doc.duplicates:
+        first = doc.by_key[e.key]
+        ctx.add(
+            finding(
+                "AL406",
+                e.key_range,
+                f"`{e.key}` appears twice (first on line {first.line + 1}); strict YAML "
+                "readers reject the file, others keep one of them. Remove one.",
+            )
+        )
+    for e in doc.entries:
+        if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
+            continue
+        end = e.node.range.end
+        line = doc.lines[end.line]
+        m = re.match(r"[ \t]+#", line[end.character :])
+        if m and isinstance(e.node.value, str):
+            c0 = end.character + m.end() - 1
+            ctx.add(
+                finding(
+                    "AL405",
+                    Range(Position(end.line, c0), Position(end.line, len(line))),
+                    f"` #` starts a YAML comment: `{e.key}` is read as "
+                    f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
+                    "if the `#` belongs to it.",
+                )
+            )
+
+
+def _quote_fix(e: Entry) -> Fix | None:
+    if e.raw_range.start.line != e.raw_range.end.line or not e.raw.strip():
+        return None
+    raw = e.raw.strip()
+    s = raw.replace("\\", "\\\\").replace('"', '\\"')
+    return Fix(f"Quote the `{e.key}` value", replace(e.raw_range, f'"{s}"'))
+
+
+def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool) -> None:
+    if p.cause == "tab" and ctx.lenient and claude_ok:
+        return  # Claude Code converts leading tabs; a cosmetic matter here
+    single_line = e is not None and e.raw_range.start.line == e.raw_range.end.line
+    if e is not None and single_line and p.cause != "tab":
+        fix = _quote_fix(e)
+        if ctx.lenient and claude_ok:
+            ctx.add(
+                finding(
+                    "AL403",
+                    value_range(e),
+                    f"`{e.key}` needs quotes: {p.message.rstrip('.')}. Claude Code rescues "
+                    "the line, but strict YAML readers (VS Code, GitHub, linters) reject the "
+                    "whole frontmatter.",
+                    [fix] if fix else [],
+                )
+            )
+        else:
+            ctx.add(
+                finding(
+                    "AL403",
+                    value_range(e),
+                    f"`{e.key}` needs quotes: {p.message.rstrip('.')}. {ctx.tool} cannot read "
+                    "the frontmatter, so every setting of this file is ignored.",
+                    [fix] if fix else [],
+                    severity=Severity.ERROR,
+                )
+            )
+        return
+    tail = (
+        ""
+        if ctx.lenient and claude_ok
+        else f" {ctx.tool} cannot read the frontmatter, so its settings are ignored."
+    )
+    ctx.add(finding("AL402", p.range, p.message.rstrip() + tail))
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _norm_key(k: str) -> str:
+    return k.replace("-", "").replace("_", "").lower()
+
+
+def other_dialect_note(key: str, dialect: str) -> str | None:
+    owners = [d for d in key_owners().get(key, ()) if d != dialect]
+    if not owners:
+        return None
+    labels: list[str] = []
+    for d in owners:
+        lab = dialect_label(d)
+        if lab not in labels:
+            labels.append(lab)
+    if len(labels) > 2:
+        return f"a key of {labels[0]}, {labels[1]} and other formats"
+    return "a key of " + " and ".join(labels)
+
+
+def check_keys(ctx: Ctx, *, open_message: str | None = None) -> None:
+    """Unknown keys (closed schemas) and keys that belong to another dialect."""
+    known = schema_keys(ctx.dialect)
+    closed = _closed(ctx.dialect)
+    present = {e.key for e in ctx.doc.entries}
+    for e in ctx.doc.entries:
+        k = e.key
+        if k in known or k in ctx.skip_keys:
+            continue
+        note = other_dialect_note(k, ctx.dialect)
+        if note is not None:
+            ctx.add(
+                finding(
+                    "AL409",
+                    e.key_range,
+                    f"`{k}` is {note}; this is a {ctx.label}, and {ctx.tool} "
+                    + ("ignores it." if closed else "does not use it as such.")
+                    + (
+                        f" Did you mean `{ctx.hints[k]}`?"
+                        if k in ctx.hints
+                        else " Is the file in the right place?"
+                    ),
+                )
+            )
+            continue
+        if not closed:
+            if open_message:
+                ctx.add(finding("AL408", e.key_range, open_message.format(key=k)))
+            continue
+        by_norm = {_norm_key(a): a for a in known}
+        hint = by_norm.get(_norm_key(k)) or nearest(k, known, max_distance=2 if len(k) > 4 else 1)
+        if hint and hint not in present:
+            ctx.add(
+                finding(
+                    "AL408",
+                    e.key_range,
+                    f"{ctx.tool} does not recognise `{k}` in a {ctx.label} and ignores it. "
+                    f"Did you mean `{hint}`?",
+                    [Fix(f"Rename `{k}` to `{hint}`", replace(e.key_range, hint), False)],
+                )
+            )
+        else:
+            keys = ", ".join(f"`{x}`" for x in sorted(known)[:8])
+            ctx.add(
+                finding(
+                    "AL408",
+                    e.key_range,
+                    f"{ctx.tool} does not recognise `{k}` in a {ctx.label} and ignores it. "
+                    f"Known keys: {keys}{', …' if len(known) > 8 else ''}.",
+                )
+            )
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def data_of(doc: Document, skip_problems: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for e in doc.entries:
+        if (skip_problems and e.problem) or e.key in out:
+            continue
+        try:
+            out[e.key] = e.value
+        except Exception:  # too deep or otherwise unconvertible
+            continue
+    return out
+
+
+def _node_at(node: YNode, path: list[Any]) -> tuple[YNode, YNode | None]:
+    """The value node at ``path`` below ``node`` and, when the last step is a key, its key."""
+    key_node: YNode | None = None
+    for step in path:
+        if node.kind == "mapping":
+            for k, v in node.pairs:
+                if k.value == step or str(k.value) == str(step):
+                    node, key_node = v, k
+                    break
+            else:
+                return node, key_node
+        elif node.kind == "sequence" and isinstance(step, int) and step < len(node.items):
+            node, key_node = node.items[step], None
+        else:
+            return node, key_node
+    return node, key_node
+
+
+def _dotted(path: list[Any]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping",
+    "boolean": "`true` or `false`",
+    "integer": "a whole number",
+    "number": "a number",
+    "null": "empty",
+}
+
+
+def _expected(schema: Any) -> str:
+    if not isinstance(schema, dict):
+        return "a valid value"
+    if "enum" in schema:
+        vals = [f"`{v}`" for v in schema["enum"]]
+        return "one of " + ", ".join(vals) if len(vals) > 1 else vals[0]
+    if "const" in schema:
+        return f"`{schema['const']}`"
+    if "pattern" in schema:
+        return f"text matching `{schema['pattern']}`"
+    parts = [_expected(s) for s in schema.get("anyOf", schema.get("oneOf", []))]
+    if parts:
+        return " or ".join(dict.fromkeys(parts))
+    t = schema.get("type")
+    if isinstance(t, list):
+        return " or ".join(_TYPE_WORDS.get(str(x), str(x)) for x in t)
+    if isinstance(t, str):
+        return _TYPE_WORDS.get(t, t)
+    return "a valid value"
+
+
+def _describe(node: YNode) -> str:
+    if node.kind == "scalar" and node.value is not None:
+        return f"{node.type_name} (`{short(node.value)}`)"
+    return node.type_name
+
+
+def _enum_fix(rng: Range, value: Any, options: list[Any]) -> list[Fix]:
+    if not isinstance(value, str):
+        return []
+    strs = [o for o in options if isinstance(o, str)]
+    low = {o.lower(): o for o in strs}
+    cand = low.get(value.strip().lower()) or nearest(value, strs, max_distance=2)
+    if cand is None:
+        return []
+    return [Fix(f"Change to `{cand}`", replace(rng, cand), cand.lower() == value.lower())]
+
+
+def check_schema(
+    ctx: Ctx,
+    *,
+    required_message: Callable[[str], str] | None = None,
+    required_severity: Severity | None = None,
+) -> None:
+    val = validator(ctx.dialect)
+    if val is None:
+        return
+    doc = ctx.doc
+    data = data_of(doc)
+    for err in _errors(val, data):
+        _report(ctx, err, required_message, required_severity)
+    _deprecated(ctx)
+
+
+def _errors(val: Draft202012Validator, data: dict[str, Any]) -> Iterator[ValidationError]:
+    seen: set[tuple[str, ...]] = set()
+    for err in sorted(val.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        key = (str(err.validator), *map(str, err.absolute_path))
+        if key in seen:
+            continue
+        seen.add(key)
+        yield err
+
+
+def _report(
+    ctx: Ctx,
+    err: ValidationError,
+    required_message: Callable[[str], str] | None,
+    required_severity: Severity | None,
+) -> None:
+    doc = ctx.doc
+    path = list(err.absolute_path)
+    kind = str(err.validator)
+    if not path:
+        if kind == "required" and isinstance(err.validator_value, list):
+            data = err.instance if isinstance(err.instance, dict) else {}
+            for missing in err.validator_value:
+                if missing in data:
+                    continue
+                msg = (
+                    required_message(missing)
+                    if required_message
+                    else f"No `{missing}`: a {ctx.label} needs it. Add `{missing}:`."
+                )
+                ctx.add(finding("AL412", fence_range(doc), msg, severity=required_severity))
+        # additionalProperties / unevaluatedProperties at the top: check_keys reports them
+        return
+    top = path[0]
+    if top in ctx.skip_keys:
+        return
+    entry = doc.get(str(top))
+    if entry is None:
+        return
+    node, _key_node = _node_at(entry.node, path[1:])
+    where = f"`{_dotted(path)}`"
+    rng = value_range(entry) if len(path) == 1 else node.range
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        props = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
+        extra = [k for k in (err.instance or {}) if k not in props]
+        for k in extra:
+            sub, knode = _node_at(node, [k])
+            r = knode.range if knode is not None else rng
+            ctx.add(
+                finding(
+                    "AL408",
+                    r,
+                    f"`{k}` is not a key of {where}"
+                    + (f" (keys: {', '.join(f'`{p}`' for p in props)})" if props else "")
+                    + f"; {ctx.tool} ignores it.",
+                )
+            )
+        return
+    if kind == "required":
+        inst = err.instance if isinstance(err.instance, dict) else {}
+        missing = [m for m in err.validator_value if m not in inst]
+        ctx.add(
+            finding(
+                "AL412",
+                rng,
+                f"{where} needs {', '.join(f'`{m}`' for m in missing)}.",
+            )
+        )
+        return
+    if kind == "type":
+        ctx.add(
+            finding(
+                "AL410",
+                rng,
+                f"{where} must be {_expected(err.schema)}; got {_describe(node)}.",
+            )
+        )
+        return
+    if kind == "enum":
+        options = list(err.validator_value)
+        shown = ", ".join(f"`{o}`" for o in options)
+        ctx.add(
+            finding(
+                "AL411",
+                rng,
+                f"{where} must be one of {shown}; got `{short(err.instance)}`.",
+                _enum_fix(rng, err.instance, options),
+            )
+        )
+        return
+    if kind in ("anyOf", "oneOf"):
+        alternatives = [a for a in err.validator_value if isinstance(a, dict)]
+        enums = [o for a in alternatives for o in a.get("enum", [])]
+        ctx.add(
+            finding(
+                "AL411" if enums else "AL410",
+                rng,
+                f"{where} must be {_expected(err.schema)}; got {_describe(node)}.",
+                _enum_fix(rng, err.instance, enums),
+            )
+        )
+        return
+    if kind in ("minLength", "maxLength", "minimum", "maximum", "pattern", "const", "minItems"):
+        what = {
+            "minLength": f"at least {err.validator_value} characters long",
+            "maxLength": f"at most {err.validator_value} characters long",
+            "minimum": f"at least {err.validator_value}",
+            "maximum": f"at most {err.validator_value}",
+            "pattern": f"text matching `{err.validator_value}`",
+            "const": f"`{err.validator_value}`",
+            "minItems": f"a list of at least {err.validator_value} items",
+        }[kind]
+        got = (
+            f"{len(err.instance)} characters"
+            if kind.endswith("Length") and isinstance(err.instance, str)
+            else f"`{short(err.instance)}`"
+        )
+        if kind == "minLength" and err.instance == "":
+            got = "empty text"
+        ctx.add(finding("AL414", rng, f"{where} must be {what}; got {got}."))
+        return
+    if kind == "propertyNames":
+        ctx.add(finding("AL411", rng, f"{where}: {err.message}."))
+        return
+    ctx.add(finding("AL410", rng, f"{where}: {err.message}."))
+
+
+def _deprecated(ctx: Ctx) -> None:
+    props = (load_schema(ctx.dialect) or {}).get("properties", {})
+    for e in ctx.doc.entries:
+        spec = props.get(e.key)
+        if isinstance(spec, dict) and spec.get("deprecated") and e.key not in ctx.skip_keys:
+            desc = str(spec.get("description", "")).strip()
+            ctx.add(
+                finding(
+                    "AL413",
+                    e.key_range,
+                    f"`{e.key}` is deprecated in a {ctx.label}. {desc}".strip(),
+                    tags=("deprecated",),
+                )
+            )
+
+
+# --------------------------------------------------------------------------- body
+
+
+def body_is_empty(doc: Document) -> bool:
+    return not doc.body.strip()
+
+
+def check_common(
+    ctx: Ctx,
+    *,
+    frontmatter_required: bool,
+    missing_severity: Severity | None = None,
+    required_message: Callable[[str], str] | None = None,
+    required_severity: Severity | None = None,
+    open_message: str | None = None,
+) -> None:
+    check_envelope(ctx, required=frontmatter_required, missing_severity=missing_severity)
+    if not ctx.doc.has_frontmatter:
+        return
+    check_syntax(ctx)
+    if ctx.doc.not_mapping is not None:
+        return
+    check_keys(ctx, open_message=open_message)
+    if ctx.doc.strict_error is not None and not ctx.doc.entries:
+        return
+    check_schema(ctx, required_message=required_message, required_severity=required_severity)
+
+
+def sort_findings(out: list[Finding]) -> list[Finding]:
+    out.sort(key=lambda f: (f.range.start, f.code))
+    return out
