@@ -14,6 +14,7 @@ Findings that a fix *unmasks* elsewhere (for example the tool names under a rena
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -220,3 +221,25 @@ def fix_all(
             break
         applied.extend(chosen)
     return text, applied, a
+
+
+def diff_edits(old: str, new: str) -> list[TextEdit]:
+    """Line-level edits turning ``old`` into ``new`` (only the changed lines are touched)."""
+    a = _keepends(old)
+    b = _keepends(new)
+    edits: list[TextEdit] = []
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        end = Position(i2, 0)
+        if i2 == len(a) and a and not a[-1].endswith(("\n", "\r")):
+            end = Position(i2 - 1, len(a[-1]))
+        edits.append(TextEdit(Range(Position(i1, 0), end), "".join(b[j1:j2])))
+    return edits
+
+
+def _keepends(text: str) -> list[str]:
+    lines, endings = split_lines(text)
+    out = [line + ending for line, ending in zip(lines, endings, strict=True)]
+    return out[:-1] if out and out[-1] == "" else out

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
+from agentls.editing.fixes import diff_edits, fix_all, verify_fix
 from agentls.lsp.convert import from_lsp_range, to_diagnostic, to_text_edit
 from agentls.types import Finding, Fix, Range
 
@@ -56,7 +57,11 @@ def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.Cod
             if not f.fixes or not _overlaps(f.range, rng):
                 continue
             diag = to_diagnostic(codec, lines, f)
-            for i, fix in enumerate(f.fixes):
+            # every fix is verified by re-running the engine on the result
+            fixes = [
+                fx for fx in f.fixes if verify_fix(cached.text, a.path, a.dialect, a, f, fx).ok
+            ]
+            for i, fix in enumerate(fixes):
                 out.append(
                     lsp.CodeAction(
                         title=fix.title,
@@ -92,10 +97,12 @@ def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
     cached = ls.analysis(uri)
     if cached is None or cached.analysis.doc is None:
         return None
-    fixes = safe_fixes(cached.analysis.findings)
-    if not fixes:
+    a = cached.analysis
+    new_text, applied, _ = fix_all(cached.text, a.path, a.dialect)
+    if not applied or new_text == cached.text:
         return None
-    merged = Fix("Fix all safe agentls problems", tuple(e for f in fixes for e in f.edits))
+    # verified safe fixes, applied in rounds; sent as minimal line edits
+    merged = Fix("Fix all safe agentls problems", tuple(diff_edits(cached.text, new_text)))
     return lsp.CodeAction(
         title=merged.title,
         kind=FIX_ALL,
