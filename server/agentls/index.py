@@ -1,0 +1,783 @@
+"""The workspace index: every agent, skill and command by name, path, dialect and scope.
+
+Pure except for :func:`scan` / :func:`build_index`, which read the file system. Serves the
+checks across files (duplicate names, shadowing, names that resolve to nothing), navigation
+(definition, references, rename, symbols) and the ``agentls/agents`` request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from agentls.dialects.facts import claude_facts
+from agentls.dialects.registry import detect_dialect
+from agentls.document.model import Document, Entry
+from agentls.document.yamltree import YNode
+from agentls.engine import Analysis, analyze
+from agentls.rules.registry import finding
+from agentls.types import Finding, Position, Range, Related, Severity
+
+# What a name refers to. Claude agents and Copilot agents live in separate name spaces.
+AGENT = "agent"  # Claude Code agents (project, user, plugin, bundled, built-in)
+SKILL = "skill"  # Claude Code skills (and commands, which share the `/` name space)
+COMMAND = "command"
+COPILOT = "copilot-agent"
+OTHER = "other"
+
+KIND_OF = {
+    "claude-agent": AGENT,
+    "claude-plugin-agent": AGENT,
+    "claude-skill": SKILL,
+    "agent-skill": SKILL,
+    "claude-command": COMMAND,
+    "copilot-agent": COPILOT,
+    "copilot-chatmode": COPILOT,
+    "opencode-agent": "opencode-agent",
+    "gemini-agent": "gemini-agent",
+    "copilot-prompt": "prompt",
+}
+INDEXED = frozenset(KIND_OF)
+COPILOT_BUILTINS = frozenset({"agent", "ask", "plan", "edit"})
+SKIP_DIRS = frozenset(
+    {".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".tox", "dist"}
+)
+MAX_FILE = 2 * 1024 * 1024
+_MENTION = re.compile(r"@agent-([A-Za-z0-9_][A-Za-z0-9_:-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
+_AGENT_CALL = re.compile(r"^(Agent|Task)\((.*)\)$")
+
+
+@dataclass(slots=True)
+class Ref:
+    """A place in a file that names an agent or skill."""
+
+    kind: str  # AGENT, SKILL or COPILOT
+    name: str
+    range: Range  # the name only (without a plugin prefix)
+    via: str  # "tools", "skills", "agent", "handoffs", "agents", "mention"
+    check: bool = True  # report when it resolves to nothing
+
+
+@dataclass(slots=True)
+class IndexEntry:
+    name: str
+    kind: str
+    dialect: str
+    scope: str  # project | user | plugin | bundled
+    path: str
+    name_range: Range | None = None  # the `name:` value, when written
+    description: str | None = None
+    model: str | None = None
+    tools: list[str] | None = None
+    loads: bool = True
+    errors: int = 0
+    warnings: int = 0
+    refs: list[Ref] = field(default_factory=list)
+    disable_model_invocation: bool = False
+    aliases: tuple[str, ...] = ()  # other names it answers to (plugin:name, file stem)
+
+    @property
+    def stem(self) -> str:
+        n = PurePosixPath(self.path.replace("\\", "/")).name
+        for suffix in (".agent.md", ".chatmode.md", ".prompt.md", ".md"):
+            if n.endswith(suffix):
+                return n[: -len(suffix)]
+        return n
+
+    def to_json(self, uri: str | None = None) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "dialect": self.dialect,
+            "kind": self.kind,
+            "scope": self.scope,
+            "uri": uri or Path(self.path).as_uri(),
+            "path": self.path,
+            "description": self.description,
+            "model": self.model,
+            "tools": self.tools,
+            "loads": self.loads,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) and v.strip() else None
+
+
+def _value(doc: Document | None, key: str) -> Any:
+    if doc is None:
+        return None
+    e = doc.get(key)
+    if e is None or e.problem:
+        return e.node.value if e is not None and e.problem else None
+    try:
+        return e.value
+    except Exception:
+        return None
+
+
+def _split_with_offsets(text: str) -> Iterator[tuple[str, int]]:
+    depth, start = 0, None
+    for i, ch in enumerate(text + ","):
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        sep = (depth == 0 and (ch == "," or ch.isspace())) or i == len(text)
+        if sep:
+            if start is not None:
+                yield text[start:i], start
+                start = None
+        elif start is None:
+            start = i
+
+
+def _scalar_items(node: YNode) -> Iterator[tuple[str, Range | None]]:
+    """(text, range) of each item of a list or comma/space separated string value."""
+    if node.kind == "sequence":
+        for item in node.items:
+            if item.kind == "scalar" and isinstance(item.value, str):
+                yield from _scalar_items(item)
+        return
+    if node.kind != "scalar" or not isinstance(node.value, str):
+        return
+    r = node.range
+    one_line = r.start.line == r.end.line
+    offset = r.start.character + (1 if node.style in ("'", '"') else 0)
+    for piece, at in _split_with_offsets(node.value):
+        rng = (
+            Range(
+                Position(r.start.line, offset + at),
+                Position(r.start.line, offset + at + len(piece)),
+            )
+            if one_line and node.style in (None, "'", '"')
+            else None
+        )
+        yield piece, rng
+
+
+def _sub(rng: Range | None, start: int, length: int) -> Range | None:
+    if rng is None:
+        return None
+    c = rng.start.character + start
+    return Range(Position(rng.start.line, c), Position(rng.start.line, c + length))
+
+
+def _name_ref(kind: str, text: str, rng: Range | None, via: str, check: bool = True) -> Ref | None:
+    text_stripped = text.strip()
+    if not text_stripped or rng is None:
+        return None
+    lead = len(text) - len(text.lstrip())
+    name = text_stripped
+    start = lead
+    if ":" in name and kind == AGENT:  # plugin:agent → point at the last segment
+        cut = name.rfind(":") + 1
+        start += cut
+        name = name[cut:]
+    r = _sub(rng, start, len(name))
+    return Ref(kind, name, r, via, check) if r is not None else None
+
+
+def extract_refs(dialect: str, doc: Document) -> list[Ref]:
+    refs: list[Ref] = []
+    kind = KIND_OF.get(dialect)
+    if kind == AGENT:
+        e = doc.get("tools")
+        if e is not None and not e.problem:
+            for text, rng in _scalar_items(e.node):
+                m = _AGENT_CALL.match(text)
+                if m is None or rng is None:
+                    continue
+                inner = m.group(2)
+                base = len(m.group(1)) + 1
+                for piece, at in _split_with_offsets(inner):
+                    ref = _name_ref(AGENT, piece, _sub(rng, base + at, len(piece)), "tools")
+                    if ref:
+                        refs.append(ref)
+        e = doc.get("skills")
+        if e is not None and not e.problem:
+            for text, rng in _scalar_items(e.node):
+                ref = _name_ref(SKILL, text, rng, "skills")
+                if ref:
+                    refs.append(ref)
+    if kind in (SKILL, COMMAND):
+        e = doc.get("agent")
+        if e is not None and not e.problem and e.node.kind == "scalar":
+            for text, rng in _scalar_items(e.node):
+                ref = _name_ref(AGENT, text, rng, "agent")
+                if ref:
+                    refs.append(ref)
+                break
+    if kind == COPILOT:
+        e = doc.get("handoffs")
+        if e is not None and not e.problem and e.node.kind == "sequence":
+            for item in e.node.items:
+                for k, v in item.pairs:
+                    if k.value == "agent" and v.kind == "scalar" and isinstance(v.value, str):
+                        ref = _name_ref(COPILOT, v.value, _whole(v), "handoffs")
+                        if ref:
+                            refs.append(ref)
+        e = doc.get("agents")
+        if e is not None and not e.problem and e.node.kind == "sequence":
+            for item in e.node.items:
+                if item.kind == "scalar" and isinstance(item.value, str) and item.value != "*":
+                    ref = _name_ref(COPILOT, item.value, _whole(item), "agents")
+                    if ref:
+                        refs.append(ref)
+    if dialect == "copilot-prompt":
+        e = doc.get("agent")
+        if e is not None and not e.problem and e.node.kind == "scalar":
+            v = e.node.value
+            if isinstance(v, str) and v not in COPILOT_BUILTINS:
+                ref = _name_ref(COPILOT, v, _whole(e.node), "agent")
+                if ref:
+                    refs.append(ref)
+    # @agent-x mentions in the body: navigation only
+    start = doc.env.body_start if doc.has_frontmatter else 0
+    for i in range(start, len(doc.lines)):
+        line = doc.lines[i]
+        if "@agent-" not in line:
+            continue
+        for m in _MENTION.finditer(line):
+            name = m.group(1)
+            c = m.start(1)
+            if ":" in name:
+                cut = name.rfind(":") + 1
+                c += cut
+                name = name[cut:]
+            refs.append(Ref(AGENT, name, Range.of(i, c, i, c + len(name)), "mention", False))
+    return refs
+
+
+def _whole(node: YNode) -> Range | None:
+    r = node.range
+    if r.start.line != r.end.line:
+        return None
+    if node.style in ("'", '"'):
+        return Range(
+            Position(r.start.line, r.start.character + 1),
+            Position(r.end.line, r.end.character - 1),
+        )
+    return r
+
+
+def _name_value_range(doc: Document) -> Range | None:
+    e: Entry | None = doc.get("name")
+    if e is None or e.problem or e.node.kind != "scalar" or not isinstance(e.node.value, str):
+        return None
+    return _whole(e.node)
+
+
+def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
+    """The index entry of one analysed file (None when it is not an indexed dialect)."""
+    if a.dialect not in INDEXED or a.path is None:
+        return None
+    doc = a.doc
+    kind = KIND_OF[a.dialect]
+    path = a.path
+    posix = path.replace("\\", "/")
+    stem_name = PurePosixPath(posix).name
+    name: str | None = None
+    aliases: list[str] = []
+    name_range = _name_value_range(doc) if doc is not None else None
+    eff = a.effective
+    if a.dialect in ("claude-agent", "claude-plugin-agent"):
+        name = (eff.name if eff else None) or _str(_value(doc, "name"))
+        if a.dialect == "claude-plugin-agent":
+            scope = "plugin"
+            from agentls.rules.claude_plugin_agent import plugin_name
+
+            plugin = plugin_name(path)
+            if plugin and name:
+                aliases.append(f"{plugin}:{name}")
+    elif kind == SKILL:
+        folder = PurePosixPath(posix).parent.name
+        name = folder if a.dialect == "claude-skill" else (_str(_value(doc, "name")) or folder)
+        written = _str(_value(doc, "name"))
+        if written and written != name:
+            aliases.append(written)
+            name_range = None  # `name` is a label; the folder is the identity
+    elif kind == COMMAND:
+        from agentls.rules.claude_command import command_name
+
+        name = command_name(path)
+        name_range = None
+    elif kind == COPILOT:
+        stem = stem_name
+        for suffix in (".agent.md", ".chatmode.md", ".md"):
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        written = _str(_value(doc, "name"))
+        name = stem
+        if written and written != stem:
+            aliases.append(written)
+    else:
+        stem = stem_name.removesuffix(".prompt.md").removesuffix(".md")
+        name = _str(_value(doc, "name")) or stem
+    if not name:
+        name = stem_name.removesuffix(".md")
+        name_range = None
+    errors = sum(1 for f in a.findings if f.severity == Severity.ERROR)
+    warnings = sum(1 for f in a.findings if f.severity == Severity.WARNING)
+    description = (eff.description if eff else None) or _str(_value(doc, "description"))
+    model = (eff.model if eff else None) or _str(_value(doc, "model"))
+    tools: list[str] | None = eff.tools if eff else None
+    if eff is None:
+        raw = _value(doc, "tools")
+        if isinstance(raw, list):
+            tools = [str(t) for t in raw]
+        elif isinstance(raw, str):
+            tools = [t.strip() for t in raw.split(",") if t.strip()]
+    loads = eff.loads if eff is not None else errors == 0
+    dmi = _value(doc, "disable-model-invocation")
+    refs = extract_refs(a.dialect, doc) if doc is not None else []
+    return IndexEntry(
+        name=name,
+        kind=kind,
+        dialect=a.dialect,
+        scope=scope,
+        path=path,
+        name_range=name_range,
+        description=description,
+        model=model,
+        tools=tools,
+        loads=loads,
+        errors=errors,
+        warnings=warnings,
+        refs=refs,
+        disable_model_invocation=dmi is True
+        or (isinstance(dmi, str) and dmi.lower() in ("true", "yes", "on", "1")),
+        aliases=tuple(aliases),
+    )
+
+
+# --------------------------------------------------------------------------- the index
+
+
+@dataclass(slots=True)
+class Symbol:
+    """What sits at a position: a definition (its `name:`) or a reference."""
+
+    kind: str
+    name: str
+    range: Range
+    entry: IndexEntry | None  # the definition, when the position is on one
+    ref: Ref | None
+
+
+class WorkspaceIndex:
+    """Entries by path; name look-ups are computed on demand (the index is small)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, IndexEntry] = {}
+        self.generation = 0
+
+    # -- updates
+
+    def put(self, entry: IndexEntry) -> set[str]:
+        """Add or replace the entry of ``entry.path``; return the paths whose cross-file
+        findings may have changed (other than this one)."""
+        old = self.entries.get(entry.path)
+        self.entries[entry.path] = entry
+        self.generation += 1
+        if old is not None and _same_identity(old, entry):
+            return set()
+        names = {(entry.kind, entry.name)}
+        if old is not None:
+            names.add((old.kind, old.name))
+        return self._dependents(names, exclude=entry.path)
+
+    def remove(self, path: str) -> set[str]:
+        old = self.entries.pop(path, None)
+        if old is None:
+            return set()
+        self.generation += 1
+        return self._dependents({(old.kind, old.name)}, exclude=path)
+
+    def update(
+        self, path: str, text: str, scope: str = "project", dialect: str | None = None
+    ) -> set[str]:
+        a = analyze(text, path, dialect)
+        entry = entry_from_analysis(a, scope)
+        if entry is None:
+            return self.remove(path)
+        return self.put(entry)
+
+    def _dependents(self, names: set[tuple[str, str]], exclude: str) -> set[str]:
+        out: set[str] = set()
+        plain = {n for _, n in names}
+        for p, e in self.entries.items():
+            if p == exclude:
+                continue
+            if e.name in plain or any(r.name in plain for r in e.refs):
+                out.add(p)
+        return out
+
+    # -- look-ups
+
+    def all(self) -> list[IndexEntry]:
+        return sorted(self.entries.values(), key=lambda e: (e.kind, e.name.lower(), e.path))
+
+    def named(self, kind: str, name: str) -> list[IndexEntry]:
+        kinds = _resolves_to(kind)
+        return [
+            e
+            for e in self.entries.values()
+            if e.kind in kinds and (e.name == name or name in e.aliases)
+        ]
+
+    def names(self, kind: str) -> list[str]:
+        kinds = _resolves_to(kind)
+        out = {e.name for e in self.entries.values() if e.kind in kinds}
+        if kind == AGENT:
+            out |= set(claude_facts().builtin_agents)
+        return sorted(out)
+
+    def symbol_at(self, path: str, pos: Position) -> Symbol | None:
+        e = self.entries.get(path)
+        if e is None:
+            return None
+        if e.name_range is not None and e.name_range.contains(pos):
+            return Symbol(e.kind if e.kind != COMMAND else SKILL, e.name, e.name_range, e, None)
+        for r in e.refs:
+            if r.range.contains(pos):
+                return Symbol(r.kind, r.name, r.range, None, r)
+        return None
+
+    def definitions(self, kind: str, name: str) -> list[IndexEntry]:
+        return self.named(kind, name)
+
+    def references(self, kind: str, name: str) -> list[tuple[str, Range, Ref]]:
+        out: list[tuple[str, Range, Ref]] = []
+        kinds = _referenced_as(kind)
+        for p, e in sorted(self.entries.items()):
+            for r in e.refs:
+                if r.kind in kinds and r.name == name:
+                    out.append((p, r.range, r))
+        return out
+
+    def rename_edits(
+        self, kind: str, old: str, new: str
+    ) -> tuple[dict[str, list[tuple[Range, str]]], list[tuple[str, str]]]:
+        """Text edits per path, and file renames (old path, new path)."""
+        edits: dict[str, list[tuple[Range, str]]] = {}
+        renames: list[tuple[str, str]] = []
+        for d in self.definitions(kind, old):
+            if d.scope in ("bundled",):
+                continue
+            if d.name_range is not None:
+                edits.setdefault(d.path, []).append((d.name_range, new))
+            if d.stem == old and d.kind in (AGENT, COPILOT):
+                parent = os.path.dirname(d.path)
+                suffix = os.path.basename(d.path)[len(old) :]
+                renames.append((d.path, os.path.join(parent, new + suffix)))
+        for p, rng, _ in self.references(kind, old):
+            edits.setdefault(p, []).append((rng, new))
+        return edits, renames
+
+    def symbols(self, query: str = "") -> list[IndexEntry]:
+        q = query.lower()
+        return [e for e in self.all() if q in e.name.lower()]
+
+    # -- checks across files
+
+    def findings_for(self, path: str) -> list[Finding]:
+        e = self.entries.get(path)
+        if e is None:
+            return []
+        out: list[Finding] = []
+        here = e.name_range or Range.of(0, 0, 0, 3)
+        if e.kind in (AGENT, SKILL, COMMAND, COPILOT, "opencode-agent", "gemini-agent"):
+            for other in self.entries.values():
+                if other.path == path or other.kind != e.kind or other.scope != e.scope:
+                    continue
+                if other.name != e.name:
+                    continue
+                if e.scope == "plugin" and _plugin_dir(other.path) != _plugin_dir(e.path):
+                    continue
+                if e.kind == SKILL and os.path.dirname(
+                    os.path.dirname(other.path)
+                ) != os.path.dirname(os.path.dirname(e.path)):
+                    continue
+                out.append(
+                    finding(
+                        "AL301",
+                        here,
+                        f"Another {_what(e)} of this {e.scope} scope is also named `{e.name}` "
+                        f"({_short_path(other.path)}): only one of them is used.",
+                        related=[
+                            Related(
+                                other.path,
+                                other.name_range or Range.of(0, 0),
+                                f"the other `{e.name}`",
+                            )
+                        ],
+                    )
+                )
+        if e.kind == AGENT and e.scope == "project":
+            for other in self.entries.values():
+                if (
+                    other.kind == AGENT
+                    and other.scope in ("user", "plugin")
+                    and other.name == e.name
+                ):
+                    out.append(
+                        finding(
+                            "AL302",
+                            here,
+                            f"This project agent replaces the {other.scope} agent `{e.name}` "
+                            f"({_short_path(other.path)}) in this project.",
+                            related=[
+                                Related(other.path, other.name_range or Range.of(0, 0), "replaced")
+                            ],
+                        )
+                    )
+            if e.name in claude_facts().builtin_agents:
+                out.append(
+                    finding(
+                        "AL302",
+                        here,
+                        f"This project agent replaces Claude Code's built-in `{e.name}` agent.",
+                    )
+                )
+        for r in e.refs:
+            if not r.check:
+                continue
+            targets = self.named(r.kind, r.name)
+            if r.kind == AGENT:
+                if targets or r.name in claude_facts().builtin_agents or r.name in _internal():
+                    continue
+                where = "in `tools`" if r.via == "tools" else "as `agent`"
+                out.append(
+                    finding(
+                        "AL304",
+                        r.range,
+                        f"No agent named `{r.name}` ({where}): not in `.claude/agents`, "
+                        f"`~/.claude/agents`, a plugin, nor built in.{_did_you_mean(self, r)}",
+                    )
+                )
+            elif r.kind == SKILL:
+                if not targets:
+                    out.append(
+                        finding(
+                            "AL303",
+                            r.range,
+                            f"No skill named `{r.name}`: Claude Code cannot preload it. "
+                            f"Skills live in `.claude/skills/<name>/SKILL.md`.{_did_you_mean(self, r)}",
+                        )
+                    )
+                elif all(t.disable_model_invocation for t in targets):
+                    out.append(
+                        finding(
+                            "AL303",
+                            r.range,
+                            f"Skill `{r.name}` has `disable-model-invocation: true`: it cannot be "
+                            "preloaded into an agent.",
+                            related=[Related(targets[0].path, Range.of(0, 0), "the skill")],
+                        )
+                    )
+            elif r.kind == COPILOT:
+                if targets or r.name in COPILOT_BUILTINS:
+                    continue
+                out.append(
+                    finding(
+                        "AL305",
+                        r.range,
+                        f"No custom agent named `{r.name}` (`{r.via}`): expected "
+                        f"`.github/agents/{r.name}.agent.md` or an agent with `name: {r.name}`."
+                        f"{_did_you_mean(self, r)}",
+                    )
+                )
+        return out
+
+
+def _same_identity(a: IndexEntry, b: IndexEntry) -> bool:
+    return (
+        a.kind == b.kind
+        and a.name == b.name
+        and a.aliases == b.aliases
+        and a.disable_model_invocation == b.disable_model_invocation
+        and [(r.kind, r.name) for r in a.refs] == [(r.kind, r.name) for r in b.refs]
+    )
+
+
+def _resolves_to(kind: str) -> tuple[str, ...]:
+    if kind == SKILL:
+        return (SKILL, COMMAND)
+    if kind == COPILOT:
+        return (COPILOT, AGENT)  # VS Code also loads .claude/agents
+    return (kind,)
+
+
+def _referenced_as(kind: str) -> tuple[str, ...]:
+    if kind in (SKILL, COMMAND):
+        return (SKILL,)
+    if kind == AGENT:
+        return (AGENT, COPILOT)
+    return (kind,)
+
+
+def _internal() -> frozenset[str]:
+    return frozenset(claude_facts().raw.get("internalAgents", []))
+
+
+def _did_you_mean(index: WorkspaceIndex, r: Ref) -> str:
+    from agentls.effective import nearest
+
+    near = nearest(r.name, index.names(r.kind), max_distance=2)
+    return f" Did you mean `{near}`?" if near else ""
+
+
+def _plugin_dir(path: str) -> str:
+    from agentls.dialects.registry import plugin_root
+
+    return plugin_root(path) or ""
+
+
+def _what(e: IndexEntry) -> str:
+    return {AGENT: "agent", SKILL: "skill", COMMAND: "command", COPILOT: "custom agent"}.get(
+        e.kind, "agent"
+    )
+
+
+def _short_path(path: str) -> str:
+    parts = path.replace("\\", "/").split("/")
+    return "/".join(parts[-3:])
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def user_dirs() -> list[Path]:
+    out: list[Path] = []
+    cfg = os.environ.get("CLAUDE_CONFIG_DIR")
+    if cfg:
+        out.append(Path(cfg).expanduser())
+    out.append(Path("~").expanduser() / ".claude")
+    seen: list[Path] = []
+    for d in out:
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+def scan(
+    folders: Iterable[str], *, user: bool = True, bundled: bool = True
+) -> Iterator[tuple[str, str, str | None]]:
+    """(path, scope, forced dialect) of every file the index reads."""
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            for name in sorted(files):
+                if not name.endswith(".md"):
+                    continue
+                full = os.path.join(root, name)
+                if detect_dialect(full) in INDEXED:
+                    yield full, "project", None
+    if user:
+        for base in user_dirs():
+            for sub, dialect in (("agents", "claude-agent"), ("commands", "claude-command")):
+                d = base / sub
+                if d.is_dir():
+                    for p in sorted(d.rglob("*.md")):
+                        yield str(p), "user", dialect
+            d = base / "skills"
+            if d.is_dir():
+                for p in sorted(d.glob("*/SKILL.md")):
+                    yield str(p), "user", "claude-skill"
+    if bundled:
+        from agentls.runner.definitions import bundled_agents_dir
+
+        b = bundled_agents_dir()
+        if b is not None:
+            for p in sorted(b.glob("*.md")):
+                yield str(p), "bundled", "claude-agent"
+
+
+def read_text(path: str) -> str | None:
+    try:
+        if os.path.getsize(path) > MAX_FILE:
+            return None
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def build_index(
+    folders: Iterable[str], *, user: bool = True, bundled: bool = True
+) -> WorkspaceIndex:
+    index = WorkspaceIndex()
+    for path, scope, dialect in scan(folders, user=user, bundled=bundled):
+        text = read_text(path)
+        if text is not None:
+            index.update(path, text, scope, dialect)
+    return index
+
+
+def index_from_analyses(analyses: Iterable[Analysis]) -> WorkspaceIndex:
+    """An index of already analysed files (``agentls check``): no second parse."""
+    index = WorkspaceIndex()
+    for a in analyses:
+        if a.path is None:
+            continue
+        e = entry_from_analysis(a, "project")
+        if e is not None:
+            index.entries[e.path] = e
+    return index
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def agents_main(args: Any) -> int:
+    """``agentls agents [PATH...] [--format text|json] [--no-user]``."""
+    paths = list(getattr(args, "paths", None) or ["."])
+    for p in paths:
+        if not os.path.isdir(p):
+            sys.stderr.write(f"agentls agents: not a directory: {p}\n")
+            return 2
+    index = build_index(
+        [os.path.abspath(p) for p in paths], user=not getattr(args, "no_user", False)
+    )
+    entries = index.all()
+    if getattr(args, "format", "text") == "json":
+        json.dump(
+            {"agents": [e.to_json() for e in entries]}, sys.stdout, indent=2, ensure_ascii=False
+        )
+        sys.stdout.write("\n")
+        return 0
+    cwd = os.getcwd()
+    rows = [("NAME", "KIND", "DIALECT", "SCOPE", "LOADS", "E/W", "MODEL", "PATH")]
+    for e in entries:
+        rel = os.path.relpath(e.path, cwd) if e.scope == "project" else e.path
+        rows.append(
+            (
+                e.name,
+                e.kind,
+                e.dialect,
+                e.scope,
+                "yes" if e.loads else "no",
+                f"{e.errors}/{e.warnings}",
+                e.model or "-",
+                rel,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        sys.stdout.write(
+            "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] + "\n"
+        )
+    sys.stdout.write(f"{len(entries)} definitions\n")
+    return 0
