@@ -1,0 +1,298 @@
+"""Completion candidates for a frontmatter position (pure; the LSP adapter converts them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from agentls.document.model import Document
+from agentls.editing.context import Cursor, cursor_at, listed_items, present_keys
+from agentls.editing.knowledge import (
+    KeyInfo,
+    Workspace,
+    facts,
+    key_infos,
+    tool_doc,
+    value_doc,
+)
+from agentls.types import Position, Range
+
+BOOLEAN_KEYS = ("background", "omitClaudeMd", "observeToolResults", "observeSubagents")
+# what a new key's value placeholder is, when the schema gives no default or enum
+_PLACEHOLDERS = {
+    "description": "Use this agent when …",
+    "tools": "Read, Grep, Glob",
+    "disallowedTools": "Write, Edit",
+    "maxTurns": "10",
+    "initialPrompt": "…",
+}
+_BLOCK_KEYS = {
+    "hooks": "\n  ${1:PreToolUse}:\n    - matcher: ${2:Bash}\n      hooks:\n"
+    "        - type: command\n          command: ${3:./scripts/check.sh}",
+    "mcpServers": "\n  - ${1:server-name}",
+    "experimental": "\n  cacheTtl: ${1:1h}",
+    "skills": "\n  - ${1:skill-name}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    label: str
+    kind: str  # "property" | "value" | "enum" | "tool" | "module" | "reference" | "event"
+    replace: Range
+    insert_text: str
+    snippet: bool = False
+    detail: str = ""
+    documentation: str = ""  # Markdown
+    sort_text: str = ""
+    filter_text: str | None = None
+    deprecated: bool = False
+    preselect: bool = False
+
+
+def _stem(path: str | None) -> str | None:
+    if not path:
+        return None
+    name = PurePosixPath(path.replace("\\", "/")).name
+    return name[:-3] if name.endswith(".md") else name
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "my-agent"
+
+
+def _escape_snippet(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+
+def complete(
+    doc: Document,
+    pos: Position,
+    *,
+    dialect: str = "claude-agent",
+    path: str | None = None,
+    workspace: Workspace | None = None,
+    snippets: bool = True,
+) -> list[Candidate]:
+    cur = cursor_at(doc, pos)
+    ws = workspace or Workspace()
+    if cur.kind == "key":
+        return _keys(doc, cur, dialect, path, snippets)
+    if cur.kind in ("value", "item") and cur.key is not None:
+        return _values(doc, cur, path, ws)
+    if cur.kind == "nested-key" and cur.key == "hooks":
+        return _hook_events(doc, cur)
+    return []
+
+
+def _key_text(info: KeyInfo, path: str | None, snippets: bool) -> tuple[str, bool]:
+    k = info.key
+    if k in _BLOCK_KEYS:
+        body = _BLOCK_KEYS[k]
+        if snippets:
+            return f"{k}:{body}", True
+        return f"{k}:", False
+    if k == "name":
+        value = _slug(_stem(path) or "my-agent")
+    elif info.values:
+        default = info.default if isinstance(info.default, str) else None
+        value = default or info.values[0][0]
+    elif isinstance(info.default, bool):
+        value = "true" if info.default else "false"
+    else:
+        value = _PLACEHOLDERS.get(k, "")
+    if not snippets:
+        return f"{k}: ", False
+    if value:
+        return f"{k}: ${{1:{_escape_snippet(value)}}}", True
+    return f"{k}: $0", True
+
+
+def _keys(
+    doc: Document, cur: Cursor, dialect: str, path: str | None, snippets: bool
+) -> list[Candidate]:
+    infos = key_infos(dialect)
+    present = present_keys(doc)
+    line = doc.lines[cur.replace.start.line]
+    here = line.split(":", 1)[0].strip() if cur.has_colon else None
+    out: list[Candidate] = []
+    for info in infos.values():
+        if info.key in present and info.key != here:
+            continue
+        if cur.has_colon:
+            text, snip = info.key, False
+        else:
+            text, snip = _key_text(info, path, snippets)
+        rank = 0 if info.required else 1
+        doc_md = info.markdown
+        if info.values:
+            doc_md += "\n\n**Values:** " + ", ".join(f"`{v}`" for v, _ in info.values[:12])
+        out.append(
+            Candidate(
+                label=info.key,
+                kind="property",
+                replace=cur.replace,
+                insert_text=text,
+                snippet=snip,
+                detail=info.summary,
+                documentation=doc_md,
+                sort_text=f"{rank}{info.order:03d}",
+                filter_text=info.key,
+                deprecated=False,
+                preselect=info.required and not out,
+            )
+        )
+    return out
+
+
+def _enum_candidates(cur: Cursor, key: str, values: list[tuple[str, str, bool]]) -> list[Candidate]:
+    return [
+        Candidate(
+            label=v,
+            kind="enum",
+            replace=cur.replace,
+            insert_text=v,
+            detail=detail,
+            documentation=value_doc(key, v) or detail,
+            sort_text=f"{1 if deprecated else 0}{i:03d}",
+            filter_text=v,
+            deprecated=deprecated,
+        )
+        for i, (v, detail, deprecated) in enumerate(values)
+    ]
+
+
+def _values(doc: Document, cur: Cursor, path: str | None, ws: Workspace) -> list[Candidate]:
+    f = facts()
+    key = cur.key
+    assert key is not None
+    if key in ("tools", "disallowedTools"):
+        return _tools(doc, cur, key, ws)
+    if key == "skills":
+        listed = set(listed_items(doc, key))
+        return [
+            Candidate(n, "module", cur.replace, n, detail="skill", sort_text=n)
+            for n in ws.skill_names
+            if n not in listed
+        ]
+    if cur.kind == "item":
+        return []
+    if key == "model":
+        aliases = [*f.model_aliases, *sorted(f.model_aliases_extra)]
+        vals = [
+            (a, str(f.model_aliases.get(a, {}).get("description", "model alias")), False)
+            for a in aliases
+        ]
+        vals += [
+            (m, "model ID", m in f.deprecated_model_ids) for m in f.raw.get("knownModelIds", [])
+        ]
+        return _enum_candidates(cur, key, vals)
+    if key == "color":
+        return _enum_candidates(cur, key, [(c, "colour", False) for c in f.colors])
+    if key in ("permissionMode", "memory", "effort", "isolation"):
+        table = {
+            "permissionMode": f.permission_modes,
+            "memory": f.memory,
+            "effort": f.effort,
+            "isolation": f.isolation,
+        }[key]
+        vals = [(v, d if isinstance(d, str) else "", False) for v, d in table.items()]
+        return _enum_candidates(cur, key, vals)
+    if key in BOOLEAN_KEYS:
+        return _enum_candidates(cur, key, [("true", "", False), ("false", "", False)])
+    if key == "name":
+        stem = _stem(path)
+        if stem:
+            s = _slug(stem)
+            return [
+                Candidate(s, "value", cur.replace, s, detail="from the file name", sort_text="0")
+            ]
+    return []
+
+
+def _tools(doc: Document, cur: Cursor, key: str, ws: Workspace) -> list[Candidate]:
+    f = facts()
+    listed = set(listed_items(doc, key))
+    listed.discard(cur.prefix)
+    deprecated = f.raw.get("deprecatedTools", {})
+    removed = set(f.raw.get("subagentRemovedTools", []))
+    out: list[Candidate] = []
+    for name, info in f.tools.items():
+        if name in listed:
+            continue
+        rank = 2 if name in removed or name in deprecated else 0
+        out.append(
+            Candidate(
+                label=name,
+                kind="tool",
+                replace=cur.replace,
+                insert_text=name,
+                detail=str(info.get("description", ""))[:80],
+                documentation=tool_doc(name) or "",
+                sort_text=f"{rank}{name}",
+                filter_text=name,
+                deprecated=name in deprecated,
+            )
+        )
+    for server in ws.mcp_servers:
+        label = f"mcp__{server}__*"
+        if label not in listed:
+            out.append(
+                Candidate(
+                    label,
+                    "module",
+                    cur.replace,
+                    label,
+                    detail=f"every tool of MCP server {server}",
+                    documentation=tool_doc(label) or "",
+                    sort_text=f"1{label}",
+                )
+            )
+    if key == "disallowedTools" and "mcp__*" not in listed:
+        out.append(
+            Candidate(
+                "mcp__*",
+                "module",
+                cur.replace,
+                "mcp__*",
+                detail="every MCP tool",
+                sort_text="1mcp__*",
+            )
+        )
+    if key == "tools":
+        names = sorted(set(ws.agent_names) | set(f.builtin_agents))
+        for n in names:
+            label = f"Agent({n})"
+            if label in listed:
+                continue
+            out.append(
+                Candidate(
+                    label,
+                    "reference",
+                    cur.replace,
+                    label,
+                    detail="restrict the agent types this agent may spawn",
+                    documentation=f"`{label}`: the Agent tool, limited to spawning `{n}` "
+                    "(honoured when this agent runs as the main thread, `claude --agent`).",
+                    sort_text=f"3{label}",
+                )
+            )
+    return out
+
+
+def _hook_events(doc: Document, cur: Cursor) -> list[Candidate]:
+    f = facts()
+    line = doc.lines[cur.replace.start.line]
+    indent = len(line) - len(line.lstrip(" \t"))
+    if indent == 0 or indent > 4:
+        return []
+    existing = set()
+    e = doc.get("hooks")
+    if e is not None and e.node.kind == "mapping":
+        existing = {str(k.value) for k, _ in e.node.pairs}
+    return [
+        Candidate(ev, "event", cur.replace, ev, detail="hook event", sort_text=ev)
+        for ev in sorted(f.hook_events)
+        if ev not in existing or ev == cur.prefix
+    ]

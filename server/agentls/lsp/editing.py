@@ -1,0 +1,254 @@
+"""Completion, hover, document symbols and folding ranges: thin adapters over agentls.editing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from agentls.editing.completion import Candidate, complete
+from agentls.editing.hover import hover
+from agentls.editing.knowledge import Workspace
+from agentls.editing.outline import Symbol, folding_ranges, symbols
+from agentls.lsp.convert import from_lsp_position, to_lsp_range
+
+if TYPE_CHECKING:
+    from agentls.lsp.server import AgentlsServer
+
+TRIGGERS = [":", ",", " ", "-", '"']
+
+_KINDS = {
+    "property": lsp.CompletionItemKind.Property,
+    "enum": lsp.CompletionItemKind.EnumMember,
+    "value": lsp.CompletionItemKind.Value,
+    "tool": lsp.CompletionItemKind.Function,
+    "module": lsp.CompletionItemKind.Module,
+    "reference": lsp.CompletionItemKind.Reference,
+    "event": lsp.CompletionItemKind.Event,
+}
+_SYMBOL_KINDS = {
+    "frontmatter": lsp.SymbolKind.Namespace,
+    "key": lsp.SymbolKind.Property,
+    "heading": lsp.SymbolKind.String,
+}
+_WS_TTL = 5.0
+_ws_cache: dict[str, tuple[float, Workspace]] = {}
+
+
+def _root(ls: AgentlsServer) -> str | None:
+    try:
+        root = ls.workspace.root_path
+    except Exception:
+        return None
+    return str(root) if root else None
+
+
+def workspace_info(ls: AgentlsServer) -> Workspace:
+    """MCP servers (.mcp.json), agent and skill names of the workspace; cached for a few s."""
+    root = _root(ls)
+    if not root:
+        return Workspace()
+    now = time.monotonic()
+    hit = _ws_cache.get(root)
+    if hit is not None and now - hit[0] < _WS_TTL:
+        return hit[1]
+    servers: list[str] = []
+    try:
+        with open(os.path.join(root, ".mcp.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+        if isinstance(data, dict) and isinstance(data.get("mcpServers"), dict):
+            servers = sorted(str(k) for k in data["mcpServers"])
+    except (OSError, ValueError):
+        pass
+    agents: set[str] = set()
+    agents_dir = os.path.join(root, ".claude", "agents")
+    try:
+        for name in os.listdir(agents_dir):
+            if name.endswith(".md"):
+                agents.add(name[:-3])
+    except OSError:
+        pass
+    for cached in list(ls.state.analyses.values()):
+        eff = cached.analysis.effective
+        if eff is not None and eff.name and re.fullmatch(r"[\w.-]+", eff.name):
+            agents.add(eff.name)
+    skills: list[str] = []
+    skills_dir = os.path.join(root, ".claude", "skills")
+    with contextlib.suppress(OSError):
+        skills = sorted(
+            d
+            for d in os.listdir(skills_dir)
+            if os.path.isfile(os.path.join(skills_dir, d, "SKILL.md"))
+        )
+    ws = Workspace(tuple(servers), tuple(sorted(agents)), tuple(skills))
+    _ws_cache[root] = (now, ws)
+    return ws
+
+
+def _snippets_ok(ls: AgentlsServer) -> bool:
+    td = ls.client_capabilities.text_document
+    ci = td.completion.completion_item if td and td.completion else None
+    return bool(ci and ci.snippet_support)
+
+
+def _doc_markdown_ok(ls: AgentlsServer) -> bool:
+    td = ls.client_capabilities.text_document
+    ci = td.completion.completion_item if td and td.completion else None
+    fmt = ci.documentation_format if ci else None
+    return not fmt or lsp.MarkupKind.Markdown in fmt
+
+
+def _deprecated_tag_ok(ls: AgentlsServer) -> bool:
+    td = ls.client_capabilities.text_document
+    ci = td.completion.completion_item if td and td.completion else None
+    tags = ci.tag_support.value_set if ci and ci.tag_support else []
+    return lsp.CompletionItemTag.Deprecated in tags
+
+
+def plain(md: str) -> str:
+    """Markdown → plain text for clients that want it."""
+    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", md)
+    return text.replace("**", "").replace("`", "").replace("\n---\n", "\n")
+
+
+def _markup(md: str, markdown: bool) -> lsp.MarkupContent:
+    if markdown:
+        return lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md)
+    return lsp.MarkupContent(kind=lsp.MarkupKind.PlainText, value=plain(md))
+
+
+def _item(c: Candidate, rng: lsp.Range, markdown: bool, tag_ok: bool) -> lsp.CompletionItem:
+    return lsp.CompletionItem(
+        label=c.label,
+        kind=_KINDS.get(c.kind, lsp.CompletionItemKind.Text),
+        detail=c.detail or None,
+        documentation=_markup(c.documentation, markdown) if c.documentation else None,
+        sort_text=c.sort_text or None,
+        filter_text=c.filter_text,
+        text_edit=lsp.TextEdit(range=rng, new_text=c.insert_text),
+        insert_text_format=lsp.InsertTextFormat.Snippet
+        if c.snippet
+        else lsp.InsertTextFormat.PlainText,
+        tags=[lsp.CompletionItemTag.Deprecated] if c.deprecated and tag_ok else None,
+        preselect=c.preselect or None,
+    )
+
+
+def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    cached = ls.analysis(params.text_document.uri)
+    if cached is None or cached.analysis.doc is None:
+        return None
+    a = cached.analysis
+    doc = a.doc
+    assert doc is not None
+    codec = ls.workspace.position_codec
+    pos = from_lsp_position(codec, doc.lines, params.position)
+    cands = complete(
+        doc,
+        pos,
+        dialect=a.dialect or "claude-agent",
+        path=a.path,
+        workspace=workspace_info(ls),
+        snippets=_snippets_ok(ls),
+    )
+    if not cands:
+        return None
+    markdown = _doc_markdown_ok(ls)
+    tag_ok = _deprecated_tag_ok(ls)
+    ranges: dict[tuple[int, int, int, int], lsp.Range] = {}
+    items = []
+    for c in cands:
+        r = c.replace
+        k = (r.start.line, r.start.character, r.end.line, r.end.character)
+        if k not in ranges:
+            ranges[k] = to_lsp_range(codec, doc.lines, r)
+        items.append(_item(c, ranges[k], markdown, tag_ok))
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    cached = ls.analysis(params.text_document.uri)
+    if cached is None or cached.analysis.doc is None:
+        return None
+    a = cached.analysis
+    doc = a.doc
+    assert doc is not None
+    codec = ls.workspace.position_codec
+    pos = from_lsp_position(codec, doc.lines, params.position)
+    h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")
+    if h is None:
+        return None
+    return lsp.Hover(
+        contents=_markup(h.markdown, ls.markdown_ok), range=to_lsp_range(codec, doc.lines, h.range)
+    )
+
+
+def _doc_symbol(ls: AgentlsServer, lines: list[str], s: Symbol) -> lsp.DocumentSymbol:
+    codec = ls.workspace.position_codec
+    return lsp.DocumentSymbol(
+        name=s.name,
+        kind=_SYMBOL_KINDS[s.kind],
+        range=to_lsp_range(codec, lines, s.range),
+        selection_range=to_lsp_range(codec, lines, s.selection),
+        detail=s.detail or None,
+        children=[_doc_symbol(ls, lines, c) for c in s.children] or None,
+    )
+
+
+def _flat(
+    ls: AgentlsServer, uri: str, lines: list[str], syms: list[Symbol], container: str | None
+) -> list[lsp.SymbolInformation]:
+    codec = ls.workspace.position_codec
+    out = []
+    for s in syms:
+        out.append(
+            lsp.SymbolInformation(
+                name=s.name,
+                kind=_SYMBOL_KINDS[s.kind],
+                location=lsp.Location(uri, to_lsp_range(codec, lines, s.range)),
+                container_name=container,
+            )
+        )
+        out += _flat(ls, uri, lines, s.children, s.name)
+    return out
+
+
+def document_symbols(
+    ls: AgentlsServer, params: lsp.DocumentSymbolParams
+) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation] | None:
+    uri = params.text_document.uri
+    cached = ls.analysis(uri)
+    if cached is None or cached.analysis.doc is None:
+        return None
+    doc = cached.analysis.doc
+    syms = symbols(doc)
+    td = ls.client_capabilities.text_document
+    ds = td.document_symbol if td else None
+    if ds is not None and ds.hierarchical_document_symbol_support:
+        return [_doc_symbol(ls, doc.lines, s) for s in syms]
+    return _flat(ls, uri, doc.lines, syms, None)
+
+
+def folding(ls: AgentlsServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange] | None:
+    cached = ls.analysis(params.text_document.uri)
+    if cached is None or cached.analysis.doc is None:
+        return None
+    return [
+        lsp.FoldingRange(start_line=f.start, end_line=f.end, kind=lsp.FoldingRangeKind.Region)
+        for f in folding_ranges(cached.analysis.doc)
+    ]
+
+
+def register(server: AgentlsServer) -> None:
+    server.feature(
+        lsp.TEXT_DOCUMENT_COMPLETION,
+        lsp.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=False),
+    )(completion)
+    server.feature(lsp.TEXT_DOCUMENT_HOVER)(hover_handler)
+    server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
+    server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)(folding)
