@@ -23,7 +23,10 @@ def diagnostics_for(ls: AgentlsServer, uri: str) -> tuple[int | None, list[lsp.D
     codec = ls.workspace.position_codec
     a = cached.analysis
     lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
-    return cached.version, [to_diagnostic(codec, lines, f) for f in a.findings]
+    from agentls.lsp.workspace_index import cross_file_findings  # findings across files
+
+    findings = [*a.findings, *cross_file_findings(ls, uri)]
+    return cached.version, [to_diagnostic(codec, lines, f) for f in findings]
 
 
 def publish(ls: AgentlsServer, uri: str) -> None:
@@ -102,7 +105,9 @@ def register(server: AgentlsServer) -> None:
     ) -> lsp.DocumentDiagnosticReport:
         uri = params.text_document.uri
         version, diags = diagnostics_for(ls, uri)
-        result_id = f"{version}"
+        from agentls.lsp.workspace_index import generation
+
+        result_id = f"{version}:{generation(ls)}"
         if params.previous_result_id is not None and params.previous_result_id == result_id:
             return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return lsp.RelatedFullDocumentDiagnosticReport(items=diags, result_id=result_id)
