@@ -574,7 +574,8 @@ class WorkspaceIndex:
                             "AL303",
                             r.range,
                             f"No skill named `{r.name}`: Claude Code cannot preload it. "
-                            f"Skills live in `.claude/skills/<name>/SKILL.md`.{_did_you_mean(self, r)}",
+                            "Skills live in `.claude/skills/<name>/SKILL.md`."
+                            + _did_you_mean(self, r),
                         )
                     )
                 elif all(t.disable_model_invocation for t in targets):

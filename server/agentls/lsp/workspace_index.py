@@ -67,7 +67,7 @@ def _codec_lines(ls: AgentlsServer, path: str) -> list[str]:
     uri = from_fs_path(path) or path
     doc = ls.workspace.text_documents.get(uri)
     if doc is not None:
-        return doc.source.split("\n")
+        return str(doc.source).split("\n")
     text = read_text(path) or ""
     return text.split("\n")
 

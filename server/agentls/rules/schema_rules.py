@@ -467,7 +467,7 @@ def _expected(schema: Any) -> str:
         return f"`{schema['const']}`"
     if "pattern" in schema:
         return f"text matching `{schema['pattern']}`"
-    parts = [_expected(s) for s in schema.get("anyOf", schema.get("oneOf", []))]
+    parts = [_expected(s) for s in (schema.get("anyOf") or schema.get("oneOf") or [])]
     if parts:
         return " or ".join(dict.fromkeys(parts))
     t = schema.get("type")
@@ -557,7 +557,7 @@ def _report(
         props = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
         extra = [k for k in (err.instance or {}) if k not in props]
         for k in extra:
-            sub, knode = _node_at(node, [k])
+            _sub, knode = _node_at(node, [k])
             r = knode.range if knode is not None else rng
             ctx.add(
                 finding(
