@@ -134,7 +134,7 @@ def _value_cursor(key: str, value: str, value_col: int, rng, kind: str = "value"
         if start > 0 and value[start - 1] in "\"'":
             quote = value[start - 1]
         return Cursor(kind, key, m.group(0), rng(value_col + start), quote=quote)
-    if value[:1] in "\"'":
+    if value and value[0] in "\"'":
         quote = value[0]
         value = value[1:]
         value_col += 1

@@ -75,6 +75,17 @@ def _after_ranges(text: str, edits: Sequence[TextEdit]) -> list[tuple[int, int]]
     return spans
 
 
+def _exact_after_range(edits: Sequence[TextEdit]) -> Range | None:
+    """Where a single one-line edit's new text sits in the fixed text."""
+    if len(edits) != 1 or "\n" in edits[0].new_text or "\r" in edits[0].new_text:
+        return None
+    e = edits[0]
+    if e.range.start.line != e.range.end.line:
+        return None
+    start = e.range.start
+    return Range(start, Position(start.line, start.character + len(e.new_text)))
+
+
 # Fixes that only change how a value is written, not what it is.
 _VALUE_PRESERVING = ("Quote", "Make ")
 
@@ -145,12 +156,18 @@ def judge(
         return Verdict(False, new_text, after, "the agent would no longer load")
     edits = [e for _, fx in applied for e in fx.edits]
     spans = _after_ranges(new_text, edits)
+    exact = _exact_after_range(edits)
     for f in after.findings:
         if f.severity > Severity.WARNING:
             continue
         if a[f.code] <= b[f.code] - removed[f.code]:
             continue  # not new
-        if any(s <= f.range.start.line <= t for s, t in spans):
+        if all(t.severity < f.severity for t, _ in applied):
+            continue  # a milder finding replaces the one fixed (an error becomes a warning)
+        if exact is not None:
+            if not (f.range.end < exact.start or exact.end < f.range.start):
+                return Verdict(False, new_text, after, f"it adds {f.code} where it edits")
+        elif any(s <= f.range.start.line <= t for s, t in spans):
             return Verdict(False, new_text, after, f"it adds {f.code} where it edits")
     for target, fix in applied:
         if fix.title.startswith(_VALUE_PRESERVING) and before.doc and before.doc.claude.data:
