@@ -20,6 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import CORPUS, corpus_manifest
 
 PATH = "/ws/.claude/agents/helper.md"
+HOOK_AT_TOP = (
+    "---\nname: helper\ndescription: Use it\nPreToolUse:\n  - matcher: Bash\n    hooks:\n"
+    "      - type: command\n        command: x\n---\nB\n"
+)
 HUMAN = {"AL012", "AL013", "AL016", "AL129"}  # need a person's judgement
 
 
@@ -92,7 +96,7 @@ def test_literal_block_turns_backslash_n_into_line_breaks() -> None:
         ("---\ndescription: Use it\n---\nB\n", "AL009", "---\nname: helper\n"),
         ("notes\n---\nname: helper\ndescription: Use it\n---\nB\n", "AL001", "---\nname: helper"),
         (
-            "---\nname: helper\ndescription: Use it\nPreToolUse:\n  - matcher: Bash\n    hooks:\n      - type: command\n        command: x\n---\nB\n",
+            HOOK_AT_TOP,
             "AL031",
             "hooks:\n  PreToolUse:\n    - matcher: Bash",
         ),
@@ -189,7 +193,7 @@ def test_corpus_every_fix_is_verified_and_fix_all_parses() -> None:
                     assert sum(after[c] for c in syntax) <= sum(
                         g.code in syntax for g in a.findings
                     ), (p, fix.title)
-        new, applied, after_a = fix_all(text, path, "claude-agent")
+        _, _, after_a = fix_all(text, path, "claude-agent")
         if not any(
             g.code in {"AL002", "AL003", "AL004", "AL001", "AL005"} for g in after_a.findings
         ):
