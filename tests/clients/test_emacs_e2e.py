@@ -45,15 +45,21 @@ def require_emacs() -> str:
     emacs = os.environ.get("AGENTLS_EMACS") or shutil.which("emacs")
     why = "Emacs not found: apt-get install emacs-nox elpa-eglot (see .ci/run)"
     if emacs:
-        probe = subprocess.run(
-            [emacs, "-Q", "--batch", "--eval", _HAS_EGLOT],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if probe.returncode == 0:
-            return emacs
-        why = f"{emacs} has no Eglot: apt-get install elpa-eglot ({probe.stderr.strip()[-200:]})"
+        try:
+            probe = subprocess.run(
+                [emacs, "-Q", "--batch", "--eval", _HAS_EGLOT],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.TimeoutExpired) as e:
+            why = f"cannot run {emacs}: {e}"
+        else:
+            if probe.returncode == 0:
+                return emacs
+            why = (
+                f"{emacs} has no Eglot: apt-get install elpa-eglot ({probe.stderr.strip()[-200:]})"
+            )
     if os.environ.get("CI"):
         pytest.fail(f"{why}; CI is set, so the editor tests must run", pytrace=False)
     pytest.skip(why)
