@@ -18,6 +18,7 @@ unless CI is set, where a missing prerequisite is an error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -352,6 +353,78 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             shutil.copytree(logs, ARTIFACTS / "vscode-logs", dirs_exist_ok=True)
 
 
+def _rpc_frame(msg: dict[str, Any]) -> bytes:
+    body = json.dumps(msg).encode()
+    return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def _rpc_read(stream: Any) -> dict[str, Any]:
+    length = 0
+    while True:
+        line = stream.readline()
+        if not line:
+            raise EOFError("the server closed its output")
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode("ascii").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    msg: dict[str, Any] = json.loads(stream.read(length))
+    return msg
+
+
+def _probe_server() -> dict[str, bool]:
+    """What the agentls server of this checkout offers (initialize capabilities, and whether
+    it answers agentls/agents). Used to tell "the server lacks the feature yet" (xfail) from
+    "the extension is broken" (fail)."""
+    cmd = [sys.executable, "-m", "agentls", "lsp"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    features = {"hover": False, "completion": False, "agents": False}
+    try:
+        init: dict[str, Any] = {"processId": None, "rootUri": None, "capabilities": {}}
+        proc.stdin.write(
+            _rpc_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init})
+        )
+        proc.stdin.write(_rpc_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        proc.stdin.write(
+            _rpc_frame({"jsonrpc": "2.0", "id": 2, "method": "agentls/agents", "params": {}})
+        )
+        proc.stdin.flush()
+        answered: dict[int, dict[str, Any]] = {}
+        while len(answered) < 2:
+            msg = _rpc_read(proc.stdout)
+            if msg.get("id") in (1, 2) and "method" not in msg:
+                answered[msg["id"]] = msg
+        caps = answered[1].get("result", {}).get("capabilities", {})
+        features["hover"] = bool(caps.get("hoverProvider"))
+        features["completion"] = bool(caps.get("completionProvider"))
+        features["agents"] = "result" in answered[2]
+        proc.stdin.write(_rpc_frame({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}))
+        proc.stdin.write(_rpc_frame({"jsonrpc": "2.0", "method": "exit"}))
+        proc.stdin.flush()
+        proc.wait(10)
+    except (OSError, EOFError, ValueError, subprocess.TimeoutExpired):
+        pass
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return features
+
+
+@functools.cache
+def _server_features() -> dict[str, bool]:
+    return _probe_server()
+
+
+def _xfail_unless(name: str, why: str) -> None:
+    """The UI step failed: xfail when the server does not offer the feature yet (probed only
+    then: starting a server costs a few seconds)."""
+    if not _server_features().get(name):
+        pytest.xfail(f"the agentls server does not offer {why} yet")
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Ends code-server and everything it started (extension hosts, our language server)."""
     with contextlib.suppress(ProcessLookupError):
@@ -386,11 +459,15 @@ def test_diagnostic_squiggle_and_problems_entry(vscode_run: dict[str, Any]) -> N
 
 
 def test_hover(vscode_run: dict[str, Any]) -> None:
+    if not vscode_run["steps"].get("hover", {}).get("ok"):
+        _xfail_unless("hover", "hover (textDocument/hover)")
     step = _step(vscode_run, "hover")
     assert step["hover"].strip()
 
 
 def test_completion(vscode_run: dict[str, Any]) -> None:
+    if not vscode_run["steps"].get("completion", {}).get("ok"):
+        _xfail_unless("completion", "completion (textDocument/completion)")
     step = _step(vscode_run, "completion")
     assert "permissionMode" in step["labels"]
 
@@ -401,6 +478,8 @@ def test_quick_fix_clears_the_problem(vscode_run: dict[str, Any]) -> None:
 
 
 def test_agents_view_lists_backend_engineer(vscode_run: dict[str, Any]) -> None:
+    if not vscode_run["steps"].get("agents_view", {}).get("ok"):
+        _xfail_unless("agents", "the agent list (agentls/agents)")
     step = _step(vscode_run, "agents_view")
     assert any("backend-engineer" in row for row in step["rows"])
 
