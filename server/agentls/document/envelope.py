@@ -235,10 +235,8 @@ def _claude_view(env: Envelope, text: str) -> None:
     env.claude_yaml = src[rest_start:idx]
     # Where does it end, in line/column of the original text?
     offset = idx + (1 if env.has_bom else 0)
-    line = text.count("\n", 0, offset)
-    # count "\r"-only line ends too (rare); keep it simple and consistent with split_lines
-    if "\r" in text[:offset] and "\n" not in text[:offset]:
-        line = text.count("\r", 0, offset)
+    # count line ends as split_lines does: "\r\n", "\n" and a lone "\r" (mixes included)
+    line = text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count("\r\n", 0, offset)
     col = offset - (max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1)
     if env.close_line is None or line < env.close_line or (line == env.close_line and col > 0):
         env.claude_cut = (line, col)

@@ -144,9 +144,19 @@ def _read_entries(doc: Document, fm: str) -> None:
 
 
 def _shift_columns(doc: Document, n: int) -> None:
+    lines = doc.env.lines
+
+    def col(line: int, c: int) -> int:
+        # Only lines that were dedented move back right; never past the end of the line.
+        if not 0 <= line < len(lines):
+            return c
+        text = lines[line]
+        return min(c + n if text[:n].strip() == "" else c, len(text))
+
     def sh(r: Range) -> Range:
         return Range(
-            Position(r.start.line, r.start.character + n), Position(r.end.line, r.end.character + n)
+            Position(r.start.line, col(r.start.line, r.start.character)),
+            Position(r.end.line, col(r.end.line, r.end.character)),
         )
 
     def shift_node(node: YNode, seen: set[int]) -> None:

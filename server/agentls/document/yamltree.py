@@ -146,8 +146,9 @@ def _range(node: yaml.Node, line_offset: int) -> Range:
 
 
 class _Builder:
-    def __init__(self, line_offset: int) -> None:
+    def __init__(self, line_offset: int, unmask: dict[int, str] | None = None) -> None:
         self.line_offset = line_offset
+        self.unmask = unmask
         self.count = 0
         self.seen: dict[int, YNode] = {}
 
@@ -162,7 +163,10 @@ class _Builder:
             raise TreeLimitError(f"the YAML has more than {MAX_NODES} nodes")
         rng = _range(node, self.line_offset)
         if isinstance(node, yaml.ScalarNode):
-            out = YNode("scalar", rng, _resolve_scalar(node), node.style or None, node.tag or "")
+            value = _resolve_scalar(node)
+            if self.unmask and isinstance(value, str):
+                value = value.translate(self.unmask)
+            out = YNode("scalar", rng, value, node.style or None, node.tag or "")
             self.seen[key] = out
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -192,8 +196,26 @@ class _FastLoader(_Loader):  # type: ignore[valid-type,misc]
 _FastLoader.yaml_implicit_resolvers = {}
 
 
+# PyYAML reads NEL, LS and PS as line breaks (YAML 1.1); YAML 1.2 readers (Claude Code's)
+# and LSP do not. Masked with noncharacters absent from the text, so that marks (positions)
+# count lines as the document model does; scalar values get the original characters back.
+_YAML11_BREAKS = "\x85\u2028\u2029"
+
+
+def _mask_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    if not any(b in text for b in _YAML11_BREAKS):
+        return text, None
+    free = [c for c in map(chr, range(0xFDD0, 0xFDF0)) if c not in text]
+    breaks = [b for b in _YAML11_BREAKS if b in text]
+    if len(free) < len(breaks):  # pragma: no cover - a text holding 30 noncharacters
+        return text, None
+    mask = {ord(b): m for b, m in zip(breaks, free, strict=False)}
+    return text.translate(mask), {ord(m): chr(b) for b, m in mask.items()}
+
+
 def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | None]:
     """Parse ``text`` into a positioned tree; on failure return the error position."""
+    text, unmask = _mask_breaks(text)
     try:
         root = yaml.compose(text, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:
@@ -210,6 +232,6 @@ def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | 
     if root is None:
         return None, None
     try:
-        return _Builder(line_offset).build(root), None
+        return _Builder(line_offset, unmask).build(root), None
     except (TreeLimitError, RecursionError) as exc:
         return None, YamlError(str(exc), line_offset, 0)

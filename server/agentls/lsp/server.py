@@ -84,8 +84,9 @@ class AgentlsServer(LanguageServer):
 
 def create_server() -> AgentlsServer:
     server = AgentlsServer()
-    from agentls.lsp import code_actions, diagnostics, lifecycle
+    from agentls.lsp import code_actions, diagnostics, guard, lifecycle
 
+    guard.install(server)
     lifecycle.register(server)
     diagnostics.register(server)
     code_actions.register(server)
