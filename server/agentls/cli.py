@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core for large trees)",
     )
 
+    ag = sub.add_parser("agents", help="list the agents, skills and commands agentls sees")
+    ag.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    ag.add_argument("--format", choices=["text", "json"], default="text")
+    ag.add_argument("--no-user", action="store_true", help="skip ~/.claude and $CLAUDE_CONFIG_DIR")
+
     try:
         from agentls.runner.cli import add_run_parser
     except ImportError:  # pragma: no cover - the runner ships with the package
@@ -99,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         from agentls.lsp.server import start
 
         return start(tcp=args.tcp, log_file=args.log_file, verbose=args.verbose)
+    if args.command == "agents":
+        from agentls.index import agents_main
+
+        return agents_main(args)
     if args.command == "run":
         from agentls.runner.cli import run_main
 

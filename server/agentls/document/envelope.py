@@ -165,6 +165,12 @@ def _find_displaced_opening(env: Envelope, first: str) -> None:
                 break
         if closing is None:
             continue
+        if not _looks_like_frontmatter(lines, i, closing, indent):
+            # A Markdown horizontal rule, not a displaced frontmatter: stop looking.
+            return
+        before_text = [k for k in range(i) if lines[k].strip()]
+        if len(before_text) > 8:
+            return
         env.open_line = i
         env.indent = indent
         before = [k for k in range(i) if lines[k].strip()]
@@ -186,6 +192,19 @@ def _find_displaced_opening(env: Envelope, first: str) -> None:
         elif indent and fenced:
             pass
         return
+
+
+_KEY_START = re.compile(r"^[ \t]*[\"']?[A-Za-z_][\w.-]*[\"']?[ \t]*:(?:[ \t]|$)")
+
+
+def _looks_like_frontmatter(lines: list[str], open_line: int, close_line: int, indent: int) -> bool:
+    """The block between two fences starts with a ``key:`` line (YAML, not prose)."""
+    for k in range(open_line + 1, close_line):
+        text = lines[k]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        return bool(_KEY_START.match(text))
+    return False
 
 
 def _find_close(env: Envelope) -> None:

@@ -44,21 +44,31 @@ class YNode:
     def items(self) -> list[YNode]:
         return self.value if self.kind == "sequence" else []
 
-    def to_python(self, _depth: int = 0) -> Any:
+    def to_python(self, _depth: int = 0, _memo: dict[int, Any] | None = None) -> Any:
+        """Plain Python values. Shared (aliased) nodes become shared objects: an alias bomb
+        stays as small as its text."""
         if _depth > MAX_DEPTH:
             raise TreeLimitError("nesting too deep")
         if self.kind == "scalar":
             return self.value
+        memo = {} if _memo is None else _memo
+        key = id(self)
+        if key in memo:
+            return memo[key]
         if self.kind == "sequence":
-            return [n.to_python(_depth + 1) for n in self.value]
+            out_list: list[Any] = []
+            memo[key] = out_list
+            out_list.extend(n.to_python(_depth + 1, memo) for n in self.value)
+            return out_list
         if self.kind == "mapping":
             out: dict[Any, Any] = {}
+            memo[key] = out
             for k, v in self.pairs:
-                key = k.to_python(_depth + 1)
+                kv = k.to_python(_depth + 1, memo)
                 try:
-                    out[key] = v.to_python(_depth + 1)
+                    out[kv] = v.to_python(_depth + 1, memo)
                 except TypeError:  # unhashable key
-                    out[str(key)] = v.to_python(_depth + 1)
+                    out[str(kv)] = v.to_python(_depth + 1, memo)
             return out
         return None
 

@@ -302,6 +302,38 @@ def _syntax(ctx: Ctx) -> None:
                 ],
             )
         )
+    # `&anchor text` / `!tag text`: valid YAML that silently drops the first word
+    for e in doc.entries:
+        if e.problem or e.missing_value or e.node.kind != "scalar":
+            continue
+        raw = e.raw
+        first = raw[:1]
+        if first in ("&", "!") and " " in raw and e.raw_range.start.line == e.line:
+            line = doc.lines[e.line]
+            start = e.raw_range.start.character
+            word = raw.split(" ", 1)[0]
+            kind = "an anchor" if first == "&" else "a tag"
+            full = line[start:].rstrip()
+            ctx.add(
+                finding(
+                    "AL110",
+                    Range(Position(e.line, start), Position(e.line, start + len(word))),
+                    f"`{word}` is read as {kind}, so `{e.key}` is "
+                    f'"{_short(str(e.node.value))}" and `{word}` is lost. Quote the value.',
+                    [
+                        Fix(
+                            f"Quote the `{e.key}` value",
+                            _replace(
+                                Range(
+                                    Position(e.line, start), Position(e.line, len(line.rstrip()))
+                                ),
+                                yaml_double_quote(full),
+                            ),
+                            True,
+                        )
+                    ],
+                )
+            )
     # ` #` in a plain value: the rest is a comment
     for e in doc.entries:
         if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
@@ -654,7 +686,7 @@ def _identity(ctx: Ctx) -> None:
                 "`name` is only spaces: it loads, but nobody can mention or dispatch it. Write "
                 "the agent's name."
                 if blank
-                else "`name` is empty: Claude Code does not load the agent. Write the agent's name.",
+                else "`name` is empty: Claude Code does not load the agent. Write its name.",
                 severity=Severity.WARNING if blank else None,
             )
         )
