@@ -87,6 +87,7 @@ DRIVER_PLAN: dict[str, Any] = {
         "expect": ANSWER_MARKER,
         "timeoutMs": 60000,
     },
+    "newAgent": {"name": "e2e-helper"},
     "apiKey": UI_KEY,
 }
 
@@ -482,6 +483,13 @@ def test_agents_view_lists_backend_engineer(vscode_run: dict[str, Any]) -> None:
         _xfail_unless("agents", "the agent list (agentls/agents)")
     step = _step(vscode_run, "agents_view")
     assert any("backend-engineer" in row for row in step["rows"])
+
+
+def test_new_agent_from_the_template_has_no_problems(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "new_agent")
+    assert step["firstLines"][:2] == ["---", "name: e2e-helper"], step["firstLines"]
+    assert "e2e-helper" not in step["problems"], step["problems"]
+    assert "error" not in step["rowText"] and "warning" not in step["rowText"], step["rowText"]
 
 
 def test_review_streams_the_answer_into_results(vscode_run: dict[str, Any]) -> None:

@@ -285,6 +285,27 @@ async function waitFor(pred, timeout, what) {
       return { rows: rows.map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean).slice(0, 40) };
     });
 
+    if (cfg.newAgent) {
+      // "New agent…" creates .claude/agents/<name>.md from the template: the Agents view picks
+      // it up (file watcher) and the server finds no problem in it.
+      await step(page, 'new_agent', async () => {
+        await runCommand(page, 'agentls: New agent');
+        await quickInput(page);
+        await page.keyboard.type(cfg.newAgent.name, { delay: 10 });
+        await page.keyboard.press('Enter');
+        const file = `${cfg.newAgent.name}.md`;
+        await page.waitForSelector(`.tab.active[data-resource-name="${file}"]`, { timeout: T });
+        const row = page.locator('.pane-body .monaco-list-row').filter({ hasText: cfg.newAgent.name });
+        await row.first().waitFor({ state: 'visible', timeout: T });
+        // give the server time to publish (diagnostics arrive within ~0.5 s of didOpen)
+        await page.waitForTimeout(2000);
+        const rowText = (await row.first().innerText()).replace(/\s+/g, ' ').trim();
+        const problems = await problemsText(page);
+        const lines = await editorLines(page);
+        return { rowText, problems: problems.slice(0, 500), firstLines: lines.slice(0, 6) };
+      });
+    }
+
     await step(page, 'review', async () => {
       await openFile(page, r.file);
       await focusEditor(page);
@@ -303,6 +324,33 @@ async function waitFor(pred, timeout, what) {
       }, r.timeoutMs || 60000, 'the answer in the Results view');
       return { results: done, partials: partials.map((p) => p.length), agentPicker };
     });
+
+    if (cfg.codeAction) {
+      // The server's own code action on a selection (lightbulb / Ctrl+.), e.g.
+      // "backend-engineer: Explain": the extension routes its command through the same run path,
+      // so the answer streams into the Results view too.
+      const c = cfg.codeAction;
+      await step(page, 'code_action_run', async () => {
+        await openFile(page, c.file);
+        await focusEditor(page);
+        await gotoLine(page, c.startLine, 1);
+        for (let i = c.startLine; i < c.endLine; i++) await page.keyboard.press('Shift+ArrowDown');
+        await page.keyboard.press('Shift+End');
+        await page.keyboard.press('Control+.');
+        const rows = page.locator('.action-widget .monaco-list-row.action');
+        await page.locator('.action-widget .monaco-list-row').filter({ hasText: c.title }).first()
+          .waitFor({ state: 'visible', timeout: T });
+        const titles = (await rows.allInnerTexts()).map((x) => x.trim());
+        const idx = titles.findIndex((x) => x.includes(c.title));
+        for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        const done = await waitFor(async () => {
+          const res = await resultsFrameText(page);
+          return { ok: !!res && res.title.includes(c.resultTitle) && res.text.includes(c.expect) && /done/.test(res.status), ...(res || {}) };
+        }, c.timeoutMs || 60000, 'the code action answer in the Results view');
+        return { titles: titles.slice(0, 12), results: done };
+      });
+    }
 
     if (cfg.startError) {
       // Set the server command to a missing program in the Settings editor, as a user would:
