@@ -55,6 +55,8 @@ NEW = '    cur = db.execute("SELECT * FROM users WHERE id = ?", (user_id,))\n'
 OLD2 = "    return a + b\n"
 NEW2 = "    return int(a) + int(b)\n"
 REVIEW_MARKER = "NVIM-E2E-REVIEW-MARKER"
+#: typed at :AgentlsSetApiKey before the Review; the environment has fake.FAKE_KEY
+UI_KEY = "sk-ant-nvim-e2e-typed-key-0123456789"
 
 
 def find_nvim() -> str | None:
@@ -174,6 +176,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                 "Edit", {"file_path": "src/app.py", "old_string": OLD2, "new_string": NEW2}
             ),
             fake.text("Coerced the arguments."),
+            fake.text("Explaining: ", "the function ", stall_after=3),
         )
         lines = AGENT.split("\n")
         desc = lines[DESC_LINE]
@@ -205,6 +208,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                     "expect_message": "applied 1 change(s)",
                 },
                 {
+                    "set_key": UI_KEY,
                     "pick": "backend-engineer: Review",
                     "from_line": 8,
                     "to_line": 9,
@@ -215,6 +219,13 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                     "from_line": 8,
                     "to_line": 9,
                     "expect_message": "not applied",
+                },
+                {
+                    "pick": "backend-engineer: Explain",
+                    "from_line": 3,
+                    "to_line": 5,
+                    "cancel": True,  # :AgentlsCancel while the fake API stalls
+                    "expect_message": "cancelled",
                 },
             ],
             "confirm_answers": [1, 2],  # Apply the first proposal, Cancel the second
@@ -237,6 +248,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
             returncode=proc.returncode,
             stderr=proc.stderr[-4000:],
             requests=[r.body for r in api.requests],
+            keys=[_key(r.headers) for r in api.requests],
             ws=ws,
             agent_file=agent_file,
             lsp_log=_read(tmp / "xdg" / "state" / "nvim" / "lsp.log"),
@@ -244,6 +256,11 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
         return result
     finally:
         api.stop()
+
+
+def _key(headers: dict[str, str]) -> str | None:
+    """The API key a request carried (the SDK sends x-api-key or a bearer token)."""
+    return headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
 
 
 def _read(p: Path) -> str:
@@ -354,3 +371,18 @@ def test_declined_edit_changes_nothing(session):
 def test_clean_shutdown(session):
     get_step(session, "shutdown")
     assert session["returncode"] == 0, session["stderr"]
+
+
+def test_api_key_from_set_api_key_command(session):
+    s = get_step(session, "run 2 backend-engineer: Review")
+    assert s["key_prompt"].startswith("Anthropic API key")
+    # requests: Improve (2 turns) with the environment's key, then the Review with the typed one
+    assert session["keys"][:3] == [fake.FAKE_KEY, fake.FAKE_KEY, UI_KEY]
+    assert UI_KEY not in s["messages"]
+
+
+def test_cancel_command_stops_a_run(session):
+    s = get_step(session, "run 4 backend-engineer: Explain")
+    assert any(p["kind"] == "begin" and p["cancellable"] for p in s["progress"])
+    assert any(p["kind"] == "end" for p in s["progress"])
+    assert "cancelled" in s["messages"]

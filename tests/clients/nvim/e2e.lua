@@ -70,6 +70,14 @@ vim.ui.select = function(items, opts, on_choice)
   on_choice(chosen, idx)
 end
 
+local progress = {} ---@type table[]
+vim.api.nvim_create_autocmd('LspProgress', {
+  callback = function(ev)
+    local v = ev.data.params.value or {}
+    table.insert(progress, { token = ev.data.params.token, kind = v.kind, cancellable = v.cancellable })
+  end,
+})
+
 local function client_of(bufnr)
   return vim.lsp.get_clients({ bufnr = bufnr, name = 'agentls' })[1]
 end
@@ -222,6 +230,14 @@ for i, run in ipairs(plan.runs) do
     local n_confirms, n_menus, n_wins = #confirms, #menus, #vim.api.nvim_list_wins()
     vim.cmd('messages clear')
     vim.api.nvim_set_current_buf(py_buf)
+    if run.set_key then -- :AgentlsSetApiKey, the key typed at the inputsecret() prompt
+      vim.fn.inputsecret = function(prompt)
+        d.key_prompt = prompt
+        return run.set_key
+      end
+      vim.cmd('AgentlsSetApiKey')
+    end
+    local n_progress = #progress
     pick = run.pick
     local keys = ('<Esc>%dGV%dG<F12><Esc>'):format(run.from_line + 1, run.to_line + 1)
     vim.api.nvim_feedkeys(vim.keycode(keys), 'x', false)
@@ -229,6 +245,17 @@ for i, run in ipairs(plan.runs) do
       return #menus > n_menus
     end, 'the code action menu')
     d.menu = menus[#menus]
+    if run.cancel then
+      wait(30000, function()
+        for i = n_progress + 1, #progress do
+          if progress[i].kind == 'begin' and progress[i].cancellable then
+            return true
+          end
+        end
+        return false
+      end, 'the run to report cancellable progress')
+      vim.cmd('AgentlsCancel')
+    end
     if run.expect_line then
       wait(30000, function()
         local l = vim.api.nvim_buf_get_lines(py_buf, run.expect_line.line, run.expect_line.line + 1, false)[1]
@@ -260,6 +287,7 @@ for i, run in ipairs(plan.runs) do
         new = #vim.api.nvim_list_wins() > n_wins,
       }
     end
+    d.progress = vim.list_slice(progress, n_progress + 1)
     d.confirms = vim.list_slice(confirms, n_confirms + 1)
     d.buffer = vim.api.nvim_buf_get_lines(py_buf, 0, -1, false)
     d.modified = vim.bo[py_buf].modified
