@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import NoReturn
 
 from agentls import __version__
 
@@ -29,7 +30,7 @@ _DIALECTS = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit status 2 for bad usage, as argparse does
+    def error(self, message: str) -> NoReturn:  # exit status 2 for bad usage, as argparse does
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 

@@ -199,7 +199,7 @@ class YamlError:
     context: str = ""
 
 
-class _FastLoader(_Loader):  # type: ignore[valid-type,misc]
+class _FastLoader(_Loader):
     """The safe loader without implicit resolvers: we resolve plain scalars ourselves."""
 
 

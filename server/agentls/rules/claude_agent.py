@@ -307,12 +307,12 @@ def _syntax(ctx: Ctx) -> None:
         if e.problem or e.missing_value or e.node.kind != "scalar":
             continue
         raw = e.raw
-        first = raw[:1]
-        if first in ("&", "!") and " " in raw and e.raw_range.start.line == e.line:
+        lead = raw[:1]
+        if lead in ("&", "!") and " " in raw and e.raw_range.start.line == e.line:
             line = doc.lines[e.line]
             start = e.raw_range.start.character
             word = raw.split(" ", 1)[0]
-            kind = "an anchor" if first == "&" else "a tag"
+            kind = "an anchor" if lead == "&" else "a tag"
             full = line[start:].rstrip()
             ctx.add(
                 finding(
