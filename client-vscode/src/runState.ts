@@ -55,8 +55,11 @@ export function applyOutput(state: RunsState, n: RunOutputParams): RunView {
       if (n.text && !run.text) run.text = n.text;
       break;
     case 'error':
-      run.status = 'failed';
-      run.error = n.text;
+      // an error reported after the user cancelled is the cancellation itself
+      if (run.status !== 'cancelled') {
+        run.status = 'failed';
+        run.error = n.text;
+      }
       break;
   }
   if (n.usage) run.usage = n.usage;

@@ -67,6 +67,9 @@ test('cancel marks only running runs; end after cancel keeps cancelled', () => {
   assert.equal(s.runs.get('r1')?.status, 'cancelled');
   applyOutput(s, out('r1', 'end'));
   assert.equal(s.runs.get('r1')?.status, 'cancelled');
+  applyOutput(s, out('r1', 'error', 'cancelled by the client'));
+  assert.equal(s.runs.get('r1')?.status, 'cancelled');
+  assert.equal(s.runs.get('r1')?.error, null);
 });
 
 test('prune keeps the current run and the newest finished ones', () => {

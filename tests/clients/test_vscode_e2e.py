@@ -88,6 +88,14 @@ DRIVER_PLAN: dict[str, Any] = {
         "timeoutMs": 60000,
     },
     "newAgent": {"name": "e2e-helper"},
+    "cancel": {
+        "file": "orders.py",
+        "startLine": 11,
+        "endLine": 12,
+        "agent": "backend-engineer",
+        "task": "Explain",
+        "partial": "CANCEL-ME",
+    },
     "apiKey": UI_KEY,
 }
 
@@ -249,6 +257,12 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     exts.mkdir()
     api = FakeMessagesAPI()
     api.default_reply = text(*ANSWER_CHUNKS, delay=0.25)
+    # requests in driver order: review, code action, then the run the driver cancels
+    api.script(
+        text(*ANSWER_CHUNKS, delay=0.25),
+        text(*ANSWER_CHUNKS, delay=0.25),
+        text("CANCEL-ME partial answer ", "never sent", stall_after=3),
+    )
     api.start()
     settings = {
         **_server_settings(),
@@ -339,7 +353,12 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             pytest.fail(f"the driver could not run: {result['fatal']}")
         result["timings"] = timings
         result["api_requests"] = [
-            {"path": r.path, "x-api-key": r.headers.get("x-api-key"), "headers": r.headers}
+            {
+                "path": r.path,
+                "headers": r.headers,
+                "disconnected": r.disconnected_at is not None,
+                "completed": r.completed_at is not None,
+            }
             for r in api.requests
         ]
         (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
@@ -506,14 +525,24 @@ def test_code_action_run_streams_into_results(vscode_run: dict[str, Any]) -> Non
     assert step["results"]["title"] == "backend-engineer · explain"
 
 
+def test_cancel_in_results_stops_the_run(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "cancel_run")
+    assert "CANCEL-ME" in step["results"]["text"]
+    assert "never sent" not in step["results"]["text"]
+    stalled = [r for r in vscode_run["api_requests"] if not r["completed"]]
+    assert stalled, "the stalled API request completed?"
+    assert stalled[-1]["disconnected"], "the server did not abandon the API request on cancel"
+
+
 def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:
     _step(vscode_run, "set_api_key")
     _step(vscode_run, "review")
     requests = vscode_run["api_requests"]
     assert requests, "the fake Messages API got no request"
-    headers = requests[-1]["headers"]
-    key = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
-    assert key == UI_KEY, "the run did not use the key set with 'agentls: Set Anthropic API key'"
+    for r in requests:
+        h = r["headers"]
+        key = h.get("x-api-key") or h.get("authorization", "").removeprefix("Bearer ")
+        assert key == UI_KEY, "a run did not use the key set with 'agentls: Set Anthropic API key'"
 
 
 def test_a_server_that_cannot_start_is_explained(vscode_run: dict[str, Any]) -> None:

@@ -352,6 +352,40 @@ async function waitFor(pred, timeout, what) {
       });
     }
 
+    if (cfg.cancel) {
+      // A run whose answer stalls: Cancel in the Results view stops it (the server cancels the
+      // API request, which the fake API records as a disconnect).
+      const c = cfg.cancel;
+      await step(page, 'cancel_run', async () => {
+        await openFile(page, c.file);
+        await focusEditor(page);
+        await gotoLine(page, c.startLine, 1);
+        for (let i = c.startLine; i < c.endLine; i++) await page.keyboard.press('Shift+ArrowDown');
+        await runCommand(page, 'agentls: Ask an agent about the selection');
+        await pick(page, c.agent);
+        await pick(page, c.task);
+        await waitFor(async () => {
+          const res = await resultsFrameText(page);
+          return { ok: !!res && res.text.includes(c.partial) && /running/.test(res.status), ...(res || {}) };
+        }, T, 'the partial answer of the stalled run');
+        let clicked = false;
+        for (const frame of page.frames()) {
+          const btn = frame.locator('#cancel');
+          if ((await btn.count().catch(() => 0)) && (await btn.isVisible().catch(() => false))) {
+            await btn.click();
+            clicked = true;
+            break;
+          }
+        }
+        if (!clicked) throw new Error('no visible Cancel button in the Results view');
+        const done = await waitFor(async () => {
+          const res = await resultsFrameText(page);
+          return { ok: !!res && /cancelled/.test(res.status), ...(res || {}) };
+        }, T, 'the run to be cancelled');
+        return { results: done };
+      });
+    }
+
     if (cfg.startError) {
       // Set the server command to a missing program in the Settings editor, as a user would:
       // the extension restarts the server (settings change), fails, and says so, with an
