@@ -35,7 +35,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(full: bool = True) -> argparse.ArgumentParser:
+    """The argument parser; ``full=False`` skips the ``run`` options (they import more)."""
     p = _Parser(
         prog="agentls",
         description="Language server and checker for AI agent "
@@ -77,17 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--format", choices=["text", "json"], default="text")
     ag.add_argument("--no-user", action="store_true", help="skip ~/.claude and $CLAUDE_CONFIG_DIR")
 
-    try:
+    if full:
         from agentls.runner.cli import add_run_parser
-    except ImportError:  # pragma: no cover - the runner ships with the package
-        add_run_parser = None  # type: ignore[assignment]
-    if add_run_parser is not None:
+
         add_run_parser(sub)
+    else:
+        sub.add_parser("run", help="run an agent on a piece of code")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    light = bool(argv) and argv[0] in ("check", "lsp", "agents")
+    parser = build_parser(full=not light)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

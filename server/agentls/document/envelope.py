@@ -95,27 +95,19 @@ class Envelope:
         return "mixed"
 
 
-_LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\n|\r|$)")
+_BREAK = re.compile(r"(\r\n|\n|\r)")
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
-    """Split into lines and their terminators; a final empty line after a terminator is kept."""
-    lines: list[str] = []
-    endings: list[str] = []
-    pos = 0
-    n = len(text)
-    while True:
-        m = _LINE_RE.match(text, pos)
-        assert m is not None
-        lines.append(m.group(1))
-        endings.append(m.group(2))
-        pos = m.end()
-        if not m.group(2) or pos > n:
-            break
-        if pos == n:
-            lines.append("")
-            endings.append("")
-            break
+    """Split into lines and their terminators (LSP's line breaks only: LF, CRLF, CR).
+
+    ``"a\nb"`` gives ``(["a", "b"], ["\n", ""])``; a text ending in a break has a last,
+    empty line.
+    """
+    parts = _BREAK.split(text)
+    lines = parts[0::2]
+    endings = parts[1::2]
+    endings.append("")
     return lines, endings
 
 

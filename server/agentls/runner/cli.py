@@ -7,13 +7,15 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentls.runner.definitions import discover_agents, find_agent
 from agentls.runner.prompt import tasks
 from agentls.runner.proposals import unified_diff
 from agentls.runner.redact import install_log_redaction, redact
-from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings, run_agent
+
+if TYPE_CHECKING:  # the runtime imports the anthropic SDK: load it only to run
+    from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
 from agentls.types import Position, Range
 
 LANGUAGES = {
@@ -119,6 +121,8 @@ def run_main(args: argparse.Namespace) -> int:
         return 2
     if args.model:
         agent.model = args.model
+    from agentls.runner.runtime import RunRequest, RunSettings
+
     settings = RunSettings()
     if args.max_tokens:
         settings.max_tokens = args.max_tokens
@@ -144,6 +148,8 @@ def run_main(args: argparse.Namespace) -> int:
 
 
 async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
+    from agentls.runner.runtime import run_agent
+
     def sink(ev: RunEvent) -> None:
         if ev.kind == "delta":
             sys.stdout.write(ev.text)

@@ -1,0 +1,115 @@
+"""The command line: check output formats, exit statuses, start-up imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentls.cli import main
+
+BROKEN = "---\nname: reviewer\ndescription: Use when: reviewing\ncolor: gold\n---\nBody\n"
+ERROR = "---\ndescription: Use when reviewing\n---\nBody\n"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "reviewer.md").write_text(BROKEN, "utf-8")
+    (tmp_path / "README.md").write_text("# not an agent\n", "utf-8")
+    return tmp_path
+
+
+def test_text_format_and_exit_status(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(ws)]) == 0  # warnings only
+    out = capsys.readouterr().out.splitlines()
+    path = str(ws / ".claude/agents/reviewer.md")
+    assert out[0].startswith(f"{path}:3:14: warning[AL003] ")
+    assert out[1].startswith(f"{path}:4:8: warning[AL028] ")
+    assert out[-1] == "1 file checked, 2 findings: 2 warning"
+    assert main(["check", "--fail-on", "warning", str(ws)]) == 1
+    (ws / ".claude/agents/broken.md").write_text(ERROR, "utf-8")
+    assert main(["check", str(ws)]) == 1
+    assert main(["check", "--fail-on", "never", str(ws)]) == 0
+
+
+def test_json_shape(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--format", "json", str(ws)])
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"version", "files", "summary"}
+    assert data["summary"] == {"files": 1, "error": 0, "warning": 2, "information": 0, "hint": 0}
+    (f,) = data["files"]
+    assert f["dialect"] == "claude-agent"
+    assert set(f) == {"path", "dialect", "diagnostics", "effective"}
+    d = f["diagnostics"][0]
+    assert d == {
+        "range": {"start": {"line": 2, "character": 13}, "end": {"line": 2, "character": 32}},
+        "severity": "warning",
+        "code": "AL003",
+        "message": d["message"],
+    }
+    assert f["effective"] == {
+        "loads": True,
+        "name": "reviewer",
+        "description": "Use when: reviewing",
+        "tools": None,
+        "model": None,
+    }
+
+
+def test_sarif_and_github(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--format", "sarif", str(ws)])
+    sarif = json.loads(capsys.readouterr().out)
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"AL003", "AL028"}
+    assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    main(["check", "--format", "github", str(ws)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("::warning file=") and ",line=3,col=14," in lines[0]
+
+
+def test_bad_usage_exits_2(ws: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "xml", str(ws)])
+    assert exc.value.code == 2
+    assert main(["check", str(ws / "missing")]) == 2
+
+
+def test_dialect_override_for_files_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "agent.md").write_text(BROKEN, "utf-8")
+    main(["check", "--dialect", "claude-agent", "--format", "json", str(tmp_path)])
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["files"] == 1
+
+
+def test_invalid_utf8_and_nul_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "bin.md").write_bytes(b"---\nname: a\ndescription: \xff\xfe d\n---\n\x00\x00")
+    main(["check", "--format", "json", str(tmp_path)])
+    data = json.loads(capsys.readouterr().out)
+    codes = [d["code"] for d in data["files"][0]["diagnostics"]]
+    assert codes.count("AL109") == 2
+
+
+def test_check_does_not_import_pygls_lsprotocol_or_the_sdk(ws: Path) -> None:
+    code = (
+        "import sys; from agentls.cli import main; rc = main(['check', sys.argv[1]]);"
+        "bad = [m for m in ('pygls', 'lsprotocol', 'anthropic') if m in sys.modules];"
+        "print(bad); raise SystemExit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(ws)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_version_and_module_entry_point() -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "agentls", "--version"], capture_output=True, text=True
+    )
+    assert r.returncode == 0 and r.stdout.startswith("agentls ")
