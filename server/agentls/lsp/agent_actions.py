@@ -464,13 +464,18 @@ async def _finish(
     doc_path = await asyncio.to_thread(write_result, req, result)
     if not req.task.edits or not result.changes:
         progress.end("done")
+        shown = False
         if _client_supports(server, "window", "show_document"):
             try:
-                await server.window_show_document_async(
+                res = await server.window_show_document_async(
                     lsp.ShowDocumentParams(uri=doc_path.as_uri(), take_focus=False)
                 )
+                shown = bool(getattr(res, "success", False))
             except Exception as e:  # the client may refuse
                 log.info("showDocument failed: %s", type(e).__name__)
+        if not shown and not req.task.edits:
+            # Clients without window/showDocument (Eglot 1.9...) still learn where it is.
+            _show(server, lsp.MessageType.Info, f"{title}: done. The answer is in {doc_path}")
         message = None
         if req.task.edits:
             message = f"{title}: the agent proposed no change. Its answer: {doc_path}"
