@@ -16,6 +16,7 @@ from typing import TextIO
 from agentls import __version__
 from agentls.dialects.registry import ALL_DIALECTS, detect_dialect, in_claude_agents_dir
 from agentls.engine import Analysis, analyze
+from agentls.project import mcp_servers_for
 from agentls.rules.registry import finding, rule_url, rules
 from agentls.types import Finding, Range, Severity
 
@@ -113,7 +114,7 @@ def check_file(path: str, forced: str | None = None) -> FileResult:
                 "The file contains NUL bytes: it looks binary, not text.",
             )
         )
-    a = analyze(text, absolute, forced, size=size)
+    a = analyze(text, absolute, forced, size=size, mcp_servers=mcp_servers_for(absolute))
     a.path = path
     a.findings[:0] = extra if a.dialect or a.findings else []
     return FileResult(path, a)

@@ -77,7 +77,7 @@ def analyze(
     effective: Effective | None = None
     if dialect == CLAUDE_AGENT:
         effective = compute_effective(doc, mcp_servers=mcp_servers)
-        findings = check_claude_agent(doc, path, effective, size)
+        findings = check_claude_agent(doc, path, effective, size, mcp_servers=mcp_servers)
         if not doc.has_frontmatter and looks_like_docs(path):
             findings = [
                 docs_in_agents_folder(doc, path, "Claude Code", "it becomes a broken agent")

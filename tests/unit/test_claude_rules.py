@@ -125,7 +125,7 @@ CASES: dict[str, tuple[str, str]] = {
 }
 
 # Rules that need something other than one file's text.
-NOT_SINGLE_FILE = {"AL036", "AL109"}
+NOT_SINGLE_FILE = {"AL036", "AL109", "AL123"}  # AL123: tested below with a .mcp.json
 
 
 def codes(text: str, path: str = PATH) -> dict[str, Severity]:
@@ -208,3 +208,21 @@ def test_crlf_rescue_is_an_error_and_lf_is_a_warning() -> None:
     assert codes(lf)["AL003"] == Severity.WARNING
     assert codes(lf.replace("\n", "\r\n"))["AL004"] == Severity.ERROR
     assert not analyze(lf.replace("\n", "\r\n"), PATH).effective.loads  # type: ignore[union-attr]
+
+
+def test_mcp_server_not_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from agentls.project import mcp_servers_for
+
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    path = agents / "a.md"
+    text = fm(*BASE, "tools: Read, mcp__github__*, mcp__jira")
+    assert mcp_servers_for(str(path)) is None  # no .mcp.json: unknown, no finding
+    assert "AL123" not in codes(text, str(path))
+    (tmp_path / ".mcp.json").write_text('{"mcpServers": {"github": {"command": "gh"}}}')
+    servers = mcp_servers_for(str(path))
+    assert servers == frozenset({"github"})
+    found = [f for f in analyze(text, str(path), mcp_servers=servers).findings if f.code == "AL123"]
+    assert [f.message.split("`")[1] for f in found] == ["jira"]
+    eff = analyze(text, str(path), mcp_servers=servers).effective
+    assert eff is not None and eff.tools == ["Read", "mcp__github__*"]

@@ -17,6 +17,7 @@ from pygls.uris import to_fs_path
 
 from agentls import __version__
 from agentls.engine import Analysis, analyze
+from agentls.project import mcp_servers_for
 from agentls.settings import Settings
 
 log = logging.getLogger("agentls")
@@ -76,7 +77,7 @@ class AgentlsServer(LanguageServer):
             return cached
         path = self.path_of(uri)
         dialect = self.state.settings.dialect_for(path)
-        a = analyze(text, path, dialect, mcp_servers=None)
+        a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path))
         cached = Cached(doc.version, text, a)
         self.state.analyses[uri] = cached
         return cached

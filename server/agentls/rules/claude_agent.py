@@ -37,15 +37,23 @@ class Ctx:
     facts: ClaudeFacts
     effective: Effective
     out: list[Finding]
+    mcp_servers: frozenset[str] | None = None
 
     def add(self, f: Finding) -> None:
         self.out.append(f)
 
 
 def check_claude_agent(
-    doc: Document, path: str | None, effective: Effective, size: int | None = None
+    doc: Document,
+    path: str | None,
+    effective: Effective,
+    size: int | None = None,
+    *,
+    mcp_servers: frozenset[str] | None = None,
 ) -> list[Finding]:
-    ctx = Ctx(doc, path, claude_facts(), effective, [])
+    """Findings for one Claude Code sub-agent file. ``mcp_servers``: the project's configured
+    MCP servers (None when unknown)."""
+    ctx = Ctx(doc, path, claude_facts(), effective, [], mcp_servers)
     _envelope(ctx, size)
     if doc.has_frontmatter:
         _syntax(ctx)
@@ -1013,6 +1021,20 @@ def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
 
 def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
     status = v.status
+    if status == "mcp" and ctx.mcp_servers is not None and entry != "mcp__*":
+        server = entry[5:].split("__", 1)[0]
+        if server not in ctx.mcp_servers:
+            known = ", ".join(f"`{s}`" for s in sorted(ctx.mcp_servers)) or "none"
+            ctx.add(
+                finding(
+                    "AL123",
+                    rng,
+                    f"No MCP server `{server}` in this project's .mcp.json (configured: "
+                    f"{known}): Claude Code drops this entry unless the server is configured "
+                    "in your user settings.",
+                )
+            )
+        return
     if status in ("ok", "mcp", "pattern"):
         return
     if status == "wildcard":
