@@ -179,7 +179,7 @@ def yaml_value(draw: st.DrawFn, depth: int = 0) -> str:
     items2 = draw(
         st.lists(
             st.tuples(
-                st.sampled_from(agent_keys() + ["x", "type", "command"]), yaml_value(depth + 1)
+                st.sampled_from([*agent_keys(), "x", "type", "command"]), yaml_value(depth + 1)
             ),
             min_size=1,
             max_size=4,

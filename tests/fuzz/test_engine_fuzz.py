@@ -38,7 +38,7 @@ def assert_well_formed(a: Analysis, text: str) -> None:
     for f in a.findings:
         r = f.range
         assert r.start <= r.end, (f.code, r)
-        assert 0 <= r.start.line and r.end.line < len(lines), (f.code, r, len(lines))
+        assert r.start.line >= 0 and r.end.line < len(lines), (f.code, r, len(lines))
         assert 0 <= r.start.character <= len(lines[r.start.line]), (f.code, r)
         assert 0 <= r.end.character <= len(lines[r.end.line]), (f.code, r)
         assert f.message.strip(), f.code

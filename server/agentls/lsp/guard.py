@@ -6,6 +6,11 @@ pop-up and drops the request, so the client waits forever. :func:`install` makes
 ``InvalidParams`` (-32602) error *response* with the reason, drops an invalid notification
 with a log line, and fails the pending request when a client's *response* cannot be read.
 
+pygls splits a document into lines with ``str.splitlines``, which also breaks at NEL, LS,
+PS, VT, FF and FS/GS/RS: an incremental edit after such a character lands in the wrong place
+and the server's text silently differs from the editor's. The guard makes documents split
+lines only at CR LF, LF and CR, as LSP defines them.
+
 It also keeps exceptions from escaping handlers unnoticed: one that reaches pygls is logged
 with its traceback and reported to the client once as a ``window/logMessage`` error (not a
 pop-up per keystroke), and counted. A request still gets its ``InternalError`` response.
@@ -19,12 +24,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from collections.abc import Generator, Sequence
 from concurrent.futures import Future as ThreadFuture
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.workspace import TextDocument
 
 from agentls.runner.redact import redact
 
@@ -41,6 +49,36 @@ _MAX_REASONS = 3
 class GuardStats:
     invalid: int = 0  # messages that could not be read (answered or dropped)
     errors: int = 0  # exceptions that escaped a handler
+
+
+_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class LspTextDocument(TextDocument):
+    """A pygls document whose lines end only where LSP says a line ends."""
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return tuple(_LSP_LINE.findall(self.source))
+
+
+def _use_lsp_lines(workspace: Any) -> None:
+    def create(
+        doc_uri: str,
+        source: str | None = None,
+        version: int | None = None,
+        language_id: str | None = None,
+    ) -> TextDocument:
+        return LspTextDocument(
+            doc_uri,
+            source=source,
+            version=version,
+            language_id=language_id,
+            sync_kind=workspace._sync_kind,
+            position_codec=workspace._position_codec,
+        )
+
+    workspace._create_text_document = create
 
 
 class _Dropped:
@@ -92,6 +130,15 @@ def install(server: LanguageServer) -> GuardStats:
         # Reported here, once, as a log message; pygls would add a pop-up per occurrence.
         _note(server, stats, future, "notification")
 
+    builtin = protocol.fm.builtin_features
+    initialize = builtin[lsp.INITIALIZE]
+
+    def lsp_initialize(*args: Any) -> Generator[Any, Any, Any]:
+        result = yield from initialize(*args)
+        _use_lsp_lines(protocol.workspace)
+        return result
+
+    builtin[lsp.INITIALIZE] = lsp_initialize
     protocol.structure_message = structure_message
     protocol.handle_message = handle_message
     protocol._send_handler_result = send_handler_result
