@@ -26,6 +26,20 @@ import {
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'failed';
 
+/**
+ * The language client, minus its own error pop-ups while the server starts: when the server
+ * cannot start, the extension shows one message that says what was tried and what to do
+ * (with "Install instructions"), instead of "couldn't create connection to server" and
+ * "connection to server is erroring" notifications. Everything is still logged.
+ */
+class AgentlsClient extends LanguageClient {
+  quiet = true;
+
+  override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
+    super.error(message, data, this.quiet ? false : showNotification);
+  }
+}
+
 export const SECRET_KEY = 'agentls.anthropicApiKey';
 
 function isExecutable(p: string): boolean {
@@ -119,6 +133,7 @@ export class ServerManager implements vscode.Disposable {
       options: { env, cwd },
     };
     let startFailed = false;
+    let everRan = false;
     const clientOptions: LanguageClientOptions = {
       documentSelector: documentSelector() as DocumentSelector,
       outputChannel: this.output,
@@ -133,8 +148,10 @@ export class ServerManager implements vscode.Disposable {
         return false;
       },
       errorHandler: {
-        error: () => ({ action: ErrorAction.Continue }),
+        // Logged by the client; the state and close handlers below report what matters.
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => {
+          if (!everRan) return { action: CloseAction.DoNotRestart, handled: true };
           // The process went away after a successful start: restart it, at most 3 times in 3 min.
           const now = Date.now();
           this.crashes = this.crashes.filter((t) => now - t < 180_000);
@@ -150,11 +167,13 @@ export class ServerManager implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient('agentls', 'agentls', serverOptions, clientOptions);
+    const client = new AgentlsClient('agentls', 'agentls', serverOptions, clientOptions);
     this.onClientCreated(client);
     client.onDidChangeState((e) => {
       if (this.client !== client) return;
       if (e.newState === State.Running) {
+        everRan = true;
+        client.quiet = false;
         this.setState('running');
         // On the first start and on every automatic restart: key, then listeners (Agents view...).
         void this.sendApiKey().finally(() => this.startedEmitter.fire(client));
@@ -168,8 +187,14 @@ export class ServerManager implements vscode.Disposable {
     } catch (e) {
       this.client = undefined;
       await client.dispose().catch(() => undefined);
-      const detail = startFailed ? 'it did not finish initialisation' : firstLine(String(e));
-      this.fail(launch, `It exited or could not be started: ${detail}.`);
+      const detail = firstLine(String((e as Error)?.message ?? e));
+      this.output.appendLine(`[agentls] start failed: ${detail}`);
+      this.fail(
+        launch,
+        startFailed
+          ? 'It exited or failed during start-up; its messages are in the agentls output.'
+          : `It could not be started: ${detail}.`,
+      );
       return;
     }
   }

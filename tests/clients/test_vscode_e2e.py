@@ -325,7 +325,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             "outDir": str(ARTIFACTS),
             "chromium": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             "timeoutMs": 30000,
-            "startError": {"command": str(tmp / "no-such-dir" / "agentls")},
+            "startError": {"commands": [str(tmp / "no-such-dir" / "agentls"), "/bin/false"]},
         }
         only = os.environ.get("AGENTLS_E2E_STEPS")  # debugging aid: "review,start_error"
         if only:
@@ -547,6 +547,14 @@ def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, An
 
 def test_a_server_that_cannot_start_is_explained(vscode_run: dict[str, Any]) -> None:
     step = _step(vscode_run, "start_error")
-    assert "no-such-dir/agentls" in step["message"]
-    assert "was not found" in step["message"]
+    missing, exits = step["cases"]
+    assert "no-such-dir/agentls" in missing["message"]
+    assert "was not found" in missing["message"]
+    assert "/bin/false lsp" in exits["message"]
+    assert "exited or failed during start-up" in exits["message"]
+    for case in step["cases"]:
+        assert "Install instructions" in case["message"]
+        # one clear message, not the language client's own pop-ups
+        assert len(case["toasts"]) == 1, case["toasts"]
     assert "readme" in step["tab"].lower()
+    assert "failed" in step["statusBar"]

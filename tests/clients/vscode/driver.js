@@ -387,8 +387,9 @@ async function waitFor(pred, timeout, what) {
     }
 
     if (cfg.startError) {
-      // Set the server command to a missing program in the Settings editor, as a user would:
-      // the extension restarts the server (settings change), fails, and says so, with an
+      // Set the server command to programs that cannot serve, in the Settings editor, as a user
+      // would: the extension restarts the server (settings change), fails, and says so in ONE
+      // message (no "couldn't create connection" pop-ups from the language client), with an
       // "Install instructions" button that opens the install instructions.
       await step(page, 'start_error', async () => {
         await runCommand(page, 'Preferences: Open User Settings');
@@ -403,20 +404,35 @@ async function waitFor(pred, timeout, what) {
         if (await remoteTab.count()) await remoteTab.first().click();
         const input = page.locator('.settings-editor .setting-item-contents').filter({ hasText: /Server.*Command/i })
           .locator('input').first();
-        await input.waitFor({ state: 'visible', timeout: T });
-        await input.click();
-        await page.keyboard.press('Control+A');
-        await page.keyboard.type(cfg.startError.command, { delay: 5 });
-        await page.keyboard.press('Tab');
-        const toast = page.locator('.notification-toast').filter({ hasText: 'could not start the language server' });
-        await toast.first().waitFor({ state: 'visible', timeout: T });
-        const message = (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 500);
-        await shot(page, 'start-error-toast');
+        const cases = [];
+        let toast;
+        for (const command of cfg.startError.commands) {
+          await input.waitFor({ state: 'visible', timeout: T });
+          await input.click();
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type(command, { delay: 5 });
+          await page.keyboard.press('Tab');
+          toast = page.locator('.notification-toast').filter({ hasText: 'could not start the language server' })
+            .filter({ hasText: command });
+          await toast.first().waitFor({ state: 'visible', timeout: T });
+          await page.waitForTimeout(1000); // would-be pop-ups of the language client arrive together
+          const all = (await page.locator('.notification-toast').allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+          cases.push({ command, message: (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 600), toasts: all });
+          await shot(page, `start-error-${cases.length}`);
+          if (cases.length < cfg.startError.commands.length) {
+            const close = page.locator('.notification-toast .codicon-notifications-clear');
+            while (await close.count()) {
+              await close.first().click();
+              await page.waitForTimeout(200);
+            }
+            await toast.first().waitFor({ state: 'hidden', timeout: T });
+          }
+        }
         await toast.first().locator('.monaco-button', { hasText: 'Install instructions' }).first().click();
         const tab = page.locator('.tab').filter({ hasText: /readme/i });
         await tab.first().waitFor({ state: 'visible', timeout: T });
         const statusBar = await page.locator('.statusbar-item[aria-label*="agentls"]').first().innerText().catch(() => '');
-        return { message, tab: (await tab.first().innerText()).trim(), statusBar };
+        return { cases, tab: (await tab.first().innerText()).trim(), statusBar };
       });
     }
   } catch (e) {
