@@ -16,7 +16,7 @@ from typing import TextIO
 from agentls import __version__
 from agentls.dialects.registry import ALL_DIALECTS, detect_dialect, in_claude_agents_dir
 from agentls.engine import Analysis, analyze
-from agentls.project import mcp_servers_for
+from agentls.project import mcp_servers_for, project_root
 from agentls.rules.registry import finding, rule_url, rules
 from agentls.types import Finding, Range, Severity
 
@@ -286,12 +286,34 @@ def run_check(
         sys.stderr.write(f"agentls check: no such file or directory: {exc.args[0]}\n")
         return 2
     results = _check_all(files, dialect, jobs)
+    add_cross_file_findings(results)
     RENDERERS[fmt](results, out)
     worst = min((f.severity for r in results for f in r.analysis.findings), default=None)
     if fail_on == "never" or worst is None:
         return 0
     threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
     return 1 if worst <= threshold else 0
+
+
+def add_cross_file_findings(results: list[FileResult]) -> None:
+    """Duplicate names, shadowing, references that resolve to nothing: within each project
+    (the folder holding ``.claude``), never across unrelated projects."""
+    from agentls.index import index_from_analyses
+
+    groups: dict[str, list[FileResult]] = {}
+    for r in results:
+        root = project_root(os.path.abspath(r.path))
+        if root is not None and r.analysis.doc is not None:
+            groups.setdefault(root, []).append(r)
+    for group in groups.values():
+        if len(group) < 2 and not any(r.analysis.dialect != "claude-agent" for r in group):
+            continue
+        index = index_from_analyses(r.analysis for r in group)
+        for r in group:
+            extra = index.findings_for(r.path)
+            if extra:
+                r.analysis.findings.extend(extra)
+                r.analysis.findings.sort(key=lambda f: (f.range.start, f.code))
 
 
 def _check_all(files: list[str], dialect: str | None, jobs: int) -> list[FileResult]:

@@ -113,3 +113,21 @@ def test_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "agentls", "--version"], capture_output=True, text=True
     )
     assert r.returncode == 0 and r.stdout.startswith("agentls ")
+
+
+def test_duplicate_names_across_files_of_one_project(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ws / ".claude/agents/copy.md").write_text(BROKEN, "utf-8")
+    other = ws / "other-project" / ".claude" / "agents"
+    other.mkdir(parents=True)
+    (other / "reviewer.md").write_text(BROKEN, "utf-8")  # another project: no duplicate
+    main(["check", "--format", "json", str(ws)])
+    data = json.loads(capsys.readouterr().out)
+    dup = {
+        Path(f["path"]).relative_to(ws).as_posix()
+        for f in data["files"]
+        for d in f["diagnostics"]
+        if d["code"] == "AL301"
+    }
+    assert dup == {".claude/agents/reviewer.md", ".claude/agents/copy.md"}
