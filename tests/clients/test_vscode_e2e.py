@@ -203,7 +203,10 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         else:
             shutil.rmtree(old, ignore_errors=True)
     log = ARTIFACTS / "setup.log"
+    home = tmp / "home"  # user-scope agents (~/.claude/agents) and dot-files stay in the test
+    home.mkdir()
     xdg = {
+        "HOME": str(home),
         "XDG_CONFIG_HOME": str(tmp / "xdg" / "config"),
         "XDG_CACHE_HOME": str(tmp / "xdg" / "cache"),
         "XDG_DATA_HOME": str(tmp / "xdg" / "data"),

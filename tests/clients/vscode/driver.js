@@ -76,13 +76,29 @@ async function gotoLine(page, line, col) {
 }
 
 async function openFile(page, fileName) {
-  await page.keyboard.press('Control+P');
-  await quickInput(page);
-  await page.keyboard.type(fileName, { delay: 15 });
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`, { timeout: T });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab[data-resource-name="${fileName}"].active, .tab.active[aria-label*="${fileName}"]`, { timeout: T });
-  await page.waitForSelector('.monaco-editor .view-lines', { timeout: T });
+  // Retried: a document the server shows (window/showDocument, e.g. a run's result file) can
+  // take the focus away from Quick Open or from the file just opened.
+  const active = `.tab[data-resource-name="${fileName}"].active, .tab.active[aria-label*="${fileName}"]`;
+  let last;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await quickInput(page);
+      await page.keyboard.type(fileName, { delay: 15 });
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`, { timeout: 10000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(active, { timeout: 10000 });
+      await page.waitForTimeout(500);
+      await page.waitForSelector(active, { timeout: 2000 });
+      await page.waitForSelector('.monaco-editor .view-lines', { timeout: T });
+      return;
+    } catch (e) {
+      last = e;
+      log(`openFile ${fileName}: attempt ${attempt + 1} failed, retrying`);
+    }
+  }
+  throw last;
 }
 
 /** Runs a command through the command palette (F1), choosing the row that matches `label`. */
