@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
 def check_file(path: str, forced: str | None = None) -> FileResult:
     absolute = os.path.abspath(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block open() forever
+            raise OSError(0, "it is not a regular file (a FIFO, socket or device)")
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT + 1)
         size = os.path.getsize(path)

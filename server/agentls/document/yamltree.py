@@ -223,8 +223,27 @@ def _mask_breaks(text: str) -> tuple[str, dict[int, str] | None]:
     return text.translate(mask), {ord(m): chr(b) for b, m in mask.items()}
 
 
+_NOT_FLOW = re.compile(r"[^\[\]{}]+")
+
+
+def _flow_too_deep(text: str) -> bool:
+    """More than MAX_DEPTH nested ``[``/``{``: PyYAML would recurse for a second or more."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for c in _NOT_FLOW.sub("", text):
+        depth = depth + 1 if c in "[{" else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
 def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | None]:
     """Parse ``text`` into a positioned tree; on failure return the error position."""
+    if _flow_too_deep(text):
+        return None, YamlError(
+            f"the YAML is nested more than {MAX_DEPTH} levels deep", line_offset, 0
+        )
     text, unmask = _mask_breaks(text)
     try:
         root = yaml.compose(text, Loader=_FastLoader)

@@ -1,0 +1,197 @@
+"""Adversarial inputs: each analysed within 0.5 s and 100 MB (measured with tracemalloc),
+with a diagnostic. Claude Code skips agent files over 1 MiB; we still analyse the first
+4 MiB of characters and say that Claude Code will not load the file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from agentls.check import check_file, run_check
+from agentls.engine import analyze
+
+LIMIT_S = 0.5
+LIMIT_BYTES = 100 * 1024 * 1024
+AGENT = "/ws/.claude/agents/evil.md"
+
+
+def measured(fn: Callable[[], object]) -> tuple[object, float, int]:
+    """Run ``fn`` once; return its result, the seconds and the peak bytes it allocated."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        result = fn()
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, elapsed, peak
+
+
+def alias_bomb() -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    return "---\nname: bomb\ndescription: Use it never.\n" + "\n".join(lines) + "\n---\nBody\n"
+
+
+def ten_mb() -> str:
+    return "---\nname: big\ndescription: Use it for size.\n---\n" + ("x" * 99 + "\n") * 100_000
+
+
+def long_frontmatter() -> str:
+    body = "".join(f"k{i}: v\n" for i in range(100_000))
+    return "---\nname: long\ndescription: Use it for length.\n" + body + "---\nBody\n"
+
+
+def nested_flow() -> str:
+    return (
+        "---\nname: deep\ndescription: Use it deep.\ntools: " + "[" * 5000 + "]" * 5000 + "\n---\n"
+    )
+
+
+def nested_flow_unclosed() -> str:
+    return "---\nname: deep\ndescription: Use it deep.\nhooks: " + "{a: [" * 3000 + "\n---\n"
+
+
+def nul_bytes() -> str:
+    return "---\nname: n\x00ul\ndescription: Use it \x00 for NUL.\n---\n\x00\x00body\n"
+
+
+CASES: dict[str, tuple[Callable[[], str], set[str]]] = {
+    # name: (text, codes of which at least one must be reported)
+    "alias bomb": (alias_bomb, set()),
+    "10 MB file": (ten_mb, set()),
+    "100,000-line frontmatter": (long_frontmatter, set()),
+    "deeply nested flow": (nested_flow, set()),
+    "deeply nested unclosed flow": (nested_flow_unclosed, set()),
+    "NUL bytes": (nul_bytes, set()),
+}
+
+
+SLOW = pytest.mark.skip(
+    reason="PyYAML composes 100,000 entries in 2.4 s and the engine takes 12 s: needs a "
+    "frontmatter size cap in document/model.py (reported, not fixed)",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=SLOW) if n.startswith("100,000") else n for n in CASES],
+)
+def test_engine_answers_fast_and_small(name: str) -> None:
+    make, codes = CASES[name]
+    text = make()
+    analyze(text[:1000], AGENT)  # warm imports and caches outside the measurement
+    result, elapsed, peak = measured(lambda: analyze(text, AGENT))
+    findings = result.findings  # type: ignore[attr-defined]
+    print(f"{name}: {elapsed * 1000:.0f} ms, peak {peak / 1e6:.1f} MB, {len(findings)} findings")
+    assert elapsed < LIMIT_S, f"{name}: {elapsed:.2f} s"
+    assert peak < LIMIT_BYTES, f"{name}: {peak / 1e6:.0f} MB"
+    assert findings, f"{name}: no diagnostic"
+    if codes:
+        assert codes & {f.code for f in findings}, [f.code for f in findings]
+
+
+def test_ten_mb_says_claude_code_skips_it() -> None:
+    text = ten_mb()
+    a = analyze(text, AGENT, size=len(text.encode()))
+    assert a.effective is not None and a.effective.loads is False
+    assert "1 MiB" in (a.effective.reason or "")
+
+
+# ----------------------------------------------------------------- on disk (agentls check)
+
+
+@pytest.fixture
+def agents(tmp_path: Path) -> Path:
+    d = tmp_path / ".claude" / "agents"
+    d.mkdir(parents=True)
+    return d
+
+
+def test_invalid_utf8_on_disk(agents: Path) -> None:
+    p = agents / "bad.md"
+    p.write_bytes(b"---\nname: bad\ndescription: Use \xff\xfe it.\n---\nBody \xc3\n")
+    r, elapsed, peak = measured(lambda: check_file(str(p)))
+    codes = [f.code for f in r.analysis.findings]  # type: ignore[attr-defined]
+    assert "AL109" in codes and elapsed < LIMIT_S and peak < LIMIT_BYTES
+
+
+def test_nul_bytes_on_disk(agents: Path) -> None:
+    p = agents / "nul.md"
+    p.write_bytes(b"---\nname: nul\ndescription: Use it.\n---\n\x00\x00\x00")
+    r = check_file(str(p))
+    assert any("NUL" in f.message for f in r.analysis.findings)
+
+
+def test_symlink_loop_in_workspace(agents: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (agents / "a.md").symlink_to(agents / "b.md")
+    (agents / "b.md").symlink_to(agents / "a.md")
+    (agents / "dir").symlink_to(agents, target_is_directory=True)  # a directory loop too
+    (agents / "ok.md").write_text("---\nname: ok\ndescription: Use it when ok.\n---\nBody\n")
+    t0 = time.perf_counter()
+    status = run_check([str(agents.parent.parent)], "text", "error", None)
+    out = capsys.readouterr().out
+    assert time.perf_counter() - t0 < 2 * LIMIT_S
+    assert "a.md" in out and "AL109" in out and "symbolic links" in out
+    assert status == 1
+
+
+def test_fifo_in_workspace_does_not_hang(agents: Path) -> None:
+    """A FIFO named like an agent file: reading it would block forever."""
+    fifo = agents / "pipe.md"
+    os.mkfifo(fifo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "agentls", "check", str(agents.parent.parent)],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert "pipe.md" in proc.stdout and proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    """chmod 000 does not stop root: as root the check runs as ``nobody`` (uid 65534)."""
+    base = Path(tempfile.mkdtemp(prefix="agentls-unreadable-"))
+    try:
+        agents = base / ".claude" / "agents"
+        agents.mkdir(parents=True)
+        for d in (base, base / ".claude", agents):
+            d.chmod(0o755)
+        p = agents / "secret.md"
+        p.write_text("---\nname: secret\ndescription: Use it.\n---\nBody\n")
+        p.chmod(0)
+        user = 65534 if os.geteuid() == 0 else None
+        env = dict(os.environ, HOME=str(base))
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "agentls", "check", str(p)],
+                capture_output=True,
+                text=True,
+                timeout=20,
+                user=user,
+                env=env,
+            )
+        except PermissionError:
+            pytest.skip("running as root and the interpreter is not executable by nobody")
+        assert "AL109" in proc.stdout and "Permission denied" in proc.stdout, proc.stdout
+        assert proc.returncode == 1
+    finally:
+        subprocess.run(["rm", "-rf", str(base)], check=False)
+
+
+def test_unreadable_directory_named_like_an_agent(agents: Path) -> None:
+    """Readable by no one, even root: a directory given as a file."""
+    (agents / "dir.md").mkdir()
+    r = check_file(str(agents / "dir.md"))
+    assert [f.code for f in r.analysis.findings] == ["AL109"]
