@@ -424,10 +424,9 @@ async function waitFor(pred, timeout, what) {
         let toast;
         for (const command of cfg.startError.commands) {
           await input.waitFor({ state: 'visible', timeout: T });
-          await input.click();
-          await page.keyboard.press('Control+A');
-          await page.keyboard.type(command, { delay: 5 });
-          await page.keyboard.press('Tab');
+          // fill() sets the whole value at once: no half-typed command gets saved and started
+          await input.fill(command);
+          await input.press('Tab');
           toast = page.locator('.notification-toast').filter({ hasText: 'could not start the language server' })
             .filter({ hasText: command });
           await toast.first().waitFor({ state: 'visible', timeout: T });
