@@ -1,0 +1,141 @@
+"""The server over stdio: invalid parameters get an error response (pygls alone sends
+none), text after NEL/LS/PS stays in sync, adversarial documents are answered with a
+diagnostic and the server keeps answering."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = [sys.executable, "-m", "agentls", "lsp"]
+INVALID_PARAMS = -32602
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=SERVER, server_env=dict(os.environ, AGENTLS_TEST_HOOKS="1")
+    )
+)
+async def client(lsp_client: LanguageClient, tmp_path: Path):
+    root = tmp_path / "ws"
+    (root / ".claude" / "agents").mkdir(parents=True)
+    lsp_client.root = root  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("neovim"),
+            root_uri=root.as_uri(),
+            initialization_options={"debounceMs": 0},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def raw_request(client: LanguageClient, method: str, params: object) -> object:
+    """Send a request as raw JSON, bypassing the client's own typing of the parameters."""
+    msg_id = f"raw-{method}"
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = future
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return await asyncio.wait_for(future, 5)
+
+
+async def pull(client: LanguageClient, uri: str) -> list[lsp.Diagnostic]:
+    report = await asyncio.wait_for(
+        client.text_document_diagnostic_async(
+            lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri))
+        ),
+        10,
+    )
+    assert isinstance(report, lsp.RelatedFullDocumentDiagnosticReport)
+    return list(report.items)
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("textDocument/hover", {}),
+        ("textDocument/codeAction", {"textDocument": {"uri": 5}}),
+        ("textDocument/diagnostic", {"textDocument": "nope"}),
+        ("textDocument/completion", {"textDocument": {"uri": "file:///x.md"}, "position": 3}),
+    ],
+)
+async def test_invalid_params_get_an_error_response(
+    client: LanguageClient, method: str, params: dict[str, object]
+) -> None:
+    with pytest.raises(JsonRpcException) as info:
+        await raw_request(client, method, params)
+    assert info.value.code == INVALID_PARAMS
+    assert method in info.value.message
+    # an invalid notification is dropped, and the server still answers
+    client.protocol._send_data(
+        {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": 1}}
+    )
+    uri = (client.root / ".claude/agents/ok.md").as_uri()  # type: ignore[attr-defined]
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", 1, "---\n---\n"))
+    )
+    assert await pull(client, uri)
+
+
+async def test_edit_after_nel_keeps_text_in_sync(client: LanguageClient) -> None:
+    uri = (client.root / ".claude/agents/nel.md").as_uri()  # type: ignore[attr-defined]
+    text = "---\nname: a\x85b\u2028c\ncolor: red\n---\n"
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", 1, text))
+    )
+    rng = lsp.Range(lsp.Position(2, 7), lsp.Position(2, 10))  # "red", on LSP line 2
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [lsp.TextDocumentContentChangePartial(range=rng, text="blue")],
+        )
+    )
+    state = await client.protocol.send_request_async("agentls/_debugDocument", {"uri": uri})
+    assert state.text == text.replace("red", "blue")
+
+
+def _big(n: int) -> str:
+    return "---\nname: big\ndescription: Use it for size.\n---\n" + ("x" * 99 + "\n") * n
+
+
+ADVERSARIAL = {
+    "alias bomb": "---\nname: b\ndescription: Use it.\na: &a [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(
+        f"a{i}: &a{i} [{','.join(['*a' if i == 0 else f'*a{i - 1}'] * 9)}]\n" for i in range(9)
+    )
+    + "---\n",
+    "10 MB": _big(100_000),
+    "deep flow": "---\nname: d\ndescription: Use it.\ntools: " + "[" * 5000 + "\n---\n",
+    "NUL": "---\nname: n\x00\ndescription: Use it.\n---\n\x00",
+}
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+async def test_adversarial_document_answered_and_server_alive(
+    client: LanguageClient, name: str
+) -> None:
+    uri = (client.root / f".claude/agents/{name.replace(' ', '-')}.md").as_uri()  # type: ignore[attr-defined]
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", 1, ADVERSARIAL[name]))
+    )
+    t0 = time.perf_counter()
+    diags = await pull(client, uri)
+    elapsed = time.perf_counter() - t0
+    assert diags, name
+    # 0.5 s for the analysis, plus the transfer of up to 10 MB over a pipe
+    assert elapsed < (2.0 if name == "10 MB" else 0.5), f"{name}: {elapsed:.2f} s"
+    other = (client.root / ".claude/agents/after.md").as_uri()  # type: ignore[attr-defined]
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(other, "markdown", 1, "---\n---\n"))
+    )
+    assert await pull(client, other)
