@@ -89,9 +89,7 @@ class Session:
         caps = lsp.ClientCapabilities(
             general=lsp.GeneralClientCapabilities(position_encodings=["utf-16"]),
             text_document=lsp.TextDocumentClientCapabilities(
-                publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(
-                    version_support=True
-                )
+                publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(version_support=True)
             ),
         )
         await self.client.initialize_async(

@@ -35,7 +35,7 @@ def _paragraph(rng: random.Random, words: int) -> str:
         "review the change carefully and check every error path before you suggest a fix "
         "prefer small functions explicit types clear names tests that fail for one reason "
         "measure before optimising keep the public interface stable document each decision"
-    ).split()
+    ).split(" ")
     return " ".join(rng.choice(vocab) for _ in range(words)).capitalize() + "."
 
 
