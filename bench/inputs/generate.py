@@ -30,13 +30,50 @@ TOPICS = [
 ]
 
 
+VOCAB = [
+    "review",
+    "the",
+    "change",
+    "carefully",
+    "and",
+    "check",
+    "every",
+    "error",
+    "path",
+    "before",
+    "you",
+    "suggest",
+    "a",
+    "fix",
+    "prefer",
+    "small",
+    "functions",
+    "explicit",
+    "types",
+    "clear",
+    "names",
+    "tests",
+    "that",
+    "fail",
+    "for",
+    "one",
+    "reason",
+    "measure",
+    "before",
+    "optimising",
+    "keep",
+    "the",
+    "public",
+    "interface",
+    "stable",
+    "document",
+    "each",
+    "decision",
+]
+
+
 def _paragraph(rng: random.Random, words: int) -> str:
-    vocab = (
-        "review the change carefully and check every error path before you suggest a fix "
-        "prefer small functions explicit types clear names tests that fail for one reason "
-        "measure before optimising keep the public interface stable document each decision"
-    ).split(" ")
-    return " ".join(rng.choice(vocab) for _ in range(words)).capitalize() + "."
+    return " ".join(rng.choice(VOCAB) for _ in range(words)).capitalize() + "."
 
 
 def agent_text(size: int, name: str = "backend-reviewer", seed: int = 0) -> str:
