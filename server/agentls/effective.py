@@ -118,15 +118,16 @@ def classify_tool(
 def nearest(word: str, candidates: Iterable[str], max_distance: int | None = None) -> str | None:
     """The closest candidate by edit distance (case-insensitive), if close enough."""
     w = word.lower()
+    limit = max_distance if max_distance is not None else max(1, min(3, len(word) // 3))
     best: tuple[int, str] | None = None
     for c in candidates:
-        d = _distance(w, c.lower())
-        if best is None or d < best[0]:
+        cl = c.lower()
+        if abs(len(cl) - len(w)) > limit:  # the distance is at least the length difference
+            continue
+        d = _distance(w, cl)
+        if d <= limit and (best is None or d < best[0]):
             best = (d, c)
-    if best is None:
-        return None
-    limit = max_distance if max_distance is not None else max(1, min(3, len(word) // 3))
-    return best[1] if best[0] <= limit else None
+    return best[1] if best is not None else None
 
 
 def _distance(a: str, b: str) -> int:
@@ -219,6 +220,10 @@ def compute_effective(
     """The configuration Claude Code loads from this agent file."""
     facts = facts or claude_facts()
     view = doc.claude
+    if doc.too_large is not None:
+        return Effective(
+            False, f"its frontmatter has {doc.too_large:,} lines, more than agentls analyses"
+        )
     if not view.has_frontmatter:
         return Effective(False, "it has no frontmatter that Claude Code can read")
     if view.failed:

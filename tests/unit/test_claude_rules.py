@@ -118,6 +118,7 @@ CASES: dict[str, tuple[str, str]] = {
     "AL105": ("---\n- a\n- b\n---\nBody\n", CLEAN),
     "AL106": ("\ufeff" + CLEAN, CLEAN),
     "AL107": (fm(*BASE, "initialPrompt: [a]"), fm(*BASE, "initialPrompt: Start here")),
+    "AL111": (fm(*BASE, *[f"k{i}: v" for i in range(5001)]), CLEAN),
     "AL110": (
         fm(*BASE, "model: sonnet", "initialPrompt: &first go"),
         fm(*BASE, "initialPrompt: first go"),

@@ -73,6 +73,7 @@ class Document:
     not_mapping: YNode | None = None  # frontmatter parsed but is not a mapping
     problems: list[SyntaxProblem] = field(default_factory=list)
     claude: ClaudeView = field(default_factory=ClaudeView)
+    too_large: int | None = None  # frontmatter line count when over MAX_FRONTMATTER_LINES
 
     @property
     def lines(self) -> list[str]:
@@ -97,9 +98,18 @@ class Document:
         )
 
 
+MAX_FRONTMATTER_LINES = 5_000
+
+
 def parse_document(text: str) -> Document:
     env = parse_envelope(text)
     doc = Document(text=text, env=env)
+    fm_lines = env.content_end - env.content_start if env.has_frontmatter else 0
+    if fm_lines > MAX_FRONTMATTER_LINES:
+        # Real frontmatters have tens of lines; reading 100,000 would take seconds.
+        doc.too_large = fm_lines
+        doc.claude.has_frontmatter = env.claude_has_frontmatter
+        return doc
     if env.has_frontmatter:
         fm = doc.frontmatter_text()
         _read_entries(doc, fm)
@@ -294,7 +304,7 @@ def _recover(doc: Document, offset: int) -> None:
         value_col += len(head) - len(head.lstrip(" \t"))
         raw_lines = [lines[first][value_col:]] + [lines[j] for j in range(first + 1, last + 1)]
         raw = "\n".join(raw_lines).strip()
-        end_col = len(lines[last]) if last > first else len(lines[first].rstrip())
+        end_col = len(lines[last]) if last > first else max(value_col, len(lines[first].rstrip()))
         raw_range = Range(Position(first, value_col), Position(last, end_col))
         entry_range = Range(Position(first, 0), Position(last, len(lines[last])))
         root, err = compose(chunk, first)

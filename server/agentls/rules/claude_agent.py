@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -28,6 +29,7 @@ PLAUSIBLE_MODEL = re.compile(
 )
 ALLOWED_TOOLS_KEYS = ("allowed-tools", "allowedTools", "allowed_tools", "allowedtools")
 LARGE_FILE = 1_048_576
+MAX_UNKNOWN_KEY_FINDINGS = 100
 
 
 @dataclass(slots=True)
@@ -55,6 +57,16 @@ def check_claude_agent(
     MCP servers (None when unknown)."""
     ctx = Ctx(doc, path, claude_facts(), effective, [], mcp_servers)
     _envelope(ctx, size)
+    if doc.too_large is not None:
+        ctx.add(
+            finding(
+                "AL111",
+                _fence_range(doc),
+                f"The frontmatter has {doc.too_large:,} lines; agentls checks frontmatters of up "
+                "to 5,000 lines (real ones have a few dozen). Is a closing `---` missing?",
+            )
+        )
+        return ctx.out
     if doc.has_frontmatter:
         _syntax(ctx)
         _keys(ctx)
@@ -490,10 +502,23 @@ def _normalise_key(k: str) -> str:
 def _keys(ctx: Ctx) -> None:
     facts = ctx.facts
     present = {e.key for e in ctx.doc.entries}
+    unknown = 0
     for e in ctx.doc.entries:
         k = e.key
         if k in facts.agent_keys:
             continue
+        unknown += 1
+        if unknown > MAX_UNKNOWN_KEY_FINDINGS:
+            rest = sum(1 for x in ctx.doc.entries if x.key not in facts.agent_keys) - unknown + 1
+            ctx.add(
+                finding(
+                    "AL017",
+                    e.key_range,
+                    f"… and {rest:,} more keys that Claude Code does not recognise (not listed "
+                    "one by one).",
+                )
+            )
+            break
         if k in ALLOWED_TOOLS_KEYS:
             safe = "tools" not in present
             ctx.add(
@@ -591,12 +616,26 @@ def _move_under_hooks(doc: Document, e: Entry) -> Fix | None:
 
 
 def _key_hint(k: str, facts: ClaudeFacts) -> str | None:
+    return _key_hint_cached(k) if facts is claude_facts() else _key_hint_uncached(k, facts)
+
+
+@lru_cache(maxsize=4096)
+def _key_hint_cached(k: str) -> str | None:
+    return _key_hint_uncached(k, claude_facts())
+
+
+@lru_cache(maxsize=4)
+def _keys_by_norm(keys: frozenset[str]) -> dict[str, str]:
+    return {_normalise_key(a): a for a in keys}
+
+
+def _key_hint_uncached(k: str, facts: ClaudeFacts) -> str | None:
     if k in facts.unknown_key_no_hint:
         return None
     norm = _normalise_key(k)
     if norm in facts.unknown_key_hints:
         return facts.unknown_key_hints[norm]
-    by_norm = {_normalise_key(a): a for a in facts.agent_keys}
+    by_norm = _keys_by_norm(facts.agent_keys)
     if norm in by_norm:
         return by_norm[norm]
     near = nearest(norm, list(by_norm), max_distance=2 if len(norm) > 4 else 1)
