@@ -157,6 +157,27 @@ async function editorLines(page) {
   });
 }
 
+/**
+ * Presses keys until `target` shows (a key press can get lost while a widget closes on a
+ * loaded machine); each attempt waits a third of the timeout.
+ */
+async function pressUntil(page, keys, target, onRetry = null, attempts = 3) {
+  let last;
+  for (let i = 0; i < attempts; i++) {
+    for (const k of keys) await page.keyboard.press(k);
+    try {
+      await target.first().waitFor({ state: 'visible', timeout: Math.max(5000, T / attempts) });
+      return i + 1;
+    } catch (e) {
+      last = e;
+      log(`keys ${keys.join(' ')}: attempt ${i + 1} showed nothing, retrying`);
+      await page.keyboard.press('Escape');
+      if (onRetry) await onRetry();
+    }
+  }
+  throw last;
+}
+
 /** The Problems panel text (opens it with Ctrl+Shift+M). */
 async function problemsText(page) {
   await page.keyboard.press('Control+Shift+M');
@@ -238,19 +259,16 @@ async function waitFor(pred, timeout, what) {
     await step(page, 'hover', async () => {
       await focusEditor(page);
       await gotoLine(page, a.hover.line, a.hover.col);
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+I');
       const hover = page.locator('.monaco-hover').filter({ hasText: re(a.hover.expect) });
-      await hover.first().waitFor({ state: 'visible', timeout: T });
+      await pressUntil(page, ['Control+K', 'Control+I'], hover);
       return { hover: (await hover.first().innerText()).slice(0, 400) };
     });
 
     await step(page, 'completion', async () => {
       await focusEditor(page);
       await gotoLine(page, a.completion.line, a.completion.col);
-      await page.keyboard.press('Control+Space');
       const row = page.locator('.suggest-widget .monaco-list-row').filter({ hasText: a.completion.expect });
-      await row.first().waitFor({ state: 'visible', timeout: T });
+      await pressUntil(page, ['Control+Space'], row);
       const labels = await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts();
       return { labels };
     });
@@ -258,10 +276,8 @@ async function waitFor(pred, timeout, what) {
     await step(page, 'quick_fix', async () => {
       await focusEditor(page);
       await gotoLine(page, a.quickFix.line, a.quickFix.col);
-      await page.keyboard.press('Control+.');
       const rows = page.locator('.action-widget .monaco-list-row.action');
-      await page.locator('.action-widget .monaco-list-row').filter({ hasText: re(a.quickFix.title) }).first()
-        .waitFor({ state: 'visible', timeout: T });
+      await pressUntil(page, ['Control+.'], page.locator('.action-widget .monaco-list-row').filter({ hasText: re(a.quickFix.title) }));
       const titles = (await rows.allInnerTexts()).map((s) => s.trim());
       const idx = titles.findIndex((s) => re(a.quickFix.title).test(s));
       if (idx < 0) throw new Error(`no quick fix matches /${a.quickFix.title}/: ${JSON.stringify(titles)}`);
@@ -348,14 +364,15 @@ async function waitFor(pred, timeout, what) {
       const c = cfg.codeAction;
       await step(page, 'code_action_run', async () => {
         await openFile(page, c.file);
-        await focusEditor(page);
-        await gotoLine(page, c.startLine, 1);
-        for (let i = c.startLine; i < c.endLine; i++) await page.keyboard.press('Shift+ArrowDown');
-        await page.keyboard.press('Shift+End');
-        await page.keyboard.press('Control+.');
+        const select = async () => {
+          await focusEditor(page);
+          await gotoLine(page, c.startLine, 1);
+          for (let i = c.startLine; i < c.endLine; i++) await page.keyboard.press('Shift+ArrowDown');
+          await page.keyboard.press('Shift+End');
+        };
+        await select();
         const rows = page.locator('.action-widget .monaco-list-row.action');
-        await page.locator('.action-widget .monaco-list-row').filter({ hasText: c.title }).first()
-          .waitFor({ state: 'visible', timeout: T });
+        await pressUntil(page, ['Control+.'], page.locator('.action-widget .monaco-list-row').filter({ hasText: c.title }), select);
         const titles = (await rows.allInnerTexts()).map((x) => x.trim());
         const idx = titles.findIndex((x) => x.includes(c.title));
         for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
