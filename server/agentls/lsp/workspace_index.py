@@ -94,7 +94,8 @@ async def build(ls: AgentlsServer) -> None:
         except Exception as exc:  # the client refused: index silently
             log.info("no progress: %s", exc)
     folders = _folders(ls)
-    index = await asyncio.to_thread(build_index, folders)
+    # worker processes for large workspaces: the event loop keeps the GIL to itself
+    index = await asyncio.to_thread(build_index, folders, jobs=os.cpu_count() or 1)
     # open documents win over the disk
     st.index = index
     st.synced.clear()
@@ -126,11 +127,10 @@ def sync_document(ls: AgentlsServer, uri: str) -> set[str]:
     st.synced[uri] = doc.version
     old = st.index.entries.get(path)
     scope = old.scope if old is not None else "project"
-    try:
-        text = doc.source
-    except (OSError, UnicodeDecodeError):
+    cached = ls.analysis(uri)  # the diagnostics' analysis of this text: no second parse
+    if cached is None:
         return set()
-    return st.index.update(path, text, scope, ls.state.settings.dialect_for(path))
+    return st.index.update_analysis(cached.analysis, scope)
 
 
 def cross_file_findings(ls: AgentlsServer, uri: str) -> list[Finding]:
