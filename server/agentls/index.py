@@ -383,6 +383,10 @@ class WorkspaceIndex:
     def __init__(self) -> None:
         self.entries: dict[str, IndexEntry] = {}
         self.generation = 0
+        # name (or alias) -> paths; rebuilt when a name changes (see _paths_named)
+        self._names: dict[str, list[str]] = {}
+        self._names_key: tuple[int, int] | None = None
+        self._names_gen = 0
 
     # -- updates
 
@@ -394,6 +398,7 @@ class WorkspaceIndex:
         self.generation += 1
         if old is not None and _same_identity(old, entry):
             return set()
+        self._names_gen += 1
         names = {(entry.kind, entry.name)}
         if old is not None:
             names.add((old.kind, old.name))
@@ -404,6 +409,7 @@ class WorkspaceIndex:
         if old is None:
             return set()
         self.generation += 1
+        self._names_gen += 1
         return self._dependents({(old.kind, old.name)}, exclude=path)
 
     def update(
@@ -430,6 +436,24 @@ class WorkspaceIndex:
 
     # -- look-ups
 
+    def _paths_named(self, name: str) -> list[str]:
+        """Paths of the entries named or aliased ``name``: O(1) instead of a scan of every
+        entry (on each keystroke, with thousands of entries). Rebuilt after a name changes;
+        entries written directly into ``entries`` are seen when their count changes."""
+        key = (self._names_gen, len(self.entries))
+        if self._names_key != key:
+            names: dict[str, list[str]] = {}
+            for p, e in self.entries.items():
+                names.setdefault(e.name, []).append(p)
+                for a in dict.fromkeys(e.aliases):
+                    if a != e.name:
+                        names.setdefault(a, []).append(p)
+            self._names, self._names_key = names, key
+        return self._names.get(name, [])
+
+    def _named_any(self, name: str) -> list[IndexEntry]:
+        return [e for p in self._paths_named(name) if (e := self.entries.get(p)) is not None]
+
     def all(self) -> list[IndexEntry]:
         return sorted(self.entries.values(), key=lambda e: (e.kind, e.name.lower(), e.path))
 
@@ -437,7 +461,7 @@ class WorkspaceIndex:
         kinds = _resolves_to(kind)
         return [
             e
-            for e in self.entries.values()
+            for e in self._named_any(name)
             if e.kind in kinds and (e.name == name or name in e.aliases)
         ]
 
@@ -503,7 +527,7 @@ class WorkspaceIndex:
         out: list[Finding] = []
         here = e.name_range or Range.of(0, 0, 0, 3)
         if e.kind in (AGENT, SKILL, COMMAND, COPILOT, "opencode-agent", "gemini-agent"):
-            for other in self.entries.values():
+            for other in self._named_any(e.name):
                 if other.path == path or other.kind != e.kind or other.scope != e.scope:
                     continue
                 if other.name != e.name:
@@ -530,7 +554,7 @@ class WorkspaceIndex:
                     )
                 )
         if e.kind == AGENT and e.scope == "project":
-            for other in self.entries.values():
+            for other in self._named_any(e.name):
                 if (
                     other.kind == AGENT
                     and other.scope in ("user", "plugin")
