@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from agentls.engine import analyze
-from conftest import CORPUS, corpus_manifest
+from testdata import CORPUS, corpus_manifest
 
 YAML_CODES = {"AL002", "AL003", "AL004", "AL007", "AL008"}
 

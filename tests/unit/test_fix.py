@@ -17,7 +17,7 @@ from agentls.fix import run_fix
 from agentls.types import Range, Severity, TextEdit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import CORPUS, corpus_manifest
+from testdata import CORPUS, corpus_manifest
 
 PATH = "/ws/.claude/agents/helper.md"
 HOOK_AT_TOP = (

@@ -1,0 +1,24 @@
+"""Where the shared test inputs are: ../shared/seeds and ../shared/corpus (may be absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpus"
+
+
+def corpus_manifest() -> list[tuple[str, str]]:
+    """(dialect, path relative to the corpus) for every corpus file, or [] when absent."""
+    manifest = CORPUS / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return []
+    rows = []
+    for line in manifest.read_text("utf-8").splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) >= 4:
+            owner_repo = parts[1].replace("/", "__")
+            rows.append((parts[0], f"{owner_repo}/{parts[3]}"))
+    return rows
