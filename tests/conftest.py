@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from testdata import CORPUS, REPO, SEEDS, SHARED, corpus_manifest  # noqa: F401
 
 pytest_plugins = ["fakes.plugin"]
