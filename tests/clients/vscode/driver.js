@@ -68,8 +68,7 @@ async function focusEditor(page) {
 }
 
 async function gotoLine(page, line, col) {
-  await page.keyboard.press('Control+G');
-  await quickInput(page);
+  await pressUntil(page, ['Control+G'], page.locator('.quick-input-widget input'));
   await page.keyboard.type(`${line}:${col}`);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: T }).catch(() => {});
@@ -103,8 +102,7 @@ async function openFile(page, fileName) {
 
 /** Runs a command through the command palette (F1), choosing the row that matches `label`. */
 async function runCommand(page, label) {
-  await page.keyboard.press('F1');
-  await quickInput(page);
+  await pressUntil(page, ['F1'], page.locator('.quick-input-widget input'));
   await page.keyboard.type(label, { delay: 10 });
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label });
   await row.first().waitFor({ state: 'visible', timeout: T });
