@@ -74,6 +74,10 @@ def load_known_differences() -> dict[tuple[str, str], dict[str, Any]]:
     return out
 
 
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def canon_tool(entry: str) -> str:
     """Tool name as the init line shows it: `Bash(git *)` -> `Bash`, `Agent` -> `Task`."""
     base = PAREN.sub("", entry).strip()
@@ -162,8 +166,12 @@ def compare_file(label: str, obs: dict[str, Any], env: dict[str, Any]) -> Outcom
                 sorted(seen),
             )
     desc = None
-    if eff.loads and obs["loaded"] and "description" in obs and obs["description"] is not None:
+    if eff.loads and obs["loaded"] and obs.get("description") is not None:
         desc = (eff.description, obs["description"])
+    elif eff.loads and obs["loaded"] and obs.get("description_sha256") is not None:
+        # seeds/corpus keep no text in the repository: compare digests
+        digest = None if eff.description is None else sha256_text(eff.description)
+        desc = (digest, obs["description_sha256"])
     return Outcome(label, rel, "differ" if diffs else "agree", diffs, description=desc)
 
 

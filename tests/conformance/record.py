@@ -484,11 +484,16 @@ def corpus_inputs() -> list[tuple[str, bytes]]:
 # --------------------------------------------------------------------------- recording
 
 
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def record(
     binary: Path,
     inputs: list[tuple[str, bytes]],
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
+    keep_text: bool = True,
 ) -> dict[str, Any]:
     def one(item: tuple[str, bytes]) -> dict[str, Any]:
         rel, data = item
@@ -502,6 +507,10 @@ def record(
             if progress:
                 progress(i, len(inputs))
 
+    if not keep_text:  # seeds and corpus: keep no text of theirs, only a digest
+        for r in results:
+            desc = r.pop("description", None)
+            r["description_sha256"] = None if desc is None else sha256_text(desc)
     env = probe_environment(binary, inputs, {r["model"] for r in results}, jobs)
     for r in results:
         if not r["loaded"]:
@@ -561,7 +570,17 @@ def probe_environment(
     return {"model_resolution": resolution, "tool_pools": pools}
 
 
-COMPARED = ("sha256", "loaded", "name", "tools", "model", "description", "log", "error")
+COMPARED = (
+    "sha256",
+    "loaded",
+    "name",
+    "tools",
+    "model",
+    "description",
+    "description_sha256",
+    "log",
+    "error",
+)
 
 
 def diff(old: dict[str, Any], new: dict[str, Any], partial: bool = False) -> list[str]:
@@ -622,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
             if i % 50 == 0 or i == n:
                 print(f"{label}: {i}/{n}", file=sys.stderr)
 
-        data = record(binary, inputs, ns.jobs, progress)
+        data = record(binary, inputs, ns.jobs, progress, keep_text=label == "fixtures")
         out = OBSERVATIONS / f"{label}.json"
         loaded = sum(1 for f in data["files"] if f["loaded"])
         print(f"{label}: {len(data['files'])} files, {loaded} loaded")
