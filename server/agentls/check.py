@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from agentls import __version__
 from agentls.dialects.registry import ALL_DIALECTS, detect_dialect, in_claude_agents_dir
@@ -20,6 +20,9 @@ from agentls.engine import Analysis, analyze
 from agentls.project import mcp_servers_for, project_root
 from agentls.rules.registry import finding, rule_url, rules
 from agentls.types import Finding, Range, Severity
+
+if TYPE_CHECKING:
+    from agentls.index import IndexEntry
 
 SKIP_DIRS = frozenset(
     {
@@ -43,6 +46,10 @@ READ_LIMIT = 16 * 1024 * 1024
 class FileResult:
     path: str
     analysis: Analysis
+    # from worker processes: ``analysis.doc`` is dropped (large to send back; the renderers
+    # do not read it) and the index entry the cross-file checks need is sent instead
+    entry: IndexEntry | None = None
+    slim: bool = False
 
 
 def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
@@ -301,17 +308,21 @@ def run_check(
 def add_cross_file_findings(results: list[FileResult]) -> None:
     """Duplicate names, shadowing, references that resolve to nothing: within each project
     (the folder holding ``.claude``), never across unrelated projects."""
-    from agentls.index import index_from_analyses
+    from agentls.index import WorkspaceIndex, entry_from_analysis
 
     groups: dict[str, list[FileResult]] = {}
     for r in results:
         root = project_root(os.path.abspath(r.path))
-        if root is not None and r.analysis.doc is not None:
+        if root is not None and (r.analysis.doc is not None or r.slim):
             groups.setdefault(root, []).append(r)
     for group in groups.values():
         if len(group) < 2 and not any(r.analysis.dialect != "claude-agent" for r in group):
             continue
-        index = index_from_analyses(r.analysis for r in group)
+        index = WorkspaceIndex()
+        for r in group:
+            e = r.entry if r.slim else entry_from_analysis(r.analysis, "project")
+            if e is not None:
+                index.entries[e.path] = e
         for r in group:
             extra = index.findings_for(r.path)
             if extra:
@@ -326,4 +337,17 @@ def _check_all(files: list[str], dialect: str | None, jobs: int) -> list[FileRes
 
     chunk = max(16, len(files) // (jobs * 4))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_file, files, [dialect] * len(files), chunksize=chunk))
+        return list(pool.map(_check_slim, files, [dialect] * len(files), chunksize=chunk))
+
+
+def _check_slim(path: str, forced: str | None) -> FileResult:
+    """:func:`check_file` in a worker process. Sending the document model back cost about
+    as much CPU as the analysis itself (31 MB pickled for the corpus); send the index entry."""
+    r = check_file(path, forced)
+    if r.analysis.doc is not None:
+        from agentls.index import entry_from_analysis
+
+        r.entry = entry_from_analysis(r.analysis, "project")
+        r.slim = True
+        r.analysis.doc = None
+    return r
