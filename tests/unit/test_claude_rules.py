@@ -56,7 +56,7 @@ CASES: dict[str, tuple[str, str]] = {
     "AL017": (fm(*BASE, "Model: sonnet"), fm(*BASE, "model: sonnet")),
     "AL018": (fm(*BASE, "allowed-tools: Read"), fm(*BASE, "tools: Read")),
     "AL019": (fm(*BASE, "mode: subagent"), CLEAN),
-    "AL020": (fm(*BASE, "tools: []"), fm(*BASE, "tools: [Read]")),
+    "AL020": (fm(*BASE, "tools: 5"), fm(*BASE, "tools: [Read]")),
     "AL021": (fm(*BASE, "tools: Read, grep"), fm(*BASE, "tools: Read, Grep")),
     "AL121": (fm(*BASE, "tools: read, grep"), fm(*BASE, "tools: Read, grep")),
     "AL022": (fm(*BASE, "tools: Read, MultiEdit"), fm(*BASE, "tools: Read, Edit")),

@@ -927,14 +927,22 @@ def _tools(ctx: Ctx) -> None:
         if node.kind not in ("scalar", "sequence") or (
             node.kind == "scalar" and node.value is not None and not isinstance(node.value, str)
         ):
-            ctx.add(
-                finding(
-                    "AL107",
-                    _value_range(e),
+            if deny:
+                msg = (
                     f"`{key}` must be a comma-separated string or a list of tool names; "
-                    f"got {node.type_name}. Claude Code ignores it.",
+                    f"got {node.type_name}. Claude Code ignores it."
                 )
-            )
+                ctx.add(finding("AL107", _value_range(e), msg))
+            else:
+                ctx.add(
+                    finding(
+                        "AL020",
+                        _value_range(e),
+                        f"`tools` must be a comma-separated string or a list of tool names; got "
+                        f"{node.type_name}, which Claude Code reads as no tools at all (while "
+                        "the agent listing says \"All tools\"), so it refuses to spawn the agent.",
+                    )
+                )
             continue
         items = list(tool_items(doc, e))
         if not items:
