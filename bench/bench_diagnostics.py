@@ -92,8 +92,11 @@ class Session:
                 publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(version_support=True)
             ),
         )
-        await self.client.initialize_async(
-            lsp.InitializeParams(capabilities=caps, root_uri=root.as_uri())
+        await asyncio.wait_for(
+            self.client.initialize_async(
+                lsp.InitializeParams(capabilities=caps, root_uri=root.as_uri())
+            ),
+            60,
         )
         self.client.initialized(lsp.InitializedParams())
         path = root / ".claude" / "agents" / "backend-reviewer.md"

@@ -92,6 +92,7 @@ async def serve(root: Path, home: Path, min_samples: int) -> dict[str, Any]:
     text = path.read_text("utf-8")
     lines = text.split("\n")
     tl = next(i for i, ln in enumerate(lines) if ln.startswith("tools:"))
+    body = len(lines) // 2  # edits: one character typed and removed in the body
     uri = path.as_uri()
     version = 1
 
@@ -99,7 +100,7 @@ async def serve(root: Path, home: Path, min_samples: int) -> dict[str, Any]:
         nonlocal version
         version += 1
         typed = version % 2 == 0
-        rng = lsp.Range(lsp.Position(tl + 3, 0), lsp.Position(tl + 3, 0 if typed else 1))
+        rng = lsp.Range(lsp.Position(body, 0), lsp.Position(body, 0 if typed else 1))
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         waiters[version] = fut
         t0 = time.perf_counter()
