@@ -42,6 +42,7 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp
         @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
         def _register(params: lsp.RegistrationParams) -> None:  # the server watches files
             return None
+
     await lsp_client.initialize_session(
         lsp.InitializeParams(
             capabilities=caps,
@@ -170,7 +171,7 @@ async def test_close_clears_and_other_files_get_nothing(client: LanguageClient) 
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
     if not supports_pull(client):
         recorder: DiagnosticsRecorder = client.recorder  # type: ignore[attr-defined]
-        assert await recorder.wait_count(uri, 2) == []
+        assert await recorder.wait(uri, None) == []  # the clearing publish has no version
 
 
 @pytest.mark.asyncio

@@ -29,9 +29,11 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp
     lsp_client.editor = request.param  # type: ignore[attr-defined]
     lsp_client.recorder = DiagnosticsRecorder(lsp_client)  # type: ignore[attr-defined]
 
-    @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
-    def _register(params: lsp.RegistrationParams) -> None:  # the server may watch files
-        return None
+    if lsp.CLIENT_REGISTER_CAPABILITY not in lsp_client.protocol.fm.features:
+
+        @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+        def _register(params: lsp.RegistrationParams) -> None:  # the server may watch files
+            return None
 
     await lsp_client.initialize_session(
         lsp.InitializeParams(

@@ -25,6 +25,17 @@ def register(server: AgentlsServer) -> None:
     async def initialized(ls: AgentlsServer, params: lsp.InitializedParams) -> None:
         await _pull_configuration(ls)
 
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls: AgentlsServer, params: None) -> None:
+        # pygls 2.1.1 cancels pending server->client requests while iterating over the
+        # dict that the cancellation callbacks shrink ("dictionary changed size"): cancel
+        # them here first, over a snapshot.
+        futures = getattr(ls.protocol, "_request_futures", {})
+        current = getattr(ls.protocol, "msg_id", None)  # never the shutdown request itself
+        for msg_id, future in list(futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: AgentlsServer, params: lsp.DidChangeConfigurationParams
