@@ -16,6 +16,7 @@ class Settings:
     max_tokens: int = 4096
     context_lines: int = 20
     agents: list[str] | None = None  # which agents the code actions offer (None: all)
+    agent_list_limit: int | None = None  # at most this many agents in the code actions
     dialects: dict[str, str] = field(default_factory=dict)  # glob -> dialect override
     debounce_ms: int = 0
 
@@ -36,9 +37,17 @@ class Settings:
             v = raw.get(key)
             if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
                 setattr(self, attr, v)
-        agents = raw.get("agents")
-        if isinstance(agents, list):
-            self.agents = [str(a) for a in agents if isinstance(a, str)] or None
+        if "agents" in raw:
+            agents = raw.get("agents")
+            self.agents = (
+                [str(a) for a in agents if isinstance(a, str)] or None
+                if isinstance(agents, list)
+                else None  # null (or anything else) resets to "all agents"
+            )
+        if "agentListLimit" in raw:
+            limit = raw.get("agentListLimit")
+            ok = isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
+            self.agent_list_limit = limit if ok else None
         dialects = raw.get("dialects")
         if isinstance(dialects, dict):
             self.dialects = {str(k): str(v) for k, v in dialects.items() if v in ALL_DIALECTS}

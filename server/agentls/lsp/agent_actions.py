@@ -149,7 +149,9 @@ def offered_agent_names(server: LanguageServer, root: Path | None) -> list[str]:
     settings = _settings(server)
     wanted: list[str] | None = getattr(settings, "agents", None)
     names = [n for n in agents if wanted is None or n in wanted]
-    return sorted(names, key=lambda n: (n != "backend-engineer", n))
+    names.sort(key=lambda n: (n != "backend-engineer", n))
+    limit: int | None = getattr(settings, "agent_list_limit", None)
+    return names[:limit] if limit else names
 
 
 def run_settings(server: LanguageServer) -> RunSettings:
