@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from agentls.editing.fixes import diff_edits, fix_all, verify_fix
 from agentls.lsp.convert import from_lsp_range, to_diagnostic, to_text_edit
 from agentls.types import Finding, Fix, Range
 
@@ -58,6 +57,8 @@ def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.Cod
                 continue
             diag = to_diagnostic(codec, lines, f)
             # every fix is verified by re-running the engine on the result
+            from agentls.editing.fixes import verify_fix  # not at start-up
+
             fixes = [
                 fx for fx in f.fixes if verify_fix(cached.text, a.path, a.dialect, a, f, fx).ok
             ]
@@ -98,6 +99,8 @@ def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
     if cached is None or cached.analysis.doc is None:
         return None
     a = cached.analysis
+    from agentls.editing.fixes import diff_edits, fix_all  # not at start-up
+
     new_text, applied, _ = fix_all(cached.text, a.path, a.dialect)
     if not applied or new_text == cached.text:
         return None

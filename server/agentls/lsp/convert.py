@@ -7,8 +7,14 @@ from collections.abc import Sequence
 from lsprotocol import types as lsp
 from pygls.workspace.position_codec import PositionCodec
 
-from agentls.rules.registry import rule_url
 from agentls.types import Finding, Position, Range, Severity, TextEdit
+
+
+def _rule_url(code: str) -> str:
+    from agentls.rules.registry import rule_url  # imported when first needed: start-up time
+
+    return rule_url(code)
+
 
 _SEVERITY = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -60,7 +66,7 @@ def to_diagnostic(
         message=f.message,
         severity=_SEVERITY[f.severity],
         code=f.code,
-        code_description=lsp.CodeDescription(href=rule_url(f.code)),
+        code_description=lsp.CodeDescription(href=_rule_url(f.code)),
         source="agentls",
         tags=[_TAGS[t] for t in f.tags if t in _TAGS] or None,
         related_information=related,

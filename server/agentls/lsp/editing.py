@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from agentls.editing.completion import Candidate, complete
-from agentls.editing.hover import hover
 from agentls.editing.knowledge import Workspace
-from agentls.editing.outline import Symbol, folding_ranges, symbols
 from agentls.lsp.convert import from_lsp_position, to_lsp_range
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest of agentls.editing is imported when first needed: start-up time
+    from agentls.editing.completion import Candidate
+    from agentls.editing.outline import Symbol
     from agentls.lsp.server import AgentlsServer
 
 TRIGGERS = [":", ",", " ", "-", '"']
@@ -148,6 +147,8 @@ def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Completio
     assert doc is not None
     codec = ls.workspace.position_codec
     pos = from_lsp_position(codec, doc.lines, params.position)
+    from agentls.editing.completion import complete
+
     cands = complete(
         doc,
         pos,
@@ -180,6 +181,8 @@ def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | Non
     assert doc is not None
     codec = ls.workspace.position_codec
     pos = from_lsp_position(codec, doc.lines, params.position)
+    from agentls.editing.hover import hover
+
     h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")
     if h is None:
         return None
@@ -226,6 +229,8 @@ def document_symbols(
     if cached is None or cached.analysis.doc is None:
         return None
     doc = cached.analysis.doc
+    from agentls.editing.outline import symbols
+
     syms = symbols(doc)
     td = ls.client_capabilities.text_document
     ds = td.document_symbol if td else None
@@ -238,6 +243,8 @@ def folding(ls: AgentlsServer, params: lsp.FoldingRangeParams) -> list[lsp.Foldi
     cached = ls.analysis(params.text_document.uri)
     if cached is None or cached.analysis.doc is None:
         return None
+    from agentls.editing.outline import folding_ranges
+
     return [
         lsp.FoldingRange(start_line=f.start, end_line=f.end, kind=lsp.FoldingRangeKind.Region)
         for f in folding_ranges(cached.analysis.doc)

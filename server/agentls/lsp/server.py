@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from agentls import __version__
-from agentls.engine import Analysis, analyze
 from agentls.project import mcp_servers_for
 from agentls.settings import Settings
+
+if TYPE_CHECKING:
+    from agentls.engine import Analysis  # imported when first needed: start-up time
 
 log = logging.getLogger("agentls")
 
@@ -77,6 +79,8 @@ class AgentlsServer(LanguageServer):
             return cached
         path = self.path_of(uri)
         dialect = self.state.settings.dialect_for(path)
+        from agentls.engine import analyze
+
         a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path))
         cached = Cached(doc.version, text, a)
         self.state.analyses[uri] = cached

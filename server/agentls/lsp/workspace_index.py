@@ -21,11 +21,11 @@ from weakref import WeakKeyDictionary
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
-from agentls.index import IndexEntry, WorkspaceIndex, build_index, read_text
 from agentls.lsp.convert import to_lsp_range
 from agentls.types import Finding, Position
 
 if TYPE_CHECKING:
+    from agentls.index import IndexEntry, WorkspaceIndex
     from agentls.lsp.server import AgentlsServer
 
 log = logging.getLogger("agentls.index")
@@ -36,10 +36,17 @@ WATCH_GLOBS = ("**/*.md",)
 
 @dataclass
 class IndexState:
-    index: WorkspaceIndex = field(default_factory=WorkspaceIndex)
+    index: WorkspaceIndex = field(default_factory=lambda: _index_module().WorkspaceIndex())
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     synced: dict[str, int | None] = field(default_factory=dict)  # uri -> version indexed
     task: asyncio.Task[None] | None = None
+
+
+def _index_module() -> Any:
+    """agentls.index, imported when first needed (not before ``initialize`` is answered)."""
+    import agentls.index
+
+    return agentls.index
 
 
 _STATES: WeakKeyDictionary[Any, IndexState] = WeakKeyDictionary()
@@ -68,7 +75,7 @@ def _codec_lines(ls: AgentlsServer, path: str) -> list[str]:
     doc = ls.workspace.text_documents.get(uri)
     if doc is not None:
         return str(doc.source).split("\n")
-    text = read_text(path) or ""
+    text = _index_module().read_text(path) or ""
     return text.split("\n")
 
 
@@ -95,6 +102,7 @@ async def build(ls: AgentlsServer) -> None:
             log.info("no progress: %s", exc)
     folders = _folders(ls)
     # worker processes for large workspaces: the event loop keeps the GIL to itself
+    build_index = _index_module().build_index
     index = await asyncio.to_thread(build_index, folders, jobs=os.cpu_count() or 1)
     # open documents win over the disk
     st.index = index
@@ -188,7 +196,7 @@ def on_watched(ls: AgentlsServer, params: lsp.DidChangeWatchedFilesParams) -> No
             for p in [p for p in st.index.entries if p.startswith(path.rstrip(os.sep) + os.sep)]:
                 deps |= st.index.remove(p)
             continue
-        text = read_text(path)
+        text = _index_module().read_text(path)
         if text is None:
             continue
         old = st.index.entries.get(path)
@@ -277,7 +285,7 @@ def register(server: AgentlsServer) -> None:
         path = ls.path_of(uri)
         if path is None or not st.ready.is_set():
             return
-        text = read_text(path) if os.path.isfile(path) else None
+        text = _index_module().read_text(path) if os.path.isfile(path) else None
         old = st.index.entries.get(path)
         if text is None:
             deps = st.index.remove(path)
