@@ -110,7 +110,7 @@ def test_dashes_cut_loses_tools() -> None:
         (("name: " + "a" * 257, "description: d"), False),
         (("name: " + "a" * 256, "description: d"), True),
         (("name: a",), False),
-        (('name: a', 'description: "   "'), True),
+        (("name: a", 'description: "   "'), True),
         (("name: a", "description: [x]"), False),
         (("name: a", "description: d", "hooks: [x]"), False),
         (("name: a", "description: d", "PreToolUse: []"), False),

@@ -940,7 +940,7 @@ def _tools(ctx: Ctx) -> None:
                         _value_range(e),
                         f"`tools` must be a comma-separated string or a list of tool names; got "
                         f"{node.type_name}, which Claude Code reads as no tools at all (while "
-                        "the agent listing says \"All tools\"), so it refuses to spawn the agent.",
+                        'the agent listing says "All tools"), so it refuses to spawn the agent.',
                     )
                 )
             continue
