@@ -115,6 +115,11 @@ def _register_optional(server: AgentlsServer, module: str) -> None:
 
 
 def start(tcp: str | None = None, log_file: str | None = None, verbose: int = 0) -> int:
+    import sys
+
+    # Background threads (the index build, agent runs) hand the GIL back to the event loop
+    # after 1 ms instead of 5: requests wait less behind them.
+    sys.setswitchinterval(0.001)
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     if log_file:
         logging.basicConfig(

@@ -12,6 +12,7 @@ import asyncio
 import inspect
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,25 @@ class IndexState:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     synced: dict[str, int | None] = field(default_factory=dict)  # uri -> version indexed
     task: asyncio.Task[None] | None = None
+
+
+def _warm_imports() -> None:
+    """Import, off the event loop, what the first requests need and ``initialize`` did not
+    wait for (the first completion would otherwise pay for it)."""
+    import importlib
+
+    for name in (
+        "agentls.engine",
+        "agentls.index",
+        "agentls.editing.completion",
+        "agentls.editing.hover",
+        "agentls.editing.outline",
+        "agentls.editing.fixes",
+    ):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the request that needs it will report the error
+            log.debug("warm import of %s failed", name, exc_info=True)
 
 
 def _index_module() -> Any:
@@ -266,6 +286,7 @@ def _chain(server: AgentlsServer, method: str, after: Callable[[AgentlsServer, A
 
 def register(server: AgentlsServer) -> None:
     def after_initialized(ls: AgentlsServer, params: Any) -> None:
+        threading.Thread(target=_warm_imports, name="agentls-warm-imports", daemon=True).start()
         ws = ls.client_capabilities.workspace
         dyn = (
             ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration
