@@ -118,7 +118,10 @@ def _fmt(xs: list[float]) -> str:
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=300)
+    ap.add_argument("--quick", action="store_true", help="a few runs only (CI)")
     args = ap.parse_args()
+    if args.quick:
+        args.runs = 20
     for edit in (True, False):
         print("after typing in the body:" if edit else "unchanged document:")
         for name, cmd in SERVERS.items():

@@ -112,4 +112,6 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
-    asyncio.run(main(parser.parse_args().runs))
+    parser.add_argument("--quick", action="store_true", help="a few runs only (CI)")
+    ns = parser.parse_args()
+    asyncio.run(main(10 if ns.quick else ns.runs))

@@ -28,12 +28,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from agentls.lsp.convert import from_lsp_range, to_lsp_range
-from agentls.runner.definitions import AgentDef, discover_agents
 from agentls.runner.prompt import Task, get_task, tasks
-from agentls.runner.proposals import FileChange, minimal_edit
 from agentls.runner.redact import install_log_redaction, redact, register_secret
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a run starts
+    from agentls.runner.definitions import AgentDef
+    from agentls.runner.proposals import FileChange
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
 
 log = logging.getLogger("agentls.agents")
@@ -139,6 +139,8 @@ def available_agents(server: LanguageServer, root: Path | None) -> dict[str, Age
     now = time.monotonic()
     if rt.agents is not None and rt.agents[1] == root and now - rt.agents[0] < AGENT_CACHE_SECONDS:
         return rt.agents[2]
+    from agentls.runner.definitions import discover_agents  # python-frontmatter: lazily
+
     agents = discover_agents(root)
     rt.agents = (now, root, agents)
     return agents
@@ -520,6 +522,8 @@ def build_workspace_edit(
             version: int | None = None
         else:
             original = ch.original or ""
+            from agentls.runner.proposals import minimal_edit
+
             te = minimal_edit(original, ch.new)
             edit_range = to_lsp_range(codec, original.splitlines(keepends=True), te.range)
             new_text = te.new_text
