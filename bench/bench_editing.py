@@ -124,10 +124,16 @@ async def main() -> None:
         args.runs = 20
     for edit in (True, False):
         print("after typing in the body:" if edit else "unchanged document:")
+        p50: dict[str, dict[str, float]] = {}
         for name, cmd in SERVERS.items():
             res = await measure(cmd, args.runs, edit)
+            p50[name] = {kind: statistics.median(xs) for kind, xs in res.items() if xs}
             for kind, xs in res.items():
                 print(f"  {name:14s} {kind:10s} {_fmt(xs)}")
+        ours, ref = list(p50.values())[0], list(p50.values())[-1]
+        for kind in ours:
+            if kind in ref and ref[kind] > 0:
+                print(f"  ratio {kind:10s} p50 {ours[kind] / ref[kind]:.2f}x  (goal <= 1.3x)")
 
 
 if __name__ == "__main__":
