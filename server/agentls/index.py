@@ -510,6 +510,10 @@ class WorkspaceIndex:
                 parent = os.path.dirname(d.path)
                 suffix = os.path.basename(d.path)[len(old) :]
                 renames.append((d.path, os.path.join(parent, new + suffix)))
+            elif d.kind == SKILL and os.path.basename(d.path) == "SKILL.md":
+                folder = os.path.dirname(d.path)
+                if os.path.basename(folder) == old:  # a skill's name is its folder's name
+                    renames.append((folder, os.path.join(os.path.dirname(folder), new)))
         for p, rng, _ in self.references(kind, old):
             edits.setdefault(p, []).append((rng, new))
         return edits, renames

@@ -31,3 +31,20 @@ def test_rename_edits_and_dependents() -> None:
     deps = ix.update(helper, "---\nname: aide\ndescription: Use when.\n---\nx\n")
     assert {Path(p).name for p in deps} >= {"reviewer.md", "deploy.md"}
     assert "AL304" in _codes(ix, ".claude/commands/deploy.md")
+
+
+def test_rename_skill_renames_its_folder_and_references(tmp_path: Path) -> None:
+    from agentls.index import SKILL, build_index
+
+    skill = tmp_path / ".claude" / "skills" / "pdf-tools" / "SKILL.md"
+    skill.parent.mkdir(parents=True)
+    skill.write_text("---\nname: pdf-tools\ndescription: Use for PDFs.\n---\nBody\n", "utf-8")
+    agent = tmp_path / ".claude" / "agents" / "writer.md"
+    agent.parent.mkdir(parents=True)
+    agent.write_text(
+        "---\nname: writer\ndescription: Use when writing.\nskills: pdf-tools\n---\nBody\n", "utf-8"
+    )
+    index = build_index([str(tmp_path)], user=False, bundled=False)
+    edits, renames = index.rename_edits(SKILL, "pdf-tools", "pdf-kit")
+    assert set(edits) == {str(skill), str(agent)}
+    assert renames == [(str(skill.parent), str(skill.parent.parent / "pdf-kit"))]
