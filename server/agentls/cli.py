@@ -11,22 +11,8 @@ import sys
 from typing import NoReturn
 
 from agentls import __version__
+from agentls.dialects.registry import ALL_DIALECTS
 
-_DIALECTS = [
-    "claude-agent",
-    "claude-plugin-agent",
-    "claude-skill",
-    "agent-skill",
-    "claude-command",
-    "claude-rule",
-    "copilot-agent",
-    "copilot-chatmode",
-    "copilot-prompt",
-    "copilot-instructions",
-    "opencode-agent",
-    "gemini-agent",
-    "cursor-rule",
-]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,7 +47,7 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         help="exit 1 when a finding of this severity or worse exists (default: error)",
     )
     chk.add_argument(
-        "--dialect", choices=_DIALECTS, help="treat every .md file given or found as this dialect"
+        "--dialect", choices=ALL_DIALECTS, help="treat every .md file given or found as this dialect"
     )
     chk.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
     chk.add_argument("--dry-run", action="store_true", help="with --fix: print a diff only")
