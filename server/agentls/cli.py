@@ -14,7 +14,6 @@ from agentls import __version__
 from agentls.dialects.registry import ALL_DIALECTS
 
 
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # exit status 2 for bad usage, as argparse does
         self.print_usage(sys.stderr)
@@ -47,7 +46,9 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         help="exit 1 when a finding of this severity or worse exists (default: error)",
     )
     chk.add_argument(
-        "--dialect", choices=ALL_DIALECTS, help="treat every .md file given or found as this dialect"
+        "--dialect",
+        choices=ALL_DIALECTS,
+        help="treat every .md file given or found as this dialect",
     )
     chk.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
     chk.add_argument("--dry-run", action="store_true", help="with --fix: print a diff only")
