@@ -20,7 +20,7 @@ from agentls.rules.claude_plugin_agent import (
 )
 from agentls.rules.dialects import check_dialect
 from agentls.rules.registry import finding
-from agentls.types import Effective, Finding, Range
+from agentls.types import Effective, Finding, Fix, Position, Range, TextEdit
 
 # Files larger than this are not parsed beyond the envelope (Claude Code skips > 1 MiB).
 MAX_ANALYSED_CHARS = 4 * 1024 * 1024
@@ -90,4 +90,34 @@ def analyze(
         findings = check_claude_plugin_agent(doc, path, effective, size)
     else:
         findings = check_dialect(dialect, doc, path)
+    _clamp(findings, doc.lines)
     return Analysis(path, dialect, doc, findings, effective)
+
+
+def _clamp(findings: list[Finding], lines: list[str]) -> None:
+    """Keep every range inside the document (a YAML end mark can sit on a virtual line
+    after a last line with no line break)."""
+    last = len(lines) - 1
+
+    def fit(p: Position) -> Position:
+        if p.line > last:
+            return Position(last, len(lines[last]))
+        if p.character > len(lines[p.line]):
+            return Position(p.line, len(lines[p.line]))
+        return p
+
+    def fit_range(r: Range) -> Range:
+        start, end = fit(r.start), fit(r.end)
+        return r if (start, end) == (r.start, r.end) else Range(start, max(start, end))
+
+    for f in findings:
+        f.range = fit_range(f.range)
+        if f.fixes:
+            f.fixes = [
+                Fix(
+                    x.title,
+                    tuple(TextEdit(fit_range(e.range), e.new_text) for e in x.edits),
+                    x.safe,
+                )
+                for x in f.fixes
+            ]

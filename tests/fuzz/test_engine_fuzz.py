@@ -133,3 +133,13 @@ def test_corpus_sample_is_well_formed() -> None:
     for p in files:
         text = p.read_text("utf-8", errors="replace")
         assert_well_formed(analyze(text, "/ws/.claude/agents/" + p.name), text)
+
+
+def test_ranges_stay_inside_an_unterminated_last_line() -> None:
+    """Found by the long run: a YAML end mark on the virtual line after `  - `."""
+    text = "\ufeff---\nmemory:\n  - "
+    a = analyze(text, "/ws/.claude/agents/reviewer.md")
+    lines = text.split("\n")
+    for f in a.findings:
+        assert f.range.end.line < len(lines), f
+        assert f.range.end.character <= len(lines[f.range.end.line]), f
