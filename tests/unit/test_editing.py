@@ -192,3 +192,16 @@ def test_outline_of_a_broken_file_keeps_readable_keys() -> None:
     syms = symbols(doc)
     assert [c.name for c in syms[0].children] == ["name", "description", "color"]
     assert [s.name for s in syms[1:]] == ["Yes"]
+
+
+def test_hover_on_a_list_item_without_colon_does_not_fail() -> None:
+    """Found by the long LSP fuzz run: hover on `- ` under `skills: |`."""
+    from agentls.editing.hover import hover
+    from agentls.engine import analyze
+    from agentls.types import Position
+
+    text = "\ufeff---\n# \nallowed-tools: true\nskills: |\n- \n---"
+    a = analyze(text, "/ws/.claude/agents/a.md")
+    assert a.doc is not None
+    for col in range(3):
+        hover(a.doc, Position(4, col), a.effective, dialect="claude-agent")

@@ -144,7 +144,8 @@ def _value_hover(key: str, text: str, c: int, line_no: int, ind: int) -> HoverTe
         if md is None:
             md = f"`{word}` is not a Claude Code {facts().version} tool: it is dropped."
     else:
-        value = text[text.index(":") + 1 :].strip().strip("\"'")
+        colon = text.find(":")  # a list item under the key has none
+        value = (text[colon + 1 :] if colon >= 0 else text.lstrip(" -")).strip().strip("\"'")
         md = value_doc(key, value) if value else None
         if md is None:
             return None
