@@ -89,7 +89,7 @@ def check_file(path: str, forced: str | None = None) -> FileResult:
             raise OSError(0, "it is not a regular file (a FIFO, socket or device)")
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT + 1)
-        size = os.path.getsize(path)
+        size = len(data) if len(data) <= READ_LIMIT else os.path.getsize(path)
     except OSError as exc:
         a = Analysis(path, forced or detect_dialect(absolute), None)
         a.findings.append(

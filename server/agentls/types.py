@@ -31,6 +31,10 @@ class Range:
     def contains(self, pos: Position) -> bool:
         return self.start <= pos <= self.end
 
+    def overlaps(self, other: Range) -> bool:
+        """Whether the two ranges share a position (touching ends count)."""
+        return not (self.end < other.start or other.end < self.start)
+
     def to_json(self) -> dict[str, dict[str, int]]:
         return {
             "start": {"line": self.start.line, "character": self.start.character},

@@ -41,6 +41,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cc_conformance import ALIASES
+
 CLAUDE_CODE_VERSION = "2.1.330"
 NPM_PACKAGE = "@anthropic-ai/claude-code-linux-x64"
 HERE = Path(__file__).resolve().parent
@@ -56,20 +59,7 @@ CACHE = Path(
 # inherits the main model) is told apart from one whose alias resolves to the default.
 SENTINEL_MAIN_MODEL = "claude-conformance-sentinel"
 # Model strings whose resolution is probed and stored (alias -> model id shown in init).
-MODEL_PROBES = [
-    "sonnet",
-    "opus",
-    "haiku",
-    "fable",
-    "best",
-    "opusplan",
-    "sonnet[1m]",
-    "opus[1m]",
-    "fable[1m]",
-    "haiku[1m]",
-    "inherit",
-    "default",
-]
+MODEL_PROBES = [*sorted(ALIASES), "inherit", "default"]
 # Every tool name of formats.md 2.4: listed in probes to learn which ones are available.
 PROBE_TOOL_NAMES = [
     "Agent",

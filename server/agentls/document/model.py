@@ -191,6 +191,17 @@ def _shift_columns(doc: Document, n: int) -> None:
     doc.problems = [SyntaxProblem(p.cause, p.message, sh(p.range)) for p in doc.problems]
 
 
+def comment_cut(doc: Document, e: Entry) -> int | None:
+    """Column where a ` #` comment cuts a plain string value short on its last line, if any."""
+    if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
+        return None
+    if not isinstance(e.node.value, str):
+        return None
+    end = e.node.range.end
+    m = re.match(r"[ \t]+#", doc.lines[end.line][end.character :])
+    return end.character + m.end() - 1 if m else None
+
+
 def _key_text(node: YNode) -> str:
     v = node.value
     if node.kind != "scalar":

@@ -264,3 +264,15 @@ def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | 
         return _Builder(line_offset, unmask).build(root), None
     except (TreeLimitError, RecursionError) as exc:
         return None, YamlError(str(exc), line_offset, 0)
+
+
+def yaml_double_quote(value: str, *, keep_newline_escapes: bool = False) -> str:
+    """A YAML double-quoted scalar for ``value``.
+
+    With ``keep_newline_escapes`` a literal backslash-n stays ``\\n`` in the output, which YAML
+    reads as a line break: what Claude Code makes of ``\\n`` in a description anyway.
+    """
+    s = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    if keep_newline_escapes:
+        s = s.replace("\\\\n", "\\n")
+    return f'"{s}"'

@@ -193,10 +193,6 @@ def verified_fixes(
     return out
 
 
-def _overlaps(a: Range, b: Range) -> bool:
-    return not (a.end < b.start or b.end < a.start)
-
-
 def fix_round(
     text: str, path: str | None, dialect: str | None, before: Analysis
 ) -> tuple[str, list[tuple[Finding, Fix]], Analysis]:
@@ -207,7 +203,7 @@ def fix_round(
         for fix in f.fixes:
             if not fix.safe:
                 continue
-            if any(_overlaps(e.range, t) for e in fix.edits for t in taken):
+            if any(e.range.overlaps(t) for e in fix.edits for t in taken):
                 continue
             if not verify_fix(text, path, dialect, before, f, fix).ok:
                 continue

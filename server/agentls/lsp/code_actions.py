@@ -7,16 +7,12 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from agentls.lsp.convert import from_lsp_range, to_diagnostic, to_text_edit
-from agentls.types import Finding, Fix, Range
+from agentls.types import Fix
 
 if TYPE_CHECKING:
     from agentls.lsp.server import AgentlsServer
 
 FIX_ALL = "source.fixAll.agentls"
-
-
-def _overlaps(a: Range, b: Range) -> bool:
-    return not (a.end < b.start or b.end < a.start)
 
 
 def _edit(
@@ -53,7 +49,7 @@ def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.Cod
     ):
         rng = from_lsp_range(codec, lines, params.range)
         for f in a.findings:
-            if not f.fixes or not _overlaps(f.range, rng):
+            if not f.fixes or not f.range.overlaps(rng):
                 continue
             diag = to_diagnostic(codec, lines, f)
             # every fix is verified by re-running the engine on the result
@@ -77,21 +73,6 @@ def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.Cod
         if action is not None:
             out.append(action)
     return out
-
-
-def safe_fixes(findings: list[Finding]) -> list[Fix]:
-    """One safe fix per finding, without overlapping edits, in document order."""
-    chosen: list[Fix] = []
-    taken: list[Range] = []
-    for f in sorted(findings, key=lambda f: f.range.start):
-        fix = next((x for x in f.fixes if x.safe), None)
-        if fix is None:
-            continue
-        if any(_overlaps(e.range, t) for e in fix.edits for t in taken):
-            continue
-        chosen.append(fix)
-        taken.extend(e.range for e in fix.edits)
-    return chosen
 
 
 def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:

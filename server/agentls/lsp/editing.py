@@ -15,9 +15,12 @@ from agentls.editing.knowledge import Workspace
 from agentls.lsp.convert import from_lsp_position, to_lsp_range
 
 if TYPE_CHECKING:  # the rest of agentls.editing is imported when first needed: start-up time
+    from agentls.document.model import Document
     from agentls.editing.completion import Candidate
     from agentls.editing.outline import Symbol
+    from agentls.engine import Analysis
     from agentls.lsp.server import AgentlsServer
+    from agentls.types import Position
 
 TRIGGERS = [":", ",", " ", "-", '"']
 
@@ -138,15 +141,23 @@ def _item(c: Candidate, rng: lsp.Range, markdown: bool, tag_ok: bool) -> lsp.Com
     )
 
 
-def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-    cached = ls.analysis(params.text_document.uri)
+def _analysed_at(
+    ls: AgentlsServer, uri: str, position: lsp.Position
+) -> tuple[Analysis, Document, Position] | None:
+    """The current analysis of ``uri`` and ``position`` in code points, if it is analysed."""
+    cached = ls.analysis(uri)
     if cached is None or cached.analysis.doc is None:
         return None
-    a = cached.analysis
-    doc = a.doc
-    assert doc is not None
+    doc = cached.analysis.doc
+    return cached.analysis, doc, from_lsp_position(ls.workspace.position_codec, doc.lines, position)
+
+
+def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    at = _analysed_at(ls, params.text_document.uri, params.position)
+    if at is None:
+        return None
+    a, doc, pos = at
     codec = ls.workspace.position_codec
-    pos = from_lsp_position(codec, doc.lines, params.position)
     from agentls.editing.completion import complete
 
     cands = complete(
@@ -173,14 +184,11 @@ def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Completio
 
 
 def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    cached = ls.analysis(params.text_document.uri)
-    if cached is None or cached.analysis.doc is None:
+    at = _analysed_at(ls, params.text_document.uri, params.position)
+    if at is None:
         return None
-    a = cached.analysis
-    doc = a.doc
-    assert doc is not None
+    a, doc, pos = at
     codec = ls.workspace.position_codec
-    pos = from_lsp_position(codec, doc.lines, params.position)
     from agentls.editing.hover import hover
 
     h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")

@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from agentls.dialects.facts import ClaudeFacts, claude_facts
-from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue
-from agentls.document.yamltree import YNode
+from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue, comment_cut
+from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.effective import (
     TOP_LEVEL_FATAL_HOOKS,
     classify_tool,
@@ -102,18 +102,6 @@ def _value_range(e: Entry) -> Range:
 
 def _replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
     return (TextEdit(rng, text),)
-
-
-def yaml_double_quote(value: str, *, keep_newline_escapes: bool = False) -> str:
-    """A YAML double-quoted scalar for ``value``.
-
-    With ``keep_newline_escapes`` a literal backslash-n stays ``\\n`` in the output, which YAML
-    reads as a line break: what Claude Code makes of ``\\n`` in a description anyway.
-    """
-    s = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
-    if keep_newline_escapes:
-        s = s.replace("\\\\n", "\\n")
-    return f'"{s}"'
 
 
 def quote_fix(e: Entry, *, title: str | None = None) -> Fix | None:
@@ -356,14 +344,10 @@ def _syntax(ctx: Ctx) -> None:
             )
     # ` #` in a plain value: the rest is a comment
     for e in doc.entries:
-        if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
-            continue
-        end = e.node.range.end
-        line = doc.lines[end.line]
-        rest = line[end.character :]
-        m = re.match(r"[ \t]+#", rest)
-        if m and isinstance(e.node.value, str):
-            c0 = end.character + m.end() - 1
+        c0 = comment_cut(doc, e)
+        if c0 is not None:
+            end = e.node.range.end
+            line = doc.lines[end.line]
             full = e.raw + line[end.character :]
             fix = Fix(
                 f"Quote the whole `{e.key}` value",

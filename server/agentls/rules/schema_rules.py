@@ -9,7 +9,6 @@ schema's ``additionalProperties`` errors are dropped.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,8 +20,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from agentls.dialects.registry import SCHEMA_FILES
-from agentls.document.model import Document, Entry, SyntaxProblem
-from agentls.document.yamltree import YNode
+from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
+from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.effective import nearest
 from agentls.rules.registry import finding
 from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
@@ -269,13 +268,10 @@ def check_syntax(ctx: Ctx) -> None:
             )
         )
     for e in doc.entries:
-        if e.problem or e.missing_value or e.node.kind != "scalar" or e.node.style is not None:
-            continue
-        end = e.node.range.end
-        line = doc.lines[end.line]
-        m = re.match(r"[ \t]+#", line[end.character :])
-        if m and isinstance(e.node.value, str):
-            c0 = end.character + m.end() - 1
+        c0 = comment_cut(doc, e)
+        if c0 is not None:
+            end = e.node.range.end
+            line = doc.lines[end.line]
             ctx.add(
                 finding(
                     "AL405",
@@ -290,9 +286,7 @@ def check_syntax(ctx: Ctx) -> None:
 def _quote_fix(e: Entry) -> Fix | None:
     if e.raw_range.start.line != e.raw_range.end.line or not e.raw.strip():
         return None
-    raw = e.raw.strip()
-    s = raw.replace("\\", "\\\\").replace('"', '\\"')
-    return Fix(f"Quote the `{e.key}` value", replace(e.raw_range, f'"{s}"'))
+    return Fix(f"Quote the `{e.key}` value", replace(e.raw_range, yaml_double_quote(e.raw.strip())))
 
 
 def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool) -> None:
