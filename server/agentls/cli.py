@@ -11,7 +11,6 @@ import sys
 from typing import NoReturn
 
 from agentls import __version__
-from agentls.dialects.registry import ALL_DIALECTS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +44,8 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         default="error",
         help="exit 1 when a finding of this severity or worse exists (default: error)",
     )
+    from agentls.dialects.registry import ALL_DIALECTS
+
     chk.add_argument(
         "--dialect",
         choices=ALL_DIALECTS,
@@ -76,6 +77,13 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lsp"]:
+        # Start-up: importing lsprotocol and pygls creates ~100,000 objects, and the
+        # collector's passes over them cost more than our own imports. The server turns
+        # the collector back on (with those objects frozen) once `initialize` is answered.
+        import gc
+
+        gc.disable()
     light = bool(argv) and argv[0] in ("check", "lsp", "agents")
     parser = build_parser(full=not light)
     args = parser.parse_args(argv)
