@@ -175,3 +175,57 @@ def test_alias_bomb_is_not_expanded() -> None:
 def test_deeply_nested_flow_is_refused() -> None:
     doc = parse_document("---\nname: " + "[" * 5000 + "]" * 5000 + "\n---\n")
     assert doc.strict_error is not None or doc.problems
+
+
+# ------------------------------------------------------------ parses of unchanged frontmatter
+
+
+def test_a_body_edit_reuses_the_frontmatter_parse() -> None:
+    from agentls.document import model
+
+    model._PARSED.clear()
+    head = "---\nname: a\ndescription: Use when: reviewing\ntools: Read\n---\n"
+    first = parse_document(head + "Body one\n")
+    second = parse_document(head + "Body two, longer\n\n# Heading\n")
+    assert second.entries is first.entries and second.claude is first.claude
+    assert second.body.startswith("Body two")
+    changed = parse_document(head.replace("name: a", "name: b") + "Body two\n")
+    assert changed.entries is not first.entries and changed.get("name").value == "b"  # type: ignore[union-attr]
+    # the same frontmatter text in another envelope (text before the fence) is not shared
+    shifted = parse_document("intro\n" + head + "Body\n")
+    assert shifted.entries is not first.entries
+    assert shifted.get("name").key_range.start.line == 2  # type: ignore[union-attr]
+
+
+def _findings(text: str, path: str) -> list[tuple[object, ...]]:
+    from agentls.engine import analyze
+
+    a = analyze(text, path)
+    return [(f.code, f.range, f.message) for f in a.findings] + [
+        (a.effective.loads, a.effective.name, tuple(a.effective.tools or ())) if a.effective else ()
+    ]
+
+
+def test_reused_parse_gives_the_same_analysis_over_the_corpus() -> None:
+    from tests.testdata import CORPUS, corpus_manifest
+
+    from agentls.document import model
+
+    rows = [r for r in corpus_manifest() if r[0] == "claude-subagent"][::7]
+    if not rows:
+        pytest.skip("../shared/corpus is not here")
+    checked = 0
+    for _, rel in rows:
+        p = CORPUS / rel
+        try:
+            text = p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        path = f"/w/.claude/agents/{p.name}"
+        model._PARSED.clear()
+        fresh = _findings(text + "\nAppended body line\n", path)
+        model._PARSED.clear()
+        _findings(text, path)  # the cache now holds this frontmatter
+        assert _findings(text + "\nAppended body line\n", path) == fresh, rel
+        checked += 1
+    assert checked > 100

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,11 +111,102 @@ def parse_document(text: str) -> Document:
         doc.too_large = fm_lines
         doc.claude.has_frontmatter = env.claude_has_frontmatter
         return doc
+    key = _frontmatter_key(env)
+    hit = _PARSED.get(key)
+    if hit is not None:
+        hit.fill(doc)
+        return doc
     if env.has_frontmatter:
         fm = doc.frontmatter_text()
         _read_entries(doc, fm)
     _claude_view(doc)
+    _PARSED.put(key, _Parsed.of(doc))
     return doc
+
+
+# ------------------------------------------------------------ parses of unchanged frontmatter
+#
+# While someone types in the body of an agent, its frontmatter does not change: the entries
+# and Claude Code's view of the last few frontmatters are kept and shared (the model is
+# never changed once built). The key is everything they are computed from: the text up to
+# the end of the frontmatter content and the envelope's findings about it.
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    entries: list[Entry]
+    by_key: dict[str, Entry]
+    duplicates: list[Entry]
+    strict_error: YamlError | None
+    not_mapping: YNode | None
+    problems: list[SyntaxProblem]
+    claude: ClaudeView
+
+    @staticmethod
+    def of(doc: Document) -> _Parsed:
+        return _Parsed(
+            doc.entries,
+            doc.by_key,
+            doc.duplicates,
+            doc.strict_error,
+            doc.not_mapping,
+            doc.problems,
+            doc.claude,
+        )
+
+    def fill(self, doc: Document) -> None:
+        doc.entries = self.entries
+        doc.by_key = self.by_key
+        doc.duplicates = self.duplicates
+        doc.strict_error = self.strict_error
+        doc.not_mapping = self.not_mapping
+        doc.problems = self.problems
+        doc.claude = self.claude
+
+
+def _frontmatter_key(env: Envelope) -> tuple[object, ...]:
+    end = env.content_end
+    lines, endings = env.lines[:end], env.endings[:end]
+    head = "".join([line + ending for line, ending in zip(lines, endings, strict=True)])
+    return (
+        head,
+        env.open_line,
+        env.close_line,
+        env.indent,
+        env.claude_has_frontmatter,
+        env.claude_yaml,
+        env.claude_cut,
+    )
+
+
+class _LastParsed:
+    """A small, thread-safe most-recently-used map (the index builds in a thread)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: dict[tuple[object, ...], _Parsed] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> _Parsed | None:
+        with self._lock:
+            hit = self._items.pop(key, None)
+            if hit is not None:
+                self._items[key] = hit  # now the most recent
+            return hit
+
+    def put(self, key: tuple[object, ...], value: _Parsed) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+            self._items[key] = value
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_PARSED = _LastParsed(8)
 
 
 # --------------------------------------------------------------------------- entries

@@ -31,11 +31,11 @@ def to_lsp_range(codec: PositionCodec, lines: Sequence[str], r: Range) -> lsp.Ra
         start=lsp.Position(r.start.line, r.start.character),
         end=lsp.Position(r.end.line, r.end.character),
     )
-    return codec.range_to_client_units(list(lines), raw)
+    return codec.range_to_client_units(lines, raw)
 
 
 def from_lsp_position(codec: PositionCodec, lines: Sequence[str], p: lsp.Position) -> Position:
-    pos = codec.position_from_client_units(list(lines), p)
+    pos = codec.position_from_client_units(lines, p)
     return Position(pos.line, pos.character)
 
 

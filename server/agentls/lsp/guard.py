@@ -9,7 +9,8 @@ with a log line, and fails the pending request when a client's *response* cannot
 pygls splits a document into lines with ``str.splitlines``, which also breaks at NEL, LS,
 PS, VT, FF and FS/GS/RS: an incremental edit after such a character lands in the wrong place
 and the server's text silently differs from the editor's. The guard makes documents split
-lines only at CR LF, LF and CR, as LSP defines them.
+lines only at CR LF, LF and CR, as LSP defines them, and gives the workspace a position codec
+without per-character Python loops (agentls.lsp.codec).
 
 It also keeps exceptions from escaping handlers unnoticed: one that reaches pygls is logged
 with its traceback and reported to the client once as a ``window/logMessage`` error (not a
@@ -68,6 +69,10 @@ class LspTextDocument(TextDocument):
 
 
 def _use_lsp_lines(workspace: Any) -> None:
+    from agentls.lsp.codec import fast_codec
+
+    workspace._position_codec = fast_codec(workspace._position_codec)
+
     def create(
         doc_uri: str,
         source: str | None = None,

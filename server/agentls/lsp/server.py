@@ -46,6 +46,20 @@ class AgentlsServer(LanguageServer):
         )
         self.state = ServerState()
 
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve over stdio with agentls' chunked reader (see agentls.lsp.transport)."""
+        import sys
+
+        stdin = stdin or sys.stdin.buffer
+        try:
+            stdin.fileno()
+        except (AttributeError, OSError, ValueError):  # not a real file: pygls' own reader
+            super().start_io(stdin, stdout)
+            return
+        from agentls.lsp.transport import start_io
+
+        start_io(self, stdin, stdout or sys.stdout.buffer)
+
     # ----------------------------------------------------------------- capabilities
 
     @property
