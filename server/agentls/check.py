@@ -5,6 +5,8 @@ Must not import pygls or lsprotocol (start-up time).
 
 from __future__ import annotations
 
+import gc
+import itertools
 import json
 import os
 import stat
@@ -16,12 +18,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from agentls import __version__
 from agentls.dialects.registry import ALL_DIALECTS, detect_dialect, in_claude_agents_dir
-from agentls.engine import Analysis, analyze
 from agentls.project import mcp_servers_for, project_root
 from agentls.rules.registry import finding, rule_url, rules
 from agentls.types import Finding, Range, Severity
 
 if TYPE_CHECKING:
+    # The engine (PyYAML, jsonschema: ~0.2 s) is imported where files are analysed: in the
+    # worker processes when there is a pool, while the parent walks the tree.
+    from agentls.engine import Analysis
     from agentls.index import IndexEntry
 
 SKIP_DIRS = frozenset(
@@ -82,14 +86,35 @@ def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
                     yield full
 
 
+def read_bytes(path: str) -> tuple[bytes, int]:
+    """Up to READ_LIMIT + 1 bytes of a regular file, and its size. One open, no buffered
+    file object; opened non-blocking so that a FIFO is refused instead of waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "it is not a regular file (a FIFO, socket or device)")
+        limit = READ_LIMIT + 1
+        parts: list[bytes] = []
+        total = 0
+        while total < limit:  # st_size may be stale: read to the end or the limit
+            chunk = os.read(fd, min(limit - total, max(st.st_size + 1 - total, 1 << 16)))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+        data = b"".join(parts)
+    finally:
+        os.close(fd)
+    return data, (len(data) if len(data) <= READ_LIMIT else max(st.st_size, len(data)))
+
+
 def check_file(path: str, forced: str | None = None) -> FileResult:
+    from agentls.engine import Analysis, analyze
+
     absolute = os.path.abspath(path)
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block open() forever
-            raise OSError(0, "it is not a regular file (a FIFO, socket or device)")
-        with open(path, "rb") as fh:
-            data = fh.read(READ_LIMIT + 1)
-        size = len(data) if len(data) <= READ_LIMIT else os.path.getsize(path)
+        data, size = read_bytes(path)
     except OSError as exc:
         a = Analysis(path, forced or detect_dialect(absolute), None)
         a.findings.append(
@@ -290,12 +315,12 @@ def run_check(
             f"agentls check: unknown dialect {dialect!r}; one of {', '.join(ALL_DIALECTS)}\n"
         )
         return 2
-    try:
-        files = list(iter_candidates(paths or ["."], dialect))
-    except FileNotFoundError as exc:
-        sys.stderr.write(f"agentls check: no such file or directory: {exc.args[0]}\n")
-        return 2
-    results = _check_all(files, dialect, jobs)
+    for p in paths or ["."]:
+        if not (os.path.isfile(p) or os.path.isdir(p)):  # what iter_candidates accepts
+            sys.stderr.write(f"agentls check: no such file or directory: {p}\n")
+            return 2
+    _tune_gc()
+    results = _check_all(iter_candidates(paths or ["."], dialect), dialect, jobs)
     add_cross_file_findings(results)
     RENDERERS[fmt](results, out)
     worst = min((f.severity for r in results for f in r.analysis.findings), default=None)
@@ -330,14 +355,57 @@ def add_cross_file_findings(results: list[FileResult]) -> None:
                 r.analysis.findings.sort(key=lambda f: (f.range.start, f.code))
 
 
-def _check_all(files: list[str], dialect: str | None, jobs: int) -> list[FileResult]:
-    if jobs <= 1 or len(files) < 64:
-        return [check_file(f, dialect) for f in files]
-    from concurrent.futures import ProcessPoolExecutor
+def _tune_gc() -> None:
+    """A check run builds many small objects and keeps its results to the end: with the
+    default thresholds the collector's passes over them cost about a fifth of the run
+    (0.25 s of 1.25 s over the corpus, -j1). What is loaded by now is frozen (never scanned
+    again) and young collections wait for 100,000 new objects instead of 700."""
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1_000)
+    gc.enable()
 
-    chunk = max(16, len(files) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_check_slim, files, [dialect] * len(files), chunksize=chunk))
+
+POOL_FROM = 64  # files; fewer are checked in this process
+BATCH = 32  # files per task
+QUEUED = 8  # batches waiting per worker before this process checks one itself
+
+
+def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[FileResult]:
+    """Check ``files`` in order. With ``jobs`` > 1 and enough files, ``jobs - 1`` worker
+    processes and this one share the batches, while this one is still walking the tree.
+
+    The workers are forked before the engine (PyYAML, jsonschema: ~0.2 s) is imported, so
+    that a worker's import and this process's run on two cores at once instead of one
+    after the other; this process then checks a batch itself whenever the workers have
+    ``QUEUED`` batches each waiting (fewer starve them while this process imports)."""
+    it = iter(files)
+    head = list(itertools.islice(it, POOL_FROM))
+    if jobs <= 1 or len(head) < POOL_FROM:
+        return [check_file(f, dialect) for f in itertools.chain(head, it)]
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    # fork where it is safe (Linux; no threads here yet): workers start at once; elsewhere
+    # the platform's default.
+    ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    workers = jobs - 1
+    slots: list[Future[list[FileResult]] | list[FileResult]] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        queued: list[Future[list[FileResult]]] = []
+        rest = itertools.chain(head, it)
+        while batch := list(itertools.islice(rest, BATCH)):
+            queued = [f for f in queued if not f.done()]
+            if len(queued) < QUEUED * workers:
+                fut = pool.submit(_check_batch, batch, dialect)
+                queued.append(fut)
+                slots.append(fut)
+            else:
+                slots.append([check_file(p, dialect) for p in batch])
+        return [r for slot in slots for r in (slot if isinstance(slot, list) else slot.result())]
+
+
+def _check_batch(paths: list[str], forced: str | None) -> list[FileResult]:
+    return [_check_slim(p, forced) for p in paths]
 
 
 def _check_slim(path: str, forced: str | None) -> FileResult:

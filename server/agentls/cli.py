@@ -75,12 +75,27 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     return p
 
 
+def _exit_now(code: int) -> NoReturn:
+    """End the process without tearing the interpreter down: freeing every module and
+    the analyses of thousands of files one by one takes longer than the process's end.
+    Output is flushed first; nothing else is pending (the worker pool has been joined)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away (`| head`), or closed
+        code = code or 1
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from_command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["lsp"]:
-        # Start-up: importing lsprotocol and pygls creates ~100,000 objects, and the
-        # collector's passes over them cost more than our own imports. The server turns
-        # the collector back on (with those objects frozen) once `initialize` is answered.
+    if argv[:1] in (["lsp"], ["check"]):
+        # Start-up: importing lsprotocol and pygls (lsp) or PyYAML and jsonschema (check)
+        # creates ~100,000 objects, and the collector's passes over them cost more than our
+        # own imports. The collector is turned back on, with those objects frozen, once
+        # `initialize` is answered (agentls.lsp.lifecycle) or the files are about to be
+        # read (agentls.check).
         import gc
 
         gc.disable()
@@ -98,7 +113,15 @@ def main(argv: list[str] | None = None) -> int:
         from agentls.check import run_check
 
         jobs = args.jobs or (os.cpu_count() or 1)
-        return run_check(args.paths, args.format, args.fail_on, args.dialect, jobs=jobs)
+        try:
+            rc = run_check(args.paths, args.format, args.fail_on, args.dialect, jobs=jobs)
+        except BrokenPipeError:  # `agentls check | head`: the reader has what it wanted
+            if not from_command_line:
+                raise
+            _exit_now(1)
+        if from_command_line:
+            _exit_now(rc)
+        return rc
     if args.command == "lsp":
         from agentls.lsp.server import start
 

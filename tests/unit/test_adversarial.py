@@ -186,3 +186,23 @@ def test_unreadable_directory_named_like_an_agent(agents: Path) -> None:
     (agents / "dir.md").mkdir()
     r = check_file(str(agents / "dir.md"))
     assert [f.code for f in r.analysis.findings] == ["AL109"]
+
+
+def test_read_stops_at_the_limit_and_reports_the_real_size(
+    agents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agentls.check as check
+
+    p = agents / "big.md"
+    p.write_bytes(b"---\nname: big\ndescription: Use it.\n---\n" + b"x" * 5000)
+    monkeypatch.setattr(check, "READ_LIMIT", 1000)
+    data, size = check.read_bytes(str(p))
+    assert len(data) == 1001 and size == p.stat().st_size
+    monkeypatch.setattr(check, "READ_LIMIT", 100_000)
+    data, size = check.read_bytes(str(p))
+    assert data == p.read_bytes() and size == len(data)
+    empty = agents / "empty.md"
+    empty.write_bytes(b"")
+    assert check.read_bytes(str(empty)) == (b"", 0)
+    with pytest.raises(OSError, match="not a regular file"):
+        check.read_bytes(str(agents))

@@ -141,3 +141,65 @@ def test_settings_agents_reset_and_limit() -> None:
     assert s.agents == ["backend-engineer"] and s.agent_list_limit == 2
     s.update({"agentls": {"agents": None, "agentListLimit": 0}})
     assert s.agents is None and s.agent_list_limit is None
+
+
+def _many(tmp_path: Path, n: int) -> Path:
+    """n agents across two projects, with duplicates and broken files among them."""
+    for p in range(2):
+        agents = tmp_path / f"proj{p}" / ".claude" / "agents"
+        agents.mkdir(parents=True)
+        for i in range(n // 2):
+            name = f"a{i % 40}"  # duplicate names within a project from 40 on
+            text = BROKEN.replace("reviewer", name) if i % 3 else ERROR
+            (agents / f"f{i:03d}.md").write_text(text, "utf-8")
+    return tmp_path
+
+
+def test_worker_pool_gives_the_single_process_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agentls.check import POOL_FROM, run_check
+
+    ws = _many(tmp_path, 3 * POOL_FROM)
+    assert run_check([str(ws)], "json", "error", None, jobs=1) == 1
+    one = capsys.readouterr().out
+    assert run_check([str(ws)], "json", "error", None, jobs=3) == 1
+    pooled = capsys.readouterr().out
+    assert pooled == one
+    data = json.loads(one)
+    assert len(data["files"]) == 3 * POOL_FROM
+    codes = {d["code"] for f in data["files"] for d in f["diagnostics"]}
+    assert {"AL009", "AL028", "AL301"} <= codes  # per file, and across files of a project
+
+
+def test_check_from_the_command_line_exits_with_its_status(tmp_path: Path) -> None:
+    ws = _many(tmp_path, 80)
+    r = subprocess.run(
+        [sys.executable, "-m", "agentls", "check", "--format", "json", str(ws)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and r.stderr == ""
+    assert len(json.loads(r.stdout)["files"]) == 80  # all output flushed before the exit
+    ok = tmp_path / "ok"
+    (ok / ".claude" / "agents").mkdir(parents=True)
+    (ok / ".claude" / "agents" / "x.md").write_text(
+        "---\nname: x\ndescription: Use when reviewing code.\n---\nBody\n", "utf-8"
+    )
+    r = subprocess.run([sys.executable, "-m", "agentls", "check", str(ok)], capture_output=True)
+    assert r.returncode == 0
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    ws = _many(tmp_path, 400)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agentls", "check", str(ws)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    assert proc.wait(60) == 1
+    assert b"Traceback" not in err
