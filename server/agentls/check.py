@@ -390,6 +390,7 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
     ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     workers = jobs - 1
     slots: list[Future[list[FileResult]] | list[FileResult]] = []
+    batches: dict[int, list[str]] = {}  # slot -> files, for slots sent to the pool
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         queued: list[Future[list[FileResult]]] = []
         rest = itertools.chain(head, it)
@@ -398,9 +399,15 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
             if len(queued) < QUEUED * workers:
                 fut = pool.submit(_check_batch, batch, dialect)
                 queued.append(fut)
+                batches[len(slots)] = batch
                 slots.append(fut)
             else:
                 slots.append([check_file(p, dialect) for p in batch])
+        # The walk is over: take back, from the end, the batches no worker has started.
+        for i in sorted(batches, reverse=True):
+            slot = slots[i]
+            if not isinstance(slot, list) and slot.cancel():
+                slots[i] = [check_file(p, dialect) for p in batches[i]]
         return [r for slot in slots for r in (slot if isinstance(slot, list) else slot.result())]
 
 

@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from agentls.dialects.facts import claude_facts
@@ -22,7 +22,7 @@ from agentls.document.model import Document, Entry
 from agentls.document.yamltree import YNode
 from agentls.engine import Analysis, analyze
 from agentls.rules.registry import finding
-from agentls.types import Finding, Position, Range, Related, Severity
+from agentls.types import Finding, Position, Range, Related, Severity, base_name, parent_name
 
 # What a name refers to. Claude agents and Copilot agents live in separate name spaces.
 AGENT = "agent"  # Claude Code agents (project, user, plugin, bundled, built-in)
@@ -84,7 +84,7 @@ class IndexEntry:
 
     @property
     def stem(self) -> str:
-        n = PurePosixPath(self.path.replace("\\", "/")).name
+        n = base_name(self.path)
         for suffix in (".agent.md", ".chatmode.md", ".prompt.md", ".md"):
             if n.endswith(suffix):
                 return n[: -len(suffix)]
@@ -287,7 +287,7 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
     kind = KIND_OF[a.dialect]
     path = a.path
     posix = path.replace("\\", "/")
-    stem_name = PurePosixPath(posix).name
+    stem_name = base_name(posix)
     name: str | None = None
     aliases: list[str] = []
     name_range = _name_value_range(doc) if doc is not None else None
@@ -302,7 +302,7 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
             if plugin and name:
                 aliases.append(f"{plugin}:{name}")
     elif kind == SKILL:
-        folder = PurePosixPath(posix).parent.name
+        folder = parent_name(posix)
         name = folder if a.dialect == "claude-skill" else (_str(_value(doc, "name")) or folder)
         written = _str(_value(doc, "name"))
         if written and written != name:

@@ -130,3 +130,24 @@ class Effective:
             "tools": self.tools,
             "model": self.model,
         }
+
+
+# ------------------------------------------------------------------- path names
+# String functions instead of pathlib: they run for every file of a check, and building a
+# PurePosixPath costs more than the rest of the name logic. Both separators are accepted.
+
+
+def _parts(path: str) -> list[str]:
+    return [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+
+
+def base_name(path: str) -> str:
+    """The last component (``PurePosixPath(path).name`` for "/" or "\\\\" separators)."""
+    parts = _parts(path)
+    return parts[-1] if parts else ""
+
+
+def parent_name(path: str) -> str:
+    """The name of the folder holding ``path`` (``PurePosixPath(path).parent.name``)."""
+    parts = _parts(path)
+    return parts[-2] if len(parts) >= 2 else ""

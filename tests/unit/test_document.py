@@ -183,7 +183,7 @@ def test_deeply_nested_flow_is_refused() -> None:
 def test_a_body_edit_reuses_the_frontmatter_parse() -> None:
     from agentls.document import model
 
-    model._PARSED.clear()
+    model.reuse_frontmatter_parses()
     head = "---\nname: a\ndescription: Use when: reviewing\ntools: Read\n---\n"
     first = parse_document(head + "Body one\n")
     second = parse_document(head + "Body two, longer\n\n# Heading\n")
@@ -211,6 +211,7 @@ def test_reused_parse_gives_the_same_analysis_over_the_corpus() -> None:
 
     from agentls.document import model
 
+    model.reuse_frontmatter_parses()
     rows = [r for r in corpus_manifest() if r[0] == "claude-subagent"][::7]
     if not rows:
         pytest.skip("../shared/corpus is not here")
@@ -229,3 +230,27 @@ def test_reused_parse_gives_the_same_analysis_over_the_corpus() -> None:
         assert _findings(text + "\nAppended body line\n", path) == fresh, rel
         checked += 1
     assert checked > 100
+
+
+def test_frontmatter_parses_are_kept_only_when_asked() -> None:
+    from agentls.document import model
+
+    head = "---\nname: a\ndescription: Use when reviewing\n---\n"
+    model.reuse_frontmatter_parses(False)
+    try:
+        assert parse_document(head + "1").entries is not parse_document(head + "2").entries
+    finally:
+        model.reuse_frontmatter_parses()
+    assert parse_document(head + "1").entries is parse_document(head + "2").entries
+
+
+def test_path_names_match_pathlib() -> None:
+    from pathlib import PurePosixPath
+
+    from agentls.types import base_name, parent_name
+
+    for p in ["a/b/c.md", "/x/.claude/agents/a.md", "a", "/", "", "a//b/", "./x", "a/./b"]:
+        for path in (p, p.replace("/", "\\")):
+            assert base_name(path) == PurePosixPath(p).name, path
+            assert parent_name(path) == PurePosixPath(p).parent.name, path
+    assert parent_name("C:\\x\\skills\\pdf\\SKILL.md") == "pdf"

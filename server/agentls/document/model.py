@@ -111,8 +111,8 @@ def parse_document(text: str) -> Document:
         doc.too_large = fm_lines
         doc.claude.has_frontmatter = env.claude_has_frontmatter
         return doc
-    key = _frontmatter_key(env)
-    hit = _PARSED.get(key)
+    key = _frontmatter_key(env) if _PARSED.enabled else None
+    hit = _PARSED.get(key) if key is not None else None
     if hit is not None:
         hit.fill(doc)
         return doc
@@ -120,8 +120,17 @@ def parse_document(text: str) -> Document:
         fm = doc.frontmatter_text()
         _read_entries(doc, fm)
     _claude_view(doc)
-    _PARSED.put(key, _Parsed.of(doc))
+    if key is not None:
+        _PARSED.put(key, _Parsed.of(doc))
     return doc
+
+
+def reuse_frontmatter_parses(enabled: bool = True) -> None:
+    """Keep the parses of the last few frontmatters for documents being edited (the
+    language server turns this on; a check of many files would only pay for the keys)."""
+    _PARSED.enabled = enabled
+    if not enabled:
+        _PARSED.clear()
 
 
 # ------------------------------------------------------------ parses of unchanged frontmatter
@@ -183,6 +192,7 @@ class _LastParsed:
     """A small, thread-safe most-recently-used map (the index builds in a thread)."""
 
     def __init__(self, size: int) -> None:
+        self.enabled = False
         self._size = size
         self._items: dict[tuple[object, ...], _Parsed] = {}
         self._lock = threading.Lock()

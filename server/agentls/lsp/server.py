@@ -102,6 +102,9 @@ class AgentlsServer(LanguageServer):
 
 
 def create_server() -> AgentlsServer:
+    from agentls.document.model import reuse_frontmatter_parses
+
+    reuse_frontmatter_parses()
     server = AgentlsServer()
     from agentls.lsp import code_actions, diagnostics, guard, lifecycle
 

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any
 
 from agentls.dialects.facts import ClaudeFacts, claude_facts
@@ -20,7 +19,16 @@ from agentls.effective import (
     nearest,
 )
 from agentls.rules.registry import finding
-from agentls.types import Effective, Finding, Fix, Position, Range, Severity, TextEdit
+from agentls.types import (
+    Effective,
+    Finding,
+    Fix,
+    Position,
+    Range,
+    Severity,
+    TextEdit,
+    base_name,
+)
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATED_MODEL = re.compile(r"-\d{8}$")
@@ -632,7 +640,7 @@ def _key_hint_uncached(k: str, facts: ClaudeFacts) -> str | None:
 def _file_stem(path: str | None) -> str | None:
     if not path:
         return None
-    name = PurePosixPath(path.replace("\\", "/")).name
+    name = base_name(path)
     return name[:-3] if name.endswith(".md") else name.rsplit(".", 1)[0]
 
 

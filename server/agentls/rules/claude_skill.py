@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from agentls.document.model import Document
 from agentls.rules.registry import finding
 from agentls.rules.schema_rules import (
@@ -14,7 +12,7 @@ from agentls.rules.schema_rules import (
     schema_keys,
     sort_findings,
 )
-from agentls.types import Finding, Fix, Range, Severity
+from agentls.types import Finding, Fix, Range, Severity, parent_name
 
 LISTING_LIMIT = 1536
 
@@ -26,7 +24,7 @@ def first_line_range(doc: Document) -> Range:
 def skill_dir_name(path: str | None) -> str | None:
     if not path:
         return None
-    parent = PurePosixPath(path.replace("\\", "/")).parent.name
+    parent = parent_name(path)
     return parent or None
 
 

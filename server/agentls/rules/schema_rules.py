@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -24,7 +24,7 @@ from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
 from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.effective import nearest
 from agentls.rules.registry import finding
-from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
+from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name
 
 # Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
 CLAUDE_READERS = frozenset(
@@ -156,7 +156,7 @@ def value_range(e: Entry) -> Range:
 
 
 def file_name(path: str | None) -> str:
-    return PurePosixPath((path or "").replace("\\", "/")).name
+    return base_name(path or "")
 
 
 def replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
