@@ -5,22 +5,30 @@ Imports are lazy: ``check`` must not pay for pygls, lsprotocol or the anthropic 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from agentls import __version__
 
+if TYPE_CHECKING:
+    import argparse
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # exit status 2 for bad usage, as argparse does
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse  # not for the language server's start-up: see _lsp_options
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:  # status 2 for bad usage, as argparse
+            self.print_usage(sys.stderr)
+            self.exit(2, f"{self.prog}: error: {message}\n")
+
+    return _Parser
 
 
 def build_parser(full: bool = True) -> argparse.ArgumentParser:
     """The argument parser; ``full=False`` skips the ``run`` options (they import more)."""
+    _Parser = _parser_class()
     p = _Parser(
         prog="agentls",
         description="Language server and checker for AI agent "
@@ -87,6 +95,33 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _lsp_options(args: list[str]) -> dict[str, Any] | None:
+    """``agentls lsp`` options read without argparse (whose import and set-up cost ~13 ms of
+    the server's start-up); None when anything else is given (help, errors: argparse)."""
+    opts: dict[str, Any] = {"tcp": None, "log_file": None, "verbose": 0}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        name, eq, value = a.partition("=")
+        if name in ("--tcp", "--log-file"):
+            if not eq:
+                if i + 1 >= len(args) or args[i + 1].startswith("-"):
+                    return None
+                i += 1
+                value = args[i]
+            opts["tcp" if name == "--tcp" else "log_file"] = value
+        elif a == "--stdio":
+            pass
+        elif a == "--verbose":
+            opts["verbose"] += 1
+        elif len(a) > 1 and a[0] == "-" and a[1:] == "v" * (len(a) - 1):
+            opts["verbose"] += len(a) - 1
+        else:
+            return None
+        i += 1
+    return opts
+
+
 def main(argv: list[str] | None = None) -> int:
     from_command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
@@ -99,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         import gc
 
         gc.disable()
+    if argv[:1] == ["lsp"] and (fast := _lsp_options(argv[1:])) is not None:
+        from agentls.lsp.server import start
+
+        return start(**fast)
     light = bool(argv) and argv[0] in ("check", "lsp", "agents")
     parser = build_parser(full=not light)
     args = parser.parse_args(argv)

@@ -28,11 +28,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from agentls.lsp.convert import from_lsp_range, to_lsp_range
-from agentls.runner.prompt import Task, get_task, tasks
 from agentls.runner.redact import install_log_redaction, redact, register_secret
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a run starts
     from agentls.runner.definitions import AgentDef
+    from agentls.runner.prompt import Task
     from agentls.runner.proposals import FileChange
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
 
@@ -194,6 +194,8 @@ def agent_code_actions(
     except Exception:
         version = None
     root = workspace_root(server, uri)
+    from agentls.runner.prompt import tasks
+
     out = []
     for name in offered_agent_names(server, root):
         for task in tasks().values():
@@ -320,6 +322,8 @@ def _parse(raw: Any) -> _Params:
     token = p.get("workDoneToken")
     if token is not None and not isinstance(token, str | int):
         token = None
+    from agentls.runner.prompt import get_task
+
     return _Params(agent, get_task(str(p.get("task", ""))), uri, r, version, token)
 
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from agentls.lsp.convert import from_lsp_range, to_diagnostic, to_text_edit
-from agentls.types import Fix
 
 if TYPE_CHECKING:
     from agentls.lsp.server import AgentlsServer
+    from agentls.types import Fix
 
 FIX_ALL = "source.fixAll.agentls"
 
@@ -86,6 +86,8 @@ def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
     if not applied or new_text == cached.text:
         return None
     # verified safe fixes, applied in rounds; sent as minimal line edits
+    from agentls.types import Fix
+
     merged = Fix("Fix all safe agentls problems", tuple(diff_edits(cached.text, new_text)))
     return lsp.CodeAction(
         title=merged.title,

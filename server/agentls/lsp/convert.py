@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 from pygls.workspace.position_codec import PositionCodec
 
-from agentls.types import Finding, Position, Range, Severity, TextEdit
+if TYPE_CHECKING:  # imported when first needed: start-up time
+    from agentls.types import Finding, Position, Range, TextEdit
 
 
 def _rule_url(code: str) -> str:
@@ -16,12 +18,6 @@ def _rule_url(code: str) -> str:
     return rule_url(code)
 
 
-_SEVERITY = {
-    Severity.ERROR: lsp.DiagnosticSeverity.Error,
-    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
-    Severity.INFORMATION: lsp.DiagnosticSeverity.Information,
-    Severity.HINT: lsp.DiagnosticSeverity.Hint,
-}
 _TAGS = {"unnecessary": lsp.DiagnosticTag.Unnecessary, "deprecated": lsp.DiagnosticTag.Deprecated}
 
 
@@ -35,11 +31,15 @@ def to_lsp_range(codec: PositionCodec, lines: Sequence[str], r: Range) -> lsp.Ra
 
 
 def from_lsp_position(codec: PositionCodec, lines: Sequence[str], p: lsp.Position) -> Position:
+    from agentls.types import Position
+
     pos = codec.position_from_client_units(lines, p)
     return Position(pos.line, pos.character)
 
 
 def from_lsp_range(codec: PositionCodec, lines: Sequence[str], r: lsp.Range) -> Range:
+    from agentls.types import Range
+
     return Range(from_lsp_position(codec, lines, r.start), from_lsp_position(codec, lines, r.end))
 
 
@@ -64,7 +64,7 @@ def to_diagnostic(
     return lsp.Diagnostic(
         range=to_lsp_range(codec, lines, f.range),
         message=f.message,
-        severity=_SEVERITY[f.severity],
+        severity=lsp.DiagnosticSeverity(int(f.severity)),  # Severity uses LSP's numbers
         code=f.code,
         code_description=lsp.CodeDescription(href=_rule_url(f.code)),
         source="agentls",

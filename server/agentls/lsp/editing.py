@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from agentls.editing.knowledge import Workspace
 from agentls.lsp.convert import from_lsp_position, to_lsp_range
 
-if TYPE_CHECKING:  # the rest of agentls.editing is imported when first needed: start-up time
+if TYPE_CHECKING:  # agentls.editing is imported when first needed: start-up time
     from agentls.document.model import Document
     from agentls.editing.completion import Candidate
+    from agentls.editing.knowledge import Workspace
     from agentls.editing.outline import Symbol
     from agentls.engine import Analysis
     from agentls.lsp.server import AgentlsServer
@@ -52,6 +52,8 @@ def _root(ls: AgentlsServer) -> str | None:
 
 def workspace_info(ls: AgentlsServer) -> Workspace:
     """MCP servers (.mcp.json), agent and skill names of the workspace; cached for a few s."""
+    from agentls.editing.knowledge import Workspace
+
     root = _root(ls)
     if not root:
         return Workspace()

@@ -93,7 +93,10 @@ class AgentlsServer(LanguageServer):
             return cached
         path = self.path_of(uri)
         dialect = self.state.settings.dialect_for(path)
+        from agentls.document.model import reuse_frontmatter_parses
         from agentls.engine import analyze
+
+        reuse_frontmatter_parses()  # documents being edited: see agentls.document.model
 
         a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path))
         cached = Cached(doc.version, text, a)
@@ -102,9 +105,6 @@ class AgentlsServer(LanguageServer):
 
 
 def create_server() -> AgentlsServer:
-    from agentls.document.model import reuse_frontmatter_parses
-
-    reuse_frontmatter_parses()
     server = AgentlsServer()
     from agentls.lsp import code_actions, diagnostics, guard, lifecycle
 

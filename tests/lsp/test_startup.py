@@ -1,5 +1,6 @@
 """Start-up: the collector is off while lsprotocol/pygls load and back on (with the start-up
-objects frozen) once ``initialize`` has been answered. Left off, memory would only grow."""
+objects frozen) once ``initialize`` has been answered (left off, memory would only grow);
+nothing heavy is imported before that answer."""
 
 from __future__ import annotations
 
@@ -15,11 +16,16 @@ import agentls.lsp.lifecycle as lc
 from agentls.cli import main
 
 original = lc.end_startup_gc
+HEAVY = ("argparse", "yaml", "jsonschema", "anthropic", "frontmatter", "agentls.engine",
+         "agentls.document.model", "agentls.index", "agentls.editing.knowledge",
+         "agentls.runner.prompt", "importlib.resources")
 
 def probe():
     before = gc.isenabled()
     original()
     sys.stderr.write(f"PROBE {before} {gc.isenabled()} {gc.get_freeze_count()}\n")
+    heavy = [m for m in HEAVY if m in sys.modules]
+    sys.stderr.write(f"LOADED {','.join(heavy) or '-'}\n")
     sys.stderr.flush()
 
 lc.end_startup_gc = probe
@@ -58,6 +64,8 @@ def test_collector_is_back_on_after_initialize(tmp_path: object) -> None:
     _, before, after, frozen = probe.split()
     assert (before, after) == ("False", "True")
     assert int(frozen) > 10_000  # lsprotocol's classes and the rest of start-up
+    loaded = next(line for line in err.splitlines() if line.startswith("LOADED"))
+    assert loaded == "LOADED -"  # all imported when first needed, after the answer
 
 
 def test_end_startup_gc_leaves_an_enabled_collector_alone() -> None:
@@ -67,3 +75,23 @@ def test_end_startup_gc_leaves_an_enabled_collector_alone() -> None:
     frozen = gc.get_freeze_count()
     end_startup_gc()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_lsp_options_without_argparse() -> None:
+    from agentls.cli import _lsp_options, build_parser
+
+    forms = [
+        [],
+        ["--stdio"],
+        ["--tcp", "127.0.0.1:9000"],
+        ["--tcp=:9000", "-vv"],
+        ["--log-file", "/tmp/x.log", "-v", "--verbose"],
+        ["--log-file=/tmp/y.log", "--stdio", "-vvv"],
+    ]
+    parser = build_parser(full=False)
+    for args in forms:
+        fast = _lsp_options(args)
+        ns = parser.parse_args(["lsp", *args])
+        assert fast == {"tcp": ns.tcp, "log_file": ns.log_file, "verbose": ns.verbose}, args
+    for other in (["--help"], ["--tcp"], ["--tcp", "-v"], ["--port", "1"], ["x"], ["-vx"]):
+        assert _lsp_options(other) is None, other  # argparse answers (help, usage errors)
