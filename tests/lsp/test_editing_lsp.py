@@ -114,7 +114,28 @@ async def _complete(
         lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), pos)
     )
     assert isinstance(result, lsp.CompletionList)
-    return text, result.items
+    return text, [_with_defaults(result, i) for i in result.items]
+
+
+def _with_defaults(result: lsp.CompletionList, item: lsp.CompletionItem) -> lsp.CompletionItem:
+    """What a client does with the list's itemDefaults (LSP 3.17)."""
+    d = result.item_defaults
+    if d is None:
+        return item
+    if item.text_edit is None and isinstance(d.edit_range, lsp.Range):
+        item.text_edit = lsp.TextEdit(d.edit_range, item.text_edit_text or item.label)
+    if item.insert_text_format is None:
+        item.insert_text_format = d.insert_text_format
+    if item.data is None:
+        item.data = d.data
+    return item
+
+
+async def _resolved(client: LanguageClient, item: lsp.CompletionItem) -> lsp.CompletionItem:
+    """The item with its documentation, asking for it as clients with resolveSupport do."""
+    if item.documentation is not None:
+        return item
+    return await client.completion_item_resolve_async(item)
 
 
 def _accept(client: LanguageClient, text: str, item: lsp.CompletionItem) -> str:
@@ -131,7 +152,7 @@ async def test_tool_completion_after_non_ascii_text_exact_replace(client: Langua
     text, items = await _complete(client, "a.md", marked)
     grep = next(i for i in items if i.label == "Grep")
     assert _accept(client, text, grep).split("\n")[3] == "tools: Réad😀, Grep"
-    assert grep.documentation is not None
+    assert (await _resolved(client, grep)).documentation is not None
 
 
 @pytest.mark.asyncio
@@ -143,13 +164,13 @@ async def test_key_completion_in_a_broken_file_with_snippets(client: LanguageCli
     model = next(i for i in items if i.label == "model")
     assert model.insert_text_format == lsp.InsertTextFormat.Snippet
     assert _accept(client, text, model).split("\n")[4] == "model: ${1:inherit}"
-    assert isinstance(model.documentation, lsp.MarkupContent)
+    assert isinstance((await _resolved(client, model)).documentation, lsp.MarkupContent)
 
 
 @pytest.mark.asyncio
 async def test_value_completion_contexts(client: LanguageClient) -> None:
     text, items = await _complete(client, "c.md", "---\nname: x\nmodel: |\n---\n")
-    sonnet = next(i for i in items if i.label == "sonnet")
+    sonnet = await _resolved(client, next(i for i in items if i.label == "sonnet"))
     assert isinstance(sonnet.documentation, lsp.MarkupContent)
     assert "claude-" in sonnet.documentation.value
     text, items = await _complete(client, "d.md", "---\nname: x\ntools:\n  - Read\n  - |\n---\n")
@@ -330,3 +351,33 @@ async def test_outline_and_folding(client: LanguageClient) -> None:
         lsp.FoldingRangeParams(lsp.TextDocumentIdentifier(uri))
     )
     assert folds and {(f.start_line, f.end_line) for f in folds} >= {(0, 4), (7, 9)}
+
+
+@pytest.mark.asyncio
+async def test_completion_list_size_follows_the_client(client: LanguageClient) -> None:
+    """VS Code asks for documentation on resolve: the list goes without it. Neovim 0.11
+    reads itemDefaults: the shared range, text format and data are sent once."""
+    text, pos = _pos(client, "---\nname: x\ntools: Read, |\n---\n")
+    uri = _open(client, "size.md", text)
+    result = await client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), pos)
+    )
+    assert isinstance(result, lsp.CompletionList) and len(result.items) > 20
+    grep = next(i for i in result.items if i.label == "Grep")
+    if _utf8(client):  # the Neovim capability set
+        assert grep.documentation is not None  # no resolveSupport for documentation
+        assert result.item_defaults is not None and result.item_defaults.edit_range is not None
+        assert grep.text_edit is None and grep.text_edit_text == "Grep"
+    else:
+        assert all(i.documentation is None for i in result.items)
+        item = _with_defaults(result, grep)
+        resolved = await client.completion_item_resolve_async(item)
+        assert isinstance(resolved.documentation, lsp.MarkupContent)
+        assert "search" in resolved.documentation.value.lower()
+        # an item of an older list gets nothing wrong: its documentation is left out
+        again = await client.text_document_completion_async(
+            lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), pos)
+        )
+        assert isinstance(again, lsp.CompletionList)
+        stale = await client.completion_item_resolve_async(item)
+        assert stale.documentation is None

@@ -37,6 +37,9 @@ class ServerState:
     settings: Settings = field(default_factory=Settings)
     analyses: dict[str, Cached] = field(default_factory=dict)
     pending: dict[str, asyncio.Handle | asyncio.TimerHandle] = field(default_factory=dict)
+    # the documentation of the newest completion list, for completionItem/resolve:
+    # (list number, {label: documentation})
+    completion_docs: tuple[int, dict[str, str]] = (0, {})
 
 
 class AgentlsServer(LanguageServer):
