@@ -371,13 +371,16 @@ QUEUED = 8  # batches waiting per worker before this process checks one itself
 
 
 def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[FileResult]:
-    """Check ``files`` in order. With ``jobs`` > 1 and enough files, ``jobs - 1`` worker
-    processes and this one share the batches, while this one is still walking the tree.
+    """Check ``files``; results in the same order. With ``jobs`` > 1 and enough files,
+    ``jobs - 1`` worker processes and this one share the work while this one walks the tree.
 
-    The workers are forked before the engine (PyYAML, jsonschema: ~0.2 s) is imported, so
-    that a worker's import and this process's run on two cores at once instead of one
-    after the other; this process then checks a batch itself whenever the workers have
-    ``QUEUED`` batches each waiting (fewer starve them while this process imports)."""
+    The workers are forked before the engine is imported, so that a worker's import and
+    this process's run on two cores at once. Files are batched by kind: batches of Claude
+    Code agents, which need PyYAML and the Claude rules, and batches of every other
+    dialect, which also need jsonschema (~0.1 s to import). Other batches go to the
+    workers; this process checks Claude agent batches itself whenever the workers have
+    enough queued, and so never imports jsonschema unless it is worth it. When the walk
+    ends, batches no worker has started are taken back, from the end."""
     it = iter(files)
     head = list(itertools.islice(it, POOL_FROM))
     if jobs <= 1 or len(head) < POOL_FROM:
@@ -385,30 +388,60 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from agentls.dialects.registry import CLAUDE_AGENT
+
     # fork where it is safe (Linux; no threads here yet): workers start at once; elsewhere
     # the platform's default.
     ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     workers = jobs - 1
-    slots: list[Future[list[FileResult]] | list[FileResult]] = []
-    batches: dict[int, list[str]] = {}  # slot -> files, for slots sent to the pool
+    results: list[FileResult | None] = []
+    sent: list[tuple[Future[list[FileResult]], list[int], list[str], bool]] = []
+    local_schemas = False  # whether this process has checked a non-Claude file
+
+    def local(idx: list[int], paths: list[str], claude: bool) -> None:
+        nonlocal local_schemas
+        local_schemas = local_schemas or not claude
+        for i, p in zip(idx, paths, strict=True):
+            results[i] = check_file(p, dialect)
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        queued: list[Future[list[FileResult]]] = []
-        rest = itertools.chain(head, it)
-        while batch := list(itertools.islice(rest, BATCH)):
-            queued = [f for f in queued if not f.done()]
-            if len(queued) < QUEUED * workers:
-                fut = pool.submit(_check_batch, batch, dialect)
-                queued.append(fut)
-                batches[len(slots)] = batch
-                slots.append(fut)
+        waiting: dict[bool, tuple[list[int], list[str]]] = {True: ([], []), False: ([], [])}
+
+        def dispatch(claude: bool) -> None:
+            idx, paths = waiting[claude]
+            waiting[claude] = ([], [])
+            queued = sum(1 for f, *_ in sent[-QUEUED * workers * 4 :] if not f.done())
+            hungry = queued < QUEUED * workers
+            if hungry or (not claude and not local_schemas):
+                sent.append((pool.submit(_check_batch, paths, dialect), idx, paths, claude))
             else:
-                slots.append([check_file(p, dialect) for p in batch])
-        # The walk is over: take back, from the end, the batches no worker has started.
-        for i in sorted(batches, reverse=True):
-            slot = slots[i]
-            if not isinstance(slot, list) and slot.cancel():
-                slots[i] = [check_file(p, dialect) for p in batches[i]]
-        return [r for slot in slots for r in (slot if isinstance(slot, list) else slot.result())]
+                local(idx, paths, claude)
+
+        for path in itertools.chain(head, it):
+            kind = dialect or detect_dialect(os.path.abspath(path))
+            claude = kind == CLAUDE_AGENT or kind is None
+            idx, paths = waiting[claude]
+            idx.append(len(results))
+            paths.append(path)
+            results.append(None)
+            if len(paths) >= BATCH:
+                dispatch(claude)
+        for claude in (True, False):
+            if waiting[claude][1]:
+                dispatch(claude)
+        # The walk is over: take back, from the end, the batches no worker has started
+        # (other dialects only when this process already has jsonschema, or there are
+        # many of them).
+        unstarted_other = sum(1 for f, *_r, c in sent if not c and not (f.running() or f.done()))
+        for fut, idx, paths, claude in reversed(sent):
+            if (claude or local_schemas or unstarted_other >= 10) and fut.cancel():
+                local(idx, paths, claude)
+        for fut, idx, _paths, _claude in sent:
+            if not fut.cancelled():
+                for i, r in zip(idx, fut.result(), strict=True):
+                    results[i] = r
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
 
 
 def _check_batch(paths: list[str], forced: str | None) -> list[FileResult]:

@@ -101,7 +101,8 @@ def test_invalid_utf8_and_nul_bytes(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_check_does_not_import_pygls_lsprotocol_or_the_sdk(ws: Path) -> None:
     code = (
         "import sys; from agentls.cli import main; rc = main(['check', sys.argv[1]]);"
-        "bad = [m for m in ('pygls', 'lsprotocol', 'anthropic') if m in sys.modules];"
+        "bad = [m for m in ('pygls', 'lsprotocol', 'anthropic', 'jsonschema')"
+        " if m in sys.modules];"
         "print(bad); raise SystemExit(1 if bad else 0)"
     )
     r = subprocess.run([sys.executable, "-c", code, str(ws)], capture_output=True, text=True)
@@ -143,8 +144,9 @@ def test_settings_agents_reset_and_limit() -> None:
     assert s.agents is None and s.agent_list_limit is None
 
 
-def _many(tmp_path: Path, n: int) -> Path:
-    """n agents across two projects, with duplicates and broken files among them."""
+def _many(tmp_path: Path, n: int, others: int = 0) -> Path:
+    """n agents across two projects, with duplicates and broken files among them, and
+    ``others`` slash commands and Copilot agents (other dialects, checked with schemas)."""
     for p in range(2):
         agents = tmp_path / f"proj{p}" / ".claude" / "agents"
         agents.mkdir(parents=True)
@@ -152,6 +154,17 @@ def _many(tmp_path: Path, n: int) -> Path:
             name = f"a{i % 40}"  # duplicate names within a project from 40 on
             text = BROKEN.replace("reviewer", name) if i % 3 else ERROR
             (agents / f"f{i:03d}.md").write_text(text, "utf-8")
+        commands = tmp_path / f"proj{p}" / ".claude" / "commands"
+        copilot = tmp_path / f"proj{p}" / ".github" / "agents"
+        commands.mkdir(parents=True)
+        copilot.mkdir(parents=True)
+        for i in range(others // 4):
+            (commands / f"c{i:03d}.md").write_text(
+                f"---\ndescription: Command {i}\nallowed-tools: Read\nmodel: 3\n---\nDo it\n"
+            )
+            (copilot / f"g{i:03d}.agent.md").write_text(
+                f"---\ndescription: Agent {i}\ntools: ['read']\nmode: agent\n---\nDo it\n"
+            )
     return tmp_path
 
 
@@ -160,16 +173,17 @@ def test_worker_pool_gives_the_single_process_output(
 ) -> None:
     from agentls.check import POOL_FROM, run_check
 
-    ws = _many(tmp_path, 3 * POOL_FROM)
+    ws = _many(tmp_path, 3 * POOL_FROM, others=2 * POOL_FROM)
     assert run_check([str(ws)], "json", "error", None, jobs=1) == 1
     one = capsys.readouterr().out
-    assert run_check([str(ws)], "json", "error", None, jobs=3) == 1
-    pooled = capsys.readouterr().out
-    assert pooled == one
+    for jobs in (2, 3):
+        assert run_check([str(ws)], "json", "error", None, jobs=jobs) == 1
+        assert capsys.readouterr().out == one, jobs
     data = json.loads(one)
-    assert len(data["files"]) == 3 * POOL_FROM
+    assert len(data["files"]) == 5 * POOL_FROM
     codes = {d["code"] for f in data["files"] for d in f["diagnostics"]}
     assert {"AL009", "AL028", "AL301"} <= codes  # per file, and across files of a project
+    assert {"AL409", "AL410"} <= codes  # the schema dialects were checked too
 
 
 def test_check_from_the_command_line_exits_with_its_status(tmp_path: Path) -> None:

@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from agentls.dialects.registry import SCHEMA_FILES
 from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
@@ -25,6 +22,11 @@ from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.effective import nearest
 from agentls.rules.registry import finding
 from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name
+
+if TYPE_CHECKING:  # jsonschema (~0.1 s to import) is loaded by the first schema validation:
+    # checking Claude Code agents alone never needs it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 # Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
 CLAUDE_READERS = frozenset(
@@ -79,7 +81,11 @@ def load_schema(dialect: str) -> dict[str, Any] | None:
 @cache
 def validator(dialect: str) -> Draft202012Validator | None:
     schema = load_schema(dialect)
-    return Draft202012Validator(schema) if schema is not None else None
+    if schema is None:
+        return None
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema)
 
 
 def dialect_label(dialect: str) -> str:
