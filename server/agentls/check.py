@@ -13,7 +13,6 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from agentls import __version__
@@ -245,6 +244,8 @@ def render_sarif(results: list[FileResult], out: TextIO) -> None:
         for rid in used
     ]
     index = {rid: i for i, rid in enumerate(used)}
+    from pathlib import Path
+
     res = []
     for r in results:
         uri = Path(r.path).as_posix()
