@@ -379,13 +379,18 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
     this process's run on two cores at once. Files are batched by kind: batches of Claude
     Code agents, which need PyYAML and the Claude rules, and batches of every other
     dialect, which also need jsonschema (~0.1 s to import). Other batches go to the
-    workers; this process checks Claude agent batches itself whenever the workers have
-    enough queued, and so never imports jsonschema unless it is worth it. When the walk
-    ends, batches no worker has started are taken back, from the end."""
+    workers first; this process checks Claude agent batches itself, and so never imports
+    jsonschema unless it is worth it. On Linux the workers are a :class:`ForkPool` that
+    asks for batches (:func:`_check_forked`); elsewhere a ``ProcessPoolExecutor`` whose
+    batches no worker has started are taken back when the walk ends."""
     it = iter(files)
     head = list(itertools.islice(it, POOL_FROM))
     if jobs <= 1 or len(head) < POOL_FROM:
         return [check_file(f, dialect) for f in itertools.chain(head, it)]
+    from agentls import forkpool
+
+    if forkpool.available():
+        return _check_forked(itertools.chain(head, it), dialect, jobs - 1)
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -441,6 +446,87 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
             if not fut.cancelled():
                 for i, r in zip(idx, fut.result(), strict=True):
                     results[i] = r
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def _check_forked(files: Iterator[str], dialect: str | None, workers: int) -> list[FileResult]:
+    """:func:`_check_all` with :class:`agentls.forkpool.ForkPool` (Linux): workers ask for
+    batches, so none waits while work is queued elsewhere, and this process takes Claude
+    agent batches (and schema-dialect batches once it has jsonschema, or when many are
+    left) between feeding them."""
+    from collections import deque
+
+    from agentls.dialects.registry import CLAUDE_AGENT
+    from agentls.forkpool import ForkPool
+
+    results: list[FileResult | None] = []
+    batches: dict[int, tuple[list[int], list[str], bool]] = {}
+    pending: dict[bool, deque[int]] = {True: deque(), False: deque()}
+    redo: list[int] = []
+    local_schemas = False
+
+    def work(paths: list[str]) -> list[FileResult]:
+        return _check_batch(paths, dialect)
+
+    with ForkPool(workers, work) as pool:
+
+        def service(timeout: float | None = 0) -> None:
+            for key, ok, payload in pool.poll(timeout):
+                if ok:
+                    for i, r in zip(batches[key][0], payload, strict=True):
+                        results[i] = r
+                else:  # checked here: an error then surfaces as without workers
+                    redo.append(key)
+            for w in pool.idle():
+                queue = pending[False] or pending[True]
+                if not queue:
+                    break
+                key = queue.popleft()
+                if not pool.give(w, key, batches[key][1]):
+                    queue.appendleft(key)
+
+        def local(key: int) -> None:
+            nonlocal local_schemas
+            idx, paths, claude = batches[key]
+            local_schemas = local_schemas or not claude
+            for i, p in zip(idx, paths, strict=True):
+                results[i] = check_file(p, dialect)
+                service()  # keep the workers fed
+
+        current: dict[bool, tuple[list[int], list[str]]] = {True: ([], []), False: ([], [])}
+
+        def close_batch(claude: bool) -> None:
+            idx, paths = current[claude]
+            if paths:
+                key = len(batches)
+                batches[key] = (idx, paths, claude)
+                pending[claude].append(key)
+                current[claude] = ([], [])
+
+        for path in files:
+            kind = dialect or detect_dialect(os.path.abspath(path))
+            claude = kind == CLAUDE_AGENT or kind is None
+            idx, paths = current[claude]
+            idx.append(len(results))
+            paths.append(path)
+            results.append(None)
+            if len(paths) >= BATCH:
+                close_batch(claude)
+                service()
+        close_batch(True)
+        close_batch(False)
+        while pending[True] or pending[False] or redo or pool.busy():
+            service()
+            alive = bool(pool.idle()) or pool.busy() > 0
+            if redo:
+                local(redo.pop())
+            elif pending[True]:
+                local(pending[True].pop())  # from the end: workers take from the front
+            elif pending[False] and (local_schemas or len(pending[False]) >= 10 or not alive):
+                local(pending[False].pop())
+            else:
+                service(None)  # nothing for this process: wait for a worker
     assert all(r is not None for r in results)
     return [r for r in results if r is not None]
 
