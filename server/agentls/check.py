@@ -68,7 +68,13 @@ def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
             raise FileNotFoundError(p)
         for root, dirs, files in os.walk(p, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            # Every dialect is a .md (or Cursor .mdc) file; inside .claude/agents any file is
+            # looked at (a wrong extension is a finding). The rest of a repository's files
+            # are passed over without a path look-up.
+            agents_dir = in_claude_agents_dir(os.path.join(os.path.abspath(root), "x"))
             for name in sorted(files):
+                if not agents_dir and not name.endswith((".md", ".mdc")):
+                    continue
                 full = os.path.join(root, name)
                 if full in seen:
                     continue

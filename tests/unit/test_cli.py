@@ -217,3 +217,35 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     err = proc.stderr.read()
     assert proc.wait(60) == 1
     assert b"Traceback" not in err
+
+
+def test_walk_finds_agent_files_among_a_repository(tmp_path: Path) -> None:
+    from agentls.check import iter_candidates
+
+    files = {
+        "src/app.py": "print()",
+        "src/README.md": "# docs",
+        "README.md": "# readme",
+        ".claude/agents/ok.md": BROKEN,
+        ".claude/agents/upper.MD": BROKEN,
+        ".claude/agents/notes.txt": "notes",
+        ".claude/agents/team/deep.markdown": BROKEN,
+        ".claude/commands/do.md": "Do it",
+        ".cursor/rules/style.mdc": "---\ndescription: x\n---\n",
+        "node_modules/.claude/agents/skip.md": BROKEN,
+        "docs/x.prompt.md": "---\nmode: agent\n---\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    found = sorted(
+        Path(p).relative_to(tmp_path).as_posix() for p in iter_candidates([str(tmp_path)], None)
+    )
+    assert found == [
+        ".claude/agents/ok.md",
+        ".claude/agents/team/deep.markdown",
+        ".claude/agents/upper.MD",
+        ".claude/commands/do.md",
+        ".cursor/rules/style.mdc",
+        "docs/x.prompt.md",
+    ]

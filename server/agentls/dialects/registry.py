@@ -101,8 +101,10 @@ def _norm(path: str) -> str:
     return p
 
 
+@functools.lru_cache(maxsize=16_384)
 def detect_dialect(path: str | None) -> str | None:
-    """The dialect of the file at ``path`` by its location, or None."""
+    """The dialect of the file at ``path`` by its location, or None (cached: plugin roots
+    are, too, for the life of the process)."""
     if not path:
         return None
     p = _norm(path)
