@@ -71,7 +71,8 @@ def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
             # Every dialect is a .md (or Cursor .mdc) file; inside .claude/agents any file is
             # looked at (a wrong extension is a finding). The rest of a repository's files
             # are passed over without a path look-up.
-            agents_dir = in_claude_agents_dir(os.path.join(os.path.abspath(root), "x"))
+            abs_root = os.path.abspath(root)
+            agents_dir = in_claude_agents_dir(os.path.join(abs_root, "x"))
             for name in sorted(files):
                 if not agents_dir and not name.endswith((".md", ".mdc")):
                     continue
@@ -83,9 +84,9 @@ def iter_candidates(paths: Iterable[str], forced: str | None) -> Iterator[str]:
                         seen.add(full)
                         yield full
                     continue
-                absolute = os.path.abspath(full)
+                absolute = os.path.join(abs_root, name)
                 if detect_dialect(absolute) or (
-                    in_claude_agents_dir(absolute) and name.lower().endswith((".md", ".markdown"))
+                    agents_dir and name.lower().endswith((".md", ".markdown"))
                 ):
                     seen.add(full)
                     yield full

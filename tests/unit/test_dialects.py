@@ -105,3 +105,16 @@ def test_corpus_every_file_no_crash() -> None:
     for (d, code, sev), n in sorted(counts.items()):
         print(f"{d:22} {code:6} {sev:12} {n}")
     assert files > 0
+
+
+def test_plugin_root_is_looked_for_up_to_eleven_folders_above(tmp_path: Path) -> None:
+    from agentls.dialects.registry import plugin_root
+
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "plugin.json").write_text("{}")
+    near = tmp_path / "agents" / "a.md"
+    assert plugin_root(str(near)) == str(tmp_path)
+    deep = tmp_path / "agents" / "1" / "2" / "3" / "4" / "5" / "6" / "7" / "8" / "9"
+    assert plugin_root(str(deep / "10" / "a.md")) == str(tmp_path)  # folder 11 levels down
+    assert plugin_root(str(deep / "10" / "11" / "a.md")) is None  # 12: too far
+    assert plugin_root(str(tmp_path.parent / "elsewhere" / "agents" / "a.md")) is None

@@ -136,19 +136,26 @@ def plugin_root(path: str | None) -> str | None:
     return _plugin_root_of_dir(os.path.dirname(os.path.abspath(path)))
 
 
-@functools.lru_cache(maxsize=4096)
 def _plugin_root_of_dir(folder: str) -> str | None:
-    cur = folder
-    for _ in range(12):
-        if not cur:
-            return None
-        if os.path.isfile(os.path.join(cur, ".claude-plugin", "plugin.json")):
-            return cur
-        up = os.path.dirname(cur)
-        if up == cur:
-            return None
-        cur = up
-    return None
+    """The nearest folder, ``folder`` or one of up to 11 above it, holding
+    ``.claude-plugin/plugin.json``."""
+    root = _nearest_manifest(folder)
+    if root is None:
+        return None
+    levels = len(folder.rstrip(os.sep).split(os.sep)) - len(root.rstrip(os.sep).split(os.sep))
+    return root if levels < 12 else None
+
+
+@functools.lru_cache(maxsize=16_384)
+def _nearest_manifest(folder: str) -> str | None:
+    # cached per folder, so each folder of a tree is looked at once (a walk asks for
+    # siblings and children that share their ancestors)
+    if not folder:
+        return None
+    if os.path.isfile(os.path.join(folder, ".claude-plugin", "plugin.json")):
+        return folder
+    up = os.path.dirname(folder)
+    return None if up == folder else _nearest_manifest(up)
 
 
 def in_claude_agents_dir(path: str | None) -> bool:
