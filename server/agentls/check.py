@@ -401,8 +401,6 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from agentls.dialects.registry import CLAUDE_AGENT
-
     # fork where it is safe (Linux; no threads here yet): workers start at once; elsewhere
     # the platform's default.
     ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
@@ -418,11 +416,8 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
             results[i] = check_file(p, dialect)
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        waiting: dict[bool, tuple[list[int], list[str]]] = {True: ([], []), False: ([], [])}
 
-        def dispatch(claude: bool) -> None:
-            idx, paths = waiting[claude]
-            waiting[claude] = ([], [])
+        def dispatch(claude: bool, idx: list[int], paths: list[str]) -> None:
             queued = sum(1 for f, *_ in sent[-QUEUED * workers * 4 :] if not f.done())
             hungry = queued < QUEUED * workers
             if hungry or (not claude and not local_schemas):
@@ -430,18 +425,8 @@ def _check_all(files: Iterable[str], dialect: str | None, jobs: int) -> list[Fil
             else:
                 local(idx, paths, claude)
 
-        for path in itertools.chain(head, it):
-            kind = dialect or detect_dialect(os.path.abspath(path))
-            claude = kind == CLAUDE_AGENT or kind is None
-            idx, paths = waiting[claude]
-            idx.append(len(results))
-            paths.append(path)
-            results.append(None)
-            if len(paths) >= BATCH:
-                dispatch(claude)
-        for claude in (True, False):
-            if waiting[claude][1]:
-                dispatch(claude)
+        for claude, idx, paths in _kind_batches(itertools.chain(head, it), dialect, results):
+            dispatch(claude, idx, paths)
         # The walk is over: take back, from the end, the batches no worker has started
         # (other dialects only when this process already has jsonschema, or there are
         # many of them).
@@ -464,7 +449,6 @@ def _check_forked(files: Iterator[str], dialect: str | None, workers: int) -> li
     left) between feeding them."""
     from collections import deque
 
-    from agentls.dialects.registry import CLAUDE_AGENT
     from agentls.forkpool import ForkPool
 
     results: list[FileResult | None] = []
@@ -501,28 +485,10 @@ def _check_forked(files: Iterator[str], dialect: str | None, workers: int) -> li
                 results[i] = check_file(p, dialect)
                 service()  # keep the workers fed
 
-        current: dict[bool, tuple[list[int], list[str]]] = {True: ([], []), False: ([], [])}
-
-        def close_batch(claude: bool) -> None:
-            idx, paths = current[claude]
-            if paths:
-                key = len(batches)
-                batches[key] = (idx, paths, claude)
-                pending[claude].append(key)
-                current[claude] = ([], [])
-
-        for path in files:
-            kind = dialect or detect_dialect(os.path.abspath(path))
-            claude = kind == CLAUDE_AGENT or kind is None
-            idx, paths = current[claude]
-            idx.append(len(results))
-            paths.append(path)
-            results.append(None)
-            if len(paths) >= BATCH:
-                close_batch(claude)
-                service()
-        close_batch(True)
-        close_batch(False)
+        for claude, idx, paths in _kind_batches(files, dialect, results):
+            batches[len(batches)] = (idx, paths, claude)
+            pending[claude].append(len(batches) - 1)
+            service()
         while pending[True] or pending[False] or redo or pool.busy():
             service()
             alive = bool(pool.idle()) or pool.busy() > 0
@@ -536,6 +502,30 @@ def _check_forked(files: Iterator[str], dialect: str | None, workers: int) -> li
                 service(None)  # nothing for this process: wait for a worker
     assert all(r is not None for r in results)
     return [r for r in results if r is not None]
+
+
+def _kind_batches(
+    files: Iterable[str], dialect: str | None, results: list[FileResult | None]
+) -> Iterator[tuple[bool, list[int], list[str]]]:
+    """``(claude, indexes, paths)``: batches of up to BATCH files of one kind (Claude Code
+    agents, or the dialects checked with schemas), as the walk fills them; each file gets a
+    slot in ``results`` (its index)."""
+    from agentls.dialects.registry import CLAUDE_AGENT
+
+    current: dict[bool, tuple[list[int], list[str]]] = {True: ([], []), False: ([], [])}
+    for path in files:
+        kind = dialect or detect_dialect(os.path.abspath(path))
+        claude = kind == CLAUDE_AGENT or kind is None
+        idx, paths = current[claude]
+        idx.append(len(results))
+        paths.append(path)
+        results.append(None)
+        if len(paths) >= BATCH:
+            yield claude, idx, paths
+            current[claude] = ([], [])
+    for claude, (idx, paths) in current.items():
+        if paths:
+            yield claude, idx, paths
 
 
 def _check_batch(paths: list[str], forced: str | None) -> list[FileResult]:

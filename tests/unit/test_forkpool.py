@@ -61,12 +61,16 @@ def test_large_results_pass_through_the_pipe() -> None:
     assert done[0] == (True, "x" * 5_000_000) and done[1] == (True, "x" * 10)
 
 
+def _checked(ws: Path, jobs: int, capsys: pytest.CaptureFixture[str]) -> str:
+    assert check.run_check([str(ws)], "json", "error", None, jobs=jobs) == 1
+    return capsys.readouterr().out
+
+
 def test_check_survives_a_worker_that_dies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ws = _many(tmp_path, 200, others=64)
-    assert check.run_check([str(ws)], "json", "error", None, jobs=1) == 1
-    alone = capsys.readouterr().out
+    alone = _checked(ws, 1, capsys)
     original = check._check_batch
 
     def dies(paths: list[str], forced: str | None) -> list[Any]:
@@ -75,16 +79,13 @@ def test_check_survives_a_worker_that_dies(
         return original(paths, forced)
 
     monkeypatch.setattr(check, "_check_batch", dies)
-    assert check.run_check([str(ws)], "json", "error", None, jobs=3) == 1
-    assert capsys.readouterr().out == alone
+    assert _checked(ws, 3, capsys) == alone
 
 
 def test_the_executor_path_where_fork_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ws = _many(tmp_path, 150, others=40)
-    assert check.run_check([str(ws)], "json", "error", None, jobs=1) == 1
-    alone = capsys.readouterr().out
+    alone = _checked(ws, 1, capsys)
     monkeypatch.setattr(forkpool, "available", lambda: False)
-    assert check.run_check([str(ws)], "json", "error", None, jobs=2) == 1
-    assert capsys.readouterr().out == alone
+    assert _checked(ws, 2, capsys) == alone
