@@ -152,3 +152,50 @@ async def test_watched_file_change_refreshes_dependents(client: LanguageClient) 
     )
     diags = await rec.wait_count(uri, n + 1)
     assert not any(d.code == "AL303" and "`nope`" in d.message for d in diags)
+
+
+async def _agents(client: LanguageClient) -> set[tuple[object, object, object]]:
+    result = await client.protocol.send_request_async("agentls/agents", {})
+    return {
+        (_field(a, "name"), _field(a, "dialect"), _field(a, "scope"))
+        for a in _field(result, "agents")  # type: ignore[union-attr]
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_plugin_manifest_created_and_deleted_while_running(client: LanguageClient) -> None:
+    """Files below a new .claude-plugin/plugin.json become plugin agents at once (index and
+    open documents), and stop being them when it is deleted: no restart needed."""
+    rec: DiagnosticsRecorder = client.recorder  # type: ignore[attr-defined]
+    root: Path = client.root  # type: ignore[attr-defined]
+    agent = root / "tools-plugin" / "agents" / "linter.md"
+    agent.parent.mkdir(parents=True)
+    agent.write_text("---\ndescription: Use when linting.\ncolor: gold\n---\nLint.\n")
+    uri = _open(client, "tools-plugin/agents/linter.md")
+    await rec.wait(uri, 1)
+    n = rec.count[uri]
+    assert not any(d.code == "AL028" for d in rec.last[uri])  # not an agent file yet
+    assert not any(name == "linter" for name, _, _ in await _agents(client))
+
+    manifest = root / "tools-plugin" / ".claude-plugin" / "plugin.json"
+    manifest.parent.mkdir()
+    manifest.write_text('{"name": "tools"}')
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(manifest.as_uri(), lsp.FileChangeType.Created)]
+        )
+    )
+    diags = await rec.wait_count(uri, n + 1)
+    assert any(d.code == "AL028" for d in diags)  # checked as a plugin agent now
+    assert ("linter", "claude-plugin-agent", "plugin") in await _agents(client)
+
+    n = rec.count[uri]
+    manifest.unlink()
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(manifest.as_uri(), lsp.FileChangeType.Deleted)]
+        )
+    )
+    diags = await rec.wait_count(uri, n + 1)
+    assert not any(d.code == "AL028" for d in diags)
+    assert not any(name == "linter" for name, _, _ in await _agents(client))

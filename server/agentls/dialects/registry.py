@@ -158,6 +158,12 @@ def _nearest_manifest(folder: str) -> str | None:
     return None if up == folder else _nearest_manifest(up)
 
 
+def forget_plugin_roots() -> None:
+    """Forget what is known of plugin manifests (one was created, changed or deleted)."""
+    _nearest_manifest.cache_clear()
+    detect_dialect.cache_clear()
+
+
 def in_claude_agents_dir(path: str | None) -> bool:
     """Whether the file sits inside a ``.claude/agents`` folder (any extension)."""
     return bool(path) and bool(_CLAUDE_AGENT_DIR.search(_norm(path or "")))

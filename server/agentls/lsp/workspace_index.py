@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("agentls.index")
 
 AGENTS_REQUEST = "agentls/agents"
-WATCH_GLOBS = ("**/*.md",)
+WATCH_GLOBS = ("**/*.md", "**/.claude-plugin/plugin.json")
+MANIFEST = "/.claude-plugin/plugin.json"
 
 
 @dataclass
@@ -203,12 +204,19 @@ def on_changed(ls: AgentlsServer, uri: str) -> None:
 
 def on_watched(ls: AgentlsServer, params: lsp.DidChangeWatchedFilesParams) -> None:
     st = state(ls)
+    manifests = [
+        p
+        for ch in params.changes
+        if (p := ls.path_of(ch.uri)) is not None and p.replace("\\", "/").endswith(MANIFEST)
+    ]
+    if manifests:
+        _plugins_changed(ls, manifests)
     if not st.ready.is_set():
         return
     deps: set[str] = set()
     for ch in params.changes:
         path = ls.path_of(ch.uri)
-        if path is None or ch.uri in ls.workspace.text_documents:
+        if path is None or ch.uri in ls.workspace.text_documents or path in manifests:
             continue  # open documents are tracked from their text
         if ch.type == lsp.FileChangeType.Deleted:
             deps |= st.index.remove(path)
@@ -225,6 +233,33 @@ def on_watched(ls: AgentlsServer, params: lsp.DidChangeWatchedFilesParams) -> No
         )
     if deps:
         _refresh(ls, deps)
+
+
+def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
+    """A plugin manifest was created, changed or deleted: the files below its folder may
+    now be plugin agents, skills and commands, or no longer be: detect their dialects
+    again, re-index them, and re-check the open documents."""
+    from agentls.dialects.registry import forget_plugin_roots
+
+    forget_plugin_roots()
+    st = state(ls)
+    if st.ready.is_set():
+        index_mod = _index_module()
+        for manifest in manifests:
+            root = os.path.dirname(os.path.dirname(manifest))
+            below = root.rstrip(os.sep) + os.sep
+            seen = set()
+            for path, scope, dialect in index_mod.scan([root], user=False, bundled=False):
+                seen.add(path)
+                text = index_mod.read_text(path)
+                if text is not None:
+                    st.index.update(path, text, scope, dialect)
+            for path in [p for p in st.index.entries if p.startswith(below) and p not in seen]:
+                st.index.remove(path)  # no longer a file of any indexed dialect
+        st.synced.clear()  # open documents: re-synced from their new analyses
+    from agentls.lsp.diagnostics import refresh_all
+
+    refresh_all(ls)
 
 
 # --------------------------------------------------------------------------- requests
