@@ -381,3 +381,19 @@ async def test_completion_list_size_follows_the_client(client: LanguageClient) -
         assert isinstance(again, lsp.CompletionList)
         stale = await client.completion_item_resolve_async(item)
         assert stale.documentation is None
+
+
+@pytest.mark.asyncio
+async def test_completion_inside_hooks(client: LanguageClient) -> None:
+    head = "---\nname: h\ndescription: Use when checking hooks.\nhooks:\n  PreToolUse:\n"
+    text, items = await _complete(
+        client, "hooks1.md", head + "    - matcher: Bash\n      ho|\n---\n"
+    )
+    hooks = next(i for i in items if i.label == "hooks")
+    assert _accept(client, text, hooks).split("\n")[6] == "      hooks:"
+    text, items = await _complete(
+        client, "hooks2.md", head + "    - hooks:\n        - type: |\n---\n"
+    )
+    command = next(i for i in items if i.label == "command")
+    assert _accept(client, text, command).split("\n")[6] == "        - type: command"
+    assert (await _resolved(client, command)).documentation is not None

@@ -205,3 +205,56 @@ def test_hover_on_a_list_item_without_colon_does_not_fail() -> None:
     assert a.doc is not None
     for col in range(3):
         hover(a.doc, Position(4, col), a.effective, dialect="claude-agent")
+
+
+# ------------------------------------------------------------------- inside hooks:
+
+HOOKS = "---\nname: a\ndescription: Use when x.\nhooks:\n  PreToolUse:\n"
+
+
+def _labels(text: str) -> list[str]:
+    cands, _, _ = _complete(text)
+    return [c.label for c in sorted(cands, key=lambda c: c.sort_text)]
+
+
+def test_hook_group_and_handler_keys() -> None:
+    assert _labels(HOOKS + "    - |\n---\n") == ["hooks", "matcher"]  # hooks is required
+    assert _labels(HOOKS + "    - matcher: Bash\n      |\n---\n") == ["hooks"]
+    handler = HOOKS + "    - matcher: Bash\n      hooks:\n        - ty|\n---\n"
+    labels = _labels(handler)
+    assert labels[0] == "type" and {"command", "prompt", "url", "timeout"} <= set(labels)
+    cands, clean, _ = _complete(handler)
+    typ = next(c for c in cands if c.label == "type")
+    assert _apply(clean, typ).split("\n")[7] == "        - type: "
+    assert "handler" in typ.documentation.lower()
+    after = HOOKS + "    - matcher: Bash\n      hooks:\n        - type: command\n          |\n---\n"
+    assert "type" not in _labels(after) and "command" in _labels(after)
+
+
+def test_hook_values() -> None:
+    kinds = _labels(HOOKS + "    - matcher: Bash\n      hooks:\n        - type: |\n---\n")
+    assert kinds == ["command", "prompt", "agent", "http", "mcp_tool"]
+    cands, clean, _ = _complete(HOOKS + '    - matcher: "Ed|"\n---\n')
+    edit = next(c for c in cands if c.label == "Edit")
+    assert _apply(clean, edit).split("\n")[5] == '    - matcher: "Edit"'
+    assert any(c.label == "Edit|Write" for c in cands)  # the schema's examples
+    model = HOOKS + "    - hooks:\n        - type: prompt\n          model: |\n---\n"
+    assert "sonnet" in _labels(model)
+
+
+def test_hook_levels_read_from_indentation() -> None:
+    # sequences written at their key's column (compact YAML)
+    compact = HOOKS + "  - matcher: x\n    hooks:\n    - type: command\n    - |\n---\n"
+    assert "type" in _labels(compact) and "matcher" not in _labels(compact)
+    # a second event: back to a matcher group
+    second = HOOKS + "    - matcher: x\n  PostToolUse:\n    - |\n---\n"
+    assert _labels(second) == ["hooks", "matcher"]
+    # the events' level keeps its own completion
+    assert "PostToolUse" in _labels("---\nname: a\nhooks:\n  Po|\n---\n")
+    # an http handler's headers: nothing invented below a handler
+    assert (
+        _labels(
+            HOOKS + "    - hooks:\n        - type: http\n          headers:\n            |\n---\n"
+        )
+        == []
+    )

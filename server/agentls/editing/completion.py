@@ -77,6 +77,11 @@ def complete(
 ) -> list[Candidate]:
     cur = cursor_at(doc, pos)
     ws = workspace or Workspace()
+    in_hooks = cur.key == "hooks" and cur.kind in ("item", "nested-key")
+    if (in_hooks or cur.kind == "none") and dialect in _HOOK_DIALECTS:
+        inside = _inside_hooks(doc, pos, dialect, path, ws)
+        if inside is not None:
+            return inside
     if cur.kind == "key":
         return _keys(doc, cur, dialect, path, snippets)
     if cur.kind in ("value", "item") and cur.key is not None:
@@ -279,6 +284,93 @@ def _tools(doc: Document, cur: Cursor, key: str, ws: Workspace) -> list[Candidat
                 )
             )
     return out
+
+
+# dialects whose ``hooks`` has Claude Code's shape (their schemas define the two levels)
+_HOOK_DIALECTS = ("claude-agent", "claude-plugin-agent", "claude-skill", "claude-command")
+
+
+def _inside_hooks(
+    doc: Document, pos: Position, dialect: str, path: str | None, ws: Workspace
+) -> list[Candidate] | None:
+    """Keys and values of matcher groups and handlers; None on the events' level (or where
+    the block cannot be read), which the caller completes."""
+    from agentls.editing.context import owner_key
+    from agentls.editing.hooks import GROUP, HANDLER, hook_spot
+    from agentls.editing.knowledge import schema
+
+    owner = owner_key(doc, pos.line)
+    if owner is None or owner[0] != "hooks" or doc.env.indent:
+        return None
+    spot = hook_spot(doc.lines, owner[1], pos.line, pos.character)
+    if spot is None:
+        return None
+    defs = schema("claude-agent").get("$defs", {})
+    shape = {GROUP: "hookMatcherGroup", HANDLER: "hookHandler"}.get(spot.level)
+    if shape is None:
+        return []
+    props: dict[str, dict[str, object]] = defs.get(shape, {}).get("properties", {})
+    required = set(defs.get(shape, {}).get("required", []))
+    replace = Range(Position(pos.line, spot.start), pos)
+    if spot.value_of is None:
+        return [
+            Candidate(
+                label=key,
+                kind="property",
+                replace=replace,
+                insert_text=key + (":" if prop.get("type") in ("array", "object") else ": "),
+                detail=str(prop.get("description", "")),
+                documentation=str(prop.get("markdownDescription", prop.get("description", ""))),
+                sort_text=f"{0 if key in required else 1}{i:02d}",
+                filter_text=key,
+            )
+            for i, (key, prop) in enumerate(props.items())
+            if key not in spot.keys
+        ]
+    prop = props.get(spot.value_of, {})
+    cur = Cursor("value", spot.value_of, spot.prefix, replace)
+    if spot.value_of == "matcher":
+        f = facts()
+        tools = [t for t in f.tools if not t.startswith("mcp__")]
+        out = [
+            Candidate(
+                t,
+                "tool",
+                replace,
+                t,
+                detail="tool",
+                documentation=tool_doc(t) or "",
+                sort_text=f"1{t}",
+                filter_text=t,
+            )
+            for t in sorted(tools)
+        ]
+        examples = [str(x) for x in prop.get("examples", [])]  # type: ignore[attr-defined]
+        out += [
+            Candidate(x, "value", replace, x, detail="example", sort_text=f"0{i}", filter_text=x)
+            for i, x in enumerate(examples)
+            if x not in f.tools
+        ]
+        return out
+    if spot.value_of == "model":
+        return _values(doc, cur, path, ws)
+    enum = [str(v) for v in prop.get("enum", [])]  # type: ignore[attr-defined]
+    if enum:
+        md = str(prop.get("markdownDescription", ""))
+        return [
+            Candidate(
+                v,
+                "enum",
+                replace,
+                v,
+                detail=str(prop.get("description", "")),
+                documentation=md,
+                sort_text=f"{i:02d}",
+                filter_text=v,
+            )
+            for i, v in enumerate(enum)
+        ]
+    return []
 
 
 def _hook_events(doc: Document, cur: Cursor) -> list[Candidate]:
