@@ -125,12 +125,13 @@ def _lsp_options(args: list[str]) -> dict[str, Any] | None:
 def main(argv: list[str] | None = None) -> int:
     from_command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] in (["lsp"], ["check"]):
+    if argv[:1] == ["lsp"] or (argv[:1] == ["check"] and from_command_line):
         # Start-up: importing lsprotocol and pygls (lsp) or PyYAML and jsonschema (check)
         # creates ~100,000 objects, and the collector's passes over them cost more than our
         # own imports. The collector is turned back on, with those objects frozen, once
         # `initialize` is answered (agentls.lsp.lifecycle) or the files are about to be
-        # read (agentls.check).
+        # read (agentls.check.tune_gc). A check run inside another program (tests) leaves
+        # that program's collector alone.
         import gc
 
         gc.disable()
@@ -149,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             from agentls.fix import run_fix
 
             return run_fix(args.paths, args.dialect, dry_run=args.dry_run)
-        from agentls.check import run_check
+        from agentls.check import run_check, tune_gc
 
+        if from_command_line:
+            tune_gc()
         jobs = args.jobs or (os.cpu_count() or 1)
         try:
             rc = run_check(args.paths, args.format, args.fail_on, args.dialect, jobs=jobs)

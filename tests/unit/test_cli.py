@@ -249,3 +249,11 @@ def test_walk_finds_agent_files_among_a_repository(tmp_path: Path) -> None:
         ".cursor/rules/style.mdc",
         "docs/x.prompt.md",
     ]
+
+
+def test_check_inside_another_program_leaves_its_collector_alone(ws: Path) -> None:
+    import gc
+
+    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    main(["check", "--format", "json", str(ws)])
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
