@@ -109,8 +109,8 @@ def _doc_markdown_ok(ls: AgentlsServer) -> bool:
 
 def _docs_on_resolve(ls: AgentlsServer) -> bool:
     """Whether the client asks for an item's documentation when it shows it
-    (``completionItem/resolve``): the list then goes without (VS Code: 24 KB → 7 KB for
-    the tool list)."""
+    (``completionItem/resolve``): the list then goes without (the tool list: 24 KB → 17 KB;
+    9 KB with itemDefaults as well)."""
     td = ls.client_capabilities.text_document
     ci = td.completion.completion_item if td and td.completion else None
     props = ci.resolve_support.properties if ci and ci.resolve_support else []
