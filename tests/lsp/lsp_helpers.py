@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 
 
 class DiagnosticsRecorder:
@@ -67,3 +68,18 @@ async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[ls
         return list(report.items)
     recorder: DiagnosticsRecorder = client.recorder  # type: ignore[attr-defined]
     return await recorder.wait(uri, version)
+
+
+async def open_session(client: LanguageClient, editor: str, root: Path) -> None:
+    """Initialize a session for ``root`` with ``editor``'s capability set (pytest-lsp's
+    recorded VS Code or Neovim capabilities); the client records every diagnostic."""
+    client.root = root  # type: ignore[attr-defined]
+    client.editor = editor  # type: ignore[attr-defined]
+    client.recorder = DiagnosticsRecorder(client)  # type: ignore[attr-defined]
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities(editor),
+            root_uri=root.as_uri(),
+            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "ws")],
+        )
+    )

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import DiagnosticsRecorder, diagnostics
+from lsp_helpers import diagnostics, open_session
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 SERVER = [sys.executable, "-m", "agentls", "lsp"]
 SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
@@ -21,27 +21,10 @@ SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
     params=["visual_studio_code", "neovim"],
 )
 async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp_path: Path):
-    caps = client_capabilities(request.param)
     root = tmp_path / "ws"
     (root / ".claude" / "agents").mkdir(parents=True)
     (root / ".mcp.json").write_text('{"mcpServers": {"github": {"command": "gh"}}}', "utf-8")
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.editor = request.param  # type: ignore[attr-defined]
-    lsp_client.recorder = DiagnosticsRecorder(lsp_client)  # type: ignore[attr-defined]
-
-    if lsp.CLIENT_REGISTER_CAPABILITY not in lsp_client.protocol.fm.features:
-
-        @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
-        def _register(params: lsp.RegistrationParams) -> None:  # the server may watch files
-            return None
-
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=caps,
-            root_uri=root.as_uri(),
-            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "ws")],
-        )
-    )
+    await open_session(lsp_client, request.param, root)
     yield
     await lsp_client.shutdown_session()
 

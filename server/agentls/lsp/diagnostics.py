@@ -58,12 +58,20 @@ def schedule(ls: AgentlsServer, uri: str) -> None:
         ls.state.pending[uri] = loop.call_soon(publish, ls, uri)
 
 
+def pull_refresh(ls: AgentlsServer) -> bool:
+    """For a client that pulls diagnostics: ask it to pull again (when it supports the
+    refresh request) and return True; False for a client that is pushed diagnostics."""
+    if not ls.supports_pull:
+        return False
+    ws = ls.client_capabilities.workspace
+    if ws and ws.diagnostics and ws.diagnostics.refresh_support:
+        ls.workspace_diagnostic_refresh(None)
+    return True
+
+
 def refresh_all(ls: AgentlsServer) -> None:
     ls.state.analyses.clear()
-    if ls.supports_pull:
-        ws = ls.client_capabilities.workspace
-        if ws and ws.diagnostics and ws.diagnostics.refresh_support:
-            ls.workspace_diagnostic_refresh(None)
+    if pull_refresh(ls):
         return
     for uri in list(ls.workspace.text_documents):
         schedule(ls, uri)

@@ -181,12 +181,9 @@ def generation(ls: AgentlsServer) -> int:
 
 def _refresh(ls: AgentlsServer, paths: set[str] | None) -> None:
     """Re-publish diagnostics of open documents among ``paths`` (None: all open ones)."""
-    from agentls.lsp.diagnostics import schedule
+    from agentls.lsp.diagnostics import pull_refresh, schedule
 
-    if ls.supports_pull:
-        ws = ls.client_capabilities.workspace
-        if ws and ws.diagnostics and ws.diagnostics.refresh_support:
-            ls.workspace_diagnostic_refresh(None)
+    if pull_refresh(ls):
         return
     for uri in list(ls.workspace.text_documents):
         if paths is None or ls.path_of(uri) in paths:
