@@ -92,6 +92,16 @@ class Document:
     def get(self, key: str) -> Entry | None:
         return self.by_key.get(key)
 
+    def problems_with_entries(self) -> list[tuple[SyntaxProblem, Entry | None]]:
+        """Each syntax problem with the entry whose value it broke (None: not an entry's)."""
+        of = {id(e.problem): e for e in self.entries if e.problem is not None}
+        return [(p, of.get(id(p))) for p in self.problems]
+
+    @property
+    def claude_reads(self) -> bool:
+        """Whether Claude Code's reader gets a frontmatter out of this file (after its rescue)."""
+        return self.claude.has_frontmatter and not self.claude.failed
+
     def frontmatter_text(self) -> str:
         env = self.env
         return "".join(

@@ -269,14 +269,17 @@ async def _ready(ls: AgentlsServer) -> WorkspaceIndex:
     return st.index
 
 
-def _symbol(ls: AgentlsServer, index: WorkspaceIndex, uri: str, pos: lsp.Position) -> Any:
+async def _symbol(ls: AgentlsServer, params: Any) -> tuple[WorkspaceIndex, Any]:
+    """The index (once built) and the symbol at ``params``' document position, if any."""
+    index = await _ready(ls)
+    uri = params.text_document.uri
     path = ls.path_of(uri)
     if path is None:
-        return None
+        return index, None
     sync_document(ls, uri)
     lines = _codec_lines(ls, path)
-    p = ls.workspace.position_codec.position_from_client_units(lines, pos)
-    return index.symbol_at(path, Position(p.line, p.character))
+    p = ls.workspace.position_codec.position_from_client_units(lines, params.position)
+    return index, index.symbol_at(path, Position(p.line, p.character))
 
 
 def _location(ls: AgentlsServer, e: IndexEntry) -> lsp.Location:
@@ -362,16 +365,14 @@ def register(server: AgentlsServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls: AgentlsServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-        index = await _ready(ls)
-        sym = _symbol(ls, index, params.text_document.uri, params.position)
+        index, sym = await _symbol(ls, params)
         if sym is None:
             return []
         return [_location(ls, e) for e in index.definitions(sym.kind, sym.name)]
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     async def references(ls: AgentlsServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
-        index = await _ready(ls)
-        sym = _symbol(ls, index, params.text_document.uri, params.position)
+        index, sym = await _symbol(ls, params)
         if sym is None:
             return []
         out = []
@@ -385,8 +386,7 @@ def register(server: AgentlsServer) -> None:
     async def prepare_rename(
         ls: AgentlsServer, params: lsp.PrepareRenameParams
     ) -> lsp.PrepareRenamePlaceholder | None:
-        index = await _ready(ls)
-        sym = _symbol(ls, index, params.text_document.uri, params.position)
+        index, sym = await _symbol(ls, params)
         if sym is None or not index.definitions(sym.kind, sym.name):
             return None
         path = ls.path_of(params.text_document.uri) or ""
@@ -394,8 +394,7 @@ def register(server: AgentlsServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
     async def rename(ls: AgentlsServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-        index = await _ready(ls)
-        sym = _symbol(ls, index, params.text_document.uri, params.position)
+        index, sym = await _symbol(ls, params)
         if sym is None:
             return None
         new = params.new_name.strip()

@@ -282,11 +282,8 @@ def _last_line(doc: Document, e: Entry) -> int:
 
 def _syntax(ctx: Ctx) -> None:
     doc = ctx.doc
-    claude_ok = doc.claude.has_frontmatter and not doc.claude.failed
-    problem_entries = {id(e.problem): e for e in doc.entries if e.problem is not None}
-    for p in doc.problems:
-        e = problem_entries.get(id(p))
-        _syntax_problem(ctx, p, e, claude_ok)
+    for p, e in doc.problems_with_entries():
+        _syntax_problem(ctx, p, e)
     if doc.not_mapping is not None:
         ctx.add(
             finding(
@@ -382,7 +379,8 @@ def _short(s: str, n: int = 60) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool) -> None:
+def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
+    claude_ok = ctx.doc.claude_reads
     doc = ctx.doc
     if p.cause == "tab" and claude_ok:
         ctx.add(finding("AL007", p.range, p.message))

@@ -249,11 +249,8 @@ def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | Non
 
 def check_syntax(ctx: Ctx) -> None:
     doc = ctx.doc
-    by_problem = {id(e.problem): e for e in doc.entries if e.problem is not None}
-    claude_ok = doc.claude.has_frontmatter and not doc.claude.failed
-    for p in doc.problems:
-        e = by_problem.get(id(p))
-        _syntax_problem(ctx, p, e, claude_ok)
+    for p, e in doc.problems_with_entries():
+        _syntax_problem(ctx, p, e)
     if doc.not_mapping is not None:
         ctx.add(
             finding(
@@ -295,7 +292,8 @@ def _quote_fix(e: Entry) -> Fix | None:
     return Fix(f"Quote the `{e.key}` value", replace(e.raw_range, yaml_double_quote(e.raw.strip())))
 
 
-def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None, claude_ok: bool) -> None:
+def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
+    claude_ok = ctx.doc.claude_reads
     if p.cause == "tab" and ctx.lenient and claude_ok:
         return  # Claude Code converts leading tabs; a cosmetic matter here
     single_line = e is not None and e.raw_range.start.line == e.raw_range.end.line
