@@ -321,6 +321,12 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         t = time.monotonic()
         _wait_http(f"http://127.0.0.1:{port}/healthz", 60, proc)
         timings["code_server_start_s"] = time.monotonic() - t
+        # A server that dies after reading the start of `initialize`, without answering: the
+        # language client then resolves its start() with no server (its close handler beats
+        # the initialize failure); /bin/false exits before or after the request is written.
+        quitter = tmp / "exits-after-initialize"
+        quitter.write_text("#!/bin/sh\nread -r _\nexit 3\n")
+        quitter.chmod(0o755)
         driver_cfg = {
             **DRIVER_PLAN,
             "baseUrl": f"http://127.0.0.1:{port}",
@@ -328,7 +334,15 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             "outDir": str(ARTIFACTS),
             "chromium": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             "timeoutMs": 45000,  # per wait; generous for a loaded 2-core CI machine
-            "startError": {"commands": [str(tmp / "no-such-dir" / "agentls"), "/bin/false"]},
+            "startError": {
+                "commands": [str(tmp / "no-such-dir" / "agentls"), str(quitter), "/bin/false"],
+                # where the driver sees what the Settings editor saved and what the extension said
+                "settingsFiles": [
+                    str(user / "Machine" / "settings.json"),
+                    str(user / "User" / "settings.json"),
+                ],
+                "logsDir": str(user / "logs"),
+            },
         }
         only = os.environ.get("AGENTLS_E2E_STEPS")  # debugging aid: "review,start_error"
         if only:
@@ -550,11 +564,13 @@ def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, An
 
 def test_a_server_that_cannot_start_is_explained(vscode_run: dict[str, Any]) -> None:
     step = _step(vscode_run, "start_error")
-    missing, exits = step["cases"]
+    missing, quits, exits = step["cases"]
     assert "no-such-dir/agentls" in missing["message"]
     assert "was not found" in missing["message"]
+    assert "exits-after-initialize lsp" in quits["message"]
     assert "/bin/false lsp" in exits["message"]
-    assert "exited or failed during start-up" in exits["message"]
+    for case in (quits, exits):
+        assert "exited or failed during start-up" in case["message"]
     for case in step["cases"]:
         assert "Install instructions" in case["message"]
         # one clear message, not the language client's own pop-ups

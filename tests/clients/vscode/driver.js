@@ -43,7 +43,7 @@ async function step(page, name, fn) {
     const data = (await fn()) || {};
     rec = { ok: true, ms: Date.now() - start, ...data };
   } catch (e) {
-    rec = { ok: false, ms: Date.now() - start, error: String(e && e.stack ? e.stack : e).slice(0, 1500) };
+    rec = { ok: false, ms: Date.now() - start, error: String(e && e.stack ? e.stack : e).slice(0, 5000) };
   }
   rec.at_s = (Date.now() - t0) / 1000;
   rec.screenshot = await shot(page, `${String(result.order.length + 1).padStart(2, '0')}-${name}${rec.ok ? '' : '-FAILED'}`);
@@ -209,6 +209,58 @@ async function waitFor(pred, timeout, what) {
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`timed out after ${timeout} ms waiting for ${what}; last: ${JSON.stringify(last).slice(0, 500)}`);
+}
+
+/** The last `n` lines of the agentls output channel, which VS Code also writes to a log file. */
+function outputTail(logsDir, n) {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/-agentls\.log$/.test(e.name)) found.push(p);
+    }
+  };
+  try {
+    walk(logsDir);
+  } catch (e) {
+    return `(no logs: ${e})`;
+  }
+  if (!found.length) return '(no agentls output log)';
+  found.sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
+  return fs.readFileSync(found[found.length - 1], 'utf8').split('\n').slice(-n).join('\n');
+}
+
+/**
+ * Types a server command into the focused Settings editor row and waits until VS Code has
+ * saved it (the settings file on disk says so). The Settings editor saves a text setting after
+ * a debounce and can re-render its row meanwhile on a loaded machine; a value it did not take
+ * is typed again (at most three times), so a lost keystroke is not mistaken for an extension
+ * that did not react.
+ */
+async function setServerCommand(page, input, command) {
+  // the Remote (machine) settings win over the User settings in code-server
+  const saved = () => {
+    for (const file of cfg.startError.settingsFiles) {
+      try {
+        const value = JSON.parse(fs.readFileSync(file, 'utf8'))['agentls.server.command'];
+        if (value !== undefined) return value;
+      } catch {
+        // not written yet, or being written
+      }
+    }
+    return undefined;
+  };
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await input.waitFor({ state: 'visible', timeout: T });
+    // fill() sets the whole value at once: no half-typed command gets saved and started
+    await input.fill(command);
+    await input.press('Tab');
+    const ok = await waitFor(() => ({ ok: saved() === command }), 10000, 'the setting to be saved').catch(() => null);
+    if (ok) return;
+    log(`setServerCommand ${command}: attempt ${attempt} not saved (file says ${JSON.stringify(saved())})`);
+  }
+  throw new Error(`the Settings editor did not save agentls.server.command = ${command}`);
 }
 
 (async () => {
@@ -438,13 +490,18 @@ async function waitFor(pred, timeout, what) {
         const cases = [];
         let toast;
         for (const command of cfg.startError.commands) {
-          await input.waitFor({ state: 'visible', timeout: T });
-          // fill() sets the whole value at once: no half-typed command gets saved and started
-          await input.fill(command);
-          await input.press('Tab');
+          await setServerCommand(page, input, command);
           toast = page.locator('.notification-toast').filter({ hasText: 'could not start the language server' })
             .filter({ hasText: command });
-          await toast.first().waitFor({ state: 'visible', timeout: T });
+          try {
+            await toast.first().waitFor({ state: 'visible', timeout: T });
+          } catch (e) {
+            // say what the extension did meanwhile: the failure is otherwise a bare time-out
+            const toasts = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
+            throw new Error(`no start-error message for ${command}: ${String(e).split('\n')[0]}\n` +
+              `visible notifications: ${JSON.stringify(toasts).slice(0, 600)}\n` +
+              `agentls output (end):\n${outputTail(cfg.startError.logsDir, 40)}`);
+          }
           await page.waitForTimeout(1000); // would-be pop-ups of the language client arrive together
           const all = (await page.locator('.notification-toast').allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
           cases.push({ command, message: (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 600), toasts: all });
