@@ -184,6 +184,11 @@ export class ServerManager implements vscode.Disposable {
     this.client = client;
     try {
       await client.start();
+      // vscode-languageclient 9 resolves start() without a server when the server exits after
+      // reading `initialize` but before answering: its connection-closed handler runs before
+      // the initialize failure reaches start() and clears the promise start() then returns.
+      // Without this check the server would be shown as "starting" for ever, with no message.
+      if (!everRan) throw new Error('the server exited before answering initialize');
     } catch (e) {
       this.client = undefined;
       await client.dispose().catch(() => undefined);
@@ -196,16 +201,6 @@ export class ServerManager implements vscode.Disposable {
           : `It could not be started: ${detail}.`,
       );
       return;
-    }
-    if (!everRan && this.client === client) {
-      // vscode-languageclient 9 resolves start() without a server when the server exits after
-      // reading `initialize` but before answering: its connection-closed handler runs before
-      // the initialize failure reaches start() and clears the promise start() then returns.
-      // Without this check the server would be shown as "starting" for ever, with no message.
-      this.client = undefined;
-      await client.dispose().catch(() => undefined);
-      this.output.appendLine('[agentls] start failed: the server exited before answering initialize');
-      this.fail(launch, 'It exited or failed during start-up; its messages are in the agentls output.');
     }
   }
 
