@@ -114,3 +114,77 @@ async def test_key_never_in_verbose_log_messages_or_results(
     # and the key did reach the API, so the paths above really ran with it
     headers = [r.headers for r in fake_api.requests]
     assert any(FAKE_KEY in (h.get("authorization", "") + h.get("x-api-key", "")) for h in headers)
+
+
+URL_SECRETS = ("dave-proxyuser-55", "pw-5e4d3c2b1a", "QUERYTOKEN-14142135623")
+
+
+async def _start(
+    cmd: list[str], env: dict[str, str], root: Path, outputs: list[Any], init: Any = None
+) -> LanguageClient:
+    c = await ClientServerConfig(server_command=cmd, server_env=env).start()
+    assert isinstance(c, LanguageClient)
+    c.feature("agentls/runOutput")(lambda params: outputs.append(params))
+    await c.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual_studio_code"),
+            root_uri=root.as_uri(),
+            initialization_options=init,
+        )
+    )
+    path = root / "src" / "app.py"
+    c.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(path.as_uri(), "python", 1, path.read_text())
+        )
+    )
+    return c
+
+
+@pytest.mark.parametrize("via", ["env", "init"])
+async def test_base_url_user_password_and_query_never_shown(
+    fake_api: FakeMessagesAPI, workspace: Path, tmp_path: Path, via: str
+) -> None:
+    host = fake_api.base_url.split("://", 1)[1]
+    userinfo = f"{URL_SECRETS[0]}:{URL_SECRETS[1]}"
+    with_query = f"http://{userinfo}@{host}?token={URL_SECRETS[2]}"  # the SDK then 404s
+    plain = f"http://{userinfo}@{host}"
+    log_file = tmp_path / "server.log"
+    cmd = [sys.executable, "-m", "agentls", "lsp", "-vv", "--log-file", str(log_file)]
+    env = dict(os.environ)
+    if via == "env":
+        env["ANTHROPIC_BASE_URL"] = with_query
+    outputs: list[Any] = []
+    init = {"baseUrl": with_query} if via == "init" else None
+    c = await _start(cmd, env, workspace, outputs, init)
+    uri = (workspace / "src" / "app.py").as_uri()
+    try:
+        res = await c.protocol.send_request_async("agentls/runAgent", _params(uri, "review"))
+        assert res.status == "failed" and "404" in res.message
+        results = [res]
+        if via == "env":  # and an error that echoes them, through a URL that works
+            await c.shutdown_session()
+            await c.stop()
+            env["ANTHROPIC_BASE_URL"] = plain
+            c = await _start(cmd, env, workspace, outputs)
+            echo = f"denied: {plain} user {URL_SECRETS[0]} password {URL_SECRETS[1]}"
+            fake_api.script(fake.error(401, "authentication_error", echo))
+            results.append(
+                await c.protocol.send_request_async("agentls/runAgent", _params(uri, "review"))
+            )
+            assert results[-1].status == "failed" and "401" in results[-1].message
+        everything = "\n".join(
+            [
+                log_file.read_text("utf-8", errors="replace"),
+                repr(results),
+                repr(c.messages),
+                repr(c.log_messages),
+                repr(outputs),
+            ]
+        )
+        assert "runAgent" in everything
+        for secret in URL_SECRETS:
+            assert secret not in everything, secret
+    finally:
+        await c.shutdown_session()
+        await c.stop()

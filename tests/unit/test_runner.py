@@ -429,3 +429,73 @@ def test_load_agent_body_with_broken_yaml_falls_back(tmp_path):
     p.write_text("---\nname: x\ndescription: a: b: c\n---\nThe body.\n")
     agent = load_agent(p, "project")
     assert agent is not None and agent.body == "The body."
+
+
+# ---------------------------------------------------------------- the base URL's secrets
+
+URL_SECRETS = ("alice-proxyuser-77", "pw-9f8e7d6c5b", "QUERYTOKEN-31415926535")
+
+
+def _secret_url(base: str) -> str:
+    scheme, rest = base.split("://", 1)
+    return f"{scheme}://{URL_SECRETS[0]}:{URL_SECRETS[1]}@{rest}?token={URL_SECRETS[2]}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["refused", "401", "404", "500", "broken", "env", "ok"],
+)
+async def test_base_url_user_password_and_query_never_shown(
+    fake_api, workspace, caplog, monkeypatch, case
+):
+    from agentls.runner.redact import install_log_redaction
+
+    install_log_redaction()
+    caplog.set_level(logging.DEBUG)
+    for name in ("anthropic", "httpx2", "httpcore2"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    base = fake_api.base_url if case != "refused" else f"http://127.0.0.1:{_refused_port()}"
+    url = _secret_url(base)
+    replies = {
+        "401": fake.error(401, "authentication_error", f"bad credentials for {url}"),
+        "404": fake.error(404, "not_found_error", "no such model"),
+        "500": fake.error(500, "api_error", f"upstream {URL_SECRETS[1]} failed"),
+        "broken": fake.text("a", disconnect_after=2),
+    }
+    fake_api.script(replies.get(case, fake.text(f"echo {URL_SECRETS[2]} and {url}")))
+    if case == "env":  # the SDK reads the variable itself
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+        s = settings()
+    else:
+        s = settings(base_url=url)
+    req = make_request(workspace)
+    res, events = await run(req, s)
+    blob = "\n".join(
+        [e.text for e in events]
+        + [str(res.error), repr(res.error), caplog.text, write_result(req, res).read_text()]
+    )
+    for secret in URL_SECRETS:
+        assert secret not in blob, (case, secret)
+    if case in ("refused", "404"):
+        assert "127.0.0.1" in str(res.error)  # the host is still named
+
+
+async def test_refused_tool_call_says_why(fake_api, workspace):
+    fake_api.script(fake.tool_use("Read", {"file_path": ".env"}), fake.text("fine"))
+    _, events = await run(make_request(workspace))
+    [tool] = [e for e in events if e.kind == "tool"]
+    assert tool.text.startswith("refused Read .env: ") and "protected" in tool.text
+
+
+async def test_secret_streamed_in_pieces_is_masked_in_every_delta(fake_api, workspace):
+    from agentls.runner.redact import register_secret
+    from fakes.fake_messages_api import PLAIN_KEY
+
+    register_secret(PLAIN_KEY)
+    chunks = ["the key is ", *[PLAIN_KEY[i : i + 3] for i in range(0, len(PLAIN_KEY), 3)], "."]
+    chunks += [" and ", FAKE_KEY[:9], FAKE_KEY[9:], " done"]
+    fake_api.script(fake.text(*chunks))
+    _, events = await run(make_request(workspace))
+    shown = "".join(e.text for e in events if e.kind == "delta")
+    assert PLAIN_KEY not in shown and FAKE_KEY not in shown
+    assert shown == "the key is [REDACTED]. and [REDACTED] done"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from agentls.runner.cli import parse_lines
 from fakes import fake_messages_api as fake
@@ -94,3 +98,90 @@ def test_parse_lines():
     assert (r.start.line, r.end.line, r.end.character) == (1, 2, 3)
     r = parse_lines(None, "a\nbb\n")
     assert (r.start.line, r.end.line) == (0, 1)
+
+
+# ---------------------------------------------------------------- hostile answers
+
+# What a terminal obeys (besides LF and TAB): nothing of it may reach the terminal raw.
+ACTIVE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+HOSTILE = (
+    "\x1b[2J\x1b[H",
+    "\x1b]0;pwned\x07",
+    "\x1b]52;c;ZXZpbA==\x1b\\",
+    "\x9b31m",
+    "ok\rFORGED agentls: updated src/app.py",
+    "\u202eevil\u202c",
+    "\x08\x08",
+    "\x85\u2028",
+)
+
+
+def test_hostile_text_tool_arguments_and_diff_are_shown_not_obeyed(fake_api, workspace):
+    new = "    return b + a  # " + "".join(HOSTILE) + "\n"
+    fake_api.script(
+        fake.tool_use("Read", {"file_path": "src/util.py" + HOSTILE[1]}),
+        fake.tool_use(
+            "Edit",
+            {"file_path": "src/app.py", "old_string": "    return a + b\n", "new_string": new},
+            text_before="".join(HOSTILE),
+        ),
+        fake.text(*HOSTILE, "done"),
+    )
+    p = agentls_run(
+        "backend-engineer", "-f", "src/app.py", "-t", "improve", "-w", str(workspace),
+        cwd=workspace,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    for stream in (p.stdout, p.stderr):
+        assert ACTIVE.search(stream) is None, repr(stream)
+    assert "\u241b[2J" in p.stdout and "\u241b]0;pwned\u2407" in p.stdout  # shown, visibly
+    assert "+    return b + a  # \u241b[2J" in p.stdout  # the diff too
+    assert "refused Read src/util.py\u241b]0;pwned\u2407: " in p.stderr  # and the tool line
+
+
+def test_secrets_in_streamed_text_and_diff_are_masked(fake_api, workspace):
+    (workspace / "src" / "conf.py").write_text(f"KEY = '{FAKE_KEY}'\nDEBUG = True\n")
+    fake_api.script(
+        fake.tool_use(
+            "Edit",
+            {"file_path": "src/conf.py", "old_string": "DEBUG = True", "new_string": "DEBUG = 0"},
+            text_before="Fixing DEBUG.",
+        ),
+        fake.text("Your key ", FAKE_KEY[:8], FAKE_KEY[8:20], FAKE_KEY[20:], " is exposed."),
+    )
+    p = agentls_run(
+        "backend-engineer", "-f", "src/conf.py", "-t", "improve", "-w", str(workspace),
+        cwd=workspace,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert FAKE_KEY not in p.stdout + p.stderr
+    assert FAKE_KEY[10:30] not in p.stdout + p.stderr
+    assert "-DEBUG = True" in p.stdout and "+DEBUG = 0" in p.stdout
+
+
+@pytest.mark.parametrize("case", ["refused", "401", "ok"])
+def test_base_url_secrets_never_printed_even_verbose(fake_api, workspace, monkeypatch, case):
+    secrets = ("carol-proxyuser-99", "pw-0a1b2c3d4e", "QUERYTOKEN-27182818284")
+    if case == "refused":
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        host = f"127.0.0.1:{s.getsockname()[1]}"
+        s.close()
+    else:
+        host = fake_api.base_url.split("://", 1)[1]
+    # the SDK puts its path after a query: a base URL with a query only fails (404)
+    query = f"?token={secrets[2]}" if case != "ok" else ""
+    url = f"http://{secrets[0]}:{secrets[1]}@{host}{query}"
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+    if case == "401":
+        fake_api.script(fake.error(401, "authentication_error", f"denied for {url}"))
+    else:
+        fake_api.script(fake.text(f"base {url} ok"))
+    p = agentls_run("backend-engineer", "-f", "src/app.py", "-w", str(workspace), "-v",
+                    cwd=workspace)  # fmt: skip
+    assert p.returncode == (0 if case == "ok" else 1), p.stderr[-2000:]
+    assert "DEBUG" in p.stderr  # verbose logging was on
+    for secret in secrets:
+        assert secret not in p.stdout + p.stderr, (case, secret)

@@ -13,6 +13,7 @@ from agentls.runner.definitions import discover_agents, find_agent
 from agentls.runner.prompt import tasks
 from agentls.runner.proposals import unified_diff
 from agentls.runner.redact import install_log_redaction, redact
+from agentls.terminal import escape
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: load it only to run
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
@@ -91,7 +92,13 @@ def parse_lines(spec: str | None, text: str) -> Range:
 
 
 def _err(msg: str) -> None:
-    print(redact(msg), file=sys.stderr, flush=True)
+    print(escape(redact(msg)), file=sys.stderr, flush=True)
+
+
+def _out(text: str) -> None:
+    """Standard output for people: redacted, control characters shown, not obeyed."""
+    sys.stdout.write(escape(redact(text)))
+    sys.stdout.flush()
 
 
 def run_main(args: argparse.Namespace) -> int:
@@ -103,7 +110,7 @@ def run_main(args: argparse.Namespace) -> int:
     try:
         text = file.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        _err(f"agentls run: cannot read {args.file}: {e}")
+        _err(f"agentls run: cannot read {escape(args.file, multiline=False)}: {e}")
         return 2
     workspace = (
         Path(args.workspace).expanduser().resolve() if args.workspace else find_workspace(file)
@@ -151,13 +158,13 @@ async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
     from agentls.runner.runtime import run_agent
 
     def sink(ev: RunEvent) -> None:
-        if ev.kind == "delta":
-            sys.stdout.write(ev.text)
+        if ev.kind == "delta":  # redacted by the runtime, even a secret cut in two
+            sys.stdout.write(escape(ev.text))
             sys.stdout.flush()
         elif ev.kind == "start":
-            _err(f"agentls: {ev.text}")
+            _err(f"agentls: {escape(ev.text, multiline=False)}")
         elif ev.kind == "tool":
-            _err(f"agentls: tool {ev.text}")
+            _err(f"agentls: tool {escape(ev.text, multiline=False)}")
         elif ev.kind == "error":
             _err(f"\nagentls run: {ev.text}")
         elif ev.kind == "end":
@@ -172,21 +179,23 @@ def _finish(result: RunResult, apply: bool) -> int:
         return 0
     if not apply:
         for ch in result.changes:
-            sys.stdout.write(unified_diff(ch))
-        sys.stdout.flush()
+            _out(unified_diff(ch))
         _err("agentls: proposed changes shown as a diff; run again with --apply to write them.")
         return 0
     status = 0
     for ch in result.changes:
         current = ch.path.read_bytes().decode("utf-8", "replace") if ch.path.exists() else None
         if current != ch.original:
-            _err(f"agentls: not applied to {ch.rel}: it changed while the agent was running.")
+            _err(
+                f"agentls: not applied to {escape(ch.rel, multiline=False)}: "
+                "it changed while the agent was running."
+            )
             status = 1
             continue
         ch.path.parent.mkdir(parents=True, exist_ok=True)
         with ch.path.open("w", encoding="utf-8", newline="") as fh:
             fh.write(ch.new)
-        _err(f"agentls: {'created' if ch.created else 'updated'} {ch.rel}")
+        _err(f"agentls: {'created' if ch.created else 'updated'} {escape(ch.rel, multiline=False)}")
     return status
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import anthropic
 import httpx2
 
-from agentls.runner.redact import redact
+from agentls.runner.redact import redact, safe_url
 
 HOW_TO_SET_KEY = (
     "Set ANTHROPIC_API_KEY in the environment that starts agentls, or in VS Code run "
@@ -93,7 +93,7 @@ def map_exception(
     """The :class:`RunError` for any exception raised while talking to the API."""
     if isinstance(exc, RunError):
         return exc
-    where = f" at {base_url}" if base_url else ""
+    where = f" at {safe_url(base_url)}" if base_url else ""
     if isinstance(exc, anthropic.APIStatusError):
         status = exc.status_code
         detail = _api_detail(exc)

@@ -24,7 +24,7 @@ from agentls.runner.errors import RunError, map_exception, no_api_key
 from agentls.runner.models import resolve_model
 from agentls.runner.prompt import Task, build_user_prompt, get_task, offered_tools
 from agentls.runner.proposals import FileChange, Proposals
-from agentls.runner.redact import redact, register_secret
+from agentls.runner.redact import StreamRedactor, redact, register_secret, register_url
 from agentls.runner.sandbox import Sandbox, SandboxError
 from agentls.types import Range
 
@@ -77,6 +77,7 @@ class RunSettings:
             s.timeout = float(v)
         if isinstance(o.get("baseUrl"), str) and o["baseUrl"].strip():
             s.base_url = o["baseUrl"].strip()
+            register_url(s.base_url)
         return s
 
 
@@ -227,6 +228,17 @@ def _tool_summary(name: str, args: Any) -> str:
     return name
 
 
+def _tool_line(name: str, args: Any, out: str, is_error: bool) -> str:
+    """The one line people see for a tool call; a refused call says why."""
+    summary = _tool_summary(name, args)
+    if not is_error:
+        return summary
+    reason = " ".join(out.split())
+    if len(reason) > 200:
+        reason = reason[:200] + "…"
+    return f"refused {summary}: {reason}"
+
+
 async def run_agent(
     req: RunRequest,
     settings: RunSettings,
@@ -252,6 +264,7 @@ async def run_agent(
     if not key:
         return fail(no_api_key())
     register_secret(key)
+    register_url(settings.effective_base_url())
     own_client = client is None
     if client is None:
         client = make_client(settings, key)
@@ -288,6 +301,8 @@ async def run_agent(
                 kwargs["tools"] = tools
             turn_text: list[str] = []
             saw_stop = False
+            # streamed text is redacted before anyone sees it, a secret cut in two included
+            shown = StreamRedactor()
             async with client.messages.stream(**kwargs) as stream:
                 async for ev in stream:
                     if ev.type == "text":
@@ -297,9 +312,14 @@ async def run_agent(
                             turn_text.append("\n\n")
                             emit(RunEvent("delta", "\n\n", dict(result.usage)))
                         turn_text.append(ev.text)
-                        emit(RunEvent("delta", ev.text, dict(result.usage)))
+                        piece = shown.feed(ev.text)
+                        if piece:
+                            emit(RunEvent("delta", piece, dict(result.usage)))
                     elif ev.type == "message_stop":
                         saw_stop = True
+                rest = shown.flush()
+                if rest:
+                    emit(RunEvent("delta", rest, dict(result.usage)))
                 if not saw_stop:
                     raise RunError(
                         "broken_stream",
@@ -324,12 +344,7 @@ async def run_agent(
             results = []
             for use in uses:
                 out, is_error = await _run_tool(use.name, use.input, offered, sandbox, proposals)
-                emit(
-                    RunEvent(
-                        "tool",
-                        ("refused " if is_error else "") + _tool_summary(use.name, use.input),
-                    )
-                )
+                emit(RunEvent("tool", _tool_line(use.name, use.input, out, is_error)))
                 results.append(
                     {
                         "type": "tool_result",
