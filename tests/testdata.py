@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,3 +23,13 @@ def corpus_manifest() -> list[tuple[str, str]]:
             owner_repo = parts[1].replace("/", "__")
             rows.append((parts[0], f"{owner_repo}/{parts[3]}"))
     return rows
+
+
+def cache_dir() -> Path:
+    """The per-machine cache of the test suite: code-server, wheelhouses
+    ($AGENTLS_TEST_CACHE, else $XDG_CACHE_HOME/agentls-tests, else ~/.cache/agentls-tests)."""
+    env = os.environ.get("AGENTLS_TEST_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "agentls-tests"

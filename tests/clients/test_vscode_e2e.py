@@ -42,6 +42,7 @@ CODE_SERVER_VERSION = "4.100.3"
 
 sys.path.insert(0, str(REPO / "tests"))
 from fakes.fake_messages_api import FakeMessagesAPI, text  # noqa: E402
+from testdata import cache_dir  # noqa: E402
 
 pytestmark = pytest.mark.editor
 
@@ -124,16 +125,8 @@ def _missing_prerequisites() -> list[str]:
     return missing
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("AGENTLS_TEST_CACHE")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "agentls-tests"
-
-
 def _code_server_cached() -> bool:
-    prefix = _cache_dir() / f"code-server-{CODE_SERVER_VERSION}"
+    prefix = cache_dir() / f"code-server-{CODE_SERVER_VERSION}"
     return (prefix / f".agentls-installed-{CODE_SERVER_VERSION}").exists()
 
 
@@ -218,7 +211,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         "npm_config_update_notifier": "false",
         "npm_config_fund": "false",
         "npm_config_audit": "false",
-        "AGENTLS_TEST_CACHE": str(_cache_dir()),
+        "AGENTLS_TEST_CACHE": str(cache_dir()),
     }
 
     # 1. code-server, once per machine (cached; the script is a no-op the second time)
