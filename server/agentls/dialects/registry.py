@@ -167,3 +167,37 @@ def forget_plugin_roots() -> None:
 def in_claude_agents_dir(path: str | None) -> bool:
     """Whether the file sits inside a ``.claude/agents`` folder (any extension)."""
     return bool(path) and bool(_CLAUDE_AGENT_DIR.search(_norm(path or "")))
+
+
+def repository_path_patterns() -> tuple[tuple[str, str], ...]:
+    """(dialect, regex) for every checked dialect, each regex matching a path relative to a
+    repository root ("a/b.md", no leading "/") with ``re.search``: what a tool that sees only
+    paths (pre-commit's ``files``) needs. The plugin patterns match in any folder, since the
+    plugin manifest cannot be seen from a path: a superset of ``detect_dialect``."""
+
+    def relative(source: str) -> str:
+        # A "/" that can be the first character of a match (at the start of the pattern or of
+        # an alternative, or after "^") may stand for the leading "/" the patterns above are
+        # matched against: it becomes "(^|/)". Others, and those inside [...], stay.
+        out: list[str] = []
+        i, in_class = 0, False
+        while i < len(source):
+            c = source[i]
+            if c == "\\":
+                out.append(source[i : i + 2])
+                i += 2
+                continue
+            if in_class:
+                in_class = c != "]"
+            elif c == "[":
+                in_class = True
+            elif c == "/" and (not out or out[-1] in ("(", "(?:", "|", "^")):
+                c = "(?:^|/)"
+            elif c == "(" and source.startswith("(?:", i):
+                c = "(?:"
+            out.append(c)
+            i += len(c) if c == "(?:" else 1
+        return "".join(out).removeprefix("^")
+
+    pats = [*_PATTERNS, *_PLUGIN_PATTERNS, _Pattern("agent-skill", _GENERIC_SKILL)]
+    return tuple((p.dialect, relative(p.regex.pattern)) for p in pats if p.dialect in CHECKED)
