@@ -10,8 +10,9 @@ export interface ServerSettings {
 export interface ServerLaunch {
   command: string;
   args: string[];
-  /** Where the command came from, for messages ("agentls.server.command", ...). */
-  source: 'command' | 'pythonPath' | 'default';
+  /** Where the command came from, for messages ("agentls.server.command", ...); `bundled`: the
+   * server bundled with the extension, run by a Python found by interpreter.ts. */
+  source: 'command' | 'pythonPath' | 'default' | 'bundled';
   env: Record<string, string>;
 }
 

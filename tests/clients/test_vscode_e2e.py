@@ -101,6 +101,18 @@ DRIVER_PLAN: dict[str, Any] = {
 }
 
 
+#: User settings of every test workbench: no start page, tips, trust prompt, telemetry or update.
+QUIET_WORKBENCH: dict[str, Any] = {
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "security.workspace.trust.enabled": False,
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "update.mode": "none",
+}
+
+
 def _missing_prerequisites() -> list[str]:
     missing = []
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -123,6 +135,28 @@ def _missing_prerequisites() -> list[str]:
         ):
             missing.append("libkrb5-dev (to install code-server)")
     return missing
+
+
+def _npm_env() -> dict[str, str]:
+    """This process's environment, npm quiet and non-interactive, the test cache named."""
+    return {
+        **os.environ,
+        "npm_config_yes": "true",
+        "npm_config_update_notifier": "false",
+        "npm_config_fund": "false",
+        "npm_config_audit": "false",
+        "AGENTLS_TEST_CACHE": str(cache_dir()),
+    }
+
+
+def _require_prerequisites() -> None:
+    """Skips the test when something it needs is missing (fails under CI)."""
+    missing = _missing_prerequisites()
+    if missing:
+        reason = "VS Code e2e prerequisites missing: " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI is set: install them in .ci/run)", pytrace=False)
+        pytest.skip(reason)
 
 
 def _code_server_cached() -> bool:
@@ -148,6 +182,23 @@ def _npm_ci_if_needed(folder: Path, env: dict[str, str], log: Path) -> None:
     if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
         return
     _run(["npm", "ci", "--no-audit", "--no-fund"], folder, env, 600, log)
+
+
+def _start_code_server(
+    common: list[str], folder: Path, cwd: Path, env: dict[str, str], log: Any
+) -> subprocess.Popen[bytes]:
+    """code-server (``common``: node, its entry and the config/user-data/extensions options) on
+    ``folder``, in its own process group (see _kill_group), its output into ``log``."""
+    flags = ["--disable-telemetry", "--disable-update-check", "--disable-workspace-trust"]
+    flags += ["--disable-getting-started-override"]
+    return subprocess.Popen(
+        [*common, *flags, str(folder)],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _free_port() -> int:
@@ -180,13 +231,7 @@ def _server_settings() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    missing = _missing_prerequisites()
-    if missing:
-        reason = "VS Code e2e prerequisites missing: " + ", ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI is set: install them in .ci/run)", pytrace=False)
-        pytest.skip(reason)
-
+    _require_prerequisites()
     timings: dict[str, float] = {}
     tmp = tmp_path_factory.mktemp("vscode")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -205,14 +250,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         "XDG_DATA_HOME": str(tmp / "xdg" / "data"),
         "XDG_STATE_HOME": str(tmp / "xdg" / "state"),
     }
-    base_env = {
-        **os.environ,
-        "npm_config_yes": "true",
-        "npm_config_update_notifier": "false",
-        "npm_config_fund": "false",
-        "npm_config_audit": "false",
-        "AGENTLS_TEST_CACHE": str(cache_dir()),
-    }
+    base_env = _npm_env()
 
     # 1. code-server, once per machine (cached; the script is a no-op the second time)
     t = time.monotonic()
@@ -264,13 +302,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         **_server_settings(),
         "agentls.server.env": {"ANTHROPIC_BASE_URL": api.base_url},
         "agentls.trace.server": "messages",
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": False,
-        "security.workspace.trust.enabled": False,
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": False,
-        "extensions.autoUpdate": False,
-        "update.mode": "none",
+        **QUIET_WORKBENCH,
         "editor.hover.delay": 100,
         "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
         "files.autoSave": "off",
@@ -295,21 +327,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     # 4. code-server in its own process group: it keeps extension hosts (and so our language
     #    server) alive for hours after the browser leaves, so the whole group is killed.
     cs_log = (ARTIFACTS / "code-server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            *common,
-            "--disable-telemetry",
-            "--disable-update-check",
-            "--disable-workspace-trust",
-            "--disable-getting-started-override",
-            str(ws),
-        ],
-        cwd=tmp,
-        env=cs_env,
-        stdout=cs_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = _start_code_server(common, ws, tmp, cs_env, cs_log)
     try:
         t = time.monotonic()
         _wait_http(f"http://127.0.0.1:{port}/healthz", 60, proc)
