@@ -138,7 +138,7 @@ export function noPythonMessage(probes: Probe[], manifest: BundleManifest): stri
     return `${describeCandidate(p.candidate)} ${why}`;
   });
   return (
-    `agentls needs Python ${lo}–${hi} (CPython) to run its language server. ` +
+    `agentls needs Python ${lo === hi ? lo : `${lo}–${hi}`} (CPython) to run its language server. ` +
     `${found.join('; ')}. ` +
     `Install Python ${hi} from python.org or your system's package manager (then reload the window), ` +
     `or select a Python ${lo}+ interpreter in the Python extension; ` +

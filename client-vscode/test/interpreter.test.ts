@@ -113,6 +113,10 @@ test('no suitable Python: one message that says what was found and what to insta
   // a probe that failed otherwise
   const broken = choose([{ candidate: onPath('python3'), error: 'timed out' }], manifest);
   assert.match(broken.kind === 'none' ? broken.message : '', /did not answer \(timed out\)/);
+  // a bundle of one version names it once
+  const one = noPythonMessage([{ candidate: onPath('python3'), info: py([3, 10, 1]) }], { ...manifest, pythons: ['3.12'] });
+  assert.match(one, /needs Python 3\.12 \(CPython\)/);
+  assert.match(one, /older than 3\.12/);
 });
 
 test('launch arguments: isolated, no site-packages, byte-code cache in the extension storage', () => {

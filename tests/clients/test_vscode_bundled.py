@@ -49,6 +49,12 @@ PUBLISHER_ID = "agentls.agentls"  # publisher.name of client-vscode/package.json
 RUNNING = re.compile(r"language server running after (\d+) ms( \(first start\))?")
 
 
+def _python_310() -> str | None:
+    """A real CPython 3.10 of this machine (pyenv's, or python3.10 on the PATH), if any."""
+    found = sorted(Path.home().glob(".pyenv/versions/3.10.*/bin/python3.10"))
+    return str(found[-1]) if found else shutil.which("python3.10")
+
+
 def _agentls_logs(user: Path) -> list[str]:
     """The agentls output channel logs of every window session, oldest first."""
     logs = sorted((user / "logs").rglob("*-agentls.log"), key=lambda p: (p.stat().st_mtime, str(p)))
@@ -106,25 +112,38 @@ def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     )
     assert probe.returncode != 0, "the test's python3 has agentls installed"
 
-    # 3. user data (shared by both starts), workspace copies, code-server config
-    home = tmp / "home"
-    home.mkdir()
-    # VS Code gives the extension host the environment of a login shell (it runs `$SHELL -il`
-    # when it starts): the shell's profile must keep that PATH, or /etc/profile's replaces it
-    for profile in (".bash_profile", ".profile"):
-        (home / profile).write_text(f'export PATH="{path}"\n')
-    env = {
-        **base_env,
-        "SHELL": "/bin/bash",
-        "PATH": path,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp / "xdg" / "config"),
-        "XDG_CACHE_HOME": str(tmp / "xdg" / "cache"),
-        "XDG_DATA_HOME": str(tmp / "xdg" / "data"),
-        "XDG_STATE_HOME": str(tmp / "xdg" / "state"),
-    }
-    for name in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
-        env.pop(name, None)
+    # An older Python only (a real 3.10, when this machine has one): the one message
+    old = _python_310()
+    old_path = ""
+    if old:
+        old_venv = tmp / "old-python"
+        subprocess.run([old, "-m", "venv", "--without-pip", str(old_venv)], check=True)
+        old_path = os.pathsep.join([str(old_venv / "bin"), "/usr/local/bin", "/usr/bin", "/bin"])
+
+    # 3. user data (shared by every start), workspace copies, code-server config
+    def session_env(name: str, session_path: str) -> dict[str, str]:
+        home = tmp / f"home-{name}"
+        home.mkdir()
+        # VS Code gives the extension host the environment of a login shell (it runs
+        # `$SHELL -il` when it starts): the profile must keep that PATH, or /etc/profile's
+        # replaces it
+        for profile in (".bash_profile", ".profile"):
+            (home / profile).write_text(f'export PATH="{session_path}"\n')
+        env = {
+            **base_env,
+            "SHELL": "/bin/bash",
+            "PATH": session_path,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(tmp / "xdg" / "config"),
+            "XDG_CACHE_HOME": str(tmp / "xdg" / "cache"),
+            "XDG_DATA_HOME": str(tmp / "xdg" / "data"),
+            "XDG_STATE_HOME": str(tmp / "xdg" / "state"),
+        }
+        for var in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
+            env.pop(var, None)
+        return env
+
+    env = session_env("install", path)
     user = tmp / "user-data"
     (user / "User").mkdir(parents=True)
     settings = {**QUIET_WORKBENCH, "files.autoSave": "off"}  # no agentls.server.* setting
@@ -143,10 +162,14 @@ def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     _run([*common, "--install-extension", str(vsix)], tmp, env, 120, log)
 
     runs: dict[str, Any] = {"timings": timings, "storage": storage, "old_cache": old_cache}
-    for run_name, steps in (
-        ("first", ["open_agent_file", "diagnostic", "quick_fix"]),
-        ("second", ["open_agent_file", "diagnostic"]),
-    ):
+    sessions: list[tuple[str, list[str], str]] = [
+        ("first", ["open_agent_file", "diagnostic", "quick_fix"], path),
+        ("second", ["open_agent_file", "diagnostic"], path),
+    ]
+    if old_path:
+        sessions.append(("old_python", ["no_python"], old_path))
+    for run_name, steps, session_path in sessions:
+        env = session_env(run_name, session_path)
         ws = tmp / f"workspace-{run_name}"
         shutil.copytree(HERE / "workspace", ws)
         cs_log = (ARTIFACTS / f"code-server-{run_name}.log").open("wb")
@@ -167,6 +190,7 @@ def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
                 "chromium": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
                 "timeoutMs": 90000,  # the first start compiles the bundle on a loaded machine
                 "only": steps,
+                "noPython": {"expect": "agentls needs Python"},
             }
             cfg_path = tmp / f"driver-{run_name}.json"
             cfg_path.write_text(json.dumps(driver_cfg, indent=2))
@@ -229,3 +253,18 @@ def test_second_start_reuses_the_byte_code_cache(bundled_runs: dict[str, Any]) -
 
 def test_an_older_versions_cache_is_removed(bundled_runs: dict[str, Any]) -> None:
     assert not bundled_runs["old_cache"].exists()
+
+
+def test_an_older_python_gets_one_message(bundled_runs: dict[str, Any]) -> None:
+    if "old_python" not in bundled_runs:
+        pytest.skip("no Python 3.10 on this machine")
+    step = _step(bundled_runs["old_python"], "no_python")
+    msg = step["message"]
+    assert "agentls needs Python 3.11" in msg, msg
+    assert re.search(r"`python3` is Python 3\.10\.\d+, older than 3\.11", msg), msg
+    assert "Install Python" in msg
+    assert "Download Python" in step["buttons"], step["buttons"]
+    # one message, no language-client pop-ups ("couldn't create connection to server"...)
+    ours = [n for n in step["notifications"] if "agentls" in n or "server" in n.lower()]
+    assert len(ours) == 1, step["notifications"]
+    assert "failed" in step["statusBar"]

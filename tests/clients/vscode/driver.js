@@ -347,6 +347,25 @@ async function setServerCommand(page, input, command) {
       return { titles, applied: applied.text, firstLines: lines.slice(0, 4) };
     });
 
+    if (cfg.noPython) {
+      // No Python can run the bundled server: ONE message that says what was found and what
+      // to install (no language-client pop-ups).
+      await step(page, 'no_python', async () => {
+        // The message may come while the workbench is still loading, and the driver's Escape
+        // after each step hides toasts: read it in the notification center, which lists them all.
+        await runCommand(page, 'Notifications: Show Notifications');
+        const rows = page.locator('.notifications-center .monaco-list-row');
+        const row = rows.filter({ hasText: cfg.noPython.expect });
+        await row.first().waitFor({ state: 'visible', timeout: T });
+        await page.waitForTimeout(1000); // would-be pop-ups of the language client arrive together
+        const notifications = (await rows.allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+        const buttons = await row.first().locator('.monaco-button').allInnerTexts();
+        await shot(page, 'no-python-notifications');
+        const statusBar = await page.locator('.statusbar-item[aria-label*="agentls"]').first().innerText().catch(() => '');
+        return { message: (await row.first().innerText()).replace(/\s+/g, ' '), notifications, buttons, statusBar };
+      });
+    }
+
     if (cfg.apiKey) {
       await step(page, 'set_api_key', async () => {
         await runCommand(page, 'agentls: Set Anthropic API key');
