@@ -108,8 +108,9 @@ export function unsuitable(info: PythonInfo, manifest: BundleManifest): string |
   if (info.freeThreaded) return `is a free-threaded build (${v}t)`;
   if (manifest.pythons.includes(minorVersion(info))) return undefined;
   const [lo, hi] = range(manifest);
-  const cmp = compareMinor(minorVersion(info), lo);
-  return cmp < 0 ? `is Python ${v}, older than ${lo}` : `is Python ${v}, newer than ${hi}, the newest this extension bundles`;
+  if (compareMinor(minorVersion(info), lo) < 0) return `is Python ${v}, older than ${lo}`;
+  if (compareMinor(minorVersion(info), hi) > 0) return `is Python ${v}, newer than ${hi}, the newest this extension bundles`;
+  return `is Python ${v}, which this build of the extension does not bundle (${manifest.pythons.join(', ')})`;
 }
 
 export type Choice =

@@ -74,6 +74,8 @@ test('suitable: CPython of a bundled version, not free-threaded', () => {
   assert.equal(unsuitable(py([3, 14, 1]), manifest), undefined);
   assert.match(unsuitable(py([3, 10, 12]), manifest) ?? '', /3\.10\.12, older than 3\.11/);
   assert.match(unsuitable(py([3, 15, 0]), manifest) ?? '', /newer than 3\.14/);
+  const gap = { ...manifest, pythons: ['3.11', '3.13'] };
+  assert.match(unsuitable(py([3, 12, 3]), gap) ?? '', /does not bundle \(3\.11, 3\.13\)/);
   assert.match(unsuitable(py([3, 13, 1], { freeThreaded: true }), manifest) ?? '', /free-threaded/);
   assert.match(unsuitable(py([3, 11, 9], { impl: 'pypy' }), manifest) ?? '', /pypy.*not CPython/);
 });
