@@ -169,7 +169,7 @@ async def main() -> None:
             f"workspace: {files} files {counts}; cpu count {os.cpu_count()}, "
             f"load average {os.getloadavg()[0]:.1f}"
         )
-        from agentls.index import build_index
+        from agentls.indexing import build_index
 
         t0 = time.perf_counter()
         index = build_index([str(root)], user=False, bundled=False)

@@ -122,6 +122,21 @@ def _lsp_options(args: list[str]) -> dict[str, Any] | None:
     return opts
 
 
+def _agents(paths: list[str], fmt: str, *, user: bool) -> int:
+    """``agentls agents [PATH...] [--format text|json] [--no-user]``."""
+    for p in paths:
+        if not os.path.isdir(p):
+            sys.stderr.write(f"agentls agents: not a directory: {p}\n")
+            return 2
+    from agentls.indexing import build_index
+    from agentls.render import render_agents_json, render_agents_text
+
+    index = build_index([os.path.abspath(p) for p in paths], user=user)
+    render = render_agents_json if fmt == "json" else render_agents_text
+    render(index.all(), sys.stdout)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from_command_line = argv is None
     argv = sys.argv[1:] if argv is None else argv
@@ -169,9 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return start(tcp=args.tcp, log_file=args.log_file, verbose=args.verbose)
     if args.command == "agents":
-        from agentls.index import agents_main
-
-        return agents_main(args)
+        return _agents(args.paths, args.format, user=not args.no_user)
     if args.command == "run":
         from agentls.runner.cli import run_main
 

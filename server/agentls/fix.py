@@ -16,8 +16,10 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from agentls.check import FileResult, iter_candidates, render_text
+from agentls.check import FileResult
+from agentls.discovery import check_candidates
 from agentls.editing.fixes import fix_all
+from agentls.render import render_text
 from agentls.types import Severity
 
 
@@ -59,7 +61,7 @@ def run_fix(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        files = list(iter_candidates(paths, dialect))
+        files = list(check_candidates(paths, dialect))
     except FileNotFoundError as exc:
         print(f"agentls: no such file or directory: {exc}", file=err)
         return 2

@@ -1,28 +1,27 @@
 """The workspace index: every agent, skill and command by name, path, dialect and scope.
 
-Pure except for :func:`scan` / :func:`build_index`, which read the file system. Serves the
-checks across files (duplicate names, shadowing, names that resolve to nothing), navigation
-(definition, references, rename, symbols) and the ``agentls/agents`` request.
+Pure: built from analyses (:mod:`agentls.indexing` builds one from the files on disk). Serves
+the rules across files (:mod:`agentls.rules.cross_file`), navigation (definition,
+references, rename, symbols) and the ``agentls/agents`` request.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentls.dialects.facts import claude_facts
-from agentls.dialects.registry import detect_dialect
 from agentls.document.model import Document, Entry
 from agentls.document.yamltree import YNode
 from agentls.engine import Analysis, analyze
-from agentls.rules.registry import finding
-from agentls.types import Finding, Position, Range, Related, Severity, base_name, parent_name
+from agentls.types import Finding, Position, Range, Severity, base_name, parent_name
+
+if TYPE_CHECKING:
+    from agentls.discovery import Skipped
 
 # What a name refers to. Claude agents and Copilot agents live in separate name spaces.
 AGENT = "agent"  # Claude Code agents (project, user, plugin, bundled, built-in)
@@ -45,10 +44,6 @@ KIND_OF = {
 }
 INDEXED = frozenset(KIND_OF)
 COPILOT_BUILTINS = frozenset({"agent", "ask", "plan", "edit"})
-SKIP_DIRS = frozenset(
-    {".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".tox", "dist"}
-)
-MAX_FILE = 2 * 1024 * 1024
 _MENTION = re.compile(r"@agent-([A-Za-z0-9_][A-Za-z0-9_:-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
 _AGENT_CALL = re.compile(r"^(Agent|Task)\((.*)\)$")
 
@@ -383,6 +378,8 @@ class WorkspaceIndex:
     def __init__(self) -> None:
         self.entries: dict[str, IndexEntry] = {}
         self.generation = 0
+        # files of the last build from disk that could not be read (agentls.indexing)
+        self.skipped: list[Skipped] = []
         # name (or alias) -> paths; rebuilt when a name changes (see _paths_named)
         self._names: dict[str, list[str]] = {}
         self._names_key: tuple[int, int] | None = None
@@ -451,7 +448,7 @@ class WorkspaceIndex:
             self._names, self._names_key = names, key
         return self._names.get(name, [])
 
-    def _named_any(self, name: str) -> list[IndexEntry]:
+    def with_name(self, name: str) -> list[IndexEntry]:
         return [e for p in self._paths_named(name) if (e := self.entries.get(p)) is not None]
 
     def all(self) -> list[IndexEntry]:
@@ -461,7 +458,7 @@ class WorkspaceIndex:
         kinds = _resolves_to(kind)
         return [
             e
-            for e in self._named_any(name)
+            for e in self.with_name(name)
             if e.kind in kinds and (e.name == name or name in e.aliases)
         ]
 
@@ -525,114 +522,10 @@ class WorkspaceIndex:
     # -- checks across files
 
     def findings_for(self, path: str) -> list[Finding]:
-        e = self.entries.get(path)
-        if e is None:
-            return []
-        out: list[Finding] = []
-        here = e.name_range or Range.of(0, 0, 0, 3)
-        if e.kind in (AGENT, SKILL, COMMAND, COPILOT, "opencode-agent", "gemini-agent"):
-            for other in self._named_any(e.name):
-                if other.path == path or other.kind != e.kind or other.scope != e.scope:
-                    continue
-                if other.name != e.name:
-                    continue
-                if e.scope == "plugin" and _plugin_dir(other.path) != _plugin_dir(e.path):
-                    continue
-                if e.kind == SKILL and os.path.dirname(
-                    os.path.dirname(other.path)
-                ) != os.path.dirname(os.path.dirname(e.path)):
-                    continue
-                out.append(
-                    finding(
-                        "AL301",
-                        here,
-                        f"Another {_what(e)} of this {e.scope} scope is also named `{e.name}` "
-                        f"({_short_path(other.path)}): only one of them is used.",
-                        related=[
-                            Related(
-                                other.path,
-                                other.name_range or Range.of(0, 0),
-                                f"the other `{e.name}`",
-                            )
-                        ],
-                    )
-                )
-        if e.kind == AGENT and e.scope == "project":
-            for other in self._named_any(e.name):
-                if (
-                    other.kind == AGENT
-                    and other.scope in ("user", "plugin")
-                    and other.name == e.name
-                ):
-                    out.append(
-                        finding(
-                            "AL302",
-                            here,
-                            f"This project agent replaces the {other.scope} agent `{e.name}` "
-                            f"({_short_path(other.path)}) in this project.",
-                            related=[
-                                Related(other.path, other.name_range or Range.of(0, 0), "replaced")
-                            ],
-                        )
-                    )
-            if e.name in claude_facts().builtin_agents:
-                out.append(
-                    finding(
-                        "AL302",
-                        here,
-                        f"This project agent replaces Claude Code's built-in `{e.name}` agent.",
-                    )
-                )
-        for r in e.refs:
-            if not r.check:
-                continue
-            targets = self.named(r.kind, r.name)
-            if r.kind == AGENT:
-                if targets or r.name in claude_facts().builtin_agents or r.name in _internal():
-                    continue
-                where = "in `tools`" if r.via == "tools" else "as `agent`"
-                out.append(
-                    finding(
-                        "AL304",
-                        r.range,
-                        f"No agent named `{r.name}` ({where}): not in `.claude/agents`, "
-                        f"`~/.claude/agents`, a plugin, nor built in.{_did_you_mean(self, r)}",
-                    )
-                )
-            elif r.kind == SKILL:
-                if not targets:
-                    out.append(
-                        finding(
-                            "AL303",
-                            r.range,
-                            f"No skill named `{r.name}`: Claude Code cannot preload it. "
-                            "Skills live in `.claude/skills/<name>/SKILL.md`."
-                            + _did_you_mean(self, r),
-                        )
-                    )
-                elif all(t.disable_model_invocation for t in targets):
-                    out.append(
-                        finding(
-                            "AL303",
-                            r.range,
-                            f"Skill `{r.name}` has `disable-model-invocation: true`: it cannot be "
-                            "preloaded into an agent.",
-                            related=[Related(targets[0].path, Range.of(0, 0), "the skill")],
-                        )
-                    )
-            elif r.kind == COPILOT:
-                if targets or r.name in COPILOT_BUILTINS:
-                    continue
-                out.append(
-                    finding(
-                        "AL305",
-                        r.range,
-                        f"No custom agent named `{r.name}` (`{r.via}`): expected "
-                        f"`.github/agents/{r.name}.agent.md` or an agent with `name: {r.name}`."
-                        f"{_did_you_mean(self, r)}",
-                    )
-                )
-        return out
+        """The findings of ``path`` that depend on other files: :mod:`agentls.rules.cross_file`."""
+        from agentls.rules.cross_file import cross_file_findings
+
+        return cross_file_findings(self, path)
 
 
 def _same_identity(a: IndexEntry, b: IndexEntry) -> bool:
@@ -659,187 +552,3 @@ def _referenced_as(kind: str) -> tuple[str, ...]:
     if kind == AGENT:
         return (AGENT, COPILOT)
     return (kind,)
-
-
-def _internal() -> frozenset[str]:
-    return frozenset(claude_facts().raw.get("internalAgents", []))
-
-
-def _did_you_mean(index: WorkspaceIndex, r: Ref) -> str:
-    from agentls.effective import nearest
-
-    near = nearest(r.name, index.names(r.kind), max_distance=2)
-    return f" Did you mean `{near}`?" if near else ""
-
-
-def _plugin_dir(path: str) -> str:
-    from agentls.dialects.registry import plugin_root
-
-    return plugin_root(path) or ""
-
-
-def _what(e: IndexEntry) -> str:
-    return {AGENT: "agent", SKILL: "skill", COMMAND: "command", COPILOT: "custom agent"}.get(
-        e.kind, "agent"
-    )
-
-
-def _short_path(path: str) -> str:
-    parts = path.replace("\\", "/").split("/")
-    return "/".join(parts[-3:])
-
-
-# --------------------------------------------------------------------------- scanning
-
-
-def user_dirs() -> list[Path]:
-    out: list[Path] = []
-    cfg = os.environ.get("CLAUDE_CONFIG_DIR")
-    if cfg:
-        out.append(Path(cfg).expanduser())
-    out.append(Path("~").expanduser() / ".claude")
-    seen: list[Path] = []
-    for d in out:
-        if d not in seen:
-            seen.append(d)
-    return seen
-
-
-def scan(
-    folders: Iterable[str], *, user: bool = True, bundled: bool = True
-) -> Iterator[tuple[str, str, str | None]]:
-    """(path, scope, forced dialect) of every file the index reads."""
-    for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            for name in sorted(files):
-                if not name.endswith(".md"):
-                    continue
-                full = os.path.join(root, name)
-                if detect_dialect(full) in INDEXED:
-                    yield full, "project", None
-    if user:
-        for base in user_dirs():
-            for sub, dialect in (("agents", "claude-agent"), ("commands", "claude-command")):
-                d = base / sub
-                if d.is_dir():
-                    for p in sorted(d.rglob("*.md")):
-                        yield str(p), "user", dialect
-            d = base / "skills"
-            if d.is_dir():
-                for p in sorted(d.glob("*/SKILL.md")):
-                    yield str(p), "user", "claude-skill"
-    if bundled:
-        from agentls.runner.definitions import bundled_agents_dir
-
-        b = bundled_agents_dir()
-        if b is not None:
-            for p in sorted(b.glob("*.md")):
-                yield str(p), "bundled", "claude-agent"
-
-
-def read_text(path: str) -> str | None:
-    try:
-        if os.path.getsize(path) > MAX_FILE:
-            return None
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return None
-
-
-def _entry_of(item: tuple[str, str, str | None]) -> IndexEntry | None:
-    path, scope, dialect = item
-    text = read_text(path)
-    if text is None:
-        return None
-    return entry_from_analysis(analyze(text, path, dialect), scope)
-
-
-PARALLEL_FROM = 1000  # files; below this, starting worker processes costs more than it saves
-
-
-def build_index(
-    folders: Iterable[str], *, user: bool = True, bundled: bool = True, jobs: int = 1
-) -> WorkspaceIndex:
-    """Index every file of ``folders`` (and the user's and bundled ones); with ``jobs`` > 1
-    and many files, in that many worker processes (spawned: the caller may have threads)."""
-    items = list(scan(folders, user=user, bundled=bundled))
-    index = WorkspaceIndex()
-    entries: Iterable[IndexEntry | None]
-    if jobs > 1 and len(items) >= PARALLEL_FROM:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        ctx = multiprocessing.get_context("spawn")
-        chunk = max(16, len(items) // (jobs * 8))
-        try:
-            with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-                entries = list(pool.map(_entry_of, items, chunksize=chunk))
-        except (BrokenProcessPool, OSError):  # e.g. a __main__ that cannot be re-imported
-            entries = map(_entry_of, items)
-    else:
-        entries = map(_entry_of, items)
-    for e in entries:  # a fresh index: no dependents to compute (put() is O(n) each)
-        if e is not None:
-            index.entries[e.path] = e
-    index.generation += 1
-    return index
-
-
-def index_from_analyses(analyses: Iterable[Analysis]) -> WorkspaceIndex:
-    """An index of already analysed files (``agentls check``): no second parse."""
-    index = WorkspaceIndex()
-    for a in analyses:
-        if a.path is None:
-            continue
-        e = entry_from_analysis(a, "project")
-        if e is not None:
-            index.entries[e.path] = e
-    return index
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def agents_main(args: Any) -> int:
-    """``agentls agents [PATH...] [--format text|json] [--no-user]``."""
-    paths = list(getattr(args, "paths", None) or ["."])
-    for p in paths:
-        if not os.path.isdir(p):
-            sys.stderr.write(f"agentls agents: not a directory: {p}\n")
-            return 2
-    index = build_index(
-        [os.path.abspath(p) for p in paths], user=not getattr(args, "no_user", False)
-    )
-    entries = index.all()
-    if getattr(args, "format", "text") == "json":
-        json.dump(
-            {"agents": [e.to_json() for e in entries]}, sys.stdout, indent=2, ensure_ascii=False
-        )
-        sys.stdout.write("\n")
-        return 0
-    cwd = os.getcwd()
-    rows = [("NAME", "KIND", "DIALECT", "SCOPE", "LOADS", "E/W", "MODEL", "PATH")]
-    for e in entries:
-        rel = os.path.relpath(e.path, cwd) if e.scope == "project" else e.path
-        rows.append(
-            (
-                e.name,
-                e.kind,
-                e.dialect,
-                e.scope,
-                "yes" if e.loads else "no",
-                f"{e.errors}/{e.warnings}",
-                e.model or "-",
-                rel,
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    for r in rows:
-        sys.stdout.write(
-            "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] + "\n"
-        )
-    sys.stdout.write(f"{len(entries)} definitions\n")
-    return 0

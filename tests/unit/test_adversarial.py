@@ -134,7 +134,7 @@ def test_symlink_loop_in_workspace(agents: Path, capsys: pytest.CaptureFixture[s
     status = run_check([str(agents.parent.parent)], "text", "error", None)
     out = capsys.readouterr().out
     assert time.perf_counter() - t0 < 2 * LIMIT_S
-    assert "a.md" in out and "AL109" in out and "symbolic links" in out
+    assert "a.md" in out and "AL112" in out and "a symbolic link loop" in out
     assert status == 1
 
 
@@ -175,7 +175,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
             )
         except PermissionError:
             pytest.skip("running as root and the interpreter is not executable by nobody")
-        assert "AL109" in proc.stdout and "Permission denied" in proc.stdout, proc.stdout
+        assert "AL112" in proc.stdout and "permission denied" in proc.stdout, proc.stdout
         assert proc.returncode == 1
     finally:
         subprocess.run(["rm", "-rf", str(base)], check=False)
@@ -185,24 +185,20 @@ def test_unreadable_directory_named_like_an_agent(agents: Path) -> None:
     """Readable by no one, even root: a directory given as a file."""
     (agents / "dir.md").mkdir()
     r = check_file(str(agents / "dir.md"))
-    assert [f.code for f in r.analysis.findings] == ["AL109"]
+    assert [f.code for f in r.analysis.findings] == ["AL112"]
 
 
-def test_read_stops_at_the_limit_and_reports_the_real_size(
-    agents: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import agentls.check as check
+def test_read_stops_at_the_limit_and_reports_the_real_size(agents: Path) -> None:
+    from agentls.fsread import TOO_LARGE, read_file
 
     p = agents / "big.md"
     p.write_bytes(b"---\nname: big\ndescription: Use it.\n---\n" + b"x" * 5000)
-    monkeypatch.setattr(check, "READ_LIMIT", 1000)
-    data, size = check.read_bytes(str(p))
-    assert len(data) == 1001 and size == p.stat().st_size
-    monkeypatch.setattr(check, "READ_LIMIT", 100_000)
-    data, size = check.read_bytes(str(p))
-    assert data == p.read_bytes() and size == len(data)
+    got = read_file(str(p), 1000)
+    assert got.data is None and got.kind == TOO_LARGE and got.size == p.stat().st_size
+    assert got.problem == f"larger than 1,000 bytes ({p.stat().st_size:,} bytes)"
+    got = read_file(str(p), 100_000)
+    assert got.data == p.read_bytes() and got.size == len(got.data)
     empty = agents / "empty.md"
     empty.write_bytes(b"")
-    assert check.read_bytes(str(empty)) == (b"", 0)
-    with pytest.raises(OSError, match="not a regular file"):
-        check.read_bytes(str(agents))
+    assert read_file(str(empty), 10).data == b""
+    assert read_file(str(agents), 10).problem == "not a regular file (a folder)"

@@ -126,7 +126,7 @@ CASES: dict[str, tuple[str, str]] = {
 }
 
 # Rules that need something other than one file's text.
-NOT_SINGLE_FILE = {"AL036", "AL109", "AL123"}  # AL123: tested below with a .mcp.json
+NOT_SINGLE_FILE = {"AL036", "AL109", "AL112", "AL123"}  # AL123: tested below with a .mcp.json
 
 
 def codes(text: str, path: str = PATH) -> dict[str, Severity]:
@@ -212,7 +212,7 @@ def test_crlf_rescue_is_an_error_and_lf_is_a_warning() -> None:
 
 
 def test_mcp_server_not_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from agentls.project import mcp_servers_for
+    from agentls.discovery import mcp_servers_for
 
     agents = tmp_path / ".claude" / "agents"
     agents.mkdir(parents=True)

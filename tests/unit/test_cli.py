@@ -171,7 +171,8 @@ def _many(tmp_path: Path, n: int, others: int = 0) -> Path:
 def test_worker_pool_gives_the_single_process_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from agentls.check import POOL_FROM, run_check
+    from agentls.check import run_check
+    from agentls.scheduling import POOL_FROM
 
     ws = _many(tmp_path, 3 * POOL_FROM, others=2 * POOL_FROM)
     assert run_check([str(ws)], "json", "error", None, jobs=1) == 1
@@ -220,7 +221,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
 
 
 def test_walk_finds_agent_files_among_a_repository(tmp_path: Path) -> None:
-    from agentls.check import iter_candidates
+    from agentls.discovery import check_candidates
 
     files = {
         "src/app.py": "print()",
@@ -239,7 +240,7 @@ def test_walk_finds_agent_files_among_a_repository(tmp_path: Path) -> None:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     found = sorted(
-        Path(p).relative_to(tmp_path).as_posix() for p in iter_candidates([str(tmp_path)], None)
+        Path(p).relative_to(tmp_path).as_posix() for p in check_candidates([str(tmp_path)], None)
     )
     assert found == [
         ".claude/agents/ok.md",

@@ -10,6 +10,7 @@ import pytest
 from tests.unit.test_cli import _many
 
 import agentls.check as check
+import agentls.scheduling as scheduling
 from agentls import forkpool
 from agentls.forkpool import ForkPool
 
@@ -71,14 +72,14 @@ def test_check_survives_a_worker_that_dies(
 ) -> None:
     ws = _many(tmp_path, 200, others=64)
     alone = _checked(ws, 1, capsys)
-    original = check._check_batch
+    original = scheduling._check_batch
 
     def dies(paths: list[str], forced: str | None) -> list[Any]:
         if any(p.endswith("f007.md") for p in paths):
             os._exit(9)
         return original(paths, forced)
 
-    monkeypatch.setattr(check, "_check_batch", dies)
+    monkeypatch.setattr(scheduling, "_check_batch", dies)
     assert _checked(ws, 3, capsys) == alone
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentls.index import build_index
+from agentls.indexing import build_index
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces" / "crossfile"
 
@@ -34,7 +34,7 @@ def test_rename_edits_and_dependents() -> None:
 
 
 def test_rename_skill_renames_its_folder_and_references(tmp_path: Path) -> None:
-    from agentls.index import SKILL, build_index
+    from agentls.index import SKILL
 
     skill = tmp_path / ".claude" / "skills" / "pdf-tools" / "SKILL.md"
     skill.parent.mkdir(parents=True)

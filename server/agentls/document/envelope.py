@@ -57,6 +57,7 @@ class Envelope:
     claude_has_frontmatter: bool = False
     claude_yaml: str = ""  # the text Claude Code hands to its YAML parser
     claude_cut: tuple[int, int] | None = None  # (line, col) where Claude's frontmatter ends early
+    claude_body_at: int = 0  # offset in the text just after the dashes that end it
 
     @property
     def has_frontmatter(self) -> bool:
@@ -247,6 +248,7 @@ def _claude_view(env: Envelope, text: str) -> None:
         return
     env.claude_has_frontmatter = True
     env.claude_yaml = src[rest_start:idx]
+    env.claude_body_at = idx + 3 + (1 if env.has_bom else 0)
     # Where does it end, in line/column of the original text?
     offset = idx + (1 if env.has_bom else 0)
     # count line ends as split_lines does: "\r\n", "\n" and a lone "\r" (mixes included)

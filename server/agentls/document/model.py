@@ -89,6 +89,14 @@ class Document:
         start = self.env.body_start
         return "\n".join(self.env.lines[start:])
 
+    @property
+    def claude_body(self) -> str:
+        """The body as Claude Code reads it: everything after the dashes that end its
+        frontmatter, trimmed (formats.md §1.7); an agent's system prompt."""
+        if not self.env.claude_has_frontmatter:
+            return self.text.removeprefix("\ufeff").strip()
+        return self.text[self.env.claude_body_at :].strip()
+
     def get(self, key: str) -> Entry | None:
         return self.by_key.get(key)
 

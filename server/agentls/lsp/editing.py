@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
@@ -61,34 +59,24 @@ def workspace_info(ls: AgentlsServer) -> Workspace:
     hit = _ws_cache.get(root)
     if hit is not None and now - hit[0] < _WS_TTL:
         return hit[1]
-    servers: list[str] = []
-    try:
-        with open(os.path.join(root, ".mcp.json"), encoding="utf-8") as fh:
-            data = json.load(fh)
-        if isinstance(data, dict) and isinstance(data.get("mcpServers"), dict):
-            servers = sorted(str(k) for k in data["mcpServers"])
-    except (OSError, ValueError):
-        pass
+    from agentls.discovery import definition_folders, mcp_servers
+
+    servers = sorted(mcp_servers(root)[0] or ())
     agents: set[str] = set()
-    agents_dir = os.path.join(root, ".claude", "agents")
-    try:
-        for name in os.listdir(agents_dir):
-            if name.endswith(".md"):
-                agents.add(name[:-3])
-    except OSError:
-        pass
+    skills: list[str] = []
+    project = definition_folders(
+        Path(root), user=False, bundled=False, dialects=("claude-agent", "claude-skill")
+    )
+    for folder in project:
+        for p in folder.files():
+            if folder.dialect == "claude-skill":
+                skills.append(p.parent.name)
+            else:
+                agents.add(p.name[:-3])
     for cached in list(ls.state.analyses.values()):
         eff = cached.analysis.effective
         if eff is not None and eff.name and re.fullmatch(r"[\w.-]+", eff.name):
             agents.add(eff.name)
-    skills: list[str] = []
-    skills_dir = os.path.join(root, ".claude", "skills")
-    with contextlib.suppress(OSError):
-        skills = sorted(
-            d
-            for d in os.listdir(skills_dir)
-            if os.path.isfile(os.path.join(skills_dir, d, "SKILL.md"))
-        )
     ws = Workspace(tuple(servers), tuple(sorted(agents)), tuple(skills))
     _ws_cache[root] = (now, ws)
     return ws

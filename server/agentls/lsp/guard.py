@@ -44,6 +44,7 @@ log = logging.getLogger("agentls")
 
 DEBUG_DOCUMENT = "agentls/_debugDocument"
 _MAX_REASONS = 3
+MAX_UNOPENED_BYTES = 16 * 1024 * 1024  # a file not opened by the client, read from disk
 
 
 @dataclass(slots=True)
@@ -58,7 +59,20 @@ _ODD_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 class LspTextDocument(TextDocument):
-    """A pygls document whose lines end only where LSP says a line ends."""
+    """A pygls document whose lines end only where LSP says a line ends, and which reads a
+    file the client has not opened like every other workspace file (:mod:`agentls.fsread`):
+    pygls would open a FIFO and wait, or read ``/dev/zero`` until memory runs out."""
+
+    @property
+    def source(self) -> str:
+        if self._source is None and self.path is not None:
+            from agentls.fsread import read_file
+
+            got = read_file(self.path, MAX_UNOPENED_BYTES)
+            if got.data is None:
+                raise OSError(f"{self.path}: {got.problem}")
+            return got.data.decode("utf-8")
+        return self._source or ""
 
     @property
     def lines(self) -> Sequence[str]:

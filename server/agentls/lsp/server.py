@@ -16,7 +16,6 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from agentls import __version__
-from agentls.project import mcp_servers_for
 from agentls.settings import Settings
 
 if TYPE_CHECKING:
@@ -96,6 +95,7 @@ class AgentlsServer(LanguageServer):
             return cached
         path = self.path_of(uri)
         dialect = self.state.settings.dialect_for(path)
+        from agentls.discovery import mcp_servers_for
         from agentls.document.model import reuse_frontmatter_parses
         from agentls.engine import analyze
 

@@ -52,6 +52,7 @@ def _warm_imports() -> None:
     for name in (
         "agentls.engine",
         "agentls.index",
+        "agentls.indexing",
         "agentls.editing.completion",
         "agentls.editing.hover",
         "agentls.editing.outline",
@@ -68,6 +69,13 @@ def _index_module() -> Any:
     import agentls.index
 
     return agentls.index
+
+
+def _indexing() -> Any:
+    """agentls.indexing (reads files for the index), imported when first needed."""
+    import agentls.indexing
+
+    return agentls.indexing
 
 
 _STATES: WeakKeyDictionary[Any, IndexState] = WeakKeyDictionary()
@@ -96,7 +104,7 @@ def _codec_lines(ls: AgentlsServer, path: str) -> list[str]:
     doc = ls.workspace.text_documents.get(uri)
     if doc is not None:
         return str(doc.source).split("\n")
-    text = _index_module().read_text(path) or ""
+    text = _indexing().read_text(path) or ""
     return text.split("\n")
 
 
@@ -123,8 +131,14 @@ async def build(ls: AgentlsServer) -> None:
             log.info("no progress: %s", exc)
     folders = _folders(ls)
     # worker processes for large workspaces: the event loop keeps the GIL to itself
-    build_index = _index_module().build_index
-    index = await asyncio.to_thread(build_index, folders, jobs=os.cpu_count() or 1)
+    try:
+        build_index = _indexing().build_index
+        index = await asyncio.to_thread(build_index, folders, jobs=os.cpu_count() or 1)
+    except Exception as exc:  # requests waiting for the index must still be answered
+        log.exception("building the index failed")
+        _log_client(ls, lsp.MessageType.Error, f"agentls: the workspace index failed: {exc}")
+        index = _index_module().WorkspaceIndex()
+    _report_skipped(ls, index.skipped)
     # open documents win over the disk
     st.index = index
     st.synced.clear()
@@ -136,6 +150,32 @@ async def build(ls: AgentlsServer) -> None:
             token, lsp.WorkDoneProgressEnd(message=f"{len(index.entries)} definitions")
         )
     _refresh(ls, None)
+
+
+MAX_SKIPPED_SHOWN = 20  # files named in the log; more are counted
+
+
+def _log_client(ls: AgentlsServer, kind: lsp.MessageType, message: str) -> None:
+    try:
+        ls.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+    except Exception:  # the transport is gone: nothing to tell
+        log.debug("cannot log to the client", exc_info=True)
+
+
+def _report_skipped(ls: AgentlsServer, skipped: list[Any]) -> None:
+    """Say which files and folders the index could not read (a FIFO, a link to a device, a
+    file over the size limit, an unreadable folder), in the client's log."""
+    if not skipped:
+        return
+    lines = [f"{s.path}: {s.reason}" for s in skipped[:MAX_SKIPPED_SHOWN]]
+    more = len(skipped) - len(lines)
+    if more > 0:
+        lines.append(f"... and {more} more")
+    _log_client(
+        ls,
+        lsp.MessageType.Warning,
+        f"agentls: {len(skipped)} file(s) or folder(s) not indexed:\n" + "\n".join(lines),
+    )
 
 
 def start_build(ls: AgentlsServer) -> None:
@@ -221,15 +261,29 @@ def on_watched(ls: AgentlsServer, params: lsp.DidChangeWatchedFilesParams) -> No
             for p in [p for p in st.index.entries if p.startswith(path.rstrip(os.sep) + os.sep)]:
                 deps |= st.index.remove(p)
             continue
-        text = _index_module().read_text(path)
-        if text is None:
-            continue
         old = st.index.entries.get(path)
-        deps |= st.index.update(
-            path, text, old.scope if old else "project", ls.state.settings.dialect_for(path)
-        )
+        scope = old.scope if old else "project"
+        deps |= _reindex(st.index, path, scope, ls.state.settings.dialect_for(path), ls)
     if deps:
         _refresh(ls, deps)
+
+
+def _reindex(
+    index: WorkspaceIndex,
+    path: str,
+    scope: str,
+    dialect: str | None,
+    ls: AgentlsServer | None = None,
+) -> set[str]:
+    """Read ``path`` from disk again into ``index``: it leaves the index when it can no
+    longer be read (said in the client's log when ``ls`` is given) or is no definition.
+    The paths whose findings across files may have changed."""
+    got = _indexing().read_entry(path, scope, dialect)
+    if isinstance(got, _index_module().IndexEntry):
+        return index.put(got)
+    if got is not None and ls is not None:
+        _report_skipped(ls, [got])
+    return index.remove(path)
 
 
 def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
@@ -241,16 +295,18 @@ def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
     forget_plugin_roots()
     st = state(ls)
     if st.ready.is_set():
-        index_mod = _index_module()
+        from agentls.discovery import index_files
+
+        indexing = _indexing()
         for manifest in manifests:
             root = os.path.dirname(os.path.dirname(manifest))
             below = root.rstrip(os.sep) + os.sep
             seen = set()
-            for path, scope, dialect in index_mod.scan([root], user=False, bundled=False):
+            for path, scope, dialect in index_files(
+                [root], indexing.INDEXED, user=False, bundled=False
+            ):
                 seen.add(path)
-                text = index_mod.read_text(path)
-                if text is not None:
-                    st.index.update(path, text, scope, dialect)
+                _reindex(st.index, path, scope, dialect)
             for path in [p for p in st.index.entries if p.startswith(below) and p not in seen]:
                 st.index.remove(path)  # no longer a file of any indexed dialect
         st.synced.clear()  # open documents: re-synced from their new analyses
@@ -341,12 +397,8 @@ def register(server: AgentlsServer) -> None:
         path = ls.path_of(uri)
         if path is None or not st.ready.is_set():
             return
-        text = _index_module().read_text(path) if os.path.isfile(path) else None
         old = st.index.entries.get(path)
-        if text is None:
-            deps = st.index.remove(path)
-        else:
-            deps = st.index.update(path, text, old.scope if old else "project")
+        deps = _reindex(st.index, path, old.scope if old else "project", None)
         if deps:
             _refresh(ls, deps)
 

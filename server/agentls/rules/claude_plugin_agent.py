@@ -8,7 +8,6 @@ when the YAML does not parse), the description falls back to ``when_to_use`` and
 from __future__ import annotations
 
 import copy
-import json
 import os
 
 from agentls.dialects.facts import claude_facts
@@ -32,13 +31,11 @@ def plugin_name(path: str | None) -> str | None:
     root = plugin_root(path)
     if root is None:
         return None
-    try:
-        with open(os.path.join(root, ".claude-plugin", "plugin.json"), encoding="utf-8") as fh:
-            data = json.load(fh)
-        name = data.get("name") if isinstance(data, dict) else None
-        return name if isinstance(name, str) and name else os.path.basename(root)
-    except (OSError, ValueError):
-        return os.path.basename(root)
+    from agentls.discovery import read_plugin_manifest
+
+    data = read_plugin_manifest(root)
+    name = data.get("name") if data is not None else None
+    return name if isinstance(name, str) and name else os.path.basename(root)
 
 
 def looks_like_docs(path: str | None) -> bool:

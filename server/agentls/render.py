@@ -1,0 +1,199 @@
+"""What the command line prints: ``agentls check`` findings (text, JSON, SARIF, GitHub
+annotations) and the ``agentls agents`` listing. JSON and SARIF are exact JSON; text is for
+people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, TextIO
+
+from agentls import __version__
+from agentls.rules.registry import rule_url, rules
+from agentls.types import Severity
+
+if TYPE_CHECKING:
+    from agentls.check import FileResult
+    from agentls.engine import Analysis
+    from agentls.index import IndexEntry
+
+
+def _effective_json(a: Analysis) -> dict[str, object] | None:
+    return a.effective.to_json() if a.effective is not None else None
+
+
+def render_json(results: list[FileResult], out: TextIO) -> None:
+    summary = {"files": len(results), "error": 0, "warning": 0, "information": 0, "hint": 0}
+    files = []
+    for r in results:
+        for f in r.analysis.findings:
+            summary[f.severity.label] += 1
+        files.append(
+            {
+                "path": r.path,
+                "dialect": r.analysis.dialect,
+                "diagnostics": [f.to_json() for f in r.analysis.findings],
+                "effective": _effective_json(r.analysis),
+            }
+        )
+    json.dump(
+        {"version": __version__, "files": files, "summary": summary},
+        out,
+        indent=2,
+        ensure_ascii=False,
+    )
+    out.write("\n")
+
+
+def render_text(results: list[FileResult], out: TextIO) -> None:
+    counts = {s: 0 for s in Severity}
+    for r in results:
+        for f in r.analysis.findings:
+            counts[f.severity] += 1
+            s = f.range.start
+            out.write(
+                f"{r.path}:{s.line + 1}:{s.character + 1}: {f.severity.label}[{f.code}] "
+                f"{f.message}\n"
+            )
+    total = sum(counts.values())
+    parts = ", ".join(f"{n} {s.label}" for s, n in counts.items() if n)
+    out.write(
+        f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
+        f"{total} finding{'s' if total != 1 else ''}{': ' + parts if parts else ''}\n"
+    )
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        s = s.replace(":", "%3A").replace(",", "%2C")
+    return s
+
+
+def render_github(results: list[FileResult], out: TextIO) -> None:
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+    for r in results:
+        for f in r.analysis.findings:
+            kind = kinds.get(f.severity, "notice")
+            s, e = f.range.start, f.range.end
+            props = (
+                f"file={_gh_escape(r.path, True)},line={s.line + 1},col={s.character + 1},"
+                f"endLine={e.line + 1},"
+                + (f"endColumn={e.character + 1}," if s.line == e.line else "")
+                + f"title={_gh_escape(f'agentls {f.code}', True)}"
+            )
+            out.write(f"::{kind} {props}::{_gh_escape(f.message)}\n")
+
+
+def render_sarif(results: list[FileResult], out: TextIO) -> None:
+    level = {
+        Severity.ERROR: "error",
+        Severity.WARNING: "warning",
+        Severity.INFORMATION: "note",
+        Severity.HINT: "note",
+    }
+    used = sorted({f.code for r in results for f in r.analysis.findings})
+    reg = rules()
+    sarif_rules = [
+        {
+            "id": rid,
+            "name": reg[rid].name if rid in reg else rid,
+            "shortDescription": {"text": reg[rid].summary if rid in reg else rid},
+            "fullDescription": {"text": reg[rid].doc if rid in reg else rid},
+            "helpUri": rule_url(rid),
+            "defaultConfiguration": {
+                "level": level[reg[rid].severity] if rid in reg else "warning"
+            },
+        }
+        for rid in used
+    ]
+    index = {rid: i for i, rid in enumerate(used)}
+    from pathlib import Path
+
+    res = []
+    for r in results:
+        uri = Path(r.path).as_posix()
+        for f in r.analysis.findings:
+            s, e = f.range.start, f.range.end
+            res.append(
+                {
+                    "ruleId": f.code,
+                    "ruleIndex": index[f.code],
+                    "level": level[f.severity],
+                    "message": {"text": f.message},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": uri},
+                                "region": {
+                                    "startLine": s.line + 1,
+                                    "startColumn": s.character + 1,
+                                    "endLine": e.line + 1,
+                                    "endColumn": e.character + 1,
+                                },
+                            }
+                        }
+                    ],
+                }
+            )
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "agentls",
+                        "version": __version__,
+                        "informationUri": "https://github.com/agentls/agentls",
+                        "rules": sarif_rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": res,
+            }
+        ],
+    }
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}
+
+
+def render_agents_json(entries: list[IndexEntry], out: TextIO) -> None:
+    json.dump({"agents": [e.to_json() for e in entries]}, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def render_agents_text(entries: list[IndexEntry], out: TextIO) -> None:
+    """A table: name, kind, dialect, scope, whether Claude Code loads it, errors/warnings,
+    model and path (relative to the current folder for project files)."""
+    cwd = os.getcwd()
+    rows = [("NAME", "KIND", "DIALECT", "SCOPE", "LOADS", "E/W", "MODEL", "PATH")]
+    for e in entries:
+        rel = os.path.relpath(e.path, cwd) if e.scope == "project" else e.path
+        rows.append(
+            (
+                e.name,
+                e.kind,
+                e.dialect,
+                e.scope,
+                "yes" if e.loads else "no",
+                f"{e.errors}/{e.warnings}",
+                e.model or "-",
+                rel,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        out.write(
+            "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] + "\n"
+        )
+    out.write(f"{len(entries)} definitions\n")
