@@ -32,7 +32,8 @@ from functools import cache
 
 # What a reason is about, for callers that act on it (never on the words).
 MISSING = "missing"  # no such file, a dangling link
-SPECIAL = "special"  # a FIFO, socket, device, folder or pseudo-file
+SPECIAL = "special"  # a FIFO, socket, device or pseudo-file
+FOLDER = "folder"
 TOO_LARGE = "too-large"
 OUTSIDE = "outside"  # a link out of the given root
 REFUSED_LINK = "link"  # a final symbolic link or a hard link, where the caller refuses them
@@ -56,7 +57,7 @@ class FileData:
     data: bytes | None
     size: int = 0  # the file's size in bytes when known (also when it was too large)
     problem: str | None = None  # why it was not read, in words for a message
-    kind: str | None = None  # MISSING, SPECIAL, TOO_LARGE, OUTSIDE, REFUSED_LINK or ERROR
+    kind: str | None = None  # MISSING, SPECIAL, FOLDER, TOO_LARGE, OUTSIDE, REFUSED_LINK, ERROR
 
     @property
     def ok(self) -> bool:
@@ -86,8 +87,9 @@ def _refused(path: str, kind: str, problem: str, size: int = 0) -> FileData:
     return FileData(path, None, size, problem, kind)
 
 
-def _special(path: str, what: str) -> FileData:
-    return _refused(path, SPECIAL, f"not a regular file ({what})")
+def _special(path: str, mode: int) -> FileData:
+    kind = FOLDER if stat.S_ISDIR(mode) else SPECIAL
+    return _refused(path, kind, f"not a regular file ({describe_mode(mode)})")
 
 
 @cache
@@ -146,9 +148,9 @@ def read_file(
     if not final_link and stat.S_ISLNK(st.st_mode):
         return _refused(path, REFUSED_LINK, "a symbolic link")
     if not stat.S_ISREG(st.st_mode):
-        return _special(path, describe_mode(st.st_mode))
+        return _special(path, st.st_mode)
     if st.st_dev in _pseudo_devices():
-        return _special(path, "a file of the kernel's /proc or /sys")
+        return _refused(path, SPECIAL, "not a regular file (a file of the kernel's /proc or /sys)")
     if root is not None:
         real = os.path.realpath(path)
         if not _within(real, os.path.realpath(root)):
@@ -167,7 +169,7 @@ def read_file(
     try:
         st = os.fstat(fd)  # what was opened, which may not be what was looked at
         if not stat.S_ISREG(st.st_mode):
-            return _special(path, describe_mode(st.st_mode))
+            return _special(path, st.st_mode)
         if not hard_links and st.st_nlink > 1:
             return _refused(path, REFUSED_LINK, "hard-linked (another name may be outside)")
         if st.st_size > limit:

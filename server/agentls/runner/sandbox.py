@@ -13,9 +13,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from agentls import fsread
 
 MAX_READ_BYTES = 256 * 1024
 MAX_GREP_FILE_BYTES = 1024 * 1024
@@ -123,40 +124,26 @@ class Sandbox:
     # ------------------------------------------------------------------ files
 
     def _read_bytes(self, real: Path, cap: int) -> bytes:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        try:
-            fd = os.open(real, flags)
-        except FileNotFoundError:
-            raise SandboxError(f"no such file: {self.rel(real)}") from None
-        except IsADirectoryError:
-            raise SandboxError(f"{self.rel(real)} is a directory") from None
-        except OSError as e:
-            raise SandboxError(f"cannot open {self.rel(real)}: {e.strerror}") from None
-        try:
-            st = os.fstat(fd)
-            if stat.S_ISDIR(st.st_mode):
-                raise SandboxError(f"{self.rel(real)} is a directory; use Glob to list it")
-            if not stat.S_ISREG(st.st_mode):
-                raise SandboxError(f"refused: {self.rel(real)} is not a regular file")
-            if st.st_nlink > 1:
-                raise SandboxError(f"refused: {self.rel(real)} is hard-linked")
-            if st.st_size > cap:
-                raise SandboxError(
-                    f"{self.rel(real)} is too large ({st.st_size} bytes; the limit is {cap})"
-                )
-            chunks = []
-            total = 0
-            while total <= cap:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-            if total > cap:
-                raise SandboxError(f"{self.rel(real)} is too large (the limit is {cap} bytes)")
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
+        """The bytes of a workspace file, read as every workspace file is
+        (:func:`agentls.fsread.read_file`), with the sandbox's extra rules: no final symbolic
+        link, no hard link, nothing outside the root."""
+        got = fsread.read_file(
+            str(real), cap, root=str(self.root), final_link=False, hard_links=False
+        )
+        if got.data is not None:
+            return got.data
+        rel = self.rel(real)
+        if got.kind == fsread.MISSING:
+            raise SandboxError(f"no such file: {rel}")
+        if got.kind == fsread.FOLDER:
+            raise SandboxError(f"{rel} is a directory; use Glob to list it")
+        if got.kind == fsread.TOO_LARGE:
+            raise SandboxError(f"{rel} is too large ({got.size} bytes; the limit is {cap})")
+        if got.kind == fsread.OUTSIDE:
+            raise SandboxError("refused: the path leads outside the workspace (symlink)")
+        if got.kind in (fsread.SPECIAL, fsread.REFUSED_LINK):
+            raise SandboxError(f"refused: {rel} is {got.problem}")
+        raise SandboxError(f"cannot open {rel}: {got.problem}")
 
     def read(self, file_path: str, offset: int | None = None, limit: int | None = None) -> str:
         """The file with line numbers (``cat -n`` style), like Claude Code's Read."""
