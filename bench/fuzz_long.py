@@ -1,9 +1,11 @@
 """The long fuzz run: ``python bench/fuzz_long.py [EXAMPLES]`` (default 10,000).
 
 Runs tests/fuzz with ``AGENTLS_FUZZ_EXAMPLES=EXAMPLES``: that many examples for each engine
-property (a quarter for the on-disk check and for each LSP client, whose examples are whole
-edit sequences against a live server), shrinking failures (``AGENTLS_FUZZ_SHRINK=1``), and
-prints hypothesis' statistics. CI runs the same tests with the default of 300.
+property (a quarter for the on-disk check, for the workspaces of links, FIFOs, devices and
+sparse files that every reader must pass over (test_files_fuzz.py), and for each LSP client,
+whose examples are whole edit sequences against a live server), shrinking failures
+(``AGENTLS_FUZZ_SHRINK=1``), and prints hypothesis' statistics. CI runs the same tests with
+the default of 300.
 """
 
 from __future__ import annotations

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from agentls.dialects.registry import ALL_DIALECTS, detect_dialect
-from agentls.discovery import Skipped, check_candidates, mcp_servers_for, project_root
+from agentls.discovery import (
+    Skipped,
+    check_candidates,
+    mcp_servers,
+    mcp_servers_for,
+    project_root,
+)
 from agentls.fsread import read_file
 from agentls.rules.registry import finding
 from agentls.types import Finding, Range, Severity
@@ -40,17 +46,22 @@ class FileResult:
     slim: bool = False
 
 
+def unreadable(path: str, forced: str | None, problem: str) -> FileResult:
+    """The result of a file that could not be read: one AL112 finding naming why."""
+    from agentls.engine import Analysis
+
+    a = Analysis(path, forced or detect_dialect(os.path.abspath(path)), None)
+    a.findings.append(finding("AL112", Range.of(0, 0), f"Not checked: the file is {problem}."))
+    return FileResult(path, a)
+
+
 def check_file(path: str, forced: str | None = None) -> FileResult:
-    from agentls.engine import Analysis, analyze
+    from agentls.engine import analyze
 
     absolute = os.path.abspath(path)
     got = read_file(path, READ_LIMIT)
     if got.data is None:
-        a = Analysis(path, forced or detect_dialect(absolute), None)
-        a.findings.append(
-            finding("AL112", Range.of(0, 0), f"Not checked: the file is {got.problem}.")
-        )
-        return FileResult(path, a)
+        return unreadable(path, forced, got.problem or "not readable")
     data = got.data
     extra: list[Finding] = []
     try:
@@ -96,16 +107,18 @@ def run_check(
         )
         return 2
     for p in paths or ["."]:
-        if not (os.path.isfile(p) or os.path.isdir(p)):  # what iter_candidates accepts
+        if not os.path.lexists(p):  # what check_candidates accepts
             sys.stderr.write(f"agentls check: no such file or directory: {p}\n")
             return 2
-    from agentls.render import RENDERERS
+    from agentls.render import RENDERERS, say_skipped
     from agentls.scheduling import check_all
 
     skipped: list[Skipped] = []
     results = check_all(check_candidates(paths or ["."], dialect, skipped), dialect, jobs)
     add_cross_file_findings(results)
-    RENDERERS[fmt](results, out)
+    skipped += unread_project_files(results)
+    say_skipped(skipped, "check")
+    RENDERERS[fmt](results, out, skipped)
     worst = min((f.severity for r in results for f in r.analysis.findings), default=None)
     if fail_on == "never" or worst is None:
         return 0
@@ -136,6 +149,21 @@ def add_cross_file_findings(results: list[FileResult]) -> None:
             if extra:
                 r.analysis.findings.extend(extra)
                 r.analysis.findings.sort(key=lambda f: (f.range.start, f.code))
+
+
+def unread_project_files(results: list[FileResult]) -> list[Skipped]:
+    """The ``.mcp.json`` files of the projects checked that exist but could not be read
+    (a FIFO, a link to a device, too large): the MCP server names were then unknown."""
+    out: list[Skipped] = []
+    seen: set[str] = set()
+    for r in results:
+        root = project_root(os.path.abspath(r.path))
+        if root is not None and root not in seen:
+            seen.add(root)
+            problem = mcp_servers(root)[1]
+            if problem is not None:
+                out.append(problem)
+    return out
 
 
 def tune_gc() -> None:

@@ -129,11 +129,12 @@ def _agents(paths: list[str], fmt: str, *, user: bool) -> int:
             sys.stderr.write(f"agentls agents: not a directory: {p}\n")
             return 2
     from agentls.indexing import build_index
-    from agentls.render import render_agents_json, render_agents_text
+    from agentls.render import render_agents_json, render_agents_text, say_skipped
 
     index = build_index([os.path.abspath(p) for p in paths], user=user)
+    say_skipped(index.skipped, "agents")
     render = render_agents_json if fmt == "json" else render_agents_text
-    render(index.all(), sys.stdout)
+    render(index.all(), sys.stdout, index.skipped)
     return 0
 
 

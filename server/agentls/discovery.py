@@ -81,17 +81,18 @@ def walk(folder: str, skipped: list[Skipped] | None = None) -> Iterator[tuple[st
 def check_candidates(
     paths: Iterable[str], forced: str | None, skipped: list[Skipped] | None = None
 ) -> Iterator[str]:
-    """Files ``check`` looks at: files named on the command line always; in folders, the
-    files recognised by their path (with ``forced``, every ``.md`` file)."""
+    """Files ``check`` looks at: whatever is named on the command line and is not a folder
+    (a FIFO or a dangling link too: reading it says why it cannot be checked); in folders,
+    the files recognised by their path (with ``forced``, every ``.md`` file)."""
     seen: set[str] = set()
     for p in paths:
-        if os.path.isfile(p):
-            if p not in seen:
+        if not os.path.isdir(p):
+            if not os.path.lexists(p):
+                raise FileNotFoundError(p)
+            if p not in seen:  # a file; or a FIFO, a dangling link...: reading says why
                 seen.add(p)
                 yield p
             continue
-        if not os.path.isdir(p):
-            raise FileNotFoundError(p)
         for root, abs_root, files in walk(p, skipped):
             # Every dialect is a .md (or Cursor .mdc) file; inside .claude/agents any file is
             # looked at (a wrong extension is a finding). The rest of a repository's files
@@ -130,12 +131,12 @@ class DefinitionFolder:
     def files(self) -> list[Path]:
         """Its definition files, sorted (a skill is ``<name>/SKILL.md``; agents and commands
         are ``**/*.md``; bundled agents ``*.md``). Entries that are not regular files are
-        listed too: reading them says why they cannot be read."""
+        listed too (reading them says why they cannot be read), folders are not."""
         pattern = {"claude-skill": "*/SKILL.md"}.get(self.dialect, "**/*.md")
         if self.scope == "bundled":
             pattern = "*.md"
         try:
-            return sorted(self.folder.glob(pattern))
+            return sorted(p for p in self.folder.glob(pattern) if not p.is_dir())
         except OSError:
             return []
 

@@ -16,9 +16,10 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from agentls.check import FileResult
+from agentls.check import READ_LIMIT, FileResult, check_file, unreadable
 from agentls.discovery import check_candidates
 from agentls.editing.fixes import fix_all
+from agentls.fsread import read_file
 from agentls.render import render_text
 from agentls.types import Severity
 
@@ -56,8 +57,8 @@ def run_fix(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Exit status: 2 on bad paths; with ``--dry-run`` 1 if a file would change; otherwise 1
-    if errors remain after fixing, else 0."""
+    """Exit status: 2 on bad paths; 1 when a file could not be read; with ``--dry-run`` 1 if
+    a file would change; otherwise 1 if errors remain after fixing, else 0."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -68,12 +69,17 @@ def run_fix(
     results: list[FileResult] = []
     fixed_files = 0
     fixes = 0
+    unread = 0
     for f in files:
-        try:
-            with open(f, encoding="utf-8", newline="") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"agentls: cannot fix {f}: {exc}", file=err)
+        got = read_file(f, READ_LIMIT)
+        text = _utf8(got.data)
+        if text is None:  # not read, or not UTF-8: its findings as `check` gives them
+            why = got.problem or "it is not valid UTF-8"
+            print(f"agentls: cannot fix {f}: {why}", file=err)
+            results.append(
+                check_file(f, dialect) if got.problem is None else unreadable(f, dialect, why)
+            )
+            unread += 1
             continue
         new, n, result = fix_text(text, os.path.abspath(f), dialect)
         result.path = f
@@ -107,6 +113,13 @@ def run_fix(
         if remaining:
             render_text(remaining, out)
     if dry_run:
-        return 1 if fixed_files else 0
+        return 1 if fixed_files or unread else 0
     errors = any(f.severity == Severity.ERROR for r in results for f in r.analysis.findings)
-    return 1 if errors else 0
+    return 1 if errors or unread else 0
+
+
+def _utf8(data: bytes | None) -> str | None:
+    try:
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

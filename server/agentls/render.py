@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from agentls import __version__
@@ -15,6 +17,7 @@ from agentls.types import Severity
 
 if TYPE_CHECKING:
     from agentls.check import FileResult
+    from agentls.discovery import Skipped
     from agentls.engine import Analysis
     from agentls.index import IndexEntry
 
@@ -23,7 +26,7 @@ def _effective_json(a: Analysis) -> dict[str, object] | None:
     return a.effective.to_json() if a.effective is not None else None
 
 
-def render_json(results: list[FileResult], out: TextIO) -> None:
+def render_json(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
     summary = {"files": len(results), "error": 0, "warning": 0, "information": 0, "hint": 0}
     files = []
     for r in results:
@@ -37,8 +40,11 @@ def render_json(results: list[FileResult], out: TextIO) -> None:
                 "effective": _effective_json(r.analysis),
             }
         )
+    doc: dict[str, object] = {"version": __version__, "files": files, "summary": summary}
+    if skipped:  # present only when something could not be read
+        doc["skipped"] = [s.to_json() for s in skipped]
     json.dump(
-        {"version": __version__, "files": files, "summary": summary},
+        doc,
         out,
         indent=2,
         ensure_ascii=False,
@@ -46,7 +52,8 @@ def render_json(results: list[FileResult], out: TextIO) -> None:
     out.write("\n")
 
 
-def render_text(results: list[FileResult], out: TextIO) -> None:
+def render_text(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
+    """One line per finding and a summary; what could not be read is said on stderr."""
     counts = {s: 0 for s in Severity}
     for r in results:
         for f in r.analysis.findings:
@@ -71,7 +78,9 @@ def _gh_escape(s: str, prop: bool = False) -> str:
     return s
 
 
-def render_github(results: list[FileResult], out: TextIO) -> None:
+def render_github(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
+    """Workflow commands that annotate a pull request; what could not be read is said on
+    stderr."""
     kinds = {Severity.ERROR: "error", Severity.WARNING: "warning"}
     for r in results:
         for f in r.analysis.findings:
@@ -86,7 +95,7 @@ def render_github(results: list[FileResult], out: TextIO) -> None:
             out.write(f"::{kind} {props}::{_gh_escape(f.message)}\n")
 
 
-def render_sarif(results: list[FileResult], out: TextIO) -> None:
+def render_sarif(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
     level = {
         Severity.ERROR: "error",
         Severity.WARNING: "warning",
@@ -109,11 +118,9 @@ def render_sarif(results: list[FileResult], out: TextIO) -> None:
         for rid in used
     ]
     index = {rid: i for i, rid in enumerate(used)}
-    from pathlib import Path
-
     res = []
     for r in results:
-        uri = Path(r.path).as_posix()
+        uri = _uri(r.path)
         for f in r.analysis.findings:
             s, e = f.range.start, f.range.end
             res.append(
@@ -155,6 +162,22 @@ def render_sarif(results: list[FileResult], out: TextIO) -> None:
             }
         ],
     }
+    if skipped:  # SARIF's place for what the tool could not do
+        doc["runs"][0]["invocations"] = [  # type: ignore[index]
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "warning",
+                        "message": {"text": s.reason},
+                        "locations": [
+                            {"physicalLocation": {"artifactLocation": {"uri": _uri(s.path)}}}
+                        ],
+                    }
+                    for s in skipped
+                ],
+            }
+        ]
     json.dump(doc, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -167,14 +190,28 @@ RENDERERS = {
 }
 
 
-def render_agents_json(entries: list[IndexEntry], out: TextIO) -> None:
-    json.dump({"agents": [e.to_json() for e in entries]}, out, indent=2, ensure_ascii=False)
+def _uri(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).as_posix()
+
+
+def render_agents_json(
+    entries: list[IndexEntry], out: TextIO, skipped: Sequence[Skipped] = ()
+) -> None:
+    doc: dict[str, object] = {"agents": [e.to_json() for e in entries]}
+    if skipped:  # present only when something could not be read
+        doc["skipped"] = [s.to_json() for s in skipped]
+    json.dump(doc, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
 
-def render_agents_text(entries: list[IndexEntry], out: TextIO) -> None:
+def render_agents_text(
+    entries: list[IndexEntry], out: TextIO, skipped: Sequence[Skipped] = ()
+) -> None:
     """A table: name, kind, dialect, scope, whether Claude Code loads it, errors/warnings,
-    model and path (relative to the current folder for project files)."""
+    model and path (relative to the current folder for project files). What could not be
+    read is said on stderr."""
     cwd = os.getcwd()
     rows = [("NAME", "KIND", "DIALECT", "SCOPE", "LOADS", "E/W", "MODEL", "PATH")]
     for e in entries:
@@ -197,3 +234,10 @@ def render_agents_text(entries: list[IndexEntry], out: TextIO) -> None:
             "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] + "\n"
         )
     out.write(f"{len(entries)} definitions\n")
+
+
+def say_skipped(skipped: list[Skipped], command: str, err: TextIO | None = None) -> None:
+    """One line on stderr for each file or folder that could not be read."""
+    err = err or sys.stderr
+    for s in skipped:
+        err.write(f"agentls {command}: {s.path}: {s.reason}\n")
