@@ -1,7 +1,9 @@
-"""Entries of a hostile workspace that are not regular files, or never end (issue 14, class 4):
-each reader of agentls must pass over them, say why, and never wait or run out of memory.
+"""Hostile surroundings for the tests of issue 14.
 
-:func:`hostile_entries` makes them in a folder, with the words agentls says for each.
+- :func:`hostile_entries`: entries that are not regular files, or never end (class 4): each
+  reader of agentls must pass over them, say why, and never wait or run out of memory.
+- :func:`fill_home`: a ``$HOME`` with credentials and private files (class 1) that no agent
+  run may read; every one of them holds :data:`SECRET`.
 """
 
 from __future__ import annotations
@@ -67,3 +69,39 @@ def hostile_entries(folder: Path) -> Iterator[dict[str, str]]:
 def agent(name: str, extra: str = "") -> str:
     """A clean Claude Code agent file."""
     return f"---\nname: {name}\ndescription: Use it when {name} is needed.\n{extra}---\nBody\n"
+
+
+SECRET = "SECRET-"
+HOME_FILES = {
+    ".claude/.credentials.json": '{"claudeAiOauth": {"accessToken": "SECRET-OAUTH-TOKEN"}}',
+    ".git-credentials": "https://user:SECRET-GIT-PASSWORD@github.com\n",
+    ".bash_history": "export TOKEN=SECRET-IN-HISTORY\n",
+    ".ssh/id_ed25519": "SECRET-SSH-KEY\n",
+    ".claude/agents/mine.md": "---\nname: mine\ndescription: Use it.\n---\nSECRET-AGENT-BODY\n",
+    "notes.txt": "SECRET-HOME-NOTES\n",
+}
+# What a model would try: by path from a root that might be $HOME, by pattern, by content.
+SCRIPTED_TOOLS: list[tuple[str, dict[str, str]]] = [
+    ("Read", {"file_path": ".claude/.credentials.json"}),
+    ("Read", {"file_path": ".git-credentials"}),
+    ("Read", {"file_path": "notes.txt"}),
+    ("Read", {"file_path": ".bash_history"}),
+    ("Read", {"file_path": "../notes.txt"}),
+    ("Glob", {"pattern": "**/*"}),
+    ("Glob", {"pattern": "**/.credentials.json"}),
+    ("Grep", {"pattern": "SECRET"}),
+    ("Grep", {"pattern": "SECRET", "path": ".claude"}),
+]
+
+
+def fill_home(home: Path) -> Path:
+    """Put :data:`HOME_FILES` in ``home``, with ``Downloads/script.py`` (in no project) and
+    ``notes.py`` (directly in ``home``)."""
+    for rel, text in HOME_FILES.items():
+        p = home / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, "utf-8")
+    (home / "Downloads").mkdir(exist_ok=True)
+    (home / "Downloads" / "script.py").write_text("def f(a, b):\n    return a + b\n", "utf-8")
+    (home / "notes.py").write_text("x = 1\n", "utf-8")
+    return home

@@ -391,11 +391,11 @@ def run_root(
             f"{real.name} is in no project (no {', '.join(VCS_MARKERS[:2])}, "
             f"{BUILD_MARKERS[0]}, {BUILD_MARKERS[2]}...): the agent may read {own} only",
         )
-    where = "your home folder" if own == home else f"{own}"
+    where = "your home folder" if own == home else str(own)
     return RunRoot(
         None,
         "none",
-        f"{real.name} is in no project and its folder is {where}: agents are not given "
-        "that folder. Put the file in a project (a folder with .git), open its project "
-        "folder, or name one with --workspace.",
+        f"{real.name} is in no project and its folder is {where}: an agent is not given "
+        "that folder to read. Put the file in a project (a folder with .git) or open its "
+        "project's folder",
     )

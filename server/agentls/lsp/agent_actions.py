@@ -31,6 +31,7 @@ from agentls.lsp.convert import from_lsp_range, to_lsp_range
 from agentls.runner.redact import install_log_redaction, redact, register_secret
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a run starts
+    from agentls.discovery import RunRoot
     from agentls.runner.definitions import AgentDef
     from agentls.runner.prompt import Task
     from agentls.runner.proposals import FileChange
@@ -113,25 +114,28 @@ def _settings(server: LanguageServer) -> Any:
     return getattr(state, "settings", None)
 
 
-def workspace_root(server: LanguageServer, uri: str | None = None) -> Path | None:
+def run_root_of(server: LanguageServer, uri: str | None = None) -> RunRoot:
+    """The root an agent run on ``uri`` may read: the workspace folder holding it, else its
+    project below ``$HOME``, else its own folder (said in the note); never ``/`` nor
+    ``$HOME`` (:func:`agentls.discovery.run_root`). Without a URI: the first workspace
+    folder that may be one."""
+    from agentls.discovery import RunRoot, forbidden_root, run_root
+
     ws = server.workspace
+    folders = [p for f in (ws.folders or {}).values() if (p := to_fs_path(f.uri))]
+    if not folders and ws.root_path:
+        folders = [ws.root_path]
     path = to_fs_path(uri) if uri else None
-    folders = [to_fs_path(f.uri) for f in ws.folders.values()] if ws.folders else []
     if path:
-        best = max(
-            (f for f in folders if f and (path + os.sep).startswith(f.rstrip(os.sep) + os.sep)),
-            key=len,
-            default=None,
-        )
-        if best:
-            return Path(best)
-    if ws.root_path:
-        root = Path(ws.root_path)
-        if not path or Path(path).resolve().is_relative_to(root.resolve()):
-            return root
-    if path:
-        return Path(path).parent
-    return Path(folders[0]) if folders and folders[0] else None
+        return run_root(Path(path), folders)
+    for f in folders:
+        if not forbidden_root(Path(f)):
+            return RunRoot(Path(f), "workspace folder")
+    return RunRoot(None, "none", "no workspace folder an agent may read")
+
+
+def workspace_root(server: LanguageServer, uri: str | None = None) -> Path | None:
+    return run_root_of(server, uri).root
 
 
 def available_agents(server: LanguageServer, root: Path | None) -> dict[str, AgentDef]:
@@ -367,10 +371,12 @@ async def run_from_params(
         return _fail_early(
             server, "the document changed since the selection was made; select again and retry"
         )
-    root = workspace_root(server, p.uri)
-    path = to_fs_path(p.uri)
+    choice = run_root_of(server, p.uri)
+    root, path = choice.root, to_fs_path(p.uri)
     if root is None or not path:
-        return _fail_early(server, "agents run on files of a workspace folder")
+        return _fail_early(server, choice.note or "agents run on files of a workspace folder")
+    if choice.note:  # the file's own folder only: say so
+        _show(server, lsp.MessageType.Info, f"agentls: {choice.note}")
     agent = available_agents(server, root).get(p.agent)
     if agent is None:
         return _fail_early(server, f"no loadable agent named {p.agent!r}")
@@ -445,7 +451,10 @@ async def run_from_params(
         rt.runs.pop(req.run_id, None)
         if token is not None:
             server.work_done_progress.tokens.pop(token, None)
-    return await _finish(server, req, result, progress, title, p.uri)
+    reply = await _finish(server, req, result, progress, title, p.uri)
+    if choice.note and not reply["message"]:
+        reply["message"] = redact(choice.note)
+    return reply
 
 
 def _fail_early(server: LanguageServer, message: str) -> dict[str, Any]:

@@ -69,11 +69,32 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def find_workspace(file: Path) -> Path:
-    for parent in file.parents:
-        if (parent / ".git").exists() or (parent / ".claude").is_dir():
-            return parent
-    return file.parent
+def _workspace(given: str | None, file: Path) -> Path | None:
+    """The root the agent may read (see :func:`agentls.discovery.run_root`): ``--workspace``
+    unless it is ``/``, ``$HOME`` or above it; else the file's project. What is refused, and
+    a root that is only the file's folder, is said on stderr."""
+    from agentls.discovery import forbidden_root, run_root
+
+    if given:
+        ws = Path(given).expanduser().resolve()
+        if not ws.is_dir():
+            _err(f"agentls run: --workspace {given}: not a folder")
+            return None
+        if forbidden_root(ws):
+            _err(
+                f"agentls run: --workspace {given} is refused: it is / or your home folder "
+                "(or above it), and an agent may read everything below its workspace "
+                "(~/.ssh, ~/.claude/.credentials.json...). Name the project's folder."
+            )
+            return None
+        return ws
+    choice = run_root(file)
+    if choice.root is None:
+        _err(f"agentls run: {choice.note} (--workspace DIR names one)")
+        return None
+    if choice.note:
+        _err(f"agentls: {choice.note}")
+    return choice.root
 
 
 def parse_lines(spec: str | None, text: str) -> Range:
@@ -112,9 +133,9 @@ def run_main(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as e:
         _err(f"agentls run: cannot read {escape(args.file, multiline=False)}: {e}")
         return 2
-    workspace = (
-        Path(args.workspace).expanduser().resolve() if args.workspace else find_workspace(file)
-    )
+    workspace = _workspace(args.workspace, file)
+    if workspace is None:
+        return 2
     agent = find_agent(args.agent, workspace)
     if agent is None or not agent.loads:
         names = ", ".join(sorted(discover_agents(workspace))) or "none"

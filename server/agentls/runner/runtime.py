@@ -260,6 +260,10 @@ async def run_agent(
         emit(RunEvent("error", err.message))
         return result
 
+    from agentls.discovery import forbidden_root
+
+    if forbidden_root(req.workspace):  # every caller chooses with run_root; fail closed
+        return fail(RunError("workspace", f"refused: {req.workspace} is / or $HOME (or above)"))
     key = settings.key()
     if not key:
         return fail(no_api_key())
