@@ -21,6 +21,7 @@ from agentls.discovery import check_candidates
 from agentls.editing.fixes import fix_all
 from agentls.fsread import read_file
 from agentls.render import render_text
+from agentls.terminal import escape
 from agentls.types import Severity
 
 
@@ -64,7 +65,7 @@ def run_fix(
     try:
         files = list(check_candidates(paths, dialect))
     except FileNotFoundError as exc:
-        print(f"agentls: no such file or directory: {exc}", file=err)
+        print(f"agentls: no such file or directory: {escape(str(exc), multiline=False)}", file=err)
         return 2
     results: list[FileResult] = []
     fixed_files = 0
@@ -75,7 +76,7 @@ def run_fix(
         text = _utf8(got.data)
         if text is None:  # not read, or not UTF-8: its findings as `check` gives them
             why = got.problem or "it is not valid UTF-8"
-            print(f"agentls: cannot fix {f}: {why}", file=err)
+            print(f"agentls: cannot fix {escape(f, multiline=False)}: {why}", file=err)
             results.append(
                 check_file(f, dialect) if got.problem is None else unreadable(f, dialect, why)
             )
@@ -89,15 +90,14 @@ def run_fix(
             continue
         fixed_files += 1
         fixes += n
-        if dry_run:
-            out.writelines(
-                difflib.unified_diff(
-                    text.splitlines(keepends=True),
-                    new.splitlines(keepends=True),
-                    fromfile=f"a/{f.lstrip('/')}",
-                    tofile=f"b/{f.lstrip('/')}",
-                )
+        if dry_run:  # for people: control characters of the file shown, not obeyed
+            diff = difflib.unified_diff(
+                text.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{f.lstrip('/')}",
+                tofile=f"b/{f.lstrip('/')}",
             )
+            out.write(escape("".join(diff)))
             if not new.endswith(("\n", "\r")):
                 out.write("\n\\ No newline at end of file\n")
         else:

@@ -1,6 +1,8 @@
 """What the command line prints: ``agentls check`` findings (text, JSON, SARIF, GitHub
-annotations) and the ``agentls agents`` listing. JSON and SARIF are exact JSON; text is for
-people.
+annotations) and the ``agentls agents`` listing. JSON and SARIF are exact JSON; everything
+for people (text, GitHub annotations, the agents table, stderr lines) shows control
+characters visibly (:func:`agentls.terminal.escape`): a ``name`` or ``model`` holding an
+OSC title sequence or ``ESC [2J`` must not act on the terminal or the Actions log.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from agentls import __version__
 from agentls.rules.registry import rule_url, rules
+from agentls.terminal import escape
 from agentls.types import Severity
 
 if TYPE_CHECKING:
@@ -56,12 +59,13 @@ def render_text(results: list[FileResult], out: TextIO, skipped: Sequence[Skippe
     """One line per finding and a summary; what could not be read is said on stderr."""
     counts = {s: 0 for s in Severity}
     for r in results:
+        path = escape(r.path, multiline=False)
         for f in r.analysis.findings:
             counts[f.severity] += 1
             s = f.range.start
             out.write(
-                f"{r.path}:{s.line + 1}:{s.character + 1}: {f.severity.label}[{f.code}] "
-                f"{f.message}\n"
+                f"{path}:{s.line + 1}:{s.character + 1}: {f.severity.label}[{f.code}] "
+                f"{escape(f.message, multiline=False)}\n"
             )
     total = sum(counts.values())
     parts = ", ".join(f"{n} {s.label}" for s, n in counts.items() if n)
@@ -72,7 +76,9 @@ def render_text(results: list[FileResult], out: TextIO, skipped: Sequence[Skippe
 
 
 def _gh_escape(s: str, prop: bool = False) -> str:
-    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's value: control characters shown (the log viewer obeys ANSI
+    sequences), then ``%``, CR and LF percent-encoded (and ``:``, ``,`` in properties)."""
+    s = escape(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         s = s.replace(":", "%3A").replace(",", "%2C")
     return s
@@ -213,21 +219,22 @@ def render_agents_text(
     model and path (relative to the current folder for project files). What could not be
     read is said on stderr."""
     cwd = os.getcwd()
-    rows = [("NAME", "KIND", "DIALECT", "SCOPE", "LOADS", "E/W", "MODEL", "PATH")]
+    rows: list[tuple[str, ...]] = [
+        ("NAME", "KIND", "DIALECT", "SCOPE", "LOADS", "E/W", "MODEL", "PATH")
+    ]
     for e in entries:
         rel = os.path.relpath(e.path, cwd) if e.scope == "project" else e.path
-        rows.append(
-            (
-                e.name,
-                e.kind,
-                e.dialect,
-                e.scope,
-                "yes" if e.loads else "no",
-                f"{e.errors}/{e.warnings}",
-                e.model or "-",
-                rel,
-            )
+        row = (
+            e.name,
+            e.kind,
+            e.dialect,
+            e.scope,
+            "yes" if e.loads else "no",
+            f"{e.errors}/{e.warnings}",
+            e.model or "-",
+            rel,
         )
+        rows.append(tuple(escape(c, multiline=False) for c in row))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
         out.write(
@@ -240,4 +247,7 @@ def say_skipped(skipped: list[Skipped], command: str, err: TextIO | None = None)
     """One line on stderr for each file or folder that could not be read."""
     err = err or sys.stderr
     for s in skipped:
-        err.write(f"agentls {command}: {s.path}: {s.reason}\n")
+        err.write(
+            f"agentls {command}: {escape(s.path, multiline=False)}: "
+            f"{escape(s.reason, multiline=False)}\n"
+        )
