@@ -106,8 +106,7 @@ def test_json_and_sarif_keep_the_exact_values(ws: Path, fmt: str) -> None:
     else:
         res = doc["runs"][0]["results"]
         paths = {
-            Path(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).name
-            for x in res
+            Path(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).name for x in res
         }
     assert f"name{CLEAR}{OSC}.md" in paths
 

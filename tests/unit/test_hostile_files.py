@@ -290,3 +290,11 @@ def test_check_says_which_folders_it_could_not_read(tmp_path: Path) -> None:
         {"path": str(agents / "locked"), "reason": "folder not read: permission denied"}
     ]
     assert f"agentls check: {agents / 'locked'}: folder not read: permission denied" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["fifo.md", "fifo-writer.md", "zero.md", "stdin.md", "sparse.md"])
+def test_run_on_a_file_that_never_ends(ws: Path, name: str) -> None:
+    target = ws / ".claude" / "agents" / name
+    r = run("run", "backend-engineer", "--file", str(target), cwd=ws)
+    assert r.returncode == 2 and f"cannot read {target}: " in r.stderr, r.stderr
+    assert VARIANTS[name] in r.stderr

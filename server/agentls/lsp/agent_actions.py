@@ -27,6 +27,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
+from agentls.fsread import read_file
 from agentls.lsp.convert import from_lsp_range, to_lsp_range
 from agentls.runner.redact import install_log_redaction, redact, register_secret
 
@@ -47,6 +48,7 @@ ACTION_KIND = "refactor.agentls"
 AGENT_CACHE_SECONDS = 3.0
 PROGRESS_INTERVAL = 0.1
 RUNNER_OPTION_KEYS = ("maxTurns", "timeout", "baseUrl")
+MAX_ORIGINAL_BYTES = 16 * 1024 * 1024  # a proposal's file, read again to see if it changed
 
 
 @dataclass
@@ -597,7 +599,7 @@ async def apply_changes(
         on_disk = (
             open_doc.source
             if open_doc is not None
-            else (ch.path.read_text("utf-8", "replace") if ch.path.exists() else None)
+            else read_file(str(ch.path), MAX_ORIGINAL_BYTES).text()  # None: gone, or no file
         )
         if on_disk != ch.original:
             return False, f"{ch.rel} changed while the agent was running"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentls.fsread import read_file
 from agentls.runner.definitions import discover_agents, find_agent
 from agentls.runner.prompt import tasks
 from agentls.runner.proposals import unified_diff
@@ -69,6 +70,9 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+MAX_FILE = 16 * 1024 * 1024  # bytes of the file an agent runs on
+
+
 def _workspace(given: str | None, file: Path) -> Path | None:
     """The root the agent may read (see :func:`agentls.discovery.run_root`): ``--workspace``
     unless it is ``/``, ``$HOME`` or above it; else the file's project. What is refused, and
@@ -127,11 +131,16 @@ def run_main(args: argparse.Namespace) -> int:
     install_log_redaction()
     if getattr(args, "verbose", False):
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-    file = Path(args.file).expanduser().resolve()
+    given = Path(args.file).expanduser()
+    got = read_file(str(given), MAX_FILE)  # as given: a link to /dev/stdin resolves to junk
+    file = given.resolve()
     try:
-        text = file.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        _err(f"agentls run: cannot read {escape(args.file, multiline=False)}: {e}")
+        text = got.data.decode("utf-8") if got.data is not None else None
+        why = got.problem or ""
+    except UnicodeDecodeError as e:
+        text, why = None, str(e)
+    if text is None:
+        _err(f"agentls run: cannot read {escape(args.file, multiline=False)}: {why}")
         return 2
     workspace = _workspace(args.workspace, file)
     if workspace is None:
