@@ -1,0 +1,530 @@
+"""Strict JSON → a positioned tree (the YAML tree's nodes), with every syntax error placed.
+
+Claude Code reads its JSON files (settings, ``.mcp.json``, plugin manifests, ``hooks.json``)
+with ``JSON.parse``: no comments, no trailing commas (observed with ``claude doctor`` 2.1.332:
+either one makes the whole file "Invalid or malformed JSON"). So the grammar here is RFC 8259,
+and each error is reported at the character that breaks it, the way a person would point at
+it. Errors that leave the structure readable (a comment, a trailing comma, a missing comma,
+a single-quoted string) are reported and the reading goes on, so a file with one stray
+comment still gets its keys checked; after any other error the tree holds what was read up
+to it (values are kept; the broken one is not).
+
+Nodes are :class:`YNode` (``kind`` scalar/mapping/sequence, ``style`` ``'"'`` for strings),
+so the schema checks, the hover and the completion written for YAML trees serve JSON too.
+Positions count code points, lines break at ``\\r\\n``, ``\\n`` and ``\\r`` (as the document
+model and LSP do). Duplicate keys are kept in ``pairs`` (``JSON.parse`` keeps the last one;
+``to_python`` does too) and listed in ``duplicates``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentls.document.model import SyntaxProblem
+from agentls.document.yamltree import MAX_DEPTH, MAX_NODES, YNode
+from agentls.types import Position, Range
+
+# Causes of syntax errors (also what tests and messages key on).
+COMMENT = "comment"
+TRAILING_COMMA = "trailing-comma"
+MISSING_COMMA = "missing-comma"
+SINGLE_QUOTES = "single-quotes"
+UNQUOTED_KEY = "unquoted-key"
+BAD_STRING = "bad-string"
+BAD_NUMBER = "bad-number"
+UNEXPECTED = "unexpected"
+UNTERMINATED = "unterminated"
+EXTRA = "extra"
+TOO_DEEP = "too-deep"
+
+# The tokens of JSON, plus what people write by mistake (comments, single quotes, words),
+# so that a mistake is named rather than reported as "unexpected character".
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[ \t\n\r]+)
+  | (?P<string>"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*")
+  | (?P<punct>[{}\[\]:,])
+  | (?P<number>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?(?![0-9A-Za-z_.$+\-]))
+  | (?P<word>[-+.0-9A-Za-z_$][-+.0-9A-Za-z_$]*)
+  | (?P<line_comment>//[^\n\r]*)
+  | (?P<block_comment>/\*.*?\*/)
+  | (?P<open_comment>/\*)
+  | (?P<open_string>"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*\\?)
+  | (?P<squote>'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*'?)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# Characters a JSON string may not hold unescaped (U+0000 to U+001F).
+_CONTROL = re.compile(r"[\x00-\x1f]")
+# Tokens that start a member (object) or an item (list) where a comma was forgotten.
+_MEMBER_STARTS = frozenset({"string", "squote"})
+_ITEM_STARTS = frozenset({"string", "number", "squote", "{", "["})
+_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_VALID_ESCAPE = re.compile(r'\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})')
+
+
+@dataclass(slots=True)
+class JsonDocument:
+    text: str
+    lines: list[str]
+    root: YNode | None
+    errors: list[SyntaxProblem] = field(default_factory=list)
+    duplicates: list[tuple[YNode, YNode]] = field(default_factory=list)  # (later key, first key)
+    complete: bool = True  # False when a hard error cut the reading short
+    empty: bool = False  # nothing but white space (Claude Code reads "{}"; a BOM is skipped)
+
+    @property
+    def strict(self) -> bool:
+        """Whether ``JSON.parse`` (Claude Code) reads the text."""
+        return not self.errors
+
+    def value(self) -> Any:
+        return None if self.root is None else self.root.to_python()
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+class _Stop(Exception):
+    """A hard syntax error: the reading ends here."""
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = _line_starts(text)
+        self.errors: list[SyntaxProblem] = []
+        self.duplicates: list[tuple[YNode, YNode]] = []
+        self.toks: list[_Tok] = []
+        self.count = 0
+        self.stop = len(text)
+        for m in _TOKEN.finditer(text):
+            kind = m.lastgroup or "other"
+            if kind == "ws":
+                continue
+            if kind in ("line_comment", "block_comment"):
+                self.error(
+                    COMMENT,
+                    "Comments are not allowed: Claude Code reads this file as strict JSON and "
+                    "rejects the whole file. Remove the comment.",
+                    m.start(),
+                    m.end(),
+                )
+                continue
+            if kind == "open_comment":
+                self.error(
+                    COMMENT,
+                    "Unterminated comment (and comments are not allowed in strict JSON).",
+                    m.start(),
+                    len(text),
+                )
+                break
+            self.toks.append(_Tok(kind, m.start(), m.end(), m.group()))
+        self.i = 0
+
+    # ------------------------------------------------------------------ positions
+
+    def pos(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return Position(line, offset - self.starts[line])
+
+    def range(self, start: int, end: int) -> Range:
+        return Range(self.pos(start), self.pos(end))
+
+    def error(self, cause: str, message: str, start: int, end: int | None = None) -> None:
+        self.errors.append(
+            SyntaxProblem(cause, message, self.range(start, start + 1 if end is None else end))
+        )
+
+    def hard(self, cause: str, message: str, start: int, end: int | None = None) -> _Stop:
+        self.error(cause, message, start, end)
+        self.stop = min(self.stop, start)
+        return _Stop()
+
+    # ------------------------------------------------------------------ tokens
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def unexpected(self, tok: _Tok | None, wanted: str) -> _Stop:
+        if tok is None:
+            end = len(self.text)
+            stop = self.hard(
+                UNTERMINATED,
+                f"The JSON ends too early: expected {wanted}.",
+                max(0, end - 1),
+                end,
+            )
+            self.stop = end  # every token read so far belongs to the partial tree
+            return stop
+        return self.hard(UNEXPECTED, f"Expected {wanted}, found {_shown(tok)}.", tok.start, tok.end)
+
+    # ------------------------------------------------------------------ grammar
+
+    def value(self, depth: int) -> YNode:
+        if depth > MAX_DEPTH:
+            tok = self.peek()
+            start = tok.start if tok else len(self.text)
+            raise self.hard(
+                TOO_DEEP, f"The JSON is nested more than {MAX_DEPTH} levels deep.", start
+            )
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.hard(TOO_DEEP, f"The JSON has more than {MAX_NODES} values.", 0)
+        tok = self.peek()
+        if tok is None:
+            raise self.unexpected(None, "a value")
+        if tok.kind == "punct" and tok.text == "{":
+            return self.mapping(depth)
+        if tok.kind == "punct" and tok.text == "[":
+            return self.sequence(depth)
+        self.take()
+        if tok.kind == "string":
+            return YNode("scalar", self.range(tok.start, tok.end), self.string(tok), '"')
+        if tok.kind == "number":
+            return YNode("scalar", self.range(tok.start, tok.end), _number(tok.text), None)
+        if tok.kind == "word" and tok.text in _LITERALS:
+            return YNode("scalar", self.range(tok.start, tok.end), _LITERALS[tok.text], None)
+        if tok.kind == "squote":
+            self.single_quoted(tok)
+            return YNode("scalar", self.range(tok.start, tok.end), tok.text[1:-1], "'")
+        if tok.kind == "open_string":
+            raise self.hard(
+                UNTERMINATED,
+                'Unterminated string: a string must close with `"` on the same line.',
+                tok.start,
+                tok.end,
+            )
+        if tok.kind == "word":
+            raise self.hard(
+                BAD_NUMBER if tok.text[0] in "-+.0123456789" else UNEXPECTED,
+                _word_message(tok.text),
+                tok.start,
+                tok.end,
+            )
+        raise self.hard(UNEXPECTED, f"Expected a value, found {_shown(tok)}.", tok.start, tok.end)
+
+    def punct(self, tok: _Tok | None, char: str) -> bool:
+        return tok is not None and tok.kind == "punct" and tok.text == char
+
+    def closes(self, node: YNode, open_tok: _Tok, char: str) -> bool:
+        """Whether the next token closes ``node`` (then taken, and the node's range set)."""
+        tok = self.peek()
+        if tok is None or not self.punct(tok, char):
+            return False
+        self.take()
+        node.range = self.range(open_tok.start, tok.end)
+        return True
+
+    def after_item(
+        self, node: YNode, open_tok: _Tok, close: str, starts: frozenset[str], what: str
+    ) -> bool:
+        """After a member or an item: True when the container is closed, False to read the
+        next one. A trailing comma and a missing comma are reported, and the reading goes on."""
+        tok = self.peek()
+        if self.punct(tok, ","):
+            comma = self.take()
+            if self.closes(node, open_tok, close):
+                self.error(
+                    TRAILING_COMMA,
+                    f"Trailing comma: strict JSON allows no comma before `{close}`. Remove it.",
+                    comma.start,
+                    comma.end,
+                )
+                return True
+            return False
+        if self.closes(node, open_tok, close):
+            return True
+        if tok is not None and (tok.kind in starts or (tok.kind == "punct" and tok.text in starts)):
+            # ``"a": 1 "b": 2``: the comma is missing; say so and read on.
+            self.error(MISSING_COMMA, f"Missing comma between two {what}.", tok.start, tok.end)
+            return False
+        raise self.unexpected(tok, f"`,` or `{close}`")
+
+    def mapping(self, depth: int) -> YNode:
+        open_tok = self.take()
+        node = YNode("mapping", self.range(open_tok.start, open_tok.end), None, None, flow=True)
+        seen: dict[str, YNode] = {}
+        if self.closes(node, open_tok, "}"):
+            return node
+        while True:
+            key = self.key()
+            tok = self.peek()
+            if not self.punct(tok, ":"):
+                raise self.unexpected(tok, f"`:` after the key {json.dumps(key.value)}")
+            self.take()
+            value = self.value(depth + 1)
+            node.pairs.append((key, value))
+            first = seen.get(key.value)
+            if first is not None:
+                self.duplicates.append((key, first))
+            else:
+                seen[key.value] = key
+            if self.after_item(node, open_tok, "}", _MEMBER_STARTS, "members of the object"):
+                return node
+
+    def key(self) -> YNode:
+        tok = self.peek()
+        if tok is not None and tok.kind == "string":
+            self.take()
+            return YNode("scalar", self.range(tok.start, tok.end), self.string(tok), '"')
+        if tok is not None and tok.kind == "squote":
+            self.take()
+            self.single_quoted(tok)
+            return YNode("scalar", self.range(tok.start, tok.end), tok.text[1:-1], "'")
+        if tok is not None and tok.kind == "word" and tok.text not in _LITERALS:
+            self.take()
+            self.error(
+                UNQUOTED_KEY,
+                f'Keys must be in double quotes: write `"{tok.text}"`.',
+                tok.start,
+                tok.end,
+            )
+            return YNode("scalar", self.range(tok.start, tok.end), tok.text, None)
+        if tok is not None and tok.kind == "open_string":
+            raise self.hard(
+                UNTERMINATED,
+                'Unterminated string: a key must close with `"` on the same line.',
+                tok.start,
+                tok.end,
+            )
+        raise self.unexpected(tok, "a key in double quotes")
+
+    def sequence(self, depth: int) -> YNode:
+        open_tok = self.take()
+        items: list[YNode] = []
+        node = YNode("sequence", self.range(open_tok.start, open_tok.end), items, None, flow=True)
+        if self.closes(node, open_tok, "]"):
+            return node
+        while True:
+            items.append(self.value(depth + 1))
+            if self.after_item(node, open_tok, "]", _ITEM_STARTS, "items of the list"):
+                return node
+
+    # ------------------------------------------------------------------ scalars
+
+    def string(self, tok: _Tok) -> str:
+        text = tok.text
+        if "\\" not in text and _CONTROL.search(text) is None:
+            return text[1:-1]  # the common case: nothing to decode
+        try:
+            value: str = json.loads(text)
+            if _CONTROL.search(text) is None:
+                return value
+        except ValueError:
+            pass
+        # Name the first bad character: a control character or an invalid escape.
+        body = tok.text
+        i = 1
+        while i < len(body) - 1:
+            c = body[i]
+            if c == "\\":
+                m = _VALID_ESCAPE.match(body, i)
+                if m is None:
+                    shown = body[i : i + 2]
+                    self.error(
+                        BAD_STRING,
+                        f'Invalid escape `{shown}` in a string: JSON knows \\" \\\\ \\/ \\b '
+                        "\\f \\n \\r \\t and \\uXXXX. Write `\\\\` for a backslash.",
+                        tok.start + i,
+                        tok.start + i + len(shown),
+                    )
+                    break
+                i = m.end()
+                continue
+            if ord(c) < 0x20:
+                self.error(
+                    BAD_STRING,
+                    f"Control character U+{ord(c):04X} in a string: write it escaped"
+                    + (" (`\\t`)." if c == "\t" else "."),
+                    tok.start + i,
+                )
+                break
+            i += 1
+        return _lenient_string(body[1:-1])
+
+    def single_quoted(self, tok: _Tok) -> None:
+        if len(tok.text) < 2 or not tok.text.endswith("'"):
+            raise self.hard(UNTERMINATED, "Unterminated string.", tok.start, tok.end)
+        self.error(
+            SINGLE_QUOTES,
+            "Strings must be in double quotes in JSON, not single quotes.",
+            tok.start,
+            tok.end,
+        )
+
+
+def _number(text: str) -> int | float:
+    if any(c in text for c in ".eE"):
+        return float(text)
+    return int(text)
+
+
+def _lenient_string(body: str) -> str:
+    try:
+        value: str = json.loads('"' + body + '"', strict=False)
+        return value
+    except ValueError:
+        return body
+
+
+def _shown(tok: _Tok) -> str:
+    if tok.kind == "string":
+        return "a string"
+    if tok.kind == "number":
+        return "a number"
+    text = tok.text if len(tok.text) <= 20 else tok.text[:20] + "…"
+    return f"`{text}`"
+
+
+def _word_message(word: str) -> str:
+    if word in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null"):
+        return f"`{word}` is not JSON: write `{word.lower() if word != 'None' else 'null'}`."
+    if word in ("NaN", "Infinity", "-Infinity", "undefined"):
+        return f"`{word}` is not a JSON value."
+    if word[0] in "-+.0123456789":
+        return (
+            f"`{word}` is not a JSON number (no leading `+` or zeros, no hex, digits on both "
+            "sides of `.`)."
+        )
+    return f"`{word}` is not a JSON value: a string needs double quotes."
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    i, n = 0, len(text)
+    while True:
+        j = text.find("\n", i)
+        k = text.find("\r", i)
+        if j < 0 and k < 0:
+            break
+        if k >= 0 and (j < 0 or k < j):
+            i = k + 2 if text.startswith("\r\n", k) else k + 1
+        else:
+            i = j + 1
+        starts.append(i)
+        if i >= n:
+            break
+    return starts
+
+
+def _split_lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\n|\r", text)
+
+
+def parse_json(text: str) -> JsonDocument:
+    """Read ``text`` as strict JSON into a positioned tree, placing every syntax error."""
+    p = _Parser(text)
+    lines = _split_lines(text)
+    doc = JsonDocument(text, lines, None, p.errors, p.duplicates)
+    if p.toks and p.toks[0].start == 0 and p.toks[0].text == "\ufeff":
+        del p.toks[0]  # a byte order mark: Claude Code skips it (doctor 2.1.332)
+    if not p.toks:  # empty or blank: Claude Code reads it as an empty object (doctor)
+        doc.empty = not p.errors
+        return doc
+    try:
+        doc.root = p.value(0)
+        tok = p.peek()
+        if tok is not None:
+            p.error(
+                EXTRA,
+                f"Unexpected {_shown(tok)} after the end of the JSON value.",
+                tok.start,
+                tok.end,
+            )
+    except _Stop:
+        doc.complete = False
+        doc.root = _partial_root(p)
+    except RecursionError:
+        doc.complete = False
+        p.error(TOO_DEEP, "The JSON is nested too deeply to read.", 0)
+    doc.errors.sort(key=lambda e: (e.range.start, e.cause))
+    return doc
+
+
+def _partial_root(p: _Parser) -> YNode | None:
+    """After a hard error, the tree as far as it goes: the containers opened before the error,
+    with the members read so far (completion and hover keep working while a file is typed)."""
+    return _last_built(p, [t for t in p.toks if t.start < p.stop])
+
+
+def _last_built(p: _Parser, toks: list[_Tok]) -> YNode | None:
+    # Rebuild the containers up to the cut by reading the tokens with a tolerant walk.
+    stack: list[tuple[YNode, YNode | None]] = []  # (container, pending key)
+    root: YNode | None = None
+    pending_key: YNode | None = None
+    expect_key = False
+    for tok in toks:
+        if tok.kind == "punct" and tok.text in "{[":
+            kind = "mapping" if tok.text == "{" else "sequence"
+            node = YNode(
+                kind,
+                p.range(tok.start, tok.end),
+                [] if kind == "sequence" else None,
+                None,
+                flow=True,
+            )
+            _attach(stack, node, pending_key)
+            if root is None:
+                root = node
+            stack.append((node, pending_key))
+            pending_key = None
+            expect_key = kind == "mapping"
+            continue
+        if tok.kind == "punct" and tok.text in "}]":
+            if stack:
+                node, _ = stack.pop()
+                node.range = Range(node.range.start, p.pos(tok.end))
+            expect_key = bool(stack) and stack[-1][0].kind == "mapping"
+            continue
+        if tok.kind == "punct" and tok.text == ",":
+            expect_key = bool(stack) and stack[-1][0].kind == "mapping"
+            continue
+        if tok.kind == "punct" and tok.text == ":":
+            expect_key = False
+            continue
+        if tok.kind in ("string", "number", "word", "squote"):
+            if tok.kind == "string":
+                value: Any = _lenient_string(tok.text[1:-1])
+                style: str | None = '"'
+            elif tok.kind == "number":
+                value, style = _number(tok.text), None
+            elif tok.kind == "squote":
+                value, style = tok.text[1:-1], "'"
+            else:
+                value, style = _LITERALS.get(tok.text, tok.text), None
+            leaf = YNode("scalar", p.range(tok.start, tok.end), value, style)
+            if expect_key and stack and stack[-1][0].kind == "mapping":
+                pending_key = leaf
+                expect_key = False
+            else:
+                _attach(stack, leaf, pending_key)
+                pending_key = None
+                if root is None:
+                    root = leaf
+    return root
+
+
+def _attach(stack: list[tuple[YNode, YNode | None]], node: YNode, key: YNode | None) -> None:
+    if not stack:
+        return
+    parent = stack[-1][0]
+    if parent.kind == "sequence":
+        parent.value.append(node)
+    elif key is not None:
+        parent.pairs.append((key, node))

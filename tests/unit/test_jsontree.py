@@ -1,0 +1,148 @@
+"""The strict JSON reader: values, positions, and every syntax error at its character."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agentls.document import jsontree as jt
+from agentls.document.jsontree import parse_json
+from agentls.types import Position, Range
+
+
+def _at(text: str, needle: str, nth: int = 0) -> Position:
+    """The position of the ``nth`` occurrence of ``needle`` in ``text``."""
+    offset = -1
+    for _ in range(nth + 1):
+        offset = text.index(needle, offset + 1)
+    before = text[:offset].replace("\r\n", "\n").replace("\r", "\n")
+    line = before.count("\n")
+    return Position(line, len(before) - (before.rfind("\n") + 1))
+
+
+VALID = [
+    "{}",
+    "[]",
+    '{"a": 1, "b": [true, false, null, -1.5e3, "x"], "c": {"d": "\\u00e9\\n\\"q\\""}}',
+    '  \n{"nested": [[[]], {"k": {}}]}\n',
+    '"just a string"',
+    "0",
+]
+
+
+@pytest.mark.parametrize("text", VALID)
+def test_valid_json_reads_as_the_json_module_does(text: str) -> None:
+    doc = parse_json(text)
+    assert doc.strict and doc.complete
+    assert doc.value() == json.loads(text)
+
+
+def test_nodes_carry_exact_ranges() -> None:
+    text = '{\n  "model": "opus",\n  "env": {"A": "1"}\n}'
+    doc = parse_json(text)
+    assert doc.root is not None
+    (k1, v1), (_, v2) = doc.root.pairs
+    assert k1.range == Range(_at(text, '"model"'), Position(1, 9))
+    assert v1.range == Range(_at(text, '"opus"'), Position(1, 17))
+    assert v1.style == '"' and v1.value == "opus"
+    assert v2.kind == "mapping" and v2.range.start == _at(text, "{", 1)
+    assert doc.root.range == Range(Position(0, 0), Position(3, 1))
+
+
+def test_crlf_and_lone_cr_count_as_line_breaks() -> None:
+    text = '{\r\n"a": 1,\r"b": 2}'
+    doc = parse_json(text)
+    assert doc.root is not None
+    assert doc.root.pairs[1][0].range.start == Position(2, 0)
+    assert doc.lines == ["{", '"a": 1,', '"b": 2}']
+
+
+SYNTAX = [
+    # (text, cause, the text the error points at, still readable)
+    ('{\n  // note\n  "a": 1\n}', jt.COMMENT, "// note", True),
+    ('{"a": 1 /* x */}', jt.COMMENT, "/* x */", True),
+    ('{"a": 1,\n}', jt.TRAILING_COMMA, ",", True),
+    ("[1, 2,]", jt.TRAILING_COMMA, ",]", True),
+    ('{"a": 1\n "b": 2}', jt.MISSING_COMMA, '"b"', True),
+    ('["x" "y"]', jt.MISSING_COMMA, '"y"', True),
+    ("{'a': 1}", jt.SINGLE_QUOTES, "'a'", True),
+    ("{a: 1}", jt.UNQUOTED_KEY, "a", True),
+    ('{"a": "x\ty"}', jt.BAD_STRING, "\t", True),
+    ('{"a": "C:\\dir"}', jt.BAD_STRING, "\\d", True),
+    ('{"a": True}', jt.UNEXPECTED, "True", False),
+    ('{"a": 01}', jt.BAD_NUMBER, "01", False),
+    ('{"a": +1}', jt.BAD_NUMBER, "+1", False),
+    ('{"a" 1}', jt.UNEXPECTED, "1", False),
+    ('{"a": 1]', jt.UNEXPECTED, "]", False),
+    ('{"a": "open\n}', jt.UNTERMINATED, '"open', False),
+    ('{"a": 1} {}', jt.EXTRA, "{", True),
+]
+
+
+@pytest.mark.parametrize(("text", "cause", "at", "readable"), SYNTAX)
+def test_syntax_errors_point_at_the_offending_character(
+    text: str, cause: str, at: str, readable: bool
+) -> None:
+    doc = parse_json(text)
+    assert not doc.strict
+    with pytest.raises(ValueError):
+        json.loads(text)  # the check agrees with a strict reader
+    first = doc.errors[0]
+    assert first.cause == cause, first.message
+    nth = 1 if cause == jt.EXTRA else 0
+    assert first.range.start == _at(text, at, nth)
+    assert doc.complete is readable or cause in (jt.EXTRA,)
+
+
+def test_end_of_file_is_named() -> None:
+    text = '{"a": [1, 2'
+    doc = parse_json(text)
+    assert [e.cause for e in doc.errors] == [jt.UNTERMINATED]
+    assert doc.errors[0].range.start == Position(0, 10)
+    assert "ends too early" in doc.errors[0].message
+
+
+def test_readable_errors_keep_every_key() -> None:
+    doc = parse_json('{\n  // c\n  "a": 1,\n  "b": [1,],\n}\n')
+    assert [e.cause for e in doc.errors] == [jt.COMMENT, jt.TRAILING_COMMA, jt.TRAILING_COMMA]
+    assert doc.complete
+    assert doc.value() == {"a": 1, "b": [1]}
+
+
+def test_after_a_hard_error_the_partial_tree_is_kept() -> None:
+    doc = parse_json('{"permissions": {"allow": ["Read", "Bash(')
+    assert not doc.complete
+    assert doc.value() == {"permissions": {"allow": ["Read"]}}
+
+
+def test_duplicate_keys_keep_the_last_value_and_are_listed() -> None:
+    text = '{"a": 1, "b": 2, "a": 3}'
+    doc = parse_json(text)
+    assert doc.strict
+    assert doc.value() == {"a": 3, "b": 2}
+    ((later, first),) = doc.duplicates
+    assert later.range.start == _at(text, '"a"', 1) and first.range.start == _at(text, '"a"')
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t", "\ufeff", "\ufeff  "])
+def test_empty_and_bom_only_files_are_empty_not_errors(text: str) -> None:
+    # Claude Code reads an empty settings file as {} (claude doctor 2.1.332: no complaint).
+    doc = parse_json(text)
+    assert doc.empty and doc.strict and doc.root is None
+
+
+def test_a_byte_order_mark_is_skipped() -> None:
+    doc = parse_json('\ufeff{"a": 1}')
+    assert doc.strict and doc.value() == {"a": 1}
+
+
+def test_deep_nesting_is_refused_without_recursion_error() -> None:
+    doc = parse_json("[" * 5000 + "]" * 5000)
+    assert any(e.cause == jt.TOO_DEEP for e in doc.errors)
+
+
+def test_unterminated_block_comment() -> None:
+    doc = parse_json('{"a": 1 /* never closed')
+    assert doc.errors[0].cause == jt.COMMENT
+    assert doc.errors[0].range.start == Position(0, 8)
