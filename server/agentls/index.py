@@ -70,6 +70,7 @@ class IndexEntry:
     description: str | None = None
     model: str | None = None
     tools: list[str] | None = None
+    disallowed_tools: list[str] = field(default_factory=list)
     loads: bool = True
     errors: int = 0
     warnings: int = 0
@@ -96,6 +97,7 @@ class IndexEntry:
             "description": self.description,
             "model": self.model,
             "tools": self.tools,
+            "disallowedTools": self.disallowed_tools,
             "loads": self.loads,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -348,6 +350,7 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
         description=description,
         model=model,
         tools=tools,
+        disallowed_tools=list(eff.disallowed_tools) if eff else [],
         loads=loads,
         errors=errors,
         warnings=warnings,

@@ -123,11 +123,14 @@ class Effective:
     ignored_keys: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
+        # ``disallowedTools`` beside ``tools``: ``"tools": null`` alone would read "every tool"
+        # where the agent gets every tool except these (what hover says).
         return {
             "loads": self.loads,
             "name": self.name,
             "description": self.description,
             "tools": self.tools,
+            "disallowedTools": list(self.disallowed_tools),
             "model": self.model,
         }
 

@@ -57,8 +57,27 @@ def test_json_shape(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "name": "reviewer",
         "description": "Use when: reviewing",
         "tools": None,
+        "disallowedTools": [],
         "model": None,
     }
+
+
+def test_json_effective_lists_the_removed_tools(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "tools": null reads "every tool"; the tools taken away stand beside it (as hover says).
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "a.md").write_text(
+        "---\nname: a\ndescription: d\ndisallowedTools: Write, Bash\n---\nBody\n", "utf-8"
+    )
+    main(["check", "--format", "json", str(tmp_path)])
+    eff = json.loads(capsys.readouterr().out)["files"][0]["effective"]
+    assert eff["tools"] is None
+    assert eff["disallowedTools"] == ["Bash", "Write"]
+    main(["agents", "--format", "json", "--no-user", str(tmp_path)])
+    (entry,) = [e for e in json.loads(capsys.readouterr().out)["agents"] if e["name"] == "a"]
+    assert entry["tools"] is None and entry["disallowedTools"] == ["Bash", "Write"]
 
 
 def test_sarif_and_github(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
