@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# AGENTLS_SHARED: where ../shared is when the checkout is elsewhere (a git worktree).
+SHARED = Path(os.environ.get("AGENTLS_SHARED") or REPO.parent / "shared")
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpus"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-SHARED = REPO.parent / "shared"
+# AGENTLS_SHARED: where ../shared is when the checkout is elsewhere (a git worktree).
+SHARED = Path(os.environ.get("AGENTLS_SHARED") or REPO.parent / "shared")
 OBSERVATIONS = HERE / "observations"
 KNOWN_DIFFERENCES = HERE / "known_differences.json"
 FIELDS = ("loads", "name", "tools", "model")

@@ -1,4 +1,4 @@
-"""agentls's effective configuration against recorded Claude Code 2.1.330 behaviour.
+"""agentls's effective configuration against recorded Claude Code 2.1.332 behaviour.
 
 No Claude Code binary is needed: the observations in ``observations/*.json`` were recorded
 by ``record.py``. Files whose bytes changed since recording are skipped. See
@@ -45,7 +45,7 @@ def _check(label: str, data: dict[str, object] | None, path: str) -> None:
 def test_fixture_observations_exist() -> None:
     assert FIXTURE_DATA is not None, "observations/fixtures.json is missing"
     assert len(FIXTURE_DATA["files"]) >= 60
-    assert FIXTURE_DATA["claude_code_version"] == "2.1.330"
+    assert FIXTURE_DATA["claude_code_version"] == "2.1.332"
 
 
 @pytest.mark.parametrize("path", _ids(FIXTURE_DATA))

@@ -180,7 +180,7 @@ async def test_hover_keys_values_and_effective_configuration(client: LanguageCli
         return h.contents.value
 
     eff = await at(0, 1)
-    assert "Claude Code 2.1.330 loads this agent as `rev`" in eff
+    assert "Claude Code 2.1.332 loads this agent as `rev`" in eff
     assert "`bash` dropped: tool names are case-sensitive" in eff
     assert "model" in await at(3, 2)
     assert "Resolves to" in await at(3, 9)

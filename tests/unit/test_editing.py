@@ -156,7 +156,7 @@ def _hover(text: str, pos: Position) -> str:
 
 def test_hover_effective_configuration_on_fence_and_name() -> None:
     md = _hover(GOOD, Position(0, 1))
-    assert "Claude Code 2.1.330 loads this agent as `code-reviewer`" in md
+    assert "Claude Code 2.1.332 loads this agent as `code-reviewer`" in md
     assert "model sonnet" in md and "tools Read" in md
     assert "`bash` dropped: tool names are case-sensitive" in md
     assert "loads this agent" in _hover(GOOD, Position(1, 8))

@@ -1,4 +1,4 @@
-"""The effective configuration: what Claude Code 2.1.330 loads from an agent file."""
+"""The effective configuration: what Claude Code 2.1.332 loads from an agent file."""
 
 from __future__ import annotations
 

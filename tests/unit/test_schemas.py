@@ -31,7 +31,7 @@ def facts() -> dict[str, Any]:
 
 
 def test_facts_version_and_lists_non_empty(facts: dict[str, Any]) -> None:
-    assert facts["claudeCodeVersion"] == "2.1.330"
+    assert facts["claudeCodeVersion"] == "2.1.332"
     for key in (
         "agentKeys",
         "tools",
