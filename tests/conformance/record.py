@@ -42,13 +42,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cc_conformance import ALIASES
+from cc_conformance import ALIASES, SHARED  # SHARED: AGENTLS_SHARED or ../shared
 
-CLAUDE_CODE_VERSION = "2.1.330"
+CLAUDE_CODE_VERSION = "2.1.332"
 NPM_PACKAGE = "@anthropic-ai/claude-code-linux-x64"
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-SHARED = REPO / ".." / "shared"
 FIXTURES = HERE / "fixtures"
 OBSERVATIONS = HERE / "observations"
 CACHE = Path(
@@ -598,19 +597,65 @@ def diff(old: dict[str, Any], new: dict[str, Any], partial: bool = False) -> lis
     return out
 
 
+def record_surface_set(binary: Path, ns: argparse.Namespace) -> int:
+    """Record (or, with ``--check``, compare) Claude Code's verdicts on the surface cases."""
+    from record_surface import diff_surface, record_surface
+
+    cases = record_surface(binary, _env, capture_server(), ARGS, ns.jobs, ns.limit)
+    data = {
+        "claude_code_version": CLAUDE_CODE_VERSION,
+        "binary_version": binary_version(binary),
+        "npm_package": f"{NPM_PACKAGE}@{CLAUDE_CODE_VERSION}",
+        "recipe": SURFACE_RECIPE,
+        "cases": cases,
+    }
+    out = OBSERVATIONS / "surface.json"
+    print(f"surface: {len(cases)} cases")
+    if ns.check:
+        old = json.loads(out.read_text("utf-8")) if out.exists() else {"cases": []}
+        changes = diff_surface(old.get("cases", []), cases)
+        for line in changes:
+            print(f"  surface: {line}")
+        print(f"surface: {len(changes)} difference(s) from {out.relative_to(REPO)}")
+        return int(bool(changes))
+    out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    return 0
+
+
+SURFACE_RECIPE = {
+    "project": "the case folder copied into a fresh dir with `git init`; its _home/ as HOME",
+    "env": RECIPE["env"],
+    "doctor": "claude doctor: the lines of its 'Invalid settings' section",
+    "mcp_list": "claude mcp list: each server's status and the 'MCP config diagnostics' lines",
+    "plugins": "claude plugin validate --json DIR; claude -p hi --plugin-dir DIR --debug-file LOG "
+    "(CLAUDE_AGENT_SDK_DISABLE_BUILTIN_AGENTS=1): the plugin's agents, commands and skills of the "
+    "init line and the loader's WARN/ERROR lines",
+    "marketplaces": "claude plugin validate --json DIR; claude plugin marketplace add DIR; "
+    "claude plugin install NAME@MARKET for every listed plugin (last output line)",
+    "memory": "claude -p hi against a loopback capture server: which MARK-... words of the case "
+    "reach the request",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--fixtures", action="store_true")
     ap.add_argument("--seeds", action="store_true")
     ap.add_argument("--corpus", action="store_true")
+    ap.add_argument(
+        "--surface",
+        action="store_true",
+        help="Claude Code's verdicts on settings, MCP, plugin and memory files (surface/)",
+    )
     ap.add_argument("--check", action="store_true", help="re-record and print differences")
     ap.add_argument("--binary", help="Claude Code binary (default: fetched into the cache)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (debugging)")
     ns = ap.parse_args(argv)
-    if not (ns.fixtures or ns.seeds or ns.corpus):
+    if not (ns.fixtures or ns.seeds or ns.corpus or ns.surface):
         ns.fixtures = ns.seeds = True
     binary = ensure_binary(ns.binary)
+    status = record_surface_set(binary, ns) if ns.surface else 0
     sets: list[tuple[str, Callable[[], list[tuple[str, bytes]]]]] = []
     if ns.fixtures:
         sets.append(("fixtures", fixture_inputs))
@@ -618,7 +663,6 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("seeds", seed_inputs))
     if ns.corpus:
         sets.append(("corpus", corpus_inputs))
-    status = 0
     for label, get in sets:
         inputs = get()
         if ns.limit:

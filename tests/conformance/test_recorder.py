@@ -71,3 +71,67 @@ def test_expected_tools() -> None:
     assert cc.expected_tools(["Agent", "Monitor"], ["Bash"], "sentinel", ENV) == {"Task"}
     assert cc.expected_tools([], [], "sentinel", ENV) == set()
     assert cc.expected_tools(["Read"], [], "unknown-model", ENV) is None
+
+
+def test_parse_doctor_keeps_the_invalid_settings_lines_once() -> None:
+    import record_surface as rs
+
+    text = (
+        "Claude Code doctor\n\nInvalid settings\n"
+        "- <proj>/.mcp.json › mcpServers.a: Missing environment variables: T\n"
+        "- <proj>/.mcp.json › mcpServers.a: Missing environment variables: T\n"
+        "  Suggested fix: Set the following environment variables: T\n"
+        "- <proj>/.claude/settings.json: Invalid or malformed JSON\n\nRemote Control\n- x\n"
+    )
+    assert rs.parse_doctor(text) == [
+        "<proj>/.mcp.json › mcpServers.a: Missing environment variables: T"
+        " | Suggested fix: Set the following environment variables: T",
+        "<proj>/.claude/settings.json: Invalid or malformed JSON",
+    ]
+    assert rs.parse_doctor("Claude Code doctor\n\nAll good\n") == []
+
+
+def test_parse_mcp_list_reads_servers_and_diagnostics() -> None:
+    import record_surface as rs
+
+    text = (
+        "Checking MCP server health…\n\n"
+        "good: echo hi - ⏸ Pending approval (run `claude` to approve)\n"
+        "web: https://example.com/mcp (HTTP) - ⏸ Pending approval (run `claude` to approve)\n\n"
+        "MCP config diagnostics ⚠\n\nFor help configuring MCP servers, see: https://x\n\n"
+        "[Has warnings] Project config (shared via .mcp.json)\nLocation: <proj>/.mcp.json\n"
+        ' ├ [Warning] [empty] mcpServers.empty: Skipped — invalid MCP server config for "empty"\n'
+        " └ [Warning] [web] mcpServers.web: Missing environment variables: TOKEN\n"
+    )
+    out = rs.parse_mcp_list(text)
+    assert out["servers"] == {
+        "good": "⏸ Pending approval (run `claude` to approve)",
+        "web": "⏸ Pending approval (run `claude` to approve)",
+    }
+    assert out["diagnostics"] == [
+        '[Warning] [empty] mcpServers.empty: Skipped — invalid MCP server config for "empty"',
+        "[Warning] [web] mcpServers.web: Missing environment variables: TOKEN",
+    ]
+
+
+def test_reduce_validate_and_diff_surface() -> None:
+    import record_surface as rs
+
+    raw = {
+        "success": False,
+        "strict": False,
+        "manifest": {
+            "file": "<proj>/p/.claude-plugin/plugin.json",
+            "type": "plugin",
+            "errors": [{"path": "agents", "message": "m", "code": None}],
+            "warnings": [],
+            "notes": [],
+        },
+        "contents": [],
+    }
+    reduced = rs.reduce_validate(raw)
+    assert reduced["manifest"]["errors"] == [{"path": "agents", "message": "m"}]
+    assert "strict" not in reduced
+    old = [{"case": "a", "doctor": []}, {"case": "b", "doctor": []}]
+    new = [{"case": "a", "doctor": ["x"]}]
+    assert rs.diff_surface(old, new) == ['a: doctor: [] -> ["x"]', "b: removed"]
