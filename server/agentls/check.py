@@ -119,6 +119,11 @@ def run_check(
     skipped += unread_project_files(results)
     say_skipped(skipped, "check")
     RENDERERS[fmt](results, out, skipped)
+    from agentls.claude_version import installed_notice
+
+    notice = installed_notice()
+    if notice:  # on stderr: stdout stays the chosen format
+        sys.stderr.write(f"agentls check: note: {notice}\n")
     worst = min((f.severity for r in results for f in r.analysis.findings), default=None)
     if fail_on == "never" or worst is None:
         return 0
