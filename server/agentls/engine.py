@@ -5,12 +5,14 @@ Pure; imports neither pygls nor lsprotocol (the ``check`` command's start-up tim
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from agentls.dialects.registry import CHECKED, CLAUDE_AGENT, detect_dialect, in_claude_agents_dir
 from agentls.dialects.sniff import sniff_dialect
 from agentls.document.model import Document, parse_document
 from agentls.effective import compute_effective
+from agentls.rules import codes
 from agentls.rules.claude_agent import check_claude_agent
 from agentls.rules.claude_plugin_agent import (
     check_claude_plugin_agent,
@@ -20,7 +22,7 @@ from agentls.rules.claude_plugin_agent import (
 )
 from agentls.rules.dialects import check_dialect
 from agentls.rules.registry import finding
-from agentls.types import Effective, Finding, Fix, Position, Range, TextEdit
+from agentls.types import Effective, Finding, Position, Range, TextEdit
 
 # Files larger than this are not parsed beyond the envelope (Claude Code skips > 1 MiB).
 MAX_ANALYSED_CHARS = 4 * 1024 * 1024
@@ -56,7 +58,7 @@ def analyze(
                 None,
                 [
                     finding(
-                        "AL036",
+                        codes.WRONG_EXTENSION,
                         Range.of(0, 0),
                         f"Claude Code only loads agent files ending in lowercase `.md`; it "
                         f"ignores `{name}`. Rename it.",
@@ -114,10 +116,8 @@ def _clamp(findings: list[Finding], lines: list[str]) -> None:
         f.range = fit_range(f.range)
         if f.fixes:
             f.fixes = [
-                Fix(
-                    x.title,
-                    tuple(TextEdit(fit_range(e.range), e.new_text) for e in x.edits),
-                    x.safe,
+                dataclasses.replace(
+                    x, edits=tuple(TextEdit(fit_range(e.range), e.new_text) for e in x.edits)
                 )
                 for x in f.fixes
             ]

@@ -68,11 +68,16 @@ class TextEdit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """A quick fix. ``safe`` fixes are applied by ``check --fix`` and marked preferred."""
+    """A quick fix. ``safe`` fixes are applied by ``check --fix`` and marked preferred.
+
+    ``preserves_value``: the fix only changes how a value is written (quoting, a block
+    scalar), so its verification also requires that what Claude Code reads stays the same.
+    """
 
     title: str
     edits: tuple[TextEdit, ...]
     safe: bool = True
+    preserves_value: bool = False
 
 
 @dataclass(frozen=True, slots=True)

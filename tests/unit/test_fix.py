@@ -202,3 +202,18 @@ def test_corpus_every_fix_is_verified_and_fix_all_parses() -> None:
             assert after_a.effective is not None and after_a.effective.loads, p
     assert stats["files"] > 100
     print(dict(stats))
+
+
+def test_value_check_is_for_fixes_that_only_rewrite_how_a_value_is_written() -> None:
+    # What a fix does is said by the fix itself (``preserves_value``), never read from its
+    # title: a quote that changes what Claude reads on purpose is offered.
+    name = "---\nname: 42\ndescription: Use when x\n---\nB\n"
+    assert 'name: "42"' in _fix(name, "AL010", "Quote")
+    anchor = "---\nname: helper\ndescription: Use when x\ninitialPrompt: &first go\n---\nB\n"
+    assert 'initialPrompt: "&first go"' in _fix(anchor, "AL110", "Quote")
+    comment = "---\nname: helper\ndescription: Use when fixing bugs #urgent\n---\nB\n"
+    assert '"Use when fixing bugs #urgent"' in _fix(comment, "AL006", "Quote")
+    rescued = "---\nname: helper\ndescription: Use when: x\n---\nB\n"
+    a = analyze(rescued, PATH)
+    quote = next(x for f in a.findings for x in f.fixes if x.title.startswith("Quote"))
+    assert quote.preserves_value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -35,6 +36,8 @@ class ClaudeFacts:
     unknown_key_no_hint: frozenset[str]
     auto_compact_min: int
     name_max: int
+    name_pattern: re.Pattern[str]  # the naming convention (not enforced by Claude Code)
+    boolean_values: tuple[str, ...]  # strings read as booleans (besides YAML's true/false)
     raw: dict[str, Any]
     tools_lower: dict[str, str]
 
@@ -79,6 +82,8 @@ def claude_facts() -> ClaudeFacts:
         unknown_key_no_hint=frozenset(d.get("unknownKeyNoHint", [])),
         auto_compact_min=int(d.get("autoCompactWindowMinimum", 100000)),
         name_max=int(d.get("nameMaxLength", 256)),
+        name_pattern=re.compile(d["namePattern"]),
+        boolean_values=tuple(d.get("booleanValues", ("true", "false"))),
         raw=d,
         tools_lower={t.lower(): t for t in [*d["legacyTools"], *d["tools"]]},
     )

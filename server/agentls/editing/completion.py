@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from agentls.dialects.schemas import boolean_keys
 from agentls.document.model import Document
 from agentls.editing.context import Cursor, cursor_at, listed_items, present_keys
 from agentls.editing.knowledge import (
@@ -18,7 +19,6 @@ from agentls.editing.knowledge import (
 )
 from agentls.types import Position, Range
 
-BOOLEAN_KEYS = ("background", "omitClaudeMd", "observeToolResults", "observeSubagents")
 # what a new key's value placeholder is, when the schema gives no default or enum
 _PLACEHOLDERS = {
     "description": "Use this agent when …",
@@ -204,7 +204,7 @@ def _values(doc: Document, cur: Cursor, path: str | None, ws: Workspace) -> list
         }[key]
         vals = [(v, d if isinstance(d, str) else "", False) for v, d in table.items()]
         return _enum_candidates(cur, key, vals)
-    if key in BOOLEAN_KEYS:
+    if key in boolean_keys("claude-agent"):
         return _enum_candidates(cur, key, [("true", "", False), ("false", "", False)])
     if key == "name":
         stem = _stem(path)

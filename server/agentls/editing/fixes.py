@@ -86,10 +86,6 @@ def _exact_after_range(edits: Sequence[TextEdit]) -> Range | None:
     return Range(start, Position(start.line, start.character + len(e.new_text)))
 
 
-# Fixes that only change how a value is written, not what it is.
-_VALUE_PRESERVING = ("Quote", "Make ")
-
-
 @dataclass(slots=True)
 class Verdict:
     ok: bool
@@ -170,7 +166,7 @@ def judge(
         elif any(s <= f.range.start.line <= t for s, t in spans):
             return Verdict(False, new_text, after, f"it adds {f.code} where it edits")
     for target, fix in applied:
-        if fix.title.startswith(_VALUE_PRESERVING) and before.doc and before.doc.claude.data:
+        if fix.preserves_value and before.doc and before.doc.claude.data:
             key = _entry_key_at(before, target.range.start.line)
             if (
                 key

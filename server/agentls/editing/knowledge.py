@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from agentls.data import load_json
 from agentls.dialects.facts import ClaudeFacts, claude_facts
-from agentls.dialects.registry import SCHEMA_FILES
+from agentls.dialects.schemas import load_schema
 
 
-def _schema_text(name: str) -> str | None:
-    try:  # installed wheel: schemas/ is force-included as agentls/schemas
-        res = resources.files("agentls").joinpath("schemas", name)
-        if res.is_file():
-            return res.read_text("utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
-        pass
-    repo = Path(__file__).resolve().parents[3] / "schemas" / name
-    return repo.read_text("utf-8") if repo.is_file() else None
-
-
-@cache
 def schema(dialect: str) -> dict[str, Any]:
-    name = SCHEMA_FILES.get(dialect)
-    text = _schema_text(name) if name else None
-    return json.loads(text) if text else {}
+    """The dialect's JSON Schema (the one loader, shared with the rules), or {}."""
+    return load_schema(dialect) or {}
 
 
 @dataclass(frozen=True, slots=True)

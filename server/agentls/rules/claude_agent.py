@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from agentls.dialects.facts import ClaudeFacts, claude_facts
+from agentls.dialects.registry import CLAUDE_AGENT
+from agentls.dialects.schemas import boolean_keys
 from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue, comment_cut
 from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.effective import (
@@ -18,7 +20,22 @@ from agentls.effective import (
     name_problem,
     nearest,
 )
-from agentls.rules.registry import finding
+from agentls.rules import codes
+from agentls.rules.common import (
+    Ctx,
+    closing_fence_fix,
+    dashes_fix,
+    fence_range,
+    line_range,
+    norm_key,
+    quote_fix,
+    remove_before_fence_fix,
+    rename_key_fix,
+    replace,
+    short,
+    value_range,
+)
+from agentls.rules.registry import finding, rules
 from agentls.types import (
     Effective,
     Finding,
@@ -30,7 +47,6 @@ from agentls.types import (
     base_name,
 )
 
-NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATED_MODEL = re.compile(r"-\d{8}$")
 PLAUSIBLE_MODEL = re.compile(
     r"^(?:(?:[a-z]+\.)?anthropic\.)?claude-[a-z0-9]+(?:-[a-z0-9]+)*(?:-v\d+(?::\d+)?)?(?:@\d{8})?(?:\[1m\])?$"
@@ -41,16 +57,13 @@ MAX_UNKNOWN_KEY_FINDINGS = 100
 
 
 @dataclass(slots=True)
-class Ctx:
-    doc: Document
-    path: str | None
-    facts: ClaudeFacts
-    effective: Effective
-    out: list[Finding]
-    mcp_servers: frozenset[str] | None = None
+class ClaudeCtx(Ctx):
+    """A Claude Code agent being checked: the facts, what Claude Code loads from it, and the
+    project's MCP servers (None when unknown)."""
 
-    def add(self, f: Finding) -> None:
-        self.out.append(f)
+    facts: ClaudeFacts = field(default_factory=claude_facts)
+    effective: Effective = field(default_factory=lambda: Effective(False))
+    mcp_servers: frozenset[str] | None = None
 
 
 def check_claude_agent(
@@ -63,13 +76,15 @@ def check_claude_agent(
 ) -> list[Finding]:
     """Findings for one Claude Code sub-agent file. ``mcp_servers``: the project's configured
     MCP servers (None when unknown)."""
-    ctx = Ctx(doc, path, claude_facts(), effective, [], mcp_servers)
+    ctx = ClaudeCtx(
+        doc, path, CLAUDE_AGENT, facts=claude_facts(), effective=effective, mcp_servers=mcp_servers
+    )
     _envelope(ctx, size)
     if doc.too_large is not None:
         ctx.add(
             finding(
-                "AL111",
-                _fence_range(doc),
+                codes.FRONTMATTER_TOO_LARGE,
+                fence_range(doc),
                 f"The frontmatter has {doc.too_large:,} lines; agentls checks frontmatters of up "
                 "to 5,000 lines (real ones have a few dozen). Is a closing `---` missing?",
             )
@@ -90,57 +105,16 @@ def check_claude_agent(
     return ctx.out
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _line_range(doc: Document, line: int) -> Range:
-    return Range(Position(line, 0), Position(line, len(doc.lines[line])))
-
-
-def _fence_range(doc: Document) -> Range:
-    line = doc.env.open_line or 0
-    text = doc.lines[line]
-    start = len(text) - len(text.lstrip("\ufeff \t"))
-    return Range(Position(line, start), Position(line, len(text.rstrip())))
-
-
-def _value_range(e: Entry) -> Range:
-    return e.key_range if e.missing_value else e.raw_range
-
-
-def _replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
-    return (TextEdit(rng, text),)
-
-
-def quote_fix(e: Entry, *, title: str | None = None) -> Fix | None:
-    """Quote a single-line plain value so strict YAML reads what Claude Code reads."""
-    if e.raw_range.start.line != e.raw_range.end.line or not e.raw.strip():
-        return None
-    raw = e.raw.strip()
-    if raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1:
-        return None
-    quoted = yaml_double_quote(raw, keep_newline_escapes=e.key == "description")
-    return Fix(title or f"Quote the `{e.key}` value", _replace(e.raw_range, quoted), True)
-
-
-def _rename_key(e: Entry, new: str, safe: bool) -> Fix:
-    return Fix(f"Rename `{e.key}` to `{new}`", _replace(e.key_range, new), safe)
-
-
-def _entries(ctx: Ctx) -> list[Entry]:
-    return ctx.doc.entries
-
-
 # --------------------------------------------------------------------------- envelope
 
 
-def _envelope(ctx: Ctx, size: int | None) -> None:
+def _envelope(ctx: ClaudeCtx, size: int | None) -> None:
     doc = ctx.doc
     env = doc.env
     if size is not None and size > LARGE_FILE:
         ctx.add(
             finding(
-                "AL037",
+                codes.FILE_TOO_LARGE,
                 Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
                 f"This file is {size:,} bytes: Claude Code skips agent files over "
                 f"1 MiB (1,048,576 bytes). Shorten it.",
@@ -149,7 +123,7 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
     if env.has_bom:
         ctx.add(
             finding(
-                "AL106",
+                codes.BYTE_ORDER_MARK,
                 Range.of(0, 0, 0, 1),
                 "The file starts with a byte order mark (BOM). Claude Code strips it, "
                 "but some other readers then miss the opening `---`. Save as UTF-8 "
@@ -161,8 +135,8 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
         if p.kind == "no-frontmatter":
             ctx.add(
                 finding(
-                    "AL001",
-                    _line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
+                    codes.NO_FRONTMATTER,
+                    line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
                     "No frontmatter: an agent file must start with a `---` line, then "
                     "`name:` and `description:`, then `---`. Claude Code treats this file "
                     "as documentation and loads no agent.",
@@ -170,14 +144,10 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
             )
         elif p.kind == "leading-content":
             what = "blank lines" if p.detail == "blank" else "text"
-            fix = Fix(
-                "Remove everything before the opening `---`",
-                _replace(Range(Position(0, 0), Position(env.open_line or 0, 0)), ""),
-                True,
-            )
+            fix = remove_before_fence_fix(doc)
             ctx.add(
                 finding(
-                    "AL001",
+                    codes.NO_FRONTMATTER,
                     rng,
                     f"There are {what} before the opening `---`: the frontmatter must "
                     "start on the very first line. Claude Code sees no frontmatter and "
@@ -188,7 +158,7 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
         elif p.kind == "code-fence":
             ctx.add(
                 finding(
-                    "AL001",
+                    codes.NO_FRONTMATTER,
                     rng,
                     f"The frontmatter is wrapped in a code fence (`{p.detail}`): Claude "
                     "Code sees no frontmatter and loads no agent. Remove the fence so the "
@@ -198,8 +168,8 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
         elif p.kind == "indented-fence":
             ctx.add(
                 finding(
-                    "AL001",
-                    _line_range(doc, p.line),
+                    codes.NO_FRONTMATTER,
+                    line_range(doc, p.line),
                     "The frontmatter is indented: the opening `---` must start at column 1 "
                     "of the first line. Claude Code sees no frontmatter and loads no "
                     "agent.",
@@ -208,8 +178,8 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
         elif p.kind == "unterminated":
             ctx.add(
                 finding(
-                    "AL001",
-                    _fence_range(doc),
+                    codes.NO_FRONTMATTER,
+                    fence_range(doc),
                     "The frontmatter is never closed: add a `---` line after the last "
                     "key. Claude Code sees no frontmatter and loads no agent.",
                 )
@@ -220,22 +190,16 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
                     "`...` is YAML's document end, not a frontmatter fence: strict readers stop "
                     "here, Claude Code does not. Remove it."
                 )
-                ctx.add(finding("AL101", rng, msg))
+                ctx.add(finding(codes.IRREGULAR_CLOSING_FENCE, rng, msg))
             else:
                 line = doc.lines[p.line]
                 ctx.add(
                     finding(
-                        "AL101",
+                        codes.IRREGULAR_CLOSING_FENCE,
                         rng,
                         f"The closing fence is `{line}`, not exactly `---`; tools disagree "
                         "on where the frontmatter ends. Write `---`.",
-                        [
-                            Fix(
-                                "Write the closing fence as `---`",
-                                _replace(_line_range(doc, p.line), "---"),
-                                True,
-                            )
-                        ],
+                        [closing_fence_fix(doc, p.line)],
                     )
                 )
         elif p.kind == "dashes-in-value":
@@ -246,12 +210,12 @@ def _envelope(ctx: Ctx, size: int | None) -> None:
                 extra = " Losing `tools` gives the agent every tool."
             ctx.add(
                 finding(
-                    "AL005",
+                    codes.DASHES_IN_FRONTMATTER,
                     rng,
                     f"`---` inside the frontmatter: Claude Code ends the frontmatter here, "
                     f"so {lost_text} become part of the prompt and are ignored.{extra} "
                     "Replace these dashes (for example with `—`).",
-                    [Fix("Replace `---` with `—`", _replace(rng, "—"), True)],
+                    [dashes_fix(rng)],
                 )
             )
 
@@ -280,14 +244,14 @@ def _last_line(doc: Document, e: Entry) -> int:
     return end
 
 
-def _syntax(ctx: Ctx) -> None:
+def _syntax(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     for p, e in doc.problems_with_entries():
         _syntax_problem(ctx, p, e)
     if doc.not_mapping is not None:
         ctx.add(
             finding(
-                "AL105",
+                codes.FRONTMATTER_NOT_MAPPING,
                 doc.not_mapping.range,
                 f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` "
                 "entries: Claude Code reads it as empty and loads no agent.",
@@ -297,14 +261,14 @@ def _syntax(ctx: Ctx) -> None:
         first = doc.by_key[e.key]
         ctx.add(
             finding(
-                "AL102",
+                codes.DUPLICATE_KEY,
                 e.key_range,
                 f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
                 "keeps the last one; strict YAML readers reject the file. Remove one.",
                 [
                     Fix(
                         f"Remove this `{e.key}` entry",
-                        _replace(
+                        replace(
                             Range(
                                 Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0)
                             ),
@@ -329,14 +293,14 @@ def _syntax(ctx: Ctx) -> None:
             full = line[start:].rstrip()
             ctx.add(
                 finding(
-                    "AL110",
+                    codes.INDICATOR_SWALLOWS_TEXT,
                     Range(Position(e.line, start), Position(e.line, start + len(word))),
                     f"`{word}` is read as {kind}, so `{e.key}` is "
-                    f'"{_short(str(e.node.value))}" and `{word}` is lost. Quote the value.',
+                    f'"{short(str(e.node.value), 60)}" and `{word}` is lost. Quote the value.',
                     [
                         Fix(
                             f"Quote the `{e.key}` value",
-                            _replace(
+                            replace(
                                 Range(
                                     Position(e.line, start), Position(e.line, len(line.rstrip()))
                                 ),
@@ -356,7 +320,7 @@ def _syntax(ctx: Ctx) -> None:
             full = e.raw + line[end.character :]
             fix = Fix(
                 f"Quote the whole `{e.key}` value",
-                _replace(
+                replace(
                     Range(e.raw_range.start, Position(end.line, len(line))),
                     yaml_double_quote(full.strip()),
                 ),
@@ -364,36 +328,31 @@ def _syntax(ctx: Ctx) -> None:
             )
             ctx.add(
                 finding(
-                    "AL006",
+                    codes.COMMENT_IN_VALUE,
                     Range(Position(end.line, c0), Position(end.line, len(line))),
                     f"` #` starts a YAML comment: `{e.key}` is read as "
-                    f'"{_short(e.node.value)}" and the rest is dropped. Quote the value '
+                    f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
                     "if the `#` belongs to it.",
                     [fix],
                 )
             )
 
 
-def _short(s: str, n: int = 60) -> str:
-    s = s.replace("\n", " ")
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
-def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
+def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
     claude_ok = ctx.doc.claude_reads
     doc = ctx.doc
     if p.cause == "tab" and claude_ok:
-        ctx.add(finding("AL007", p.range, p.message))
+        ctx.add(finding(codes.TAB_INDENTATION, p.range, p.message))
         return
     if e is not None and _rescuable(doc, e):
         crlf = doc.env.endings[e.line] == "\r\n"
         where = _where(p)
-        fix = quote_fix(e)
+        fix = quote_fix(e, keep_newline_escapes=e.key == "description")
         if crlf:
             ctx.add(
                 finding(
-                    "AL004",
-                    _value_range(e),
+                    codes.CRLF_NO_RESCUE,
+                    value_range(e),
                     f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
                     "only in files with LF line endings; this file uses CRLF, so Claude "
                     "Code skips it. Quote the value (or convert to LF).",
@@ -403,8 +362,8 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
             return
         ctx.add(
             finding(
-                "AL003",
-                _value_range(e),
+                codes.NEEDS_QUOTING,
+                value_range(e),
                 f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
                 "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
                 "reject the whole file, and with CRLF line endings Claude Code does too.",
@@ -420,7 +379,7 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
         bf = block_scalar_fix(doc, e)
         if bf:
             fixes.append(bf)
-    ctx.add(finding("AL002", p.range, p.message + consequence, fixes))
+    ctx.add(finding(codes.YAML_SYNTAX, p.range, p.message + consequence, fixes))
 
 
 def _where(p: SyntaxProblem) -> str:
@@ -465,7 +424,7 @@ def literal_block_fix(e: Entry) -> Fix | None:
     header = "|2-" if lines[0][:1] in (" ", "\t") else "|-"
     text = header + "\n" + "\n".join(("  " + ln) if ln else "" for ln in lines)
     title = "Make `description` a literal block scalar (`|-`)"
-    return Fix(title, _replace(e.raw_range, text), True)
+    return Fix(title, replace(e.raw_range, text), True, preserves_value=True)
 
 
 def block_scalar_fix(doc: Document, e: Entry) -> Fix | None:
@@ -479,17 +438,14 @@ def block_scalar_fix(doc: Document, e: Entry) -> Fix | None:
     indent = "  "
     text = ">-\n" + "\n".join(indent + p for p in parts)
     rng = Range(e.raw_range.start, Position(last, len(doc.lines[last])))
-    return Fix(f"Make `{e.key}` a folded block scalar (`>-`)", _replace(rng, text), True)
+    title = f"Make `{e.key}` a folded block scalar (`>-`)"
+    return Fix(title, replace(rng, text), True, preserves_value=True)
 
 
 # --------------------------------------------------------------------------- keys
 
 
-def _normalise_key(k: str) -> str:
-    return k.replace("-", "").replace("_", "").lower()
-
-
-def _keys(ctx: Ctx) -> None:
+def _keys(ctx: ClaudeCtx) -> None:
     facts = ctx.facts
     present = {e.key for e in ctx.doc.entries}
     unknown = 0
@@ -502,7 +458,7 @@ def _keys(ctx: Ctx) -> None:
             rest = sum(1 for x in ctx.doc.entries if x.key not in facts.agent_keys) - unknown + 1
             ctx.add(
                 finding(
-                    "AL017",
+                    codes.UNKNOWN_KEY,
                     e.key_range,
                     f"… and {rest:,} more keys that Claude Code does not recognise (not listed "
                     "one by one).",
@@ -513,18 +469,18 @@ def _keys(ctx: Ctx) -> None:
             safe = "tools" not in present
             ctx.add(
                 finding(
-                    "AL018",
+                    codes.ALLOWED_TOOLS_IN_AGENT,
                     e.key_range,
                     f"`{k}` is not an agent key: Claude Code ignores it and this agent "
                     "gets every tool. Did you mean `tools`?",
-                    [_rename_key(e, "tools", safe)],
+                    [rename_key_fix(e, "tools", safe)],
                 )
             )
             continue
         if k in TOP_LEVEL_FATAL_HOOKS:
             ctx.add(
                 finding(
-                    "AL031",
+                    codes.MALFORMED_HOOKS,
                     e.key_range,
                     f"`{k}` is a hook event written at the top level: Claude Code rejects "
                     f"the whole agent. Move it under `hooks:`.",
@@ -535,7 +491,7 @@ def _keys(ctx: Ctx) -> None:
         if k in facts.hook_events:
             ctx.add(
                 finding(
-                    "AL017",
+                    codes.UNKNOWN_KEY,
                     e.key_range,
                     f"`{k}` is a hook event, not an agent key: Claude Code ignores it. "
                     "Move it under `hooks:`.",
@@ -547,7 +503,7 @@ def _keys(ctx: Ctx) -> None:
         if other is not None:
             ctx.add(
                 finding(
-                    "AL019",
+                    codes.OTHER_DIALECT_KEY,
                     e.key_range,
                     f"`{k}` is a key of {other}, not of Claude Code agents: Claude Code "
                     "ignores it. Is this file meant for another tool?",
@@ -556,19 +512,19 @@ def _keys(ctx: Ctx) -> None:
             continue
         hint = _key_hint(k, facts)
         if hint:
-            safe = _normalise_key(hint) == _normalise_key(k) and hint not in present
+            safe = norm_key(hint) == norm_key(k) and hint not in present
             ctx.add(
                 finding(
-                    "AL017",
+                    codes.UNKNOWN_KEY,
                     e.key_range,
                     f"Claude Code does not recognise `{k}` and ignores it. Did you mean `{hint}`?",
-                    [_rename_key(e, hint, safe)],
+                    [rename_key_fix(e, hint, safe)],
                 )
             )
         else:
             ctx.add(
                 finding(
-                    "AL017",
+                    codes.UNKNOWN_KEY,
                     e.key_range,
                     f"Claude Code does not recognise `{k}` and ignores it. Agent keys are "
                     f"{', '.join(sorted(facts.agent_keys, key=str.lower)[:6])}, …",
@@ -616,13 +572,13 @@ def _key_hint_cached(k: str) -> str | None:
 
 @lru_cache(maxsize=4)
 def _keys_by_norm(keys: frozenset[str]) -> dict[str, str]:
-    return {_normalise_key(a): a for a in keys}
+    return {norm_key(a): a for a in keys}
 
 
 def _key_hint_uncached(k: str, facts: ClaudeFacts) -> str | None:
     if k in facts.unknown_key_no_hint:
         return None
-    norm = _normalise_key(k)
+    norm = norm_key(k)
     if norm in facts.unknown_key_hints:
         return facts.unknown_key_hints[norm]
     by_norm = _keys_by_norm(facts.agent_keys)
@@ -652,7 +608,7 @@ def _insert_after_fence(doc: Document, text: str) -> tuple[TextEdit, ...]:
     return (TextEdit(Range.of(line, 0), text + "\n"),)
 
 
-def _identity(ctx: Ctx) -> None:
+def _identity(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     e = doc.get("name")
     stem = _file_stem(ctx.path)
@@ -662,8 +618,8 @@ def _identity(ctx: Ctx) -> None:
         new = _slug(stem or "my-agent")
         ctx.add(
             finding(
-                "AL009",
-                _fence_range(doc),
+                codes.MISSING_NAME,
+                fence_range(doc),
                 "No `name`: Claude Code silently ignores this agent. Add `name:` with "
                 "lowercase letters and hyphens.",
                 [Fix(f"Add `name: {new}`", _insert_after_fence(doc, f"name: {new}"), True)],
@@ -676,7 +632,7 @@ def _identity(ctx: Ctx) -> None:
     if node.kind == "mapping" and node.range.start.line > e.line:
         ctx.add(
             finding(
-                "AL008",
+                codes.DESCRIPTION_NESTED_MAPPING,
                 node.range,
                 "The name continues on an indented line containing `: `, so YAML reads "
                 "a mapping, not a string: Claude Code does not load the agent. Put the "
@@ -688,14 +644,14 @@ def _identity(ctx: Ctx) -> None:
     if not isinstance(value, str):
         fixes = []
         if node.kind == "scalar" and value is not None:
-            fixes.append(
-                Fix("Quote the name", _replace(node.range, yaml_double_quote(e.raw)), True)
-            )
+            fixes.append(Fix("Quote the name", replace(node.range, yaml_double_quote(e.raw)), True))
         what = node.type_name
         ctx.add(
             finding(
-                "AL010" if value is not None or node.kind != "scalar" else "AL009",
-                _value_range(e),
+                codes.NAME_NOT_STRING
+                if value is not None or node.kind != "scalar"
+                else codes.MISSING_NAME,
+                value_range(e),
                 f"`name` is {what}, not a string: Claude Code does not load the agent."
                 + (" Quote it." if fixes else " Write the agent's name."),
                 fixes,
@@ -706,11 +662,11 @@ def _identity(ctx: Ctx) -> None:
     if why:
         ctx.add(
             finding(
-                "AL011",
+                codes.INVALID_NAME,
                 node.range,
                 f"`name` {why}: Claude Code does not load the agent. Use lowercase "
                 "letters, digits and hyphens.",
-                [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)), False)],
+                [Fix(f"Rename to `{_slug(value)}`", replace(node.range, _slug(value)), False)],
             )
         )
         return
@@ -718,7 +674,7 @@ def _identity(ctx: Ctx) -> None:
         blank = value != ""
         ctx.add(
             finding(
-                "AL012" if blank else "AL009",
+                codes.NAME_CONVENTION if blank else codes.MISSING_NAME,
                 node.range,
                 "`name` is only spaces: it loads, but nobody can mention or dispatch it. Write "
                 "the agent's name."
@@ -728,21 +684,22 @@ def _identity(ctx: Ctx) -> None:
             )
         )
         return
-    if not NAME_PATTERN.match(value):
+    conventional = ctx.facts.name_pattern.match(value) is not None
+    if not conventional:
         ctx.add(
             finding(
-                "AL012",
+                codes.NAME_CONVENTION,
                 node.range,
                 f"`{value}` is not lowercase-with-hyphens: it loads, but it is awkward to "
                 f"mention (`@agent-{value}`) and breaks the convention. Use "
                 f"`{_slug(value)}`.",
-                [Fix(f"Rename to `{_slug(value)}`", _replace(node.range, _slug(value)), False)],
+                [Fix(f"Rename to `{_slug(value)}`", replace(node.range, _slug(value)), False)],
             )
         )
-    if stem and value != stem and NAME_PATTERN.match(value) and ctx.effective.name is not None:
+    if stem and value != stem and conventional and ctx.effective.name is not None:
         ctx.add(
             finding(
-                "AL013",
+                codes.NAME_FILENAME_MISMATCH,
                 node.range,
                 f"The agent is named `{value}` but its file is `{stem}.md`. Claude Code "
                 "uses the name; people and tools often look for the file name.",
@@ -756,7 +713,7 @@ def _identity(ctx: Ctx) -> None:
 _WHEN_WORDS = re.compile(r"\b(use|when|proactive|proactively|invoke|delegate|for)\b", re.I)
 
 
-def _description(ctx: Ctx) -> None:
+def _description(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     e = doc.get("description")
     if e is None:
@@ -764,8 +721,8 @@ def _description(ctx: Ctx) -> None:
             return
         ctx.add(
             finding(
-                "AL015",
-                _fence_range(doc),
+                codes.MISSING_DESCRIPTION,
+                fence_range(doc),
                 "No `description`: Claude Code does not load this agent. Add a "
                 "`description:` saying when to use it.",
                 [
@@ -784,7 +741,7 @@ def _description(ctx: Ctx) -> None:
     if node.kind == "mapping" and node.range.start.line > e.line:
         ctx.add(
             finding(
-                "AL008",
+                codes.DESCRIPTION_NESTED_MAPPING,
                 node.range,
                 "The description continues on an indented line that contains `: `, so "
                 "YAML reads a mapping, not text: Claude Code does not load the agent. "
@@ -797,8 +754,8 @@ def _description(ctx: Ctx) -> None:
     if isinstance(value, str) and value and not value.strip():
         ctx.add(
             finding(
-                "AL015",
-                _value_range(e),
+                codes.MISSING_DESCRIPTION,
+                value_range(e),
                 "`description` is blank: Claude Code loads the agent but has nothing to decide "
                 "when to use it. Write a sentence saying when to use it.",
                 severity=Severity.WARNING,
@@ -809,8 +766,8 @@ def _description(ctx: Ctx) -> None:
         what = "empty" if node.kind == "scalar" and value in (None, "") else node.type_name
         ctx.add(
             finding(
-                "AL015",
-                _value_range(e),
+                codes.MISSING_DESCRIPTION,
+                value_range(e),
                 f"`description` is {what}: Claude Code does not load the agent. Write a "
                 "sentence saying when to use it."
                 if what == "empty"
@@ -823,7 +780,7 @@ def _description(ctx: Ctx) -> None:
     if len(text) > 3000:
         ctx.add(
             finding(
-                "AL016",
+                codes.DESCRIPTION_QUALITY,
                 node.range,
                 f"The description is {len(text):,} characters long. It is sent in every "
                 "conversation that can delegate to this agent; keep examples short.",
@@ -832,7 +789,7 @@ def _description(ctx: Ctx) -> None:
     elif not _WHEN_WORDS.search(text):
         ctx.add(
             finding(
-                "AL016",
+                codes.DESCRIPTION_QUALITY,
                 node.range,
                 "The description does not say when to use the agent. Claude delegates by "
                 'reading it: start with "Use when…" (add "use proactively" for '
@@ -851,8 +808,9 @@ def _mapping_to_block(doc: Document, e: Entry) -> Fix | None:
     )
     return Fix(
         "Make the description a folded block scalar (`>-`)",
-        _replace(rng, " >-\n" + "\n".join("  " + p for p in parts)),
+        replace(rng, " >-\n" + "\n".join("  " + p for p in parts)),
         True,
+        preserves_value=True,
     )
 
 
@@ -904,7 +862,7 @@ def _offsets(text: str, base: int, line: int) -> Iterator[tuple[str, Range]]:
             start = i
 
 
-def _tools(ctx: Ctx) -> None:
+def _tools(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     facts = ctx.facts
     allowed: dict[str, Range] = {}
@@ -922,12 +880,12 @@ def _tools(ctx: Ctx) -> None:
                     f"`{key}` must be a comma-separated string or a list of tool names; "
                     f"got {node.type_name}. Claude Code ignores it."
                 )
-                ctx.add(finding("AL107", _value_range(e), msg))
+                ctx.add(finding(codes.INVALID_TYPE, value_range(e), msg))
             else:
                 ctx.add(
                     finding(
-                        "AL020",
-                        _value_range(e),
+                        codes.EMPTY_TOOLS,
+                        value_range(e),
                         f"`tools` must be a comma-separated string or a list of tool names; got "
                         f"{node.type_name}, which Claude Code reads as no tools at all (while "
                         'the agent listing says "All tools"), so it refuses to spawn the agent.',
@@ -939,15 +897,15 @@ def _tools(ctx: Ctx) -> None:
             if not deny:
                 ctx.add(
                     finding(
-                        "AL020",
-                        _value_range(e),
+                        codes.EMPTY_TOOLS,
+                        value_range(e),
                         "`tools` is empty, so the agent gets no tools at all and Claude "
                         "Code refuses to spawn it. List the tools it needs, or remove "
                         "`tools` to give it every tool.",
                         [
                             Fix(
                                 "Remove `tools` (inherit every tool)",
-                                _replace(
+                                replace(
                                     Range(
                                         Position(e.range.start.line, 0),
                                         Position(e.range.end.line + 1, 0),
@@ -966,7 +924,7 @@ def _tools(ctx: Ctx) -> None:
             if v.resolved and v.resolved in seen and v.status in ("ok", "alias"):
                 ctx.add(
                     finding(
-                        "AL108",
+                        codes.DUPLICATE_TOOL,
                         rng,
                         f"`{entry}` is already listed.",
                         [f for f in (_remove_item_fix(doc, e, rng),) if f],
@@ -984,7 +942,7 @@ def _tools(ctx: Ctx) -> None:
                 if t in allowed:
                     ctx.add(
                         finding(
-                            "AL124",
+                            codes.TOOL_ALLOWED_AND_DENIED,
                             allowed[t],
                             f"`{t}` is also in `disallowedTools`, which wins: the agent "
                             "does not get it.",
@@ -1002,8 +960,8 @@ def _tools(ctx: Ctx) -> None:
     ):
         ctx.add(
             finding(
-                "AL121",
-                _value_range(e),
+                codes.NO_TOOL_RESOLVES,
+                value_range(e),
                 "None of these tools resolves, so the agent has no tools and Claude Code "
                 "refuses to spawn it. Fix the tool names.",
             )
@@ -1021,7 +979,7 @@ def _tools(ctx: Ctx) -> None:
         if missing:
             ctx.add(
                 finding(
-                    "AL027",
+                    codes.MEMORY_ADDS_TOOLS,
                     m.key_range,
                     f"With `memory`, Claude Code adds {', '.join(missing)} to this "
                     "agent's tools so it can use its memory folder.",
@@ -1037,7 +995,7 @@ def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
     if re.fullmatch(r"\s*-\s+" + re.escape(line[s:t]) + r"\s*", line):  # a block list item
         return Fix(
             "Remove the repeated tool",
-            _replace(Range(Position(rng.start.line, 0), Position(rng.start.line + 1, 0)), ""),
+            replace(Range(Position(rng.start.line, 0), Position(rng.start.line + 1, 0)), ""),
             True,
         )
     # eat a preceding ", " or following ", "
@@ -1051,12 +1009,12 @@ def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
             t += m.end()
     return Fix(
         "Remove the repeated tool",
-        _replace(Range.of(rng.start.line, s, rng.start.line, t), ""),
+        replace(Range.of(rng.start.line, s, rng.start.line, t), ""),
         True,
     )
 
 
-def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
+def _tool_verdict(ctx: ClaudeCtx, key: str, entry: str, rng: Range, v: Any) -> None:
     status = v.status
     if status == "mcp" and ctx.mcp_servers is not None and entry != "mcp__*":
         server = entry[5:].split("__", 1)[0]
@@ -1064,7 +1022,7 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
             known = ", ".join(f"`{s}`" for s in sorted(ctx.mcp_servers)) or "none"
             ctx.add(
                 finding(
-                    "AL123",
+                    codes.MCP_SERVER_NOT_CONFIGURED,
                     rng,
                     f"No MCP server `{server}` in this project's .mcp.json (configured: "
                     f"{known}): Claude Code drops this entry unless the server is configured "
@@ -1078,7 +1036,9 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
         if key == "tools":
             ctx.add(
                 finding(
-                    "AL024", rng, "`*` gives this agent every tool, the same as omitting `tools`."
+                    codes.WILDCARD_TOOLS,
+                    rng,
+                    "`*` gives this agent every tool, the same as omitting `tools`.",
                 )
             )
         return
@@ -1086,7 +1046,7 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
         if key == "tools":
             ctx.add(
                 finding(
-                    "AL025",
+                    codes.AGENT_RESTRICTION_IN_SUBAGENT,
                     rng,
                     f"`{entry}`: the list of agent types is honoured only when this agent "
                     "runs as the main thread (`claude --agent`); as a subagent it simply "
@@ -1097,10 +1057,10 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
     if status == "alias":
         ctx.add(
             finding(
-                "AL022",
+                codes.LEGACY_TOOL,
                 rng,
                 f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`.",
-                [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)],
+                [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), True)],
                 tags=("deprecated",),
             )
         )
@@ -1109,11 +1069,11 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
         sug = f" Use `{v.suggestion}`." if v.suggestion else ""
         ctx.add(
             finding(
-                "AL022",
+                codes.LEGACY_TOOL,
                 rng,
                 f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is "
                 f"dropped.{sug}",
-                [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
+                [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
                 if v.suggestion
                 else [],
                 tags=("deprecated",),
@@ -1123,7 +1083,7 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
     if status == "mcp-bad":
         ctx.add(
             finding(
-                "AL023",
+                codes.MALFORMED_MCP_TOOL,
                 rng,
                 f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
                 "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`.",
@@ -1133,21 +1093,21 @@ def _tool_verdict(ctx: Ctx, key: str, entry: str, rng: Range, v: Any) -> None:
     if status == "case":
         ctx.add(
             finding(
-                "AL021",
+                codes.UNKNOWN_TOOL,
                 rng,
                 f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
                 f"Code silently drops it. Did you mean `{v.suggestion}`?",
-                [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), True)],
+                [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), True)],
             )
         )
         return
     sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
     ctx.add(
         finding(
-            "AL021",
+            codes.UNKNOWN_TOOL,
             rng,
             f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
-            [Fix(f"Replace with `{v.suggestion}`", _replace(rng, v.suggestion), False)]
+            [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
             if v.suggestion
             else [],
         )
@@ -1166,10 +1126,10 @@ def _enum_fix(e: Entry, options: list[str], value: str) -> list[Fix]:
     if near is None:
         return []
     safe = near.lower() == value.lower()
-    return [Fix(f"Replace with `{near}`", _replace(e.node.range, near), safe)]
+    return [Fix(f"Replace with `{near}`", replace(e.node.range, near), safe)]
 
 
-def _enums(ctx: Ctx) -> None:
+def _enums(ctx: ClaudeCtx) -> None:
     doc, facts = ctx.doc, ctx.facts
     for e in doc.entries:
         if e.problem or e.key not in facts.agent_keys:
@@ -1183,7 +1143,7 @@ def _enums(ctx: Ctx) -> None:
         ):
             ctx.add(
                 finding(
-                    "AL030" if e.key in _DROPPED_FIELDS else "AL107",
+                    _invalid_value_code(e.key),
                     e.key_range,
                     f"`{e.key}` has no value: Claude Code ignores it. Give it a value or "
                     "remove it.",
@@ -1196,8 +1156,8 @@ def _enums(ctx: Ctx) -> None:
             if not isinstance(v, str) or v not in facts.colors:
                 ctx.add(
                     finding(
-                        "AL028",
-                        _value_range(e),
+                        codes.INVALID_COLOR,
+                        value_range(e),
                         f"`{_show(v)}` is not a Claude Code colour: it is silently "
                         f"dropped. Use one of {', '.join(facts.colors)}.",
                         _enum_fix(e, list(facts.colors), str(v)),
@@ -1210,17 +1170,17 @@ def _enums(ctx: Ctx) -> None:
                 target = facts.permission_mode_aliases[v]
                 ctx.add(
                     finding(
-                        "AL130",
+                        codes.PERMISSION_MODE_ALIAS,
                         e.node.range,
                         f"`{v}` is an alias of `{target}`.",
-                        [Fix(f"Write `{target}`", _replace(e.node.range, target), True)],
+                        [Fix(f"Write `{target}`", replace(e.node.range, target), True)],
                     )
                 )
             elif not isinstance(v, str) or v not in facts.permission_modes:
                 ctx.add(
                     finding(
-                        "AL030",
-                        _value_range(e),
+                        codes.INVALID_FIELD_VALUE,
+                        value_range(e),
                         f"`permissionMode: {_show(v)}` is not a permission mode: Claude "
                         "Code drops it and the agent inherits the parent's mode. Use "
                         f"one of {', '.join(facts.permission_modes)}.",
@@ -1230,7 +1190,7 @@ def _enums(ctx: Ctx) -> None:
             elif v == "bypassPermissions":
                 ctx.add(
                     finding(
-                        "AL230",
+                        codes.BYPASS_PERMISSIONS,
                         e.node.range,
                         "`bypassPermissions` lets this agent run every tool, shell "
                         "commands and file writes included, without asking. Make sure "
@@ -1242,8 +1202,8 @@ def _enums(ctx: Ctx) -> None:
             if not isinstance(v, str) or v not in options:
                 ctx.add(
                     finding(
-                        "AL030",
-                        _value_range(e),
+                        codes.INVALID_FIELD_VALUE,
+                        value_range(e),
                         f"`{k}: {_show(v)}` is not valid: Claude Code drops it. Use one of "
                         f"{', '.join(options)}.",
                         _enum_fix(e, list(options), str(v)),
@@ -1257,8 +1217,8 @@ def _enums(ctx: Ctx) -> None:
             if not ok:
                 ctx.add(
                     finding(
-                        "AL030",
-                        _value_range(e),
+                        codes.INVALID_FIELD_VALUE,
+                        value_range(e),
                         f"`effort: {_show(v)}` is not valid: Claude Code drops it. Use one "
                         f"of {', '.join(facts.effort)} or a number.",
                         _enum_fix(e, list(facts.effort), str(v)),
@@ -1268,8 +1228,8 @@ def _enums(ctx: Ctx) -> None:
             if not _positive_int(v):
                 ctx.add(
                     finding(
-                        "AL030",
-                        _value_range(e),
+                        codes.INVALID_FIELD_VALUE,
+                        value_range(e),
                         f"`maxTurns: {_show(v)}` is not a positive whole number: Claude "
                         "Code drops it and the agent's turns are unlimited.",
                     )
@@ -1278,34 +1238,33 @@ def _enums(ctx: Ctx) -> None:
             if not _positive_int(v) or int(v) < facts.auto_compact_min:
                 ctx.add(
                     finding(
-                        "AL030",
-                        _value_range(e),
+                        codes.INVALID_FIELD_VALUE,
+                        value_range(e),
                         f"`autoCompactWindow: {_show(v)}` must be a whole number of at "
                         f"least {facts.auto_compact_min:,}: Claude Code drops it.",
                     )
                 )
-        elif k in ("background", "omitClaudeMd", "observeToolResults", "observeSubagents") and not (
-            isinstance(v, bool) or v in ("true", "false")
+        elif k in boolean_keys(CLAUDE_AGENT) and not (
+            isinstance(v, bool) or v in facts.boolean_values
         ):
             ctx.add(
                 finding(
-                    "AL030" if k == "background" else "AL107",
-                    _value_range(e),
+                    _invalid_value_code(k),
+                    value_range(e),
                     f"`{k}: {_show(v)}` is not `true` or `false`: Claude Code drops it.",
-                    _enum_fix(e, ["true", "false"], str(v)),
+                    _enum_fix(e, list(facts.boolean_values), str(v)),
                 )
             )
 
 
-_DROPPED_FIELDS = (
-    "permissionMode",
-    "memory",
-    "isolation",
-    "effort",
-    "maxTurns",
-    "background",
-    "autoCompactWindow",
-)
+def _invalid_value_code(key: str) -> str:
+    """AL030 for the fields its registry entry names (Claude Code drops the field), AL107
+    for the other keys (a value of the wrong type)."""
+    return (
+        codes.INVALID_FIELD_VALUE
+        if key in rules()[codes.INVALID_FIELD_VALUE].keys
+        else codes.INVALID_TYPE
+    )
 
 
 def _positive_int(v: Any) -> bool:
@@ -1325,16 +1284,16 @@ def _show(v: Any) -> str:
         return "(empty)"
     if isinstance(v, bool):
         return "true" if v else "false"
-    return _short(str(v), 40)
+    return short(str(v), 40)
 
 
-def _model(ctx: Ctx, e: Entry, v: Any) -> None:
+def _model(ctx: ClaudeCtx, e: Entry, v: Any) -> None:
     facts = ctx.facts
     if not isinstance(v, str):
         ctx.add(
             finding(
-                "AL107",
-                _value_range(e),
+                codes.INVALID_TYPE,
+                value_range(e),
                 f"`model` is {e.node.type_name}, not a model name: Claude Code ignores "
                 "it and uses the parent's model.",
             )
@@ -1350,12 +1309,12 @@ def _model(ctx: Ctx, e: Entry, v: Any) -> None:
             alias = next((a for a in ("opus", "sonnet", "haiku", "fable") if a in s), None)
             ctx.add(
                 finding(
-                    "AL129",
+                    codes.DATED_MODEL,
                     e.node.range,
                     f"`{s}` is a pinned model ID; it fails once the model is retired or "
                     f"unavailable on the user's provider."
                     + (f" `{alias}` always means the current model." if alias else ""),
-                    [Fix(f"Use `{alias}`", _replace(e.node.range, alias), False)] if alias else [],
+                    [Fix(f"Use `{alias}`", replace(e.node.range, alias), False)] if alias else [],
                 )
             )
         return
@@ -1371,12 +1330,12 @@ def _model(ctx: Ctx, e: Entry, v: Any) -> None:
         hint = f" Did you mean `{near}`?"
     ctx.add(
         finding(
-            "AL029",
+            codes.INVALID_MODEL,
             e.node.range,
             f"`{s}` is not a Claude model alias or ID. Claude Code passes it through, and "
             'spawning the agent fails with "There\'s an issue with the selected model". '
             f"Use sonnet, opus, haiku, inherit or a full model ID.{hint}",
-            [Fix(f"Replace with `{near}`", _replace(e.node.range, near), False)] if near else [],
+            [Fix(f"Replace with `{near}`", replace(e.node.range, near), False)] if near else [],
         )
     )
 
@@ -1384,7 +1343,7 @@ def _model(ctx: Ctx, e: Entry, v: Any) -> None:
 # --------------------------------------------------------------------------- hooks, MCP, types
 
 
-def _hooks(ctx: Ctx) -> None:
+def _hooks(ctx: ClaudeCtx) -> None:
     e = ctx.doc.get("hooks")
     if e is None or e.problem or e.missing_value:
         return
@@ -1393,27 +1352,27 @@ def _hooks(ctx: Ctx) -> None:
     if why:
         ctx.add(
             finding(
-                "AL031",
-                _value_range(e),
+                codes.MALFORMED_HOOKS,
+                value_range(e),
                 f"Malformed `hooks`: {why}. Claude Code rejects the whole agent.",
             )
         )
         return
     for w in warnings:
-        ctx.add(finding("AL131", _value_range(e), w[0].upper() + w[1:] + "."))
+        ctx.add(finding(codes.UNKNOWN_HOOK_EVENT, value_range(e), w[0].upper() + w[1:] + "."))
     for k, _v in node.pairs:
         if isinstance(k.value, str) and k.value not in ctx.facts.hook_events:
             near = nearest(k.value, ctx.facts.hook_events)
             ctx.add(
                 finding(
-                    "AL131",
+                    codes.UNKNOWN_HOOK_EVENT,
                     k.range,
                     f"`{k.value}` is not a hook event: Claude Code drops these hooks."
                     + (f" Did you mean `{near}`?" if near else ""),
                     [
                         Fix(
                             f"Replace with `{near}`",
-                            _replace(k.range, near),
+                            replace(k.range, near),
                             near.lower() == k.value.lower(),
                         )
                     ]
@@ -1423,7 +1382,7 @@ def _hooks(ctx: Ctx) -> None:
             )
 
 
-def _mcp(ctx: Ctx) -> None:
+def _mcp(ctx: ClaudeCtx) -> None:
     e = ctx.doc.get("mcpServers")
     if e is None or e.problem or e.missing_value:
         return
@@ -1431,8 +1390,8 @@ def _mcp(ctx: Ctx) -> None:
     if node.kind != "sequence":
         ctx.add(
             finding(
-                "AL032",
-                _value_range(e),
+                codes.INVALID_MCP_SERVER,
+                value_range(e),
                 "`mcpServers` must be a list of server names or `{name: {config}}` "
                 f"entries; got {node.type_name}. Claude Code ignores it.",
             )
@@ -1445,7 +1404,7 @@ def _mcp(ctx: Ctx) -> None:
         if not ok:
             ctx.add(
                 finding(
-                    "AL032",
+                    codes.INVALID_MCP_SERVER,
                     item.range,
                     "Each `mcpServers` item is a configured server's name or a one-key "
                     "map `{name: {type, command or url, …}}`. Claude Code drops this one.",
@@ -1453,7 +1412,7 @@ def _mcp(ctx: Ctx) -> None:
             )
 
 
-def _types(ctx: Ctx) -> None:
+def _types(ctx: ClaudeCtx) -> None:
     for e in ctx.doc.entries:
         if e.problem or e.missing_value:
             continue
@@ -1464,8 +1423,8 @@ def _types(ctx: Ctx) -> None:
         ):
             ctx.add(
                 finding(
-                    "AL107",
-                    _value_range(e),
+                    codes.INVALID_TYPE,
+                    value_range(e),
                     f"`{k}` must be a string; got {node.type_name}. Claude Code ignores it.",
                 )
             )
@@ -1474,8 +1433,8 @@ def _types(ctx: Ctx) -> None:
         ):
             ctx.add(
                 finding(
-                    "AL107",
-                    _value_range(e),
+                    codes.INVALID_TYPE,
+                    value_range(e),
                     f"`skills` must be a skill name, a comma-separated string or a list; "
                     f"got {node.type_name}.",
                 )
@@ -1483,14 +1442,14 @@ def _types(ctx: Ctx) -> None:
         elif k == "experimental" and node.kind != "mapping":
             ctx.add(
                 finding(
-                    "AL107",
-                    _value_range(e),
+                    codes.INVALID_TYPE,
+                    value_range(e),
                     f"`experimental` must be a mapping; got {node.type_name}.",
                 )
             )
 
 
-def _body(ctx: Ctx) -> None:
+def _body(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     env = doc.env
     if env.close_line is None:
@@ -1501,8 +1460,8 @@ def _body(ctx: Ctx) -> None:
         line = env.close_line
         ctx.add(
             finding(
-                "AL035",
-                _line_range(doc, line),
+                codes.EMPTY_BODY,
+                line_range(doc, line),
                 "The body is empty, so the agent has no system prompt. Write its "
                 "instructions below the `---`.",
             )

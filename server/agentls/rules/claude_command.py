@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentls.document.model import Document
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.rules.schema_rules import Ctx, check_common, file_name, sort_findings
 from agentls.types import Finding
@@ -30,7 +31,7 @@ def check_claude_command(doc: Document, path: str | None) -> list[Finding]:
             )
             ctx.add(
                 finding(
-                    "AL600",
+                    codes.COMMAND_IGNORED_KEY,
                     e.key_range,
                     f"`{e.key}` is ignored in slash commands ({what}). It works in skills "
                     "(`.claude/skills/<name>/SKILL.md`).",

@@ -13,6 +13,7 @@ import os
 from agentls.dialects.facts import claude_facts
 from agentls.document.model import Document
 from agentls.effective import compute_effective
+from agentls.rules import codes
 from agentls.rules.claude_agent import check_claude_agent
 from agentls.rules.registry import finding
 from agentls.rules.schema_rules import file_name, sort_findings
@@ -45,7 +46,7 @@ def looks_like_docs(path: str | None) -> bool:
 
 def docs_in_agents_folder(doc: Document, path: str | None, tool: str, outcome: str) -> Finding:
     return finding(
-        "AL400",
+        codes.DOCS_IN_AGENTS_FOLDER,
         Range.of(0, 0, 0, len(doc.lines[0]) if doc.lines else 0),
         f"`{file_name(path)}` looks like documentation, but {tool} loads every `.md` file in "
         f"this folder as an agent: {outcome}. Move it out of the folder.",
@@ -70,24 +71,24 @@ def check_claude_plugin_agent(
     has_when = any(k in doc.by_key for k in _WHEN_KEYS)
     out: list[Finding] = []
     for f in base:
-        if f.code == "AL009":  # the name falls back to the file name
+        if f.code == codes.MISSING_NAME:  # the name falls back to the file name
             continue
-        if f.code == "AL001" and "No frontmatter" in f.message:
+        if f.code == codes.NO_FRONTMATTER and "No frontmatter" in f.message:
             out.append(
                 finding(
-                    "AL452",
+                    codes.PLUGIN_AGENT_FALLBACK,
                     f.range,
                     f"No frontmatter: Claude Code loads this plugin agent as `{stem}` with the "
                     f'description "Agent from {plugin} plugin". Add `name` and `description`.',
                 )
             )
             continue
-        if f.code == "AL015" and "No `description`" in f.message:
+        if f.code == codes.MISSING_DESCRIPTION and "No `description`" in f.message:
             if has_when:
                 continue
             out.append(
                 finding(
-                    "AL452",
+                    codes.PLUGIN_AGENT_FALLBACK,
                     f.range,
                     "No `description`: Claude Code describes this plugin agent as "
                     f'"Agent from {plugin} plugin", which does not tell when to use it. Add '
@@ -95,9 +96,11 @@ def check_claude_plugin_agent(
                 )
             )
             continue
-        if f.code in ("AL017", "AL019") and any(f"`{k}`" in f.message for k in _WHEN_KEYS):
+        if f.code in (codes.UNKNOWN_KEY, codes.OTHER_DIALECT_KEY) and any(
+            f"`{k}`" in f.message for k in _WHEN_KEYS
+        ):
             continue
-        if f.code == "AL002":
+        if f.code == codes.YAML_SYNTAX:
             f.message = f.message.replace(
                 "loads no agent.", f"loads the agent as `{stem}` without its settings."
             )
@@ -115,7 +118,7 @@ def check_claude_plugin_agent(
         if e.key in ignored:
             out.append(
                 finding(
-                    "AL450",
+                    codes.PLUGIN_IGNORED_KEY,
                     e.key_range,
                     f"`{e.key}` is ignored in plugin agents (Claude Code drops it with a "
                     "warning, for security). Move the agent to `.claude/agents` if it needs it.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentls.document.model import Document
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.rules.schema_rules import (
     Ctx,
@@ -46,7 +47,7 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
         )
         ctx.add(
             finding(
-                "AL504",
+                codes.SKILL_NO_DESCRIPTION,
                 fence_range(doc) if doc.has_frontmatter else first_line_range(doc),
                 "No `description`: Claude Code uses the first line of the body"
                 + (f' ("{first[:60]}")' if first else "")
@@ -61,7 +62,7 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
     if total > LISTING_LIMIT and desc is not None:
         ctx.add(
             finding(
-                "AL503",
+                codes.SKILL_DESCRIPTION_TRUNCATED,
                 desc.key_range,
                 f"`description` and `when_to_use` are {total:,} characters together; Claude Code "
                 f"truncates them at {LISTING_LIMIT:,} in the skill listing.",
@@ -78,7 +79,7 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
     ):
         ctx.add(
             finding(
-                "AL500",
+                codes.SKILL_NAME_DIRECTORY,
                 name.raw_range,
                 f"The skill is invoked as `/{folder}` (its folder); `name: {name.value}` is "
                 "only a display label in Claude Code, and the Agent Skills standard requires "
@@ -92,7 +93,7 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
         keys = ", ".join(f"`{e.key}`" for e in extra)
         ctx.add(
             finding(
-                "AL501",
+                codes.SKILL_NOT_PORTABLE,
                 extra[0].key_range,
                 f"{keys} {'is' if len(extra) == 1 else 'are'} Claude Code only: claude.ai upload, "
                 "the Skills API and other Agent Skills tools reject the file. Fine for a skill "
@@ -116,7 +117,7 @@ def check_agent_skill(doc: Document, path: str | None) -> list[Finding]:
     if name is not None and isinstance(name.value, str) and folder and name.value != folder:
         ctx.add(
             finding(
-                "AL500",
+                codes.SKILL_NAME_DIRECTORY,
                 name.raw_range,
                 f"`name` must equal the skill's folder name (`{folder}`) in the Agent Skills "
                 f"standard; got `{name.value}`.",

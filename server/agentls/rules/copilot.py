@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentls.document.model import Document
+from agentls.rules import codes
 from agentls.rules.claude_plugin_agent import docs_in_agents_folder, looks_like_docs
 from agentls.rules.registry import finding
 from agentls.rules.schema_rules import (
@@ -62,7 +63,7 @@ def check_copilot_agent(doc: Document, path: str | None) -> list[Finding]:
         if not names & AGENT_TOOL_ALIASES and "*" not in names:
             ctx.add(
                 finding(
-                    "AL701",
+                    codes.AGENTS_WITHOUT_AGENT_TOOL,
                     agents.key_range,
                     "`agents` only takes effect when `tools` includes `agent`: this agent "
                     "cannot call any subagent. Add `agent` to `tools`.",
@@ -72,7 +73,7 @@ def check_copilot_agent(doc: Document, path: str | None) -> list[Finding]:
     if body_len > BODY_LIMIT:
         ctx.add(
             finding(
-                "AL702",
+                codes.COPILOT_BODY_TOO_LONG,
                 line_range(doc, doc.env.body_start)
                 if doc.env.body_start < len(doc.lines)
                 else Range.of(0, 0),
@@ -96,7 +97,7 @@ def check_copilot_agent(doc: Document, path: str | None) -> list[Finding]:
             if k in d:
                 ctx.add(
                     finding(
-                        "AL703",
+                        codes.COPILOT_TARGET_IGNORES_KEY,
                         d[k].key_range,
                         f"`{k}` is only used by {owner}; with `target: {tv}` this agent runs in "
                         f"{this}, which ignores it.",
@@ -112,7 +113,7 @@ def check_copilot_chatmode(doc: Document, path: str | None) -> list[Finding]:
     stem = file_name(path).removesuffix(".chatmode.md") or "name"
     ctx.add(
         finding(
-            "AL704",
+            codes.LEGACY_CHATMODE,
             Range.of(0, 0, 0, len(doc.lines[0]) if doc.lines else 0),
             "Chat modes are the legacy form of custom agents: move this file to "
             f"`.github/agents/{stem}.agent.md` (same frontmatter).",
@@ -132,7 +133,7 @@ def check_copilot_prompt(doc: Document, path: str | None) -> list[Finding]:
             fixes.append(Fix("Rename `mode` to `agent`", replace(mode.key_range, "agent"), True))
         ctx.add(
             finding(
-                "AL705",
+                codes.PROMPT_MODE,
                 mode.key_range,
                 "`mode` is the old name of `agent` in prompt files (`ask`, `agent`, `plan` or a "
                 "custom agent's name). Rename it to `agent`.",
@@ -150,7 +151,7 @@ def check_copilot_instructions(doc: Document, path: str | None) -> list[Finding]
     if "applyTo" not in doc.by_key and not doc.strict_error:
         ctx.add(
             finding(
-                "AL706",
+                codes.INSTRUCTIONS_NO_APPLY_TO,
                 Range.of(0, 0, 0, len(doc.lines[0]) if doc.lines else 0),
                 "No `applyTo`: these instructions are never applied automatically, only when "
                 'attached by hand. Add `applyTo: "**"` (every file) or a glob.',

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentls.document.model import Document
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.rules.schema_rules import (
     Ctx,
@@ -22,7 +23,7 @@ def check_opencode_agent(doc: Document, path: str | None) -> list[Finding]:
         ctx.skip_keys.add("model")
         ctx.add(
             finding(
-                "AL801",
+                codes.OPENCODE_MODEL_FORMAT,
                 value_range(model),
                 "OpenCode model ids are `provider/model` (for example "
                 f"`anthropic/claude-sonnet-4-5`); got `{short(model.value)}`.",
@@ -36,12 +37,12 @@ def check_opencode_agent(doc: Document, path: str | None) -> list[Finding]:
         "provider as options, which may reject them. Move provider options under `options:`.",
     )
     for f in ctx.out:
-        if f.code == "AL408" and f.message.startswith("OpenCode does not know"):
+        if f.code == codes.COMMON_UNKNOWN_KEY and f.message.startswith("OpenCode does not know"):
             f.severity = Severity.INFORMATION
     if doc.has_frontmatter and "description" not in doc.by_key and not doc.strict_error:
         ctx.add(
             finding(
-                "AL802",
+                codes.OPENCODE_NO_DESCRIPTION,
                 fence_range(doc),
                 "No `description`: OpenCode's documentation requires one, and it is how the "
                 "main agent decides when to use this subagent. Add `description:`.",

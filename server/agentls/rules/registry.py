@@ -18,6 +18,7 @@ class Rule:
     doc: str
     fix: str
     dialects: tuple[str, ...]
+    keys: frozenset[str] = frozenset()  # the keys the rule covers, when it names them
 
     @property
     def anchor(self) -> str:
@@ -37,6 +38,7 @@ def rules() -> dict[str, Rule]:
             doc=r["doc"],
             fix=r.get("fix", ""),
             dialects=tuple(r.get("dialects", ())),
+            keys=frozenset(r.get("keys", ())),
         )
     return out
 
@@ -44,6 +46,21 @@ def rules() -> dict[str, Rule]:
 @cache
 def docs_base() -> str:
     return str(load_json("rules.json")["docsBase"])
+
+
+def constant_names() -> dict[str, str]:
+    """Rule id → the name of its constant in ``rules/codes.py`` (the rule's name in upper
+    snake case; ``COMMON_`` in front for a schema-dialect rule named like a Claude agent rule)."""
+    taken: dict[str, int] = {}
+    for r in rules().values():
+        taken[r.name] = taken.get(r.name, 0) + 1
+    out = {}
+    for r in rules().values():
+        name = r.name.upper().replace("-", "_")
+        if taken[r.name] > 1 and "claude-agent" not in r.dialects:
+            name = "COMMON_" + name
+        out[r.id] = name
+    return out
 
 
 def rule_url(rule_id: str) -> str:

@@ -8,74 +8,60 @@ schema's ``additionalProperties`` errors are dropped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentls.dialects.registry import SCHEMA_FILES
+from agentls.dialects.schemas import load_schema, schema_keys
 from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
-from agentls.document.yamltree import YNode, yaml_double_quote
+from agentls.document.yamltree import YNode
 from agentls.effective import nearest
+from agentls.rules import codes
+from agentls.rules.common import (
+    CLAUDE_READERS,
+    TOOL_OF,
+    Ctx,
+    closing_fence_fix,
+    dashes_fix,
+    dialect_label,
+    fence_range,
+    file_name,
+    first_line_range,
+    line_range,
+    norm_key,
+    quote_fix,
+    remove_before_fence_fix,
+    rename_key_fix,
+    replace,
+    short,
+    sort_findings,
+    value_range,
+)
 from agentls.rules.registry import finding
-from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name
+from agentls.types import Fix, Position, Range, Severity
+
+__all__ = [  # the shared helpers, importable from here as before
+    "CLAUDE_READERS",
+    "TOOL_OF",
+    "Ctx",
+    "dialect_label",
+    "fence_range",
+    "file_name",
+    "first_line_range",
+    "line_range",
+    "load_schema",
+    "replace",
+    "schema_keys",
+    "short",
+    "sort_findings",
+    "value_range",
+]
 
 if TYPE_CHECKING:  # jsonschema (~0.1 s to import) is loaded by the first schema validation:
     # checking Claude Code agents alone never needs it
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
-
-# Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
-CLAUDE_READERS = frozenset(
-    {"claude-agent", "claude-plugin-agent", "claude-skill", "claude-command", "claude-rule"}
-)
-
-# The tool each dialect belongs to, for messages.
-TOOL_OF = {
-    "claude-agent": "Claude Code",
-    "claude-plugin-agent": "Claude Code",
-    "claude-skill": "Claude Code",
-    "agent-skill": "the Agent Skills standard",
-    "claude-command": "Claude Code",
-    "claude-rule": "Claude Code",
-    "copilot-agent": "GitHub Copilot",
-    "copilot-chatmode": "VS Code",
-    "copilot-prompt": "VS Code",
-    "copilot-instructions": "GitHub Copilot",
-    "opencode-agent": "OpenCode",
-    "gemini-agent": "Gemini CLI",
-}
-
-
-# --------------------------------------------------------------------------- schemas
-
-
-def _schema_dir() -> Path | None:
-    try:
-        res = resources.files("agentls").joinpath("schemas")
-        if res.is_dir():
-            return Path(str(res))
-    except (ModuleNotFoundError, OSError):
-        pass
-    for parent in Path(__file__).resolve().parents:
-        cand = parent / "schemas"
-        if (parent / "pyproject.toml").is_file() and cand.is_dir():
-            return cand
-    return None
-
-
-@cache
-def load_schema(dialect: str) -> dict[str, Any] | None:
-    """The JSON Schema of ``dialect`` (cached; read-only), or None."""
-    name = SCHEMA_FILES.get(dialect)
-    folder = _schema_dir()
-    if name is None or folder is None or not (folder / name).is_file():
-        return None
-    data: dict[str, Any] = json.loads((folder / name).read_text("utf-8"))
-    return data
 
 
 @cache
@@ -86,18 +72,6 @@ def validator(dialect: str) -> Draft202012Validator | None:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(schema)
-
-
-def dialect_label(dialect: str) -> str:
-    """A short human name: "OpenCode agent", "GitHub Copilot / VS Code custom agent"..."""
-    schema = load_schema(dialect)
-    title = str(schema.get("title", dialect)) if schema else dialect
-    return title.removesuffix(" frontmatter")
-
-
-def schema_keys(dialect: str) -> frozenset[str]:
-    schema = load_schema(dialect) or {}
-    return frozenset(schema.get("properties", {}))
 
 
 @cache
@@ -117,64 +91,6 @@ def _closed(dialect: str) -> bool:
     )
 
 
-# --------------------------------------------------------------------------- context
-
-
-@dataclass(slots=True)
-class Ctx:
-    doc: Document
-    path: str | None
-    dialect: str
-    out: list[Finding] = field(default_factory=list)
-    skip_keys: set[str] = field(default_factory=set)  # keys a dialect rule already reported
-    hints: dict[str, str] = field(default_factory=dict)  # key -> the key probably meant
-
-    def add(self, f: Finding) -> None:
-        self.out.append(f)
-
-    @property
-    def label(self) -> str:
-        return dialect_label(self.dialect)
-
-    @property
-    def tool(self) -> str:
-        return TOOL_OF.get(self.dialect, "the tool")
-
-    @property
-    def lenient(self) -> bool:
-        """Claude Code rescues unquoted values; strict YAML readers do not."""
-        return self.dialect in CLAUDE_READERS
-
-
-def line_range(doc: Document, line: int) -> Range:
-    return Range(Position(line, 0), Position(line, len(doc.lines[line])))
-
-
-def fence_range(doc: Document) -> Range:
-    line = doc.env.open_line or 0
-    text = doc.lines[line] if line < len(doc.lines) else ""
-    start = len(text) - len(text.lstrip("\ufeff \t"))
-    return Range(Position(line, start), Position(line, len(text.rstrip())))
-
-
-def value_range(e: Entry) -> Range:
-    return e.key_range if e.missing_value else e.raw_range
-
-
-def file_name(path: str | None) -> str:
-    return base_name(path or "")
-
-
-def replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
-    return (TextEdit(rng, text),)
-
-
-def short(v: Any, n: int = 40) -> str:
-    s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
-    s = s.replace("\n", " ")
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
 # --------------------------------------------------------------------------- envelope / YAML
 
 
@@ -187,7 +103,7 @@ def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | Non
             if required:
                 ctx.add(
                     finding(
-                        "AL401",
+                        codes.COMMON_NO_FRONTMATTER,
                         line_range(doc, 0) if doc.lines and doc.lines[0] else Range.of(0, 0),
                         f"No frontmatter: a {ctx.label} starts with a `---` line, its "
                         "`key: value` settings, then `---`.",
@@ -201,17 +117,10 @@ def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | Non
                 "indented-fence": "the frontmatter is indented",
                 "unterminated": "the frontmatter is never closed by a `---` line",
             }[p.kind]
-            fixes = []
-            if p.kind == "leading-content":
-                fixes.append(
-                    Fix(
-                        "Remove everything before the opening `---`",
-                        replace(Range(Position(0, 0), Position(env.open_line or 0, 0)), ""),
-                    )
-                )
+            fixes = [remove_before_fence_fix(doc)] if p.kind == "leading-content" else []
             ctx.add(
                 finding(
-                    "AL401",
+                    codes.COMMON_NO_FRONTMATTER,
                     fence_range(doc) if p.kind == "unterminated" else rng,
                     f"{why[0].upper()}{why[1:]}: {ctx.tool} sees no frontmatter and ignores "
                     "these settings. The file must start with `---`.",
@@ -221,16 +130,11 @@ def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | Non
         elif p.kind == "irregular-close":
             ctx.add(
                 finding(
-                    "AL415",
+                    codes.COMMON_IRREGULAR_CLOSING_FENCE,
                     rng,
                     f"The closing fence is `{doc.lines[p.line].strip()}`, not exactly `---`; "
                     "readers disagree on where the frontmatter ends. Write `---`.",
-                    [
-                        Fix(
-                            "Write the closing fence as `---`",
-                            replace(line_range(doc, p.line), "---"),
-                        )
-                    ],
+                    [closing_fence_fix(doc, p.line)],
                 )
             )
         elif p.kind == "dashes-in-value" and ctx.lenient:
@@ -238,11 +142,11 @@ def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | Non
             what = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
             ctx.add(
                 finding(
-                    "AL404",
+                    codes.COMMON_DASHES_IN_FRONTMATTER,
                     rng,
                     f"`---` inside the frontmatter: Claude Code ends the frontmatter here, so "
                     f"{what} become part of the body and are ignored. Replace these dashes.",
-                    [Fix("Replace `---` with `—`", replace(rng, "—"))],
+                    [dashes_fix(rng)],
                 )
             )
 
@@ -254,7 +158,7 @@ def check_syntax(ctx: Ctx) -> None:
     if doc.not_mapping is not None:
         ctx.add(
             finding(
-                "AL407",
+                codes.COMMON_FRONTMATTER_NOT_MAPPING,
                 doc.not_mapping.range,
                 f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` entries: "
                 f"{ctx.tool} reads no settings from it.",
@@ -264,7 +168,7 @@ def check_syntax(ctx: Ctx) -> None:
         first = doc.by_key[e.key]
         ctx.add(
             finding(
-                "AL406",
+                codes.COMMON_DUPLICATE_KEY,
                 e.key_range,
                 f"`{e.key}` appears twice (first on line {first.line + 1}); strict YAML "
                 "readers reject the file, others keep one of them. Remove one.",
@@ -277,7 +181,7 @@ def check_syntax(ctx: Ctx) -> None:
             line = doc.lines[end.line]
             ctx.add(
                 finding(
-                    "AL405",
+                    codes.COMMON_COMMENT_IN_VALUE,
                     Range(Position(end.line, c0), Position(end.line, len(line))),
                     f"` #` starts a YAML comment: `{e.key}` is read as "
                     f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
@@ -286,23 +190,17 @@ def check_syntax(ctx: Ctx) -> None:
             )
 
 
-def _quote_fix(e: Entry) -> Fix | None:
-    if e.raw_range.start.line != e.raw_range.end.line or not e.raw.strip():
-        return None
-    return Fix(f"Quote the `{e.key}` value", replace(e.raw_range, yaml_double_quote(e.raw.strip())))
-
-
 def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
     claude_ok = ctx.doc.claude_reads
     if p.cause == "tab" and ctx.lenient and claude_ok:
         return  # Claude Code converts leading tabs; a cosmetic matter here
     single_line = e is not None and e.raw_range.start.line == e.raw_range.end.line
     if e is not None and single_line and p.cause != "tab":
-        fix = _quote_fix(e)
+        fix = quote_fix(e, requote=True)
         if ctx.lenient and claude_ok:
             ctx.add(
                 finding(
-                    "AL403",
+                    codes.COMMON_NEEDS_QUOTING,
                     value_range(e),
                     f"`{e.key}` needs quotes: {p.message.rstrip('.')}. Claude Code rescues "
                     "the line, but strict YAML readers (VS Code, GitHub, linters) reject the "
@@ -313,7 +211,7 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
         else:
             ctx.add(
                 finding(
-                    "AL403",
+                    codes.COMMON_NEEDS_QUOTING,
                     value_range(e),
                     f"`{e.key}` needs quotes: {p.message.rstrip('.')}. {ctx.tool} cannot read "
                     "the frontmatter, so every setting of this file is ignored.",
@@ -327,14 +225,10 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
         if ctx.lenient and claude_ok
         else f" {ctx.tool} cannot read the frontmatter, so its settings are ignored."
     )
-    ctx.add(finding("AL402", p.range, p.message.rstrip() + tail))
+    ctx.add(finding(codes.COMMON_YAML_SYNTAX, p.range, p.message.rstrip() + tail))
 
 
 # --------------------------------------------------------------------------- keys
-
-
-def _norm_key(k: str) -> str:
-    return k.replace("-", "").replace("_", "").lower()
 
 
 def other_dialect_note(key: str, dialect: str) -> str | None:
@@ -364,7 +258,7 @@ def check_keys(ctx: Ctx, *, open_message: str | None = None) -> None:
         if note is not None:
             ctx.add(
                 finding(
-                    "AL409",
+                    codes.COMMON_OTHER_DIALECT_KEY,
                     e.key_range,
                     f"`{k}` is {note}; this is a {ctx.label}, and {ctx.tool} "
                     + ("ignores it." if closed else "does not use it as such.")
@@ -378,25 +272,25 @@ def check_keys(ctx: Ctx, *, open_message: str | None = None) -> None:
             continue
         if not closed:
             if open_message:
-                ctx.add(finding("AL408", e.key_range, open_message.format(key=k)))
+                ctx.add(finding(codes.COMMON_UNKNOWN_KEY, e.key_range, open_message.format(key=k)))
             continue
-        by_norm = {_norm_key(a): a for a in known}
-        hint = by_norm.get(_norm_key(k)) or nearest(k, known, max_distance=2 if len(k) > 4 else 1)
+        by_norm = {norm_key(a): a for a in known}
+        hint = by_norm.get(norm_key(k)) or nearest(k, known, max_distance=2 if len(k) > 4 else 1)
         if hint and hint not in present:
             ctx.add(
                 finding(
-                    "AL408",
+                    codes.COMMON_UNKNOWN_KEY,
                     e.key_range,
                     f"{ctx.tool} does not recognise `{k}` in a {ctx.label} and ignores it. "
                     f"Did you mean `{hint}`?",
-                    [Fix(f"Rename `{k}` to `{hint}`", replace(e.key_range, hint), False)],
+                    [rename_key_fix(e, hint, False)],
                 )
             )
         else:
             keys = ", ".join(f"`{x}`" for x in sorted(known)[:8])
             ctx.add(
                 finding(
-                    "AL408",
+                    codes.COMMON_UNKNOWN_KEY,
                     e.key_range,
                     f"{ctx.tool} does not recognise `{k}` in a {ctx.label} and ignores it. "
                     f"Known keys: {keys}{', …' if len(known) > 8 else ''}.",
@@ -539,7 +433,11 @@ def _report(
                     if required_message
                     else f"No `{missing}`: a {ctx.label} needs it. Add `{missing}:`."
                 )
-                ctx.add(finding("AL412", fence_range(doc), msg, severity=required_severity))
+                ctx.add(
+                    finding(
+                        codes.MISSING_REQUIRED, fence_range(doc), msg, severity=required_severity
+                    )
+                )
         # additionalProperties / unevaluatedProperties at the top: check_keys reports them
         return
     top = path[0]
@@ -559,7 +457,7 @@ def _report(
             r = knode.range if knode is not None else rng
             ctx.add(
                 finding(
-                    "AL408",
+                    codes.COMMON_UNKNOWN_KEY,
                     r,
                     f"`{k}` is not a key of {where}"
                     + (f" (keys: {', '.join(f'`{p}`' for p in props)})" if props else "")
@@ -572,7 +470,7 @@ def _report(
         missing = [m for m in err.validator_value if m not in inst]
         ctx.add(
             finding(
-                "AL412",
+                codes.MISSING_REQUIRED,
                 rng,
                 f"{where} needs {', '.join(f'`{m}`' for m in missing)}.",
             )
@@ -581,7 +479,7 @@ def _report(
     if kind == "type":
         ctx.add(
             finding(
-                "AL410",
+                codes.COMMON_INVALID_TYPE,
                 rng,
                 f"{where} must be {_expected(err.schema)}; got {_describe(node)}.",
             )
@@ -592,7 +490,7 @@ def _report(
         shown = ", ".join(f"`{o}`" for o in options)
         ctx.add(
             finding(
-                "AL411",
+                codes.INVALID_VALUE,
                 rng,
                 f"{where} must be one of {shown}; got `{short(err.instance)}`.",
                 _enum_fix(rng, err.instance, options),
@@ -604,7 +502,7 @@ def _report(
         enums = [o for a in alternatives for o in a.get("enum", [])]
         ctx.add(
             finding(
-                "AL411" if enums else "AL410",
+                codes.INVALID_VALUE if enums else codes.COMMON_INVALID_TYPE,
                 rng,
                 f"{where} must be {_expected(err.schema)}; got {_describe(node)}.",
                 _enum_fix(rng, err.instance, enums),
@@ -628,12 +526,12 @@ def _report(
         )
         if kind == "minLength" and err.instance == "":
             got = "empty text"
-        ctx.add(finding("AL414", rng, f"{where} must be {what}; got {got}."))
+        ctx.add(finding(codes.VALUE_OUT_OF_RANGE, rng, f"{where} must be {what}; got {got}."))
         return
     if kind == "propertyNames":
-        ctx.add(finding("AL411", rng, f"{where}: {err.message}."))
+        ctx.add(finding(codes.INVALID_VALUE, rng, f"{where}: {err.message}."))
         return
-    ctx.add(finding("AL410", rng, f"{where}: {err.message}."))
+    ctx.add(finding(codes.COMMON_INVALID_TYPE, rng, f"{where}: {err.message}."))
 
 
 def _deprecated(ctx: Ctx) -> None:
@@ -644,7 +542,7 @@ def _deprecated(ctx: Ctx) -> None:
             desc = str(spec.get("description", "")).strip()
             ctx.add(
                 finding(
-                    "AL413",
+                    codes.DEPRECATED_KEY,
                     e.key_range,
                     f"`{e.key}` is deprecated in a {ctx.label}. {desc}".strip(),
                     tags=("deprecated",),
@@ -678,8 +576,3 @@ def check_common(
     if ctx.doc.strict_error is not None and not ctx.doc.entries:
         return
     check_schema(ctx, required_message=required_message, required_severity=required_severity)
-
-
-def sort_findings(out: list[Finding]) -> list[Finding]:
-    out.sort(key=lambda f: (f.range.start, f.code))
-    return out

@@ -1,0 +1,187 @@
+"""What every dialect's rules share: the context a check fills, ranges, value display, and the
+fixes that several rules offer (quote a value, rename a key, remove an entry...).
+
+A dialect's checker (``rules/<dialect>.py``) makes a :class:`Ctx`, runs the shared passes of
+``rules/schema_rules.py`` (envelope, YAML syntax, unknown keys, schema) and adds its own
+findings with :func:`agentls.rules.registry.finding` and a code from ``rules/codes.py``.
+See docs/architecture.md, "Where to add a rule, a dialect".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentls.dialects.schemas import load_schema
+from agentls.document.model import Document, Entry
+from agentls.document.yamltree import yaml_double_quote
+from agentls.types import Finding, Fix, Position, Range, TextEdit, base_name
+
+# Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
+CLAUDE_READERS = frozenset(
+    {"claude-agent", "claude-plugin-agent", "claude-skill", "claude-command", "claude-rule"}
+)
+
+# The tool each dialect belongs to, for messages.
+TOOL_OF = {
+    "claude-agent": "Claude Code",
+    "claude-plugin-agent": "Claude Code",
+    "claude-skill": "Claude Code",
+    "agent-skill": "the Agent Skills standard",
+    "claude-command": "Claude Code",
+    "claude-rule": "Claude Code",
+    "copilot-agent": "GitHub Copilot",
+    "copilot-chatmode": "VS Code",
+    "copilot-prompt": "VS Code",
+    "copilot-instructions": "GitHub Copilot",
+    "opencode-agent": "OpenCode",
+    "gemini-agent": "Gemini CLI",
+}
+
+# At most this many findings of one kind per file, then one "… and N more" finding: a
+# generated 1 MB file with 100,000 bad items would otherwise send 100,000 diagnostics.
+MAX_FINDINGS_PER_KIND = 100
+
+
+def dialect_label(dialect: str) -> str:
+    """A short human name: "OpenCode agent", "GitHub Copilot / VS Code custom agent"..."""
+    schema = load_schema(dialect)
+    title = str(schema.get("title", dialect)) if schema else dialect
+    return title.removesuffix(" frontmatter")
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One file being checked: the document, where it is, and the findings so far."""
+
+    doc: Document
+    path: str | None
+    dialect: str
+    out: list[Finding] = field(default_factory=list)
+    skip_keys: set[str] = field(default_factory=set)  # keys a dialect rule already reported
+    hints: dict[str, str] = field(default_factory=dict)  # key -> the key probably meant
+
+    def add(self, f: Finding) -> None:
+        self.out.append(f)
+
+    @property
+    def label(self) -> str:
+        return dialect_label(self.dialect)
+
+    @property
+    def tool(self) -> str:
+        return TOOL_OF.get(self.dialect, "the tool")
+
+    @property
+    def lenient(self) -> bool:
+        """Claude Code rescues unquoted values; strict YAML readers do not."""
+        return self.dialect in CLAUDE_READERS
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+def line_range(doc: Document, line: int) -> Range:
+    return Range(Position(line, 0), Position(line, len(doc.lines[line])))
+
+
+def first_line_range(doc: Document) -> Range:
+    return Range.of(0, 0, 0, len(doc.lines[0]) if doc.lines else 0)
+
+
+def fence_range(doc: Document) -> Range:
+    """The opening ``---`` (where findings about the frontmatter as a whole go)."""
+    line = doc.env.open_line or 0
+    text = doc.lines[line] if line < len(doc.lines) else ""
+    start = len(text) - len(text.lstrip("\ufeff \t"))
+    return Range(Position(line, start), Position(line, len(text.rstrip())))
+
+
+def value_range(e: Entry) -> Range:
+    """The value as written, or the key when the value is missing."""
+    return e.key_range if e.missing_value else e.raw_range
+
+
+def entry_lines(e: Entry) -> Range:
+    """Whole lines of an entry, line break included (what removing it removes)."""
+    return Range(Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0))
+
+
+def file_name(path: str | None) -> str:
+    return base_name(path or "")
+
+
+def sort_findings(out: list[Finding]) -> list[Finding]:
+    out.sort(key=lambda f: (f.range.start, f.code))
+    return out
+
+
+# --------------------------------------------------------------------------- display
+
+
+def short(v: Any, n: int = 40) -> str:
+    """A value for a message: on one line, at most ``n`` characters."""
+    if isinstance(v, str):
+        s = v
+    elif isinstance(v, int) and not isinstance(v, bool):
+        s = str(v)  # never json.dumps: a huge integer's str() is its literal (yamltree)
+    else:
+        s = json.dumps(v, ensure_ascii=False, default=str)
+    s = s.replace("\n", " ")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def norm_key(k: str) -> str:
+    """A key without case, ``-`` and ``_`` (``allowed_tools`` ~ ``allowedTools``)."""
+    return k.replace("-", "").replace("_", "").lower()
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def replace(rng: Range, text: str) -> tuple[TextEdit, ...]:
+    return (TextEdit(rng, text),)
+
+
+def quote_fix(
+    e: Entry, *, title: str | None = None, keep_newline_escapes: bool = False, requote: bool = False
+) -> Fix | None:
+    """Quote a single-line value so strict YAML reads what Claude Code reads (a value already
+    in quotes only with ``requote``)."""
+    if e.raw_range.start.line != e.raw_range.end.line or not e.raw.strip():
+        return None
+    raw = e.raw.strip()
+    if not requote and raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) > 1:
+        return None
+    quoted = yaml_double_quote(raw, keep_newline_escapes=keep_newline_escapes)
+    return Fix(
+        title or f"Quote the `{e.key}` value",
+        replace(e.raw_range, quoted),
+        True,
+        preserves_value=True,
+    )
+
+
+def rename_key_fix(e: Entry, new: str, safe: bool, *, title: str | None = None) -> Fix:
+    return Fix(title or f"Rename `{e.key}` to `{new}`", replace(e.key_range, new), safe)
+
+
+def remove_entry_fix(e: Entry, title: str, safe: bool) -> Fix:
+    return Fix(title, replace(entry_lines(e), ""), safe)
+
+
+def remove_before_fence_fix(doc: Document) -> Fix:
+    return Fix(
+        "Remove everything before the opening `---`",
+        replace(Range(Position(0, 0), Position(doc.env.open_line or 0, 0)), ""),
+        True,
+    )
+
+
+def closing_fence_fix(doc: Document, line: int) -> Fix:
+    return Fix("Write the closing fence as `---`", replace(line_range(doc, line), "---"), True)
+
+
+def dashes_fix(rng: Range) -> Fix:
+    return Fix("Replace `---` with `—`", replace(rng, "—"), True)
