@@ -9,34 +9,21 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from agentls.dialects.facts import ClaudeFacts, claude_facts
+from agentls.document.items import split_items
 from agentls.document.model import Document
 from agentls.types import Effective
 
 _SPLIT = re.compile(r"[,\s]")
+MAX_SUGGESTIONS = 100
 
 
 def split_tool_string(text: str) -> list[str]:
     """Split on commas and whitespace outside parentheses; drop empty pieces."""
-    out: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        if depth == 0 and (ch == "," or ch.isspace()):
-            if cur:
-                out.append("".join(cur))
-                cur = []
-            continue
-        cur.append(ch)
-    if cur:
-        out.append("".join(cur))
-    return out
+    return [piece for piece, _ in split_items(text)]
 
 
 def tool_entries(value: Any) -> list[str]:
@@ -68,9 +55,25 @@ _MCP = re.compile(r"^mcp__([^_\s](?:[^\s]*?[^_\s])?)(?:__(\*|[^\s]+))?$")
 
 
 def classify_tool(
-    entry: str, facts: ClaudeFacts | None = None, *, deny: bool = False
+    entry: str, facts: ClaudeFacts | None = None, *, deny: bool = False, suggest: bool = True
 ) -> ToolVerdict:
-    facts = facts or claude_facts()
+    """What Claude Code makes of one entry of ``tools`` (``deny``: of ``disallowedTools``).
+
+    ``suggest=False`` skips the "did you mean" search (the only costly part: an edit
+    distance to every tool name), for entries past those that get a finding of their own.
+    Verdicts for the shipped facts are cached: a list names the same tools again and again,
+    and the rules and the effective configuration classify each entry."""
+    if facts is None or facts is claude_facts():
+        return _classify_cached(entry, deny, suggest)
+    return _classify(entry, facts, deny, suggest)
+
+
+@lru_cache(maxsize=8192)
+def _classify_cached(entry: str, deny: bool, suggest: bool) -> ToolVerdict:
+    return _classify(entry, claude_facts(), deny, suggest)
+
+
+def _classify(entry: str, facts: ClaudeFacts, deny: bool, suggest: bool) -> ToolVerdict:
     if entry == "*":
         return ToolVerdict(entry, "wildcard", "*")
     if entry.startswith("mcp__"):
@@ -92,7 +95,7 @@ def classify_tool(
         base = entry[: entry.index("(")]
         if base in ("Agent", "Task"):
             return ToolVerdict(entry, "agent-list", "Agent")
-        v = classify_tool(base, facts)
+        v = _classify(base, facts, False, suggest)
         if v.resolved:
             return ToolVerdict(entry, "pattern", v.resolved, v.suggestion, v.note)
         return ToolVerdict(
@@ -112,7 +115,7 @@ def classify_tool(
     proper = facts.tools_lower.get(entry.lower())
     if proper is not None:
         return ToolVerdict(entry, "case", None, proper, "tool names are case-sensitive")
-    return ToolVerdict(entry, "unknown", None, nearest(entry, facts.tools), "")
+    return ToolVerdict(entry, "unknown", None, nearest(entry, facts.tools) if suggest else None, "")
 
 
 def nearest(word: str, candidates: Iterable[str], max_distance: int | None = None) -> str | None:
@@ -124,13 +127,16 @@ def nearest(word: str, candidates: Iterable[str], max_distance: int | None = Non
         cl = c.lower()
         if abs(len(cl) - len(w)) > limit:  # the distance is at least the length difference
             continue
-        d = _distance(w, cl)
+        d = _distance(w, cl, limit if best is None else min(limit, best[0]))
         if d <= limit and (best is None or d < best[0]):
             best = (d, c)
     return best[1] if best is not None else None
 
 
-def _distance(a: str, b: str) -> int:
+def _distance(a: str, b: str, limit: int | None = None) -> int:
+    """Levenshtein distance; with ``limit``, any value above it once every cell of a row is
+    above it (the distance can only grow from there): most candidates stop after a row or
+    two."""
     if a == b:
         return 0
     if len(a) < len(b):
@@ -140,6 +146,8 @@ def _distance(a: str, b: str) -> int:
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if limit is not None and min(cur) > limit:
+            return min(cur)
         prev = cur
     return prev[-1]
 
@@ -279,7 +287,9 @@ def compute_effective(
     tools: list[str] = []
     wildcard = False
     for entry in entries:
-        v = classify_tool(entry, facts)
+        # "did you mean" for the first dropped entries only (hover lists them; a generated
+        # list of 110,000 unknown names would search the tool names for each)
+        v = classify_tool(entry, facts, suggest=len(eff.dropped_tools) < MAX_SUGGESTIONS)
         if v.status == "wildcard":
             wildcard = True
             continue

@@ -20,6 +20,7 @@ from agentls.rules.claude_plugin_agent import (
     looks_like_docs,
     plugin_effective,
 )
+from agentls.rules.common import cap_findings
 from agentls.rules.dialects import check_dialect
 from agentls.rules.registry import finding
 from agentls.types import Effective, Finding, Position, Range, TextEdit
@@ -92,6 +93,7 @@ def analyze(
         findings = check_claude_plugin_agent(doc, path, effective, size)
     else:
         findings = check_dialect(dialect, doc, path)
+    findings = cap_findings(findings)
     _clamp(findings, doc.lines)
     return Analysis(path, dialect, doc, findings, effective)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentls.dialects.facts import claude_facts
+from agentls.document.items import split_items
 from agentls.document.model import Document, Entry
 from agentls.document.yamltree import YNode
 from agentls.engine import Analysis, analyze
@@ -124,19 +125,7 @@ def _value(doc: Document | None, key: str) -> Any:
 
 
 def _split_with_offsets(text: str) -> Iterator[tuple[str, int]]:
-    depth, start = 0, None
-    for i, ch in enumerate(text + ","):
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        sep = (depth == 0 and (ch == "," or ch.isspace())) or i == len(text)
-        if sep:
-            if start is not None:
-                yield text[start:i], start
-                start = None
-        elif start is None:
-            start = i
+    yield from split_items(text)
 
 
 def _scalar_items(node: YNode) -> Iterator[tuple[str, Range | None]]:

@@ -62,6 +62,11 @@ AWKWARD = [
     "\u0085",
     "\u2028",
     "\u2029",
+    "\x0b",  # VT, FF and the file/group/record separators: str.splitlines() breaks there,
+    "\x0c",  # YAML and LSP do not
+    "\x1c",
+    "\x1d",
+    "\x1e",
     "\x00",
     "\x07",
     "\x1b",
@@ -121,7 +126,19 @@ def _plain_scalar(s: str) -> str:
     return s.replace("\n", " ").replace("\r", " ")
 
 
+# Integers past Python's 4,300-digit int <-> text limit, in each YAML 1.2 form.
+huge_integers = st.tuples(
+    st.sampled_from(["", "-", "+", "0x", "0o"]), st.integers(4_301, 6_000)
+).map(lambda t: t[0] + ("7" if t[0] == "0o" else "9") * t[1])
+# Long runs of spaces (inside a value, before a comment, after a key): regular expressions
+# with two quantifiers over spaces went quadratic on them.
+space_runs = st.tuples(st.sampled_from(["a", "a:", "#", ""]), st.integers(1_000, 40_000)).map(
+    lambda t: "x" + " " * t[1] + t[0]
+)
+
 scalar_texts = st.one_of(
+    huge_integers,
+    space_runs,
     st.sampled_from(["true", "false", "yes", "no", "null", "~", "", "0", "-1", "1e3", ".inf"]),
     st.sampled_from(["0x1F", "0o17", "3.14", ".nan", "2024-01-01", "TRUE", "Null"]),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),

@@ -143,3 +143,23 @@ def test_ranges_stay_inside_an_unterminated_last_line() -> None:
     for f in a.findings:
         assert f.range.end.line < len(lines), f
         assert f.range.end.character <= len(lines[f.range.end.line]), f
+
+
+@FUZZ
+@given(value=st.one_of(fs.awkward_text, fs.unicode_text, st.text()), keep=st.booleans())
+def test_double_quoting_reads_back_as_written(value: str, keep: bool) -> None:
+    """A value quoted by a fix reads back as the value, in our YAML tree and in PyYAML
+    (a YAML 1.1 reader, for which NEL, LS and PS are line breaks)."""
+    import yaml
+
+    from agentls.document.yamltree import compose, yaml_double_quote
+
+    quoted = yaml_double_quote(value, keep_newline_escapes=keep)
+    expected = value.replace("\\n", "\n") if keep else value
+    assert "\n" not in quoted and "\r" not in quoted
+    assert not any(c in quoted for c in "\x85\u2028\u2029")
+    root, err = compose("k: " + quoted)
+    assert err is None and root is not None
+    assert root.pairs[0][1].value == expected
+    if not any("\ud800" <= c <= "\udfff" for c in value):  # PyYAML refuses lone surrogates
+        assert yaml.safe_load("k: " + quoted) == {"k": expected}

@@ -101,6 +101,70 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
+# Python refuses to convert between int and decimal text beyond 4,300 digits (ValueError,
+# a guard against its quadratic conversion): a 5,000-digit `maxTurns` took every check down.
+# Integers whose literal is longer than LONG_DIGITS are LongInt: an int whose str() and
+# repr() are the literal as written, so that every message, hover and JSON output can show
+# it without a conversion.
+LONG_DIGITS = 1_000
+_PY_DIGITS = 4_000  # below Python's 4,300-digit limit for decimal text
+
+
+class LongInt(int):
+    """An integer written with more than LONG_DIGITS digits.
+
+    Its value is exact when Python converts it in linear time (hexadecimal and octal, or
+    decimal up to 4,000 digits); a longer decimal one is ±10**4000 (the sign and "larger
+    than any bound of a schema or a rule" are what the checks use). ``str()`` and ``repr()``
+    give the literal."""
+
+    literal: str
+
+    def __new__(cls, value: int, literal: str) -> LongInt:
+        out = super().__new__(cls, value)
+        out.literal = literal
+        return out
+
+    def __str__(self) -> str:
+        return self.literal
+
+    def __repr__(self) -> str:
+        return self.literal
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return format(self.literal, spec)
+        except ValueError:  # a numeric spec (",", "d"...): the literal as written
+            return self.literal
+
+
+def parse_int(text: str) -> int | None:
+    """A YAML 1.2 core integer (decimal with an optional sign, ``0o``, ``0x``) of any length,
+    or None when ``text`` is not one. Never raises; linear in the length of ``text``."""
+    if _INT10.match(text):
+        digits = text.lstrip("+-")
+        if len(digits) <= LONG_DIGITS:
+            return int(text)
+        sign = -1 if text.startswith("-") else 1
+        exact = len(digits) <= _PY_DIGITS
+        return LongInt(int(text) if exact else sign * 10**_PY_DIGITS, text)
+    for pattern, base in ((_INT8, 8), (_INT16, 16)):
+        if pattern.match(text):
+            value = int(text[2:], base)  # power-of-two bases: linear, never refused
+            return LongInt(value, text) if len(text) - 2 > LONG_DIGITS else value
+    return None
+
+
+def decimal_text(text: str) -> int | None:
+    """The whole number of a string of decimal digits (any script's, as ``int()`` reads them;
+    spaces around allowed), or None. Never raises: long ones are LongInt."""
+    digits = text.strip()
+    if not digits.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+        return None
+    if len(digits) <= LONG_DIGITS:
+        return int(digits)
+    return LongInt(int(digits) if len(digits) <= _PY_DIGITS else 10**_PY_DIGITS, digits)
+
 
 def resolve_plain(text: str) -> Any:
     if _NULL.match(text):
@@ -109,12 +173,9 @@ def resolve_plain(text: str) -> Any:
         return True
     if _BOOL_FALSE.match(text):
         return False
-    if _INT10.match(text):
-        return int(text)
-    if _INT8.match(text):
-        return int(text[2:], 8)
-    if _INT16.match(text):
-        return int(text[2:], 16)
+    number = parse_int(text)
+    if number is not None:
+        return number
     if _FLOAT.match(text):
         return float(text)
     if _INF.match(text):
@@ -133,11 +194,9 @@ def _resolve_scalar(node: yaml.ScalarNode) -> Any:
     if tag in (_STR, "!", ""):
         # With no implicit resolvers every untagged scalar arrives as a string.
         return resolve_plain(value) if not node.style else value
-    if tag.endswith(":int"):
-        try:
-            return int(value, 0)
-        except ValueError:
-            return value
+    if tag.endswith(":int"):  # `!!int 12`: the same forms as a plain integer
+        number = parse_int(value.strip())
+        return value if number is None else number
     if tag.endswith(":bool"):
         return value.lower() == "true"
     if tag.endswith(":null"):
@@ -266,13 +325,45 @@ def compose(text: str, line_offset: int = 0) -> tuple[YNode | None, YamlError | 
         return None, YamlError(str(exc), line_offset, 0)
 
 
-def yaml_double_quote(value: str, *, keep_newline_escapes: bool = False) -> str:
-    """A YAML double-quoted scalar for ``value``.
+# Escapes for a YAML double-quoted scalar. Besides `"` and `\`: every character that YAML
+# 1.1 readers (PyYAML, js-yaml) or YAML 1.2 readers treat as a line break (LF, CR, NEL, LS,
+# PS: written raw they fold into a space or end the line) and every character outside
+# YAML's printable set (C0 and C1 controls, DEL, surrogates, U+FFFE/U+FFFF), which a
+# reader rejects.
+_NAMED_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]')
 
-    With ``keep_newline_escapes`` a literal backslash-n stays ``\\n`` in the output, which YAML
-    reads as a line break: what Claude Code makes of ``\\n`` in a description anyway.
-    """
-    s = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+
+def _escape(ch: str) -> str:
+    named = _NAMED_ESCAPES.get(ch)
+    if named is not None:
+        return named
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def yaml_double_quote(value: str, *, keep_newline_escapes: bool = False) -> str:
+    """A YAML double-quoted scalar that every YAML reader reads back as ``value``.
+
+    With ``keep_newline_escapes`` a backslash followed by ``n`` is written as YAML's ``\\n``
+    escape, which reads as a line break: what Claude Code makes of ``\\n`` in a description
+    anyway (it replaces them after reading)."""
     if keep_newline_escapes:
-        s = s.replace("\\\\n", "\\n")
-    return f'"{s}"'
+        parts = value.split("\\n")
+        return '"' + "\\n".join(_NEEDS_ESCAPE.sub(lambda m: _escape(m[0]), p) for p in parts) + '"'
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: _escape(m[0]), value) + '"'

@@ -11,10 +11,12 @@ from typing import Any
 from agentls.dialects.facts import ClaudeFacts, claude_facts
 from agentls.dialects.registry import CLAUDE_AGENT
 from agentls.dialects.schemas import boolean_keys
+from agentls.document.items import value_items
 from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue, comment_cut
-from agentls.document.yamltree import YNode, yaml_double_quote
+from agentls.document.yamltree import YNode, decimal_text, yaml_double_quote
 from agentls.effective import (
     TOP_LEVEL_FATAL_HOOKS,
+    ToolVerdict,
     classify_tool,
     hooks_problems,
     name_problem,
@@ -22,6 +24,7 @@ from agentls.effective import (
 )
 from agentls.rules import codes
 from agentls.rules.common import (
+    MAX_FINDINGS_PER_KIND,
     Ctx,
     closing_fence_fix,
     dashes_fix,
@@ -818,48 +821,10 @@ def _mapping_to_block(doc: Document, e: Entry) -> Fix | None:
 
 
 def tool_items(doc: Document, e: Entry) -> Iterator[tuple[str, Range]]:
-    """Each tool-list entry with its exact range (grammar of formats.md §2.3)."""
-    node = e.node
-    if node.kind == "sequence":
-        for item in node.items:
-            if item.kind == "scalar" and isinstance(item.value, str):
-                yield from _split_scalar(doc, item)
-    elif node.kind == "scalar" and isinstance(node.value, str):
-        yield from _split_scalar(doc, node)
-
-
-def _split_scalar(doc: Document, node: YNode) -> Iterator[tuple[str, Range]]:
-    r = node.range
-    value: str = node.value
-    if r.start.line == r.end.line and node.style in (None, '"', "'"):
-        line = doc.lines[r.start.line]
-        start = r.start.character + (1 if node.style else 0)
-        end = r.end.character - (1 if node.style else 0)
-        text = line[start:end]
-        if text == value or node.style is None:
-            yield from _offsets(text, start, r.start.line)
-            return
-    from agentls.effective import split_tool_string
-
-    for piece in split_tool_string(value):
-        yield piece, r
-
-
-def _offsets(text: str, base: int, line: int) -> Iterator[tuple[str, Range]]:
-    depth = 0
-    start: int | None = None
-    for i, ch in enumerate(text + ","):
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        sep = depth == 0 and (ch == "," or ch.isspace())
-        if sep:
-            if start is not None:
-                yield text[start:i], Range(Position(line, base + start), Position(line, base + i))
-                start = None
-        elif start is None:
-            start = i
+    """Each tool-list entry with its exact range (grammar of formats.md §2.3); the whole
+    value's range where the entry cannot be placed exactly."""
+    for piece, rng in value_items(e.node, doc.lines):
+        yield piece, rng if rng is not None else e.node.range
 
 
 def _tools(ctx: ClaudeCtx) -> None:
@@ -919,28 +884,31 @@ def _tools(ctx: ClaudeCtx) -> None:
                 )
             continue
         seen: dict[str, Range] = {}
+        capped = _Capped(ctx, key)
         for entry, rng in items:
-            v = classify_tool(entry, facts, deny=deny)
+            v = classify_tool(entry, facts, deny=deny, suggest=not capped.full)
+            f: Finding | None
             if v.resolved and v.resolved in seen and v.status in ("ok", "alias"):
-                ctx.add(
-                    finding(
-                        codes.DUPLICATE_TOOL,
-                        rng,
-                        f"`{entry}` is already listed.",
-                        [f for f in (_remove_item_fix(doc, e, rng),) if f],
-                        tags=("unnecessary",),
-                    )
+                f = finding(
+                    codes.DUPLICATE_TOOL,
+                    rng,
+                    f"`{entry}` is already listed.",
+                    [f for f in (_remove_item_fix(doc, e, rng),) if f],
+                    tags=("unnecessary",),
                 )
-                continue
-            if v.resolved:
-                seen[v.resolved] = rng
-            _tool_verdict(ctx, key, entry, rng, v)
+            else:
+                if v.resolved:
+                    seen[v.resolved] = rng
+                f = _tool_verdict(ctx, key, entry, rng, v)
+            capped.add(f)
+        capped.close()
         if not deny:
             allowed = seen
         else:
+            both = _Capped(ctx, "tools")
             for t in seen:
                 if t in allowed:
-                    ctx.add(
+                    both.add(
                         finding(
                             codes.TOOL_ALLOWED_AND_DENIED,
                             allowed[t],
@@ -949,6 +917,7 @@ def _tools(ctx: ClaudeCtx) -> None:
                             tags=("unnecessary",),
                         )
                     )
+            both.close()
     e = doc.get("tools")
     eff = ctx.effective
     if (
@@ -987,6 +956,44 @@ def _tools(ctx: ClaudeCtx) -> None:
             )
 
 
+class _Capped:
+    """The findings about the entries of one list, at most MAX_FINDINGS_PER_KIND of them,
+    then one "… and N more" (a 1 MB list of 110,000 unknown names would otherwise send as
+    many diagnostics, each with a "did you mean" search)."""
+
+    def __init__(self, ctx: ClaudeCtx, key: str) -> None:
+        self.ctx, self.key = ctx, key
+        self.added = 0
+        self.rest: list[Finding] = []
+
+    @property
+    def full(self) -> bool:
+        return self.added >= MAX_FINDINGS_PER_KIND
+
+    def add(self, f: Finding | None) -> None:
+        if f is None:
+            return
+        if self.full:
+            self.rest.append(f)
+        else:
+            self.ctx.add(f)
+            self.added += 1
+
+    def close(self) -> None:
+        if not self.rest:
+            return
+        first = self.rest[0]
+        self.ctx.add(
+            finding(
+                first.code,
+                first.range,
+                f"… and {len(self.rest):,} more problems with entries of `{self.key}` (not "
+                "listed one by one).",
+                severity=min(f.severity for f in self.rest),  # the most severe
+            )
+        )
+
+
 def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
     line = doc.lines[rng.start.line]
     s, t = rng.start.character, rng.end.character
@@ -1014,103 +1021,85 @@ def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
     )
 
 
-def _tool_verdict(ctx: ClaudeCtx, key: str, entry: str, rng: Range, v: Any) -> None:
+def _tool_verdict(
+    ctx: ClaudeCtx, key: str, entry: str, rng: Range, v: ToolVerdict
+) -> Finding | None:
+    """The finding about one entry of ``tools`` / ``disallowedTools``, or None."""
     status = v.status
     if status == "mcp" and ctx.mcp_servers is not None and entry != "mcp__*":
         server = entry[5:].split("__", 1)[0]
         if server not in ctx.mcp_servers:
             known = ", ".join(f"`{s}`" for s in sorted(ctx.mcp_servers)) or "none"
-            ctx.add(
-                finding(
-                    codes.MCP_SERVER_NOT_CONFIGURED,
-                    rng,
-                    f"No MCP server `{server}` in this project's .mcp.json (configured: "
-                    f"{known}): Claude Code drops this entry unless the server is configured "
-                    "in your user settings.",
-                )
+            return finding(
+                codes.MCP_SERVER_NOT_CONFIGURED,
+                rng,
+                f"No MCP server `{server}` in this project's .mcp.json (configured: "
+                f"{known}): Claude Code drops this entry unless the server is configured "
+                "in your user settings.",
             )
-        return
+        return None
     if status in ("ok", "mcp", "pattern"):
-        return
+        return None
     if status == "wildcard":
         if key == "tools":
-            ctx.add(
-                finding(
-                    codes.WILDCARD_TOOLS,
-                    rng,
-                    "`*` gives this agent every tool, the same as omitting `tools`.",
-                )
+            return finding(
+                codes.WILDCARD_TOOLS,
+                rng,
+                "`*` gives this agent every tool, the same as omitting `tools`.",
             )
-        return
+        return None
     if status == "agent-list":
         if key == "tools":
-            ctx.add(
-                finding(
-                    codes.AGENT_RESTRICTION_IN_SUBAGENT,
-                    rng,
-                    f"`{entry}`: the list of agent types is honoured only when this agent "
-                    "runs as the main thread (`claude --agent`); as a subagent it simply "
-                    "grants the Agent tool.",
-                )
-            )
-        return
-    if status == "alias":
-        ctx.add(
-            finding(
-                codes.LEGACY_TOOL,
+            return finding(
+                codes.AGENT_RESTRICTION_IN_SUBAGENT,
                 rng,
-                f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`.",
-                [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), True)],
-                tags=("deprecated",),
+                f"`{entry}`: the list of agent types is honoured only when this agent "
+                "runs as the main thread (`claude --agent`); as a subagent it simply "
+                "grants the Agent tool.",
             )
+        return None
+    if status == "alias":
+        return finding(
+            codes.LEGACY_TOOL,
+            rng,
+            f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`.",
+            [Fix(f"Replace with `{v.suggestion}`", replace(rng, str(v.suggestion)), True)],
+            tags=("deprecated",),
         )
-        return
     if status == "removed":
         sug = f" Use `{v.suggestion}`." if v.suggestion else ""
-        ctx.add(
-            finding(
-                codes.LEGACY_TOOL,
-                rng,
-                f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is "
-                f"dropped.{sug}",
-                [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
-                if v.suggestion
-                else [],
-                tags=("deprecated",),
-            )
-        )
-        return
-    if status == "mcp-bad":
-        ctx.add(
-            finding(
-                codes.MALFORMED_MCP_TOOL,
-                rng,
-                f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
-                "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`.",
-            )
-        )
-        return
-    if status == "case":
-        ctx.add(
-            finding(
-                codes.UNKNOWN_TOOL,
-                rng,
-                f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
-                f"Code silently drops it. Did you mean `{v.suggestion}`?",
-                [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), True)],
-            )
-        )
-        return
-    sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
-    ctx.add(
-        finding(
-            codes.UNKNOWN_TOOL,
+        return finding(
+            codes.LEGACY_TOOL,
             rng,
-            f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
+            f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is dropped.{sug}",
             [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
             if v.suggestion
             else [],
+            tags=("deprecated",),
         )
+    if status == "mcp-bad":
+        return finding(
+            codes.MALFORMED_MCP_TOOL,
+            rng,
+            f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
+            "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`.",
+        )
+    if status == "case":
+        return finding(
+            codes.UNKNOWN_TOOL,
+            rng,
+            f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
+            f"Code silently drops it. Did you mean `{v.suggestion}`?",
+            [Fix(f"Replace with `{v.suggestion}`", replace(rng, str(v.suggestion)), True)],
+        )
+    sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
+    return finding(
+        codes.UNKNOWN_TOOL,
+        rng,
+        f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
+        [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
+        if v.suggestion
+        else [],
     )
 
 
@@ -1235,7 +1224,8 @@ def _enums(ctx: ClaudeCtx) -> None:
                     )
                 )
         elif k == "autoCompactWindow":
-            if not _positive_int(v) or int(v) < facts.auto_compact_min:
+            n = _whole_number(v)
+            if n is None or n < facts.auto_compact_min:
                 ctx.add(
                     finding(
                         codes.INVALID_FIELD_VALUE,
@@ -1267,14 +1257,18 @@ def _invalid_value_code(key: str) -> str:
     )
 
 
-def _positive_int(v: Any) -> bool:
+def _whole_number(v: Any) -> int | None:
+    """An integer, or a string of digits (Claude Code reads both), else None."""
     if isinstance(v, bool):
-        return False
+        return None
     if isinstance(v, int):
-        return v > 0
-    if isinstance(v, str) and v.strip().isdigit():
-        return int(v.strip()) > 0
-    return False
+        return v
+    return decimal_text(v) if isinstance(v, str) else None
+
+
+def _positive_int(v: Any) -> bool:
+    n = _whole_number(v)
+    return n is not None and n > 0
 
 
 def _show(v: Any) -> str:

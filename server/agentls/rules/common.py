@@ -44,6 +44,38 @@ TOOL_OF = {
 MAX_FINDINGS_PER_KIND = 100
 
 
+def cap_findings(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_FINDINGS_PER_KIND findings of each rule (in order), then one "… and N
+    more" finding of that rule at the first one left out, as severe as the worst of them."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    if max(counts.values(), default=0) <= MAX_FINDINGS_PER_KIND + 1:
+        return findings  # (a rule that caps itself ends with its own "… and N more")
+    from agentls.rules.registry import finding
+
+    out: list[Finding] = []
+    kept: dict[str, int] = {}
+    left: dict[str, list[Finding]] = {}
+    for f in findings:
+        n = kept.get(f.code, 0)
+        if n < MAX_FINDINGS_PER_KIND or counts[f.code] <= MAX_FINDINGS_PER_KIND + 1:
+            out.append(f)
+            kept[f.code] = n + 1
+        else:
+            left.setdefault(f.code, []).append(f)
+    for code, rest in left.items():
+        out.append(
+            finding(
+                code,
+                rest[0].range,
+                f"… and {len(rest):,} more findings like these (not listed one by one).",
+                severity=min(f.severity for f in rest),  # the most severe
+            )
+        )
+    return sort_findings(out)
+
+
 def dialect_label(dialect: str) -> str:
     """A short human name: "OpenCode agent", "GitHub Copilot / VS Code custom agent"..."""
     schema = load_schema(dialect)

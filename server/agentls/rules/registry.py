@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -69,6 +70,18 @@ def rule_url(rule_id: str) -> str:
     return f"{docs_base()}#{anchor}"
 
 
+# Messages quote what the user wrote between backquotes. A quote longer than this is cut:
+# a 1 MB key or value would otherwise travel in each of its diagnostics (and SARIF, JSON).
+MAX_QUOTE = 200
+_LONG_QUOTE = re.compile(f"`([^`]{{{MAX_QUOTE + 1},}})`")
+
+
+def _cut_quotes(message: str) -> str:
+    if len(message) <= 4 * MAX_QUOTE:
+        return message
+    return _LONG_QUOTE.sub(lambda m: f"`{m.group(1)[: MAX_QUOTE - 1]}…`", message)
+
+
 def finding(
     rule_id: str,
     rng: Range,
@@ -83,7 +96,7 @@ def finding(
     return Finding(
         code=rule_id,
         severity=severity or rule.severity,
-        message=message,
+        message=_cut_quotes(message),
         range=rng,
         fixes=fixes or [],
         related=related or [],

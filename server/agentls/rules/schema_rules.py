@@ -529,9 +529,9 @@ def _report(
         ctx.add(finding(codes.VALUE_OUT_OF_RANGE, rng, f"{where} must be {what}; got {got}."))
         return
     if kind == "propertyNames":
-        ctx.add(finding(codes.INVALID_VALUE, rng, f"{where}: {err.message}."))
+        ctx.add(finding(codes.INVALID_VALUE, rng, f"{where}: {short(err.message, 500)}."))
         return
-    ctx.add(finding(codes.COMMON_INVALID_TYPE, rng, f"{where}: {err.message}."))
+    ctx.add(finding(codes.COMMON_INVALID_TYPE, rng, f"{where}: {short(err.message, 500)}."))
 
 
 def _deprecated(ctx: Ctx) -> None:

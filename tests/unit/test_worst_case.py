@@ -1,0 +1,122 @@
+"""Generated worst cases of about 1 MB (issue 14, class 7): the work is bounded, counted here
+in operations (did-you-mean searches, engine runs, findings), never in seconds; the timings
+of the same documents at 1x and 4x are in bench/bench_worst_case.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import agentls.effective as effective
+from agentls.dialects.sniff import frontmatter_keys, sniff_dialect
+from agentls.document.items import split_items
+from agentls.engine import analyze
+from agentls.rules.common import MAX_FINDINGS_PER_KIND
+
+AGENT = "/ws/.claude/agents/a.md"
+PATHS = [
+    AGENT,
+    "/ws/.github/agents/a.agent.md",
+    "/ws/.claude/skills/a/SKILL.md",
+    "/ws/.opencode/agent/a.md",
+    "/ws/notes/a.md",  # no dialect by path: content sniffing
+]
+
+
+def _fm(*lines: str) -> str:
+    return (
+        "---\nname: a\ndescription: Use when x\n" + "".join(f"{ln}\n" for ln in lines) + "---\nB\n"
+    )
+
+
+def unknown_tools(n: int = 110_000) -> str:
+    return _fm("tools: " + ", ".join(f"t{i}" for i in range(n)))
+
+
+def test_a_megabyte_of_unknown_tools_is_capped_and_searched_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = unknown_tools()
+    assert 800_000 < len(text) < 1_048_576  # under Claude Code's 1 MiB limit
+    searches = Counter[str]()
+    real = effective.nearest
+
+    def counting(word: str, *args: object, **kwargs: object) -> str | None:
+        searches[word] += 1
+        return real(word, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(effective, "nearest", counting)
+    effective._classify_cached.cache_clear()
+    a = analyze(text, AGENT)
+    per_code = Counter(f.code for f in a.findings)
+    assert per_code["AL021"] == MAX_FINDINGS_PER_KIND + 1
+    assert a.findings[-1].message.startswith("… and 109,900 more")
+    # the rules and the effective configuration each search for the first 100 only
+    assert sum(searches.values()) <= 2 * effective.MAX_SUGGESTIONS
+    assert a.effective is not None and a.effective.tools == []
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_rule_reports_a_bounded_number_of_findings(path: str) -> None:
+    n = 1_000
+    for text in (
+        _fm(*(f"k{i}: v" for i in range(n))),  # unknown keys
+        _fm(*(f"k{i}: v #c" for i in range(n))),  # comments cutting values
+        _fm(*(f"k{i}: a: b" for i in range(n))),  # values that need quotes
+        _fm("tools: " + ", ".join(["Read"] * n)),  # duplicates
+        _fm("mcpServers:", *(["  - 42"] * n)),
+        _fm("hooks:", *(f"  Ev{i}: []" for i in range(n))),
+    ):
+        counts = Counter(f.code for f in analyze(text, path).findings)
+        assert max(counts.values(), default=0) <= MAX_FINDINGS_PER_KIND + 1, counts
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_long_runs_of_spaces_are_read(path: str) -> None:
+    # Each of these took 3 to 15 s with 20,000 spaces (regular expressions with two
+    # quantifiers over the same spaces); 60,000 here.
+    run = " " * 60_000
+    for line in (
+        run,
+        "k" + run + "x",
+        "k: a" + run + "b",
+        "k: v" + run + "#",
+        "k" + run + ":",
+        "tools: Read" + run + "Grep",
+        'description: "a' + run + "b",
+    ):
+        a = analyze(_fm(line), path)
+        assert a.path == path
+    keys = frontmatter_keys(
+        "---\nname: a\ndescription: x\nmodel:" + run + "sonnet" + run + "\n---\n"
+    )
+    assert keys is not None and keys["model"] == "sonnet"
+    assert sniff_dialect("---\nname: a\ndescription: x\nk: a" + run + "b\n---\n") is None
+
+
+def _reference_split(text: str) -> list[tuple[str, int]]:
+    """The loop the three copies ran (effective.py, index.py, claude_agent.py)."""
+    out, depth, start = [], 0, None
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        if depth == 0 and (ch == "," or ch.isspace()):
+            if start is not None:
+                out.append((text[start:i], start))
+                start = None
+        elif start is None:
+            start = i
+    if start is not None:
+        out.append((text[start:], start))
+    return out
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab(), \t\n\x0b\x1c\x85\u2028\u3000é")), max_size=60))
+def test_the_one_splitter_agrees_with_the_loop(text: str) -> None:
+    assert split_items(text) == _reference_split(text)
+    assert split_items(text.replace("(", "")) == _reference_split(text.replace("(", ""))
