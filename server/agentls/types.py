@@ -98,6 +98,7 @@ class Finding:
     fixes: list[Fix] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
     tags: tuple[str, ...] = ()  # "unnecessary", "deprecated"
+    count: int = 1  # how many problems it stands for ("… and 900 more" stands for 900)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -120,3 +120,38 @@ def _reference_split(text: str) -> list[tuple[str, int]]:
 def test_the_one_splitter_agrees_with_the_loop(text: str) -> None:
     assert split_items(text) == _reference_split(text)
     assert split_items(text.replace("(", "")) == _reference_split(text.replace("(", ""))
+
+
+def test_fix_verification_is_bounded_in_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A code action over 1,000 `grep` entries verified each fix with its own engine run
+    # over the whole file (11 s); fix-all did so in each of its rounds.
+    import agentls.editing.fixes as fixes
+
+    text = _fm("tools:", *(["  - grep"] * 1_000))
+    before = analyze(text, AGENT)
+    runs = [0]
+    real = fixes.analyze
+
+    def counting(*args: object, **kwargs: object) -> object:
+        runs[0] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fixes, "analyze", counting)
+    offered, skipped = fixes.offered_fixes(text, AGENT, None, before, before.findings)
+    assert len(offered) == fixes.MAX_OFFERED_FINDINGS and skipped > 0
+    assert all(fx.edits[0].new_text == "Grep" for _, fx in offered)
+    assert runs[0] <= fixes.MAX_VERIFY_RUNS
+    runs[0] = 0
+    new, applied, _ = fixes.fix_all(text, AGENT)
+    assert runs[0] <= 1 + fixes.MAX_ROUNDS * (fixes.MAX_VERIFY_RUNS + 1)
+    assert len(applied) >= MAX_FINDINGS_PER_KIND and "- Grep" in new
+
+
+def test_a_few_fixes_are_still_judged_one_by_one() -> None:
+    import agentls.editing.fixes as fixes
+
+    text = _fm("tools: grep, glob, read")
+    before = analyze(text, AGENT)
+    offered, skipped = fixes.offered_fixes(text, AGENT, None, before, before.findings)
+    assert skipped == 0
+    assert sorted(fx.edits[0].new_text for _, fx in offered) == ["Glob", "Grep", "Read"]

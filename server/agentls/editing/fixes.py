@@ -14,6 +14,7 @@ Findings that a fix *unmasks* elsewhere (for example the tool names under a rena
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -129,11 +130,19 @@ def verify_fix(
     return judge(before, after, new_text, [(target, fix)])
 
 
+def _weighed(findings: Iterable[Finding]) -> Counter[str]:
+    """Problems per rule, a capped rule's "… and N more" counting for N."""
+    out: Counter[str] = Counter()
+    for f in findings:
+        out[f.code] += f.count
+    return out
+
+
 def judge(
     before: Analysis, after: Analysis, new_text: str, applied: Sequence[tuple[Finding, Fix]]
 ) -> Verdict:
-    b = Counter(f.code for f in before.findings)
-    a = Counter(f.code for f in after.findings)
+    b = _weighed(before.findings)
+    a = _weighed(after.findings)
     removed = Counter(f.code for f, _ in applied)
     for code, n in removed.items():
         if a[code] > b[code] - n:
@@ -177,35 +186,151 @@ def judge(
     return Verdict(True, new_text, after)
 
 
+# From this many candidate fixes on, they are verified in batches: a batch is applied and
+# judged with one engine run, and split in halves only where it fails. One by one, 1,000
+# `grep` -> `Grep` fixes cost 1,000 runs over the whole file (11 s in a code action); as a
+# batch, one. Below it each fix is judged alone, which is stricter (in a batch, a finding
+# one fix adds can be offset by one another removes).
+BATCH_FROM = 8
+# Engine runs one verification may spend on batches; fixes still unjudged then are not
+# offered (and counted, so that the caller can say so).
+MAX_VERIFY_RUNS = 16
+# Findings whose fixes one code-action request verifies, in document order.
+MAX_OFFERED_FINDINGS = 50
+
+
+class _Spans:
+    """The ranges edits take, merged into disjoint spans in document order: an overlap test
+    is one binary search (a fix-all over 100,000 entries compared every pair before)."""
+
+    def __init__(self) -> None:
+        self._starts: list[Position] = []
+        self._ends: list[Position] = []
+
+    def overlaps(self, fix: Fix) -> bool:
+        """Whether an edit of ``fix`` shares a position with a span (touching counts)."""
+        for e in fix.edits:
+            i = bisect.bisect_right(self._starts, e.range.end) - 1
+            if i >= 0 and self._ends[i] >= e.range.start:
+                return True
+        return False
+
+    def add(self, fix: Fix) -> None:
+        for e in fix.edits:
+            start, end = e.range.start, e.range.end
+            i = bisect.bisect_right(self._starts, end) - 1
+            j = i
+            while j >= 0 and self._ends[j] >= start:  # the spans it touches: merged
+                start, end = min(start, self._starts[j]), max(end, self._ends[j])
+                j -= 1
+            del self._starts[j + 1 : i + 1], self._ends[j + 1 : i + 1]
+            self._starts.insert(j + 1, start)
+            self._ends.insert(j + 1, end)
+
+
+def _judged_together(
+    text: str,
+    path: str | None,
+    dialect: str | None,
+    before: Analysis,
+    pairs: list[tuple[Finding, Fix]],
+    budget: list[int],
+) -> tuple[list[tuple[Finding, Fix]], list[tuple[Finding, Fix]]]:
+    """(accepted, unjudged): non-overlapping ``pairs`` applied together and judged; a
+    failing batch is split in halves, within ``budget[0]`` engine runs."""
+    if not pairs:
+        return [], []
+    if budget[0] <= 0:
+        return [], pairs
+    budget[0] -= 1
+    new_text = apply_edits(text, [e for _, fx in pairs for e in fx.edits])
+    after = analyze(new_text, path, dialect or before.dialect)
+    if judge(before, after, new_text, pairs).ok:
+        return pairs, []
+    if len(pairs) == 1:
+        return [], []
+    mid = len(pairs) // 2
+    ok1, left1 = _judged_together(text, path, dialect, before, pairs[:mid], budget)
+    ok2, left2 = _judged_together(text, path, dialect, before, pairs[mid:], budget)
+    return ok1 + ok2, left1 + left2
+
+
 def verified_fixes(
     text: str, path: str | None, dialect: str | None, before: Analysis, findings: Iterable[Finding]
 ) -> list[tuple[Finding, Fix]]:
     """Every fix of ``findings`` that passes :func:`verify_fix`."""
-    out = []
-    for f in findings:
-        for fix in f.fixes:
-            if verify_fix(text, path, dialect, before, f, fix).ok:
-                out.append((f, fix))
-    return out
+    return offered_fixes(text, path, dialect, before, findings, limit=None)[0]
+
+
+def offered_fixes(
+    text: str,
+    path: str | None,
+    dialect: str | None,
+    before: Analysis,
+    findings: Iterable[Finding],
+    *,
+    limit: int | None = MAX_OFFERED_FINDINGS,
+) -> tuple[list[tuple[Finding, Fix]], int]:
+    """The verified fixes of (the first ``limit``) ``findings``, in order, and how many
+    fixes were left unverified (findings past the limit, runs past the budget)."""
+    with_fixes = [f for f in findings if f.fixes]
+    skipped = sum(len(f.fixes) for f in with_fixes[limit:]) if limit is not None else 0
+    pairs = [(f, fx) for f in with_fixes[:limit] for fx in f.fixes]
+    if len(pairs) < BATCH_FROM:
+        ok = [(f, fx) for f, fx in pairs if verify_fix(text, path, dialect, before, f, fx).ok]
+        return ok, skipped
+    # layers of non-overlapping fixes (a finding's alternatives go to later layers)
+    accepted: set[int] = set()
+    budget = [MAX_VERIFY_RUNS]
+    rest = pairs
+    while rest:
+        spans, layer, later = _Spans(), [], []
+        used: set[int] = set()
+        for f, fx in rest:
+            if id(f) in used or spans.overlaps(fx):
+                later.append((f, fx))
+                continue
+            used.add(id(f))
+            spans.add(fx)
+            layer.append((f, fx))
+        ok, left = _judged_together(text, path, dialect, before, layer, budget)
+        accepted.update(id(fx) for _, fx in ok)
+        skipped += len(left)
+        rest = later
+        if budget[0] <= 0:
+            skipped += len(rest)
+            break
+    return [(f, fx) for f, fx in pairs if id(fx) in accepted], skipped
 
 
 def fix_round(
     text: str, path: str | None, dialect: str | None, before: Analysis
 ) -> tuple[str, list[tuple[Finding, Fix]], Analysis]:
     """Apply every verified safe fix that does not overlap another one; one round."""
+    candidates = [
+        (f, [fx for fx in f.fixes if fx.safe])
+        for f in sorted(before.findings, key=lambda f: f.range.start)
+    ]
+    candidates = [(f, fixes) for f, fixes in candidates if fixes]
     chosen: list[tuple[Finding, Fix]] = []
-    taken: list[Range] = []
-    for f in sorted(before.findings, key=lambda f: f.range.start):
-        for fix in f.fixes:
-            if not fix.safe:
-                continue
-            if any(e.range.overlaps(t) for e in fix.edits for t in taken):
-                continue
-            if not verify_fix(text, path, dialect, before, f, fix).ok:
-                continue
-            chosen.append((f, fix))
-            taken.extend(e.range for e in fix.edits)
-            break
+    spans = _Spans()
+    if len(candidates) < BATCH_FROM:
+        for f, fixes in candidates:
+            for fix in fixes:
+                if spans.overlaps(fix):
+                    continue
+                if not verify_fix(text, path, dialect, before, f, fix).ok:
+                    continue
+                chosen.append((f, fix))
+                spans.add(fix)
+                break
+    else:
+        for f, fixes in candidates:
+            first = next((fx for fx in fixes if not spans.overlaps(fx)), None)
+            if first is not None:
+                chosen.append((f, first))
+                spans.add(first)
+        chosen, _ = _judged_together(text, path, dialect, before, chosen, [MAX_VERIFY_RUNS])
     if not chosen:
         return text, [], before
     new_text = apply_edits(text, [e for _, fx in chosen for e in fx.edits])

@@ -48,26 +48,37 @@ def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.Cod
         k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in want
     ):
         rng = from_lsp_range(codec, lines, params.range)
-        for f in a.findings:
-            if not f.fixes or not f.range.overlaps(rng):
-                continue
-            diag = to_diagnostic(codec, lines, f)
-            # every fix is verified by re-running the engine on the result
-            from agentls.editing.fixes import verify_fix  # not at start-up
+        # every fix is verified by re-running the engine on the result: in batches, for
+        # at most MAX_OFFERED_FINDINGS findings per request
+        from agentls.editing.fixes import MAX_OFFERED_FINDINGS, offered_fixes  # not at start-up
 
-            fixes = [
-                fx for fx in f.fixes if verify_fix(cached.text, a.path, a.dialect, a, f, fx).ok
-            ]
-            for i, fix in enumerate(fixes):
-                out.append(
-                    lsp.CodeAction(
-                        title=fix.title,
-                        kind=lsp.CodeActionKind.QuickFix,
-                        diagnostics=[diag],
-                        edit=_edit(ls, uri, cached.version, lines, fix),
-                        is_preferred=fix.safe and i == 0,
-                    )
+        here = [f for f in a.findings if f.fixes and f.range.overlaps(rng)]
+        verified, skipped = offered_fixes(cached.text, a.path, a.dialect, a, here)
+        diags: dict[int, lsp.Diagnostic] = {}
+        first: set[int] = set()
+        for f, fix in verified:
+            diag = diags.setdefault(id(f), to_diagnostic(codec, lines, f))
+            out.append(
+                lsp.CodeAction(
+                    title=fix.title,
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    edit=_edit(ls, uri, cached.version, lines, fix),
+                    is_preferred=fix.safe and id(f) not in first,
                 )
+            )
+            first.add(id(f))
+        if skipped:
+            out.append(
+                lsp.CodeAction(
+                    title=f"… and {skipped:,} more fixes (select fewer lines to see them)",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    disabled=lsp.CodeActionDisabled(
+                        reason=f"agentls checks the fixes of {MAX_OFFERED_FINDINGS} problems "
+                        "per request; these were not checked"
+                    ),
+                )
+            )
     if want and any(str(k) in (FIX_ALL, "source.fixAll", "source") for k in want):
         action = fix_all_action(ls, uri)
         if action is not None:

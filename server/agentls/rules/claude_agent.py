@@ -465,6 +465,7 @@ def _keys(ctx: ClaudeCtx) -> None:
                     e.key_range,
                     f"… and {rest:,} more keys that Claude Code does not recognise (not listed "
                     "one by one).",
+                    count=rest,
                 )
             )
             break
@@ -990,6 +991,7 @@ class _Capped:
                 f"… and {len(self.rest):,} more problems with entries of `{self.key}` (not "
                 "listed one by one).",
                 severity=min(f.severity for f in self.rest),  # the most severe
+                count=len(self.rest),
             )
         )
 

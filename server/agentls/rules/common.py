@@ -65,12 +65,14 @@ def cap_findings(findings: list[Finding]) -> list[Finding]:
         else:
             left.setdefault(f.code, []).append(f)
     for code, rest in left.items():
+        n = sum(f.count for f in rest)
         out.append(
             finding(
                 code,
                 rest[0].range,
-                f"… and {len(rest):,} more findings like these (not listed one by one).",
+                f"… and {n:,} more findings like these (not listed one by one).",
                 severity=min(f.severity for f in rest),  # the most severe
+                count=n,
             )
         )
     return sort_findings(out)

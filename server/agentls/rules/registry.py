@@ -91,6 +91,7 @@ def finding(
     severity: Severity | None = None,
     related: list[Related] | None = None,
     tags: tuple[str, ...] = (),
+    count: int = 1,
 ) -> Finding:
     rule = rules()[rule_id]
     return Finding(
@@ -101,6 +102,7 @@ def finding(
         fixes=fixes or [],
         related=related or [],
         tags=tags,
+        count=count,
     )
 
 
