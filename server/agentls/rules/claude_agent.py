@@ -67,6 +67,24 @@ class ClaudeCtx(Ctx):
     facts: ClaudeFacts = field(default_factory=claude_facts)
     effective: Effective = field(default_factory=lambda: Effective(False))
     mcp_servers: frozenset[str] | None = None
+    # a plugin agent (formats.md §2.6): the plugin's name; its `name` falls back to the file
+    # name, its description to `when_to_use`, then to "Agent from <plugin> plugin"
+    plugin: str | None = None
+
+    def add(self, f: Finding) -> None:
+        if self.plugin is not None and f.code == codes.MISSING_NAME:
+            return  # the name falls back to the file name
+        self.out.append(f)
+
+    @property
+    def known_keys(self) -> frozenset[str]:
+        if self.plugin is None:
+            return self.facts.agent_keys
+        return self.facts.agent_keys | frozenset(self.facts.raw.get("pluginAgentExtraKeys", ()))
+
+    @property
+    def stem(self) -> str:
+        return _file_stem(self.path) or "agent"
 
 
 def check_claude_agent(
@@ -76,11 +94,18 @@ def check_claude_agent(
     size: int | None = None,
     *,
     mcp_servers: frozenset[str] | None = None,
+    plugin: str | None = None,
 ) -> list[Finding]:
     """Findings for one Claude Code sub-agent file. ``mcp_servers``: the project's configured
-    MCP servers (None when unknown)."""
+    MCP servers (None when unknown); ``plugin``: the plugin's name, for a plugin agent."""
     ctx = ClaudeCtx(
-        doc, path, CLAUDE_AGENT, facts=claude_facts(), effective=effective, mcp_servers=mcp_servers
+        doc,
+        path,
+        CLAUDE_AGENT,
+        facts=claude_facts(),
+        effective=effective,
+        mcp_servers=mcp_servers,
+        plugin=plugin,
     )
     _envelope(ctx, size)
     if doc.too_large is not None:
@@ -135,7 +160,17 @@ def _envelope(ctx: ClaudeCtx, size: int | None) -> None:
         )
     for p in env.problems:
         rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
-        if p.kind == "no-frontmatter":
+        if p.kind == "no-frontmatter" and ctx.plugin is not None:
+            ctx.add(
+                finding(
+                    codes.PLUGIN_AGENT_FALLBACK,
+                    line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
+                    f"No frontmatter: Claude Code loads this plugin agent as `{ctx.stem}` with "
+                    f'the description "Agent from {ctx.plugin} plugin". Add `name` and '
+                    "`description`.",
+                )
+            )
+        elif p.kind == "no-frontmatter":
             ctx.add(
                 finding(
                     codes.NO_FRONTMATTER,
@@ -374,9 +409,12 @@ def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
             )
         )
         return
-    consequence = (
-        " Claude Code cannot read the frontmatter and loads no agent." if not claude_ok else ""
+    loads = (
+        "loads no agent"
+        if ctx.plugin is None
+        else f"loads the agent as `{ctx.stem}` without its settings"
     )
+    consequence = f" Claude Code cannot read the frontmatter and {loads}." if not claude_ok else ""
     fixes: list[Fix] = []
     if e is not None:
         bf = block_scalar_fix(doc, e)
@@ -454,11 +492,11 @@ def _keys(ctx: ClaudeCtx) -> None:
     unknown = 0
     for e in ctx.doc.entries:
         k = e.key
-        if k in facts.agent_keys:
+        if k in ctx.known_keys:
             continue
         unknown += 1
         if unknown > MAX_UNKNOWN_KEY_FINDINGS:
-            rest = sum(1 for x in ctx.doc.entries if x.key not in facts.agent_keys) - unknown + 1
+            rest = sum(1 for x in ctx.doc.entries if x.key not in ctx.known_keys) - unknown + 1
             ctx.add(
                 finding(
                     codes.UNKNOWN_KEY,
@@ -720,6 +758,20 @@ _WHEN_WORDS = re.compile(r"\b(use|when|proactive|proactively|invoke|delegate|for
 def _description(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     e = doc.get("description")
+    if e is None and ctx.plugin is not None:
+        if doc.strict_error and not doc.entries:
+            return
+        if not any(k in doc.by_key for k in ctx.facts.raw.get("pluginAgentExtraKeys", ())):
+            ctx.add(
+                finding(
+                    codes.PLUGIN_AGENT_FALLBACK,
+                    fence_range(doc),
+                    "No `description`: Claude Code describes this plugin agent as "
+                    f'"Agent from {ctx.plugin} plugin", which does not tell when to use it. '
+                    "Add `description:`.",
+                )
+            )
+        return
     if e is None:
         if doc.strict_error and not doc.entries:
             return

@@ -22,7 +22,6 @@ from agentls.types import Effective, Finding, Range
 DOC_STEMS = frozenset(
     {"readme", "changelog", "license", "contributing", "index", "notes", "todo", "overview"}
 )
-_WHEN_KEYS = ("when_to_use", "when-to-use")
 
 
 def plugin_name(path: str | None) -> str | None:
@@ -67,53 +66,8 @@ def check_claude_plugin_agent(
                 f"it becomes an agent named `{stem}` with this text as prompt",
             )
         ]
-    base = check_claude_agent(doc, path, effective, size)
-    has_when = any(k in doc.by_key for k in _WHEN_KEYS)
-    out: list[Finding] = []
-    for f in base:
-        if f.code == codes.MISSING_NAME:  # the name falls back to the file name
-            continue
-        if f.code == codes.NO_FRONTMATTER and "No frontmatter" in f.message:
-            out.append(
-                finding(
-                    codes.PLUGIN_AGENT_FALLBACK,
-                    f.range,
-                    f"No frontmatter: Claude Code loads this plugin agent as `{stem}` with the "
-                    f'description "Agent from {plugin} plugin". Add `name` and `description`.',
-                )
-            )
-            continue
-        if f.code == codes.MISSING_DESCRIPTION and "No `description`" in f.message:
-            if has_when:
-                continue
-            out.append(
-                finding(
-                    codes.PLUGIN_AGENT_FALLBACK,
-                    f.range,
-                    "No `description`: Claude Code describes this plugin agent as "
-                    f'"Agent from {plugin} plugin", which does not tell when to use it. Add '
-                    "`description:`.",
-                )
-            )
-            continue
-        if f.code in (codes.UNKNOWN_KEY, codes.OTHER_DIALECT_KEY) and any(
-            f"`{k}`" in f.message for k in _WHEN_KEYS
-        ):
-            continue
-        if f.code == codes.YAML_SYNTAX:
-            f.message = f.message.replace(
-                "loads no agent.", f"loads the agent as `{stem}` without its settings."
-            )
-        out.append(f)
-    ignored = claude_facts().raw.get("pluginAgentIgnoredKeys") or [
-        "permissionMode",
-        "hooks",
-        "mcpServers",
-        "initialPrompt",
-        "observer",
-        "observerMessage",
-        "observeSubagents",
-    ]
+    out = check_claude_agent(doc, path, effective, size, plugin=plugin)
+    ignored = claude_facts().raw["pluginAgentIgnoredKeys"]
     for e in doc.entries:
         if e.key in ignored:
             out.append(
@@ -135,7 +89,7 @@ def plugin_effective(doc: Document, path: str | None) -> Effective:
     if not isinstance(data.get("name"), str) or not data["name"]:
         data["name"] = stem
     if not isinstance(data.get("description"), str) or not data["description"]:
-        for k in _WHEN_KEYS:
+        for k in claude_facts().raw["pluginAgentExtraKeys"]:  # when_to_use, when-to-use
             if isinstance(data.get(k), str) and data[k].strip():
                 data["description"] = data[k]
                 break

@@ -35,10 +35,8 @@ def check_opencode_agent(doc: Document, path: str | None) -> list[Finding]:
         required_message=None,
         open_message="OpenCode does not know `{key}`: it passes unknown keys to the model "
         "provider as options, which may reject them. Move provider options under `options:`.",
+        open_severity=Severity.INFORMATION,
     )
-    for f in ctx.out:
-        if f.code == codes.COMMON_UNKNOWN_KEY and f.message.startswith("OpenCode does not know"):
-            f.severity = Severity.INFORMATION
     if doc.has_frontmatter and "description" not in doc.by_key and not doc.strict_error:
         ctx.add(
             finding(

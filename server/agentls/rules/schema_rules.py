@@ -245,7 +245,9 @@ def other_dialect_note(key: str, dialect: str) -> str | None:
     return "a key of " + " and ".join(labels)
 
 
-def check_keys(ctx: Ctx, *, open_message: str | None = None) -> None:
+def check_keys(
+    ctx: Ctx, *, open_message: str | None = None, open_severity: Severity | None = None
+) -> None:
     """Unknown keys (closed schemas) and keys that belong to another dialect."""
     known = schema_keys(ctx.dialect)
     closed = _closed(ctx.dialect)
@@ -272,7 +274,14 @@ def check_keys(ctx: Ctx, *, open_message: str | None = None) -> None:
             continue
         if not closed:
             if open_message:
-                ctx.add(finding(codes.COMMON_UNKNOWN_KEY, e.key_range, open_message.format(key=k)))
+                ctx.add(
+                    finding(
+                        codes.COMMON_UNKNOWN_KEY,
+                        e.key_range,
+                        open_message.format(key=k),
+                        severity=open_severity,
+                    )
+                )
             continue
         by_norm = {norm_key(a): a for a in known}
         hint = by_norm.get(norm_key(k)) or nearest(k, known, max_distance=2 if len(k) > 4 else 1)
@@ -565,6 +574,7 @@ def check_common(
     required_message: Callable[[str], str] | None = None,
     required_severity: Severity | None = None,
     open_message: str | None = None,
+    open_severity: Severity | None = None,
 ) -> None:
     check_envelope(ctx, required=frontmatter_required, missing_severity=missing_severity)
     if not ctx.doc.has_frontmatter:
@@ -572,7 +582,7 @@ def check_common(
     check_syntax(ctx)
     if ctx.doc.not_mapping is not None:
         return
-    check_keys(ctx, open_message=open_message)
+    check_keys(ctx, open_message=open_message, open_severity=open_severity)
     if ctx.doc.strict_error is not None and not ctx.doc.entries:
         return
     check_schema(ctx, required_message=required_message, required_severity=required_severity)
