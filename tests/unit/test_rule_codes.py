@@ -29,7 +29,7 @@ def test_rules_name_no_code_literally() -> None:
     literal = re.compile(r"\"AL\d{3}\"")
     offenders = [
         f"{p.name}:{i}"
-        for p in sorted(RULES_DIR.glob("*.py"))
+        for p in sorted(RULES_DIR.rglob("*.py"))
         if p.name != "codes.py"
         for i, line in enumerate(p.read_text("utf-8").splitlines(), 1)
         if literal.search(line)

@@ -2,8 +2,8 @@
 
 Conservative by design: plain Markdown (READMEs, docs, blog posts with a ``title:``/``date:``
 frontmatter) must get no dialect, so a file is only claimed when its frontmatter carries
-keys that only one tool uses. Reads the top-level keys with a regular expression; never
-fails.
+keys that only one tool uses. Reads the top-level keys of the first lines without parsing
+the YAML (document.model.top_level_key); never fails.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 
 from agentls.dialects.facts import claude_facts
+from agentls.document.model import top_level_key
 
-# One quantifier over the spaces after the colon: `[ \t]*(.*?)[ \t]*$` took 8 s on a
-# 20,000-space line (each lazy step rescanned the run); the value is stripped instead.
-_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)$")
 _MAX_LINES = 200
 
 CLAUDE_ONLY = frozenset(
@@ -37,9 +35,10 @@ def frontmatter_keys(text: str) -> dict[str, str] | None:
         line = raw.rstrip("\r")
         if line.rstrip() == "---":
             return out
-        m = _KEY.match(line)
-        if m:
-            out.setdefault(m.group(1), m.group(2).strip(" \t").strip("'\""))
+        found = top_level_key(line)
+        if found is not None:
+            key, col = found
+            out.setdefault(key, line[col:].strip(" \t").strip("'\""))
     return None  # unterminated: not a frontmatter we can trust
 
 

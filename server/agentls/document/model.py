@@ -392,6 +392,19 @@ _KEY_LINE = re.compile(
 )
 
 
+def top_level_key(line: str) -> tuple[str, int] | None:
+    """The key a top-level ``key: value`` line starts with (plain or quoted, as YAML reads
+    it) and the column after its colon, or None. The one reader of keys from raw lines:
+    the recovery of broken YAML, content sniffing and the editing features use it."""
+    if not line or line[0] in " \t":
+        return None
+    m = _KEY_LINE.match(line)
+    if m is None:
+        return None
+    key = m.group("dq") if m.group("dq") is not None else m.group("sq")
+    return (m.group("plain").rstrip() if key is None else key), m.end()
+
+
 def _recover(doc: Document, offset: int) -> None:
     """Strict YAML failed: read each top-level entry on its own."""
     env = doc.env

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agentls.document.model import Document
+from agentls.document.model import Document, top_level_key
 from agentls.types import Position, Range
 
-# a top-level key at column 0 (plain or quoted), with what follows the colon
-TOP_KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_][^:#\s]*?))[ \t]*:(?=[ \t]|$)""")
 _WORD = re.compile(r"[A-Za-z0-9_\-\[\]]*$")
 LIST_KEYS = ("tools", "disallowedTools", "skills")
 
@@ -35,11 +33,7 @@ def frontmatter_lines(doc: Document) -> tuple[int, int] | None:
 
 def line_key(line: str) -> tuple[str, int] | None:
     """The top-level key written on ``line`` and the column after its colon."""
-    m = TOP_KEY.match(line)
-    if m is None:
-        return None
-    key = next(g for g in m.groups() if g is not None)
-    return key, m.end()
+    return top_level_key(line)
 
 
 def present_keys(doc: Document) -> set[str]:

@@ -1,0 +1,367 @@
+"""Where the frontmatter is (envelope) and whether its YAML reads, for strict readers and after
+Claude Code's rescue; the fixes that rewrite how a value is written.
+"""
+
+from __future__ import annotations
+
+from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue, comment_cut
+from agentls.document.yamltree import yaml_double_quote
+from agentls.rules import codes
+from agentls.rules.claude.context import (
+    LARGE_FILE,
+    ClaudeCtx,
+    last_line,
+)
+from agentls.rules.common import (
+    closing_fence_fix,
+    dashes_fix,
+    fence_range,
+    line_range,
+    quote_fix,
+    remove_before_fence_fix,
+    replace,
+    short,
+    value_range,
+)
+from agentls.rules.registry import finding
+from agentls.types import (
+    Fix,
+    Position,
+    Range,
+    TextEdit,
+)
+
+# --------------------------------------------------------------------------- envelope
+
+
+def check_envelope(ctx: ClaudeCtx, size: int | None) -> None:
+    doc = ctx.doc
+    env = doc.env
+    if size is not None and size > LARGE_FILE:
+        ctx.add(
+            finding(
+                codes.FILE_TOO_LARGE,
+                Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
+                f"This file is {size:,} bytes: Claude Code skips agent files over "
+                f"1 MiB (1,048,576 bytes). Shorten it.",
+            )
+        )
+    if env.has_bom:
+        ctx.add(
+            finding(
+                codes.BYTE_ORDER_MARK,
+                Range.of(0, 0, 0, 1),
+                "The file starts with a byte order mark (BOM). Claude Code strips it, "
+                "but some other readers then miss the opening `---`. Save as UTF-8 "
+                "without BOM.",
+            )
+        )
+    for p in env.problems:
+        rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
+        if p.kind == "no-frontmatter" and ctx.plugin is not None:
+            ctx.add(
+                finding(
+                    codes.PLUGIN_AGENT_FALLBACK,
+                    line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
+                    f"No frontmatter: Claude Code loads this plugin agent as `{ctx.stem}` with "
+                    f'the description "Agent from {ctx.plugin} plugin". Add `name` and '
+                    "`description`.",
+                )
+            )
+        elif p.kind == "no-frontmatter":
+            ctx.add(
+                finding(
+                    codes.NO_FRONTMATTER,
+                    line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
+                    "No frontmatter: an agent file must start with a `---` line, then "
+                    "`name:` and `description:`, then `---`. Claude Code treats this file "
+                    "as documentation and loads no agent.",
+                )
+            )
+        elif p.kind == "leading-content":
+            what = "blank lines" if p.detail == "blank" else "text"
+            fix = remove_before_fence_fix(doc)
+            ctx.add(
+                finding(
+                    codes.NO_FRONTMATTER,
+                    rng,
+                    f"There are {what} before the opening `---`: the frontmatter must "
+                    "start on the very first line. Claude Code sees no frontmatter and "
+                    "loads no agent.",
+                    [fix],
+                )
+            )
+        elif p.kind == "code-fence":
+            ctx.add(
+                finding(
+                    codes.NO_FRONTMATTER,
+                    rng,
+                    f"The frontmatter is wrapped in a code fence (`{p.detail}`): Claude "
+                    "Code sees no frontmatter and loads no agent. Remove the fence so the "
+                    "file starts with `---`.",
+                )
+            )
+        elif p.kind == "indented-fence":
+            ctx.add(
+                finding(
+                    codes.NO_FRONTMATTER,
+                    line_range(doc, p.line),
+                    "The frontmatter is indented: the opening `---` must start at column 1 "
+                    "of the first line. Claude Code sees no frontmatter and loads no "
+                    "agent.",
+                )
+            )
+        elif p.kind == "unterminated":
+            ctx.add(
+                finding(
+                    codes.NO_FRONTMATTER,
+                    fence_range(doc),
+                    "The frontmatter is never closed: add a `---` line after the last "
+                    "key. Claude Code sees no frontmatter and loads no agent.",
+                )
+            )
+        elif p.kind == "irregular-close":
+            if p.detail == "...":
+                msg = (
+                    "`...` is YAML's document end, not a frontmatter fence: strict readers stop "
+                    "here, Claude Code does not. Remove it."
+                )
+                ctx.add(finding(codes.IRREGULAR_CLOSING_FENCE, rng, msg))
+            else:
+                line = doc.lines[p.line]
+                ctx.add(
+                    finding(
+                        codes.IRREGULAR_CLOSING_FENCE,
+                        rng,
+                        f"The closing fence is `{line}`, not exactly `---`; tools disagree "
+                        "on where the frontmatter ends. Write `---`.",
+                        [closing_fence_fix(doc, p.line)],
+                    )
+                )
+        elif p.kind == "dashes-in-value":
+            lost = [e.key for e in doc.entries if e.line > p.line]
+            lost_text = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
+            extra = ""
+            if "tools" in lost:
+                extra = " Losing `tools` gives the agent every tool."
+            ctx.add(
+                finding(
+                    codes.DASHES_IN_FRONTMATTER,
+                    rng,
+                    f"`---` inside the frontmatter: Claude Code ends the frontmatter here, "
+                    f"so {lost_text} become part of the prompt and are ignored.{extra} "
+                    "Replace these dashes (for example with `—`).",
+                    [dashes_fix(rng)],
+                )
+            )
+
+
+# --------------------------------------------------------------------------- YAML syntax
+
+
+def _rescuable(doc: Document, e: Entry) -> bool:
+    if e.range.start.line != last_line(doc, e):
+        return False
+    _, keys = claude_rescue(doc.lines[e.line])  # Claude Code's own line pattern decides
+    return bool(keys)
+
+
+def check_syntax(ctx: ClaudeCtx) -> None:
+    doc = ctx.doc
+    for p, e in doc.problems_with_entries():
+        _syntax_problem(ctx, p, e)
+    if doc.not_mapping is not None:
+        ctx.add(
+            finding(
+                codes.FRONTMATTER_NOT_MAPPING,
+                doc.not_mapping.range,
+                f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` "
+                "entries: Claude Code reads it as empty and loads no agent.",
+            )
+        )
+    for e in doc.duplicates:
+        first = doc.by_key[e.key]
+        ctx.add(
+            finding(
+                codes.DUPLICATE_KEY,
+                e.key_range,
+                f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
+                "keeps the last one; strict YAML readers reject the file. Remove one.",
+                [
+                    Fix(
+                        f"Remove this `{e.key}` entry",
+                        replace(
+                            Range(
+                                Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0)
+                            ),
+                            "",
+                        ),
+                        False,
+                    )
+                ],
+            )
+        )
+    # `&anchor text` / `!tag text`: valid YAML that silently drops the first word
+    for e in doc.entries:
+        if e.problem or e.missing_value or e.node.kind != "scalar":
+            continue
+        raw = e.raw
+        lead = raw[:1]
+        if lead in ("&", "!") and " " in raw and e.raw_range.start.line == e.line:
+            line = doc.lines[e.line]
+            start = e.raw_range.start.character
+            word = raw.split(" ", 1)[0]
+            kind = "an anchor" if lead == "&" else "a tag"
+            full = line[start:].rstrip()
+            ctx.add(
+                finding(
+                    codes.INDICATOR_SWALLOWS_TEXT,
+                    Range(Position(e.line, start), Position(e.line, start + len(word))),
+                    f"`{word}` is read as {kind}, so `{e.key}` is "
+                    f'"{short(str(e.node.value), 60)}" and `{word}` is lost. Quote the value.',
+                    [
+                        Fix(
+                            f"Quote the `{e.key}` value",
+                            replace(
+                                Range(
+                                    Position(e.line, start), Position(e.line, len(line.rstrip()))
+                                ),
+                                yaml_double_quote(full),
+                            ),
+                            True,
+                        )
+                    ],
+                )
+            )
+    # ` #` in a plain value: the rest is a comment
+    for e in doc.entries:
+        c0 = comment_cut(doc, e)
+        if c0 is not None:
+            end = e.node.range.end
+            line = doc.lines[end.line]
+            full = e.raw + line[end.character :]
+            fix = Fix(
+                f"Quote the whole `{e.key}` value",
+                replace(
+                    Range(e.raw_range.start, Position(end.line, len(line))),
+                    yaml_double_quote(full.strip()),
+                ),
+                False,
+            )
+            ctx.add(
+                finding(
+                    codes.COMMENT_IN_VALUE,
+                    Range(Position(end.line, c0), Position(end.line, len(line))),
+                    f"` #` starts a YAML comment: `{e.key}` is read as "
+                    f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
+                    "if the `#` belongs to it.",
+                    [fix],
+                )
+            )
+
+
+def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
+    claude_ok = ctx.doc.claude_reads
+    doc = ctx.doc
+    if p.cause == "tab" and claude_ok:
+        ctx.add(finding(codes.TAB_INDENTATION, p.range, p.message))
+        return
+    if e is not None and _rescuable(doc, e):
+        crlf = doc.env.endings[e.line] == "\r\n"
+        where = _where(p)
+        fix = quote_fix(e, keep_newline_escapes=e.key == "description")
+        if crlf:
+            ctx.add(
+                finding(
+                    codes.CRLF_NO_RESCUE,
+                    value_range(e),
+                    f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
+                    "only in files with LF line endings; this file uses CRLF, so Claude "
+                    "Code skips it. Quote the value (or convert to LF).",
+                    [f for f in (fix, _crlf_fix(doc)) if f],
+                )
+            )
+            return
+        ctx.add(
+            finding(
+                codes.NEEDS_QUOTING,
+                value_range(e),
+                f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
+                "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
+                "reject the whole file, and with CRLF line endings Claude Code does too.",
+                [f for f in (fix, literal_block_fix(e)) if f],
+            )
+        )
+        return
+    loads = (
+        "loads no agent"
+        if ctx.plugin is None
+        else f"loads the agent as `{ctx.stem}` without its settings"
+    )
+    consequence = f" Claude Code cannot read the frontmatter and {loads}." if not claude_ok else ""
+    fixes: list[Fix] = []
+    if e is not None:
+        bf = block_scalar_fix(doc, e)
+        if bf:
+            fixes.append(bf)
+    ctx.add(finding(codes.YAML_SYNTAX, p.range, p.message + consequence, fixes))
+
+
+def _where(p: SyntaxProblem) -> str:
+    col = p.range.start.character + 1
+    if p.cause == "colon-space":
+        return f"the `: ` at column {col} makes strict YAML read a mapping"
+    if p.cause == "flow-unclosed":
+        return "it starts with a bracket, so strict YAML reads a malformed list or mapping"
+    if p.cause in (
+        "alias-start",
+        "anchor-start",
+        "tag-start",
+        "directive-start",
+        "reserved-start",
+        "block-indicator",
+    ):
+        first = p.message.split(": ", 1)[-1].rstrip(".")
+        return first
+    return p.message.rstrip(".")
+
+
+def _crlf_fix(doc: Document) -> Fix | None:
+    edits = []
+    for i, ending in enumerate(doc.env.endings):
+        if ending == "\r\n":
+            edits.append(TextEdit(Range(Position(i, len(doc.lines[i])), Position(i + 1, 0)), "\n"))
+    if not edits:
+        return None
+    return Fix("Convert line endings to LF", tuple(edits), False)
+
+
+def literal_block_fix(e: Entry) -> Fix | None:
+    """A one-line description as a literal block scalar; its ``\\n`` become real line breaks."""
+    if e.key != "description" or e.raw_range.start.line != e.raw_range.end.line:
+        return None
+    value = e.raw.strip()
+    if not value or value[:1] in "\"'" or value.endswith("\\n"):
+        return None
+    lines = value.replace("\\n", "\n").split("\n")
+    if any(ln != ln.rstrip() for ln in lines):
+        return None
+    header = "|2-" if lines[0][:1] in (" ", "\t") else "|-"
+    text = header + "\n" + "\n".join(("  " + ln) if ln else "" for ln in lines)
+    title = "Make `description` a literal block scalar (`|-`)"
+    return Fix(title, replace(e.raw_range, text), True, preserves_value=True)
+
+
+def block_scalar_fix(doc: Document, e: Entry) -> Fix | None:
+    """Turn a broken (multi-line) plain value into a folded block scalar."""
+    first, last = e.line, last_line(doc, e)
+    parts = [doc.lines[first][e.raw_range.start.character :].strip()]
+    parts += [doc.lines[j].strip() for j in range(first + 1, last + 1)]
+    parts = [p for p in parts if p]
+    if not parts or any(p.startswith(("- ", "#")) for p in parts):
+        return None
+    indent = "  "
+    text = ">-\n" + "\n".join(indent + p for p in parts)
+    rng = Range(e.raw_range.start, Position(last, len(doc.lines[last])))
+    title = f"Make `{e.key}` a folded block scalar (`>-`)"
+    return Fix(title, replace(rng, text), True, preserves_value=True)
