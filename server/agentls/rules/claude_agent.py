@@ -23,14 +23,9 @@ from agentls.rules.claude.keys import check_keys
 from agentls.rules.claude.structure import check_body, check_hooks, check_mcp, check_types
 from agentls.rules.claude.tools import check_tools, tool_items
 from agentls.rules.claude.values import check_values
-from agentls.rules.common import (
-    fence_range,
-)
+from agentls.rules.common import fence_range
 from agentls.rules.registry import finding
-from agentls.types import (
-    Effective,
-    Finding,
-)
+from agentls.types import Effective, Finding
 
 __all__ = ["ClaudeCtx", "block_scalar_fix", "check_claude_agent", "literal_block_fix", "tool_items"]
 

@@ -11,24 +11,11 @@ from typing import Any
 from agentls.dialects.facts import ClaudeFacts, claude_facts
 from agentls.document.model import Document, Entry
 from agentls.document.yamltree import YNode
-from agentls.effective import (
-    nearest,
-)
+from agentls.effective import nearest
 from agentls.rules import codes
-from agentls.rules.common import (
-    Ctx,
-    replace,
-    short,
-)
+from agentls.rules.common import Ctx, replace, short
 from agentls.rules.registry import rules
-from agentls.types import (
-    Effective,
-    Finding,
-    Fix,
-    Range,
-    TextEdit,
-    base_name,
-)
+from agentls.types import Effective, Finding, Fix, Range, TextEdit, base_name
 
 DATED_MODEL = re.compile(r"-\d{8}$")
 PLAUSIBLE_MODEL = re.compile(

@@ -7,11 +7,7 @@ from __future__ import annotations
 from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue, comment_cut
 from agentls.document.yamltree import yaml_double_quote
 from agentls.rules import codes
-from agentls.rules.claude.context import (
-    LARGE_FILE,
-    ClaudeCtx,
-    last_line,
-)
+from agentls.rules.claude.context import LARGE_FILE, ClaudeCtx, last_line
 from agentls.rules.common import (
     closing_fence_fix,
     dashes_fix,
@@ -24,12 +20,7 @@ from agentls.rules.common import (
     value_range,
 )
 from agentls.rules.registry import finding
-from agentls.types import (
-    Fix,
-    Position,
-    Range,
-    TextEdit,
-)
+from agentls.types import Fix, Position, Range, TextEdit
 
 # --------------------------------------------------------------------------- envelope
 

@@ -8,29 +8,12 @@ import re
 
 from agentls.document.model import Document, Entry
 from agentls.document.yamltree import yaml_double_quote
-from agentls.effective import (
-    name_problem,
-)
+from agentls.effective import name_problem
 from agentls.rules import codes
-from agentls.rules.claude.context import (
-    ClaudeCtx,
-    file_stem,
-    insert_after_fence,
-    last_line,
-    slug,
-)
-from agentls.rules.common import (
-    fence_range,
-    replace,
-    value_range,
-)
+from agentls.rules.claude.context import ClaudeCtx, file_stem, insert_after_fence, last_line, slug
+from agentls.rules.common import fence_range, replace, value_range
 from agentls.rules.registry import finding
-from agentls.types import (
-    Fix,
-    Position,
-    Range,
-    Severity,
-)
+from agentls.types import Fix, Position, Range, Severity
 
 # --------------------------------------------------------------------------- identity
 

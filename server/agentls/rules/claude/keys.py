@@ -8,10 +8,7 @@ from functools import lru_cache
 
 from agentls.dialects.facts import ClaudeFacts, claude_facts
 from agentls.document.model import Document, Entry
-from agentls.effective import (
-    TOP_LEVEL_FATAL_HOOKS,
-    nearest,
-)
+from agentls.effective import TOP_LEVEL_FATAL_HOOKS, nearest
 from agentls.rules import codes
 from agentls.rules.claude.context import (
     ALLOWED_TOOLS_KEYS,
@@ -19,17 +16,9 @@ from agentls.rules.claude.context import (
     ClaudeCtx,
     last_line,
 )
-from agentls.rules.common import (
-    norm_key,
-    rename_key_fix,
-)
+from agentls.rules.common import norm_key, rename_key_fix
 from agentls.rules.registry import finding
-from agentls.types import (
-    Fix,
-    Position,
-    Range,
-    TextEdit,
-)
+from agentls.types import Fix, Position, Range, TextEdit
 
 # --------------------------------------------------------------------------- keys
 

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from agentls.effective import (
-    hooks_problems,
-    nearest,
-)
+from agentls.effective import hooks_problems, nearest
 from agentls.rules import codes
-from agentls.rules.claude.context import (
-    ClaudeCtx,
-)
-from agentls.rules.common import (
-    line_range,
-    replace,
-    value_range,
-)
+from agentls.rules.claude.context import ClaudeCtx
+from agentls.rules.common import line_range, replace, value_range
 from agentls.rules.registry import finding
-from agentls.types import (
-    Fix,
-)
+from agentls.types import Fix
 
 # --------------------------------------------------------------------------- hooks, MCP, types
 

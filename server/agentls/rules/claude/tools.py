@@ -9,26 +9,12 @@ from collections.abc import Iterator
 
 from agentls.document.items import value_items
 from agentls.document.model import Document, Entry
-from agentls.effective import (
-    ToolVerdict,
-    classify_tool,
-)
+from agentls.effective import ToolVerdict, classify_tool
 from agentls.rules import codes
-from agentls.rules.claude.context import (
-    ClaudeCtx,
-)
-from agentls.rules.common import (
-    MAX_FINDINGS_PER_KIND,
-    replace,
-    value_range,
-)
+from agentls.rules.claude.context import ClaudeCtx
+from agentls.rules.common import MAX_FINDINGS_PER_KIND, replace, value_range
 from agentls.rules.registry import finding
-from agentls.types import (
-    Finding,
-    Fix,
-    Position,
-    Range,
-)
+from agentls.types import Finding, Fix, Position, Range
 
 # --------------------------------------------------------------------------- tools
 

@@ -10,9 +10,7 @@ from agentls.dialects.registry import CLAUDE_AGENT
 from agentls.dialects.schemas import boolean_keys
 from agentls.document.model import Entry
 from agentls.document.yamltree import decimal_text
-from agentls.effective import (
-    nearest,
-)
+from agentls.effective import nearest
 from agentls.rules import codes
 from agentls.rules.claude.context import (
     DATED_MODEL,
@@ -23,14 +21,9 @@ from agentls.rules.claude.context import (
     scalar,
     show,
 )
-from agentls.rules.common import (
-    replace,
-    value_range,
-)
+from agentls.rules.common import replace, value_range
 from agentls.rules.registry import finding
-from agentls.types import (
-    Fix,
-)
+from agentls.types import Fix
 
 # --------------------------------------------------------------------------- enumerations
 
