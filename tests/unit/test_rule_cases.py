@@ -16,7 +16,7 @@ import pytest
 from test_claude_rules import CASES as CLAUDE_CASES
 
 from agentls.check import check_file
-from agentls.index import index_from_analyses
+from agentls.index import WorkspaceIndex, entry_from_analysis
 from agentls.rules import codes
 from agentls.rules.registry import rules
 
@@ -24,8 +24,15 @@ AGENT = ".claude/agents/reviewer.md"
 
 
 @dataclass(frozen=True)
+class Link:
+    """A symbolic link to ``to`` in place of a file."""
+
+    to: str
+
+
+@dataclass(frozen=True)
 class Case:
-    hit: str | bytes
+    hit: str | bytes | Link
     miss: str | bytes
     target: str = AGENT
     miss_target: str | None = None  # when the near miss is the same text elsewhere
@@ -67,6 +74,7 @@ CASES: dict[str, Case] = {
     codes.NOT_UTF8: Case(
         agent("reviewer").encode().replace(b"reviewing", b"review\xffing"), agent("reviewer")
     ),
+    codes.UNREADABLE_FILE: Case(Link("/nonexistent/agent.md"), agent("reviewer")),
     codes.MCP_SERVER_NOT_CONFIGURED: Case(
         agent("reviewer", "tools: Read, mcp__jira"),
         agent("reviewer", "tools: Read, mcp__github__*"),
@@ -209,16 +217,22 @@ CASES: dict[str, Case] = {
 }
 
 
-def codes_of(root: Path, target: str, text: str | bytes, extra: dict[str, str]) -> set[str]:
+def codes_of(root: Path, target: str, text: str | bytes | Link, extra: dict[str, str]) -> set[str]:
     for rel, content in {**extra, target: text}.items():
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
+        if isinstance(content, Link):
+            p.symlink_to(content.to)
+        elif isinstance(content, bytes):
             p.write_bytes(content)
         else:
             p.write_text(content, "utf-8", newline="")
     results = [check_file(str(root / rel)) for rel in {**extra, target: text}]
-    index = index_from_analyses(r.analysis for r in results)
+    index = WorkspaceIndex()
+    for r in results:
+        entry = entry_from_analysis(r.analysis, "project")
+        if entry is not None:
+            index.entries[entry.path] = entry
     mine = results[-1].analysis
     return {f.code for f in mine.findings + index.findings_for(str(root / target))}
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from agentls.dialects.facts import claude_facts
 from agentls.index import AGENT, COMMAND, COPILOT, COPILOT_BUILTINS, SKILL, IndexEntry, Ref
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.types import Finding, Range, Related
 
@@ -38,7 +39,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                 continue
             out.append(
                 finding(
-                    "AL301",
+                    codes.DUPLICATE_NAME,
                     here,
                     f"Another {_what(e)} of this {e.scope} scope is also named `{e.name}` "
                     f"({_short_path(other.path)}): only one of them is used.",
@@ -56,7 +57,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
             if other.kind == AGENT and other.scope in ("user", "plugin") and other.name == e.name:
                 out.append(
                     finding(
-                        "AL302",
+                        codes.SHADOWS_AGENT,
                         here,
                         f"This project agent replaces the {other.scope} agent `{e.name}` "
                         f"({_short_path(other.path)}) in this project.",
@@ -68,7 +69,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
         if e.name in claude_facts().builtin_agents:
             out.append(
                 finding(
-                    "AL302",
+                    codes.SHADOWS_AGENT,
                     here,
                     f"This project agent replaces Claude Code's built-in `{e.name}` agent.",
                 )
@@ -83,7 +84,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
             where = "in `tools`" if r.via == "tools" else "as `agent`"
             out.append(
                 finding(
-                    "AL304",
+                    codes.UNKNOWN_AGENT,
                     r.range,
                     f"No agent named `{r.name}` ({where}): not in `.claude/agents`, "
                     f"`~/.claude/agents`, a plugin, nor built in.{_did_you_mean(index, r)}",
@@ -93,7 +94,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
             if not targets:
                 out.append(
                     finding(
-                        "AL303",
+                        codes.UNKNOWN_SKILL,
                         r.range,
                         f"No skill named `{r.name}`: Claude Code cannot preload it. "
                         "Skills live in `.claude/skills/<name>/SKILL.md`."
@@ -103,7 +104,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
             elif all(t.disable_model_invocation for t in targets):
                 out.append(
                     finding(
-                        "AL303",
+                        codes.UNKNOWN_SKILL,
                         r.range,
                         f"Skill `{r.name}` has `disable-model-invocation: true`: it cannot be "
                         "preloaded into an agent.",
@@ -115,7 +116,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                 continue
             out.append(
                 finding(
-                    "AL305",
+                    codes.UNKNOWN_COPILOT_AGENT,
                     r.range,
                     f"No custom agent named `{r.name}` (`{r.via}`): expected "
                     f"`.github/agents/{r.name}.agent.md` or an agent with `name: {r.name}`."
