@@ -7,8 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from agentls.dialects.registry import CHECKED, CLAUDE_AGENT, detect_dialect, in_claude_agents_dir
+from agentls.config.policy import DEFAULT, Policy, Settled, Suppressed, settle
+from agentls.config.suppress import NONE, Suppressions, parse_suppressions
+from agentls.dialects.facts import using_facts
+from agentls.dialects.registry import (
+    CHECKED,
+    CLAUDE_AGENT,
+    CONFIG_DIALECT,
+    detect_dialect,
+    in_claude_agents_dir,
+)
 from agentls.dialects.sniff import sniff_dialect
 from agentls.document.model import Document, parse_document
 from agentls.effective import compute_effective
@@ -25,6 +35,9 @@ from agentls.rules.dialects import check_dialect
 from agentls.rules.registry import finding
 from agentls.types import Effective, Finding, Position, Range, TextEdit
 
+if TYPE_CHECKING:
+    from agentls.config.model import Config
+
 # Files larger than this are not parsed beyond the envelope (Claude Code skips > 1 MiB).
 MAX_ANALYSED_CHARS = 4 * 1024 * 1024
 
@@ -36,6 +49,17 @@ class Analysis:
     doc: Document | None
     findings: list[Finding] = field(default_factory=list)
     effective: Effective | None = None
+    # what the configuration and the suppression comments did (agentls.config.policy)
+    settled: Settled | None = None
+    config: Config | None = None  # the agentls-config dialect: the configuration read
+
+    @property
+    def suppressed(self) -> list[Suppressed]:
+        return self.settled.suppressed if self.settled is not None else []
+
+    @property
+    def policy(self) -> Policy:
+        return self.settled.policy if self.settled is not None else DEFAULT
 
 
 def analyze(
@@ -45,8 +69,48 @@ def analyze(
     *,
     size: int | None = None,
     mcp_servers: frozenset[str] | None = None,
+    policy: Policy = DEFAULT,
 ) -> Analysis:
-    """Analyse one file. ``dialect`` overrides detection by path; ``size`` is the byte size."""
+    """Analyse one file. ``dialect`` overrides detection by path (and the configuration's
+    ``dialects``); ``size`` is the byte size; ``policy`` is what the project configuration
+    says of this file (agentls.config.discovery.ConfigStore.policy_for).
+
+    The findings of the rules are settled at the end, in one place (agentls.config.policy):
+    rules the configuration turns off, findings a suppression comment covers, severities."""
+    with using_facts(policy.facts_version):
+        a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
+    lines = a.doc.lines if a.doc is not None else _lines(a, text)
+    a.findings, a.settled = settle(a.findings, policy, _suppressions(a, text, lines), lines)
+    return a
+
+
+def _lines(a: Analysis, text: str) -> list[str]:
+    if a.config is not None:
+        return list(a.config.lines)
+    return text.split("\n") if a.findings else []
+
+
+def _suppressions(a: Analysis, text: str, lines: list[str]) -> Suppressions:
+    """The suppression comments of the file (none are looked for without "agentls")."""
+    if "agentls" not in text:
+        return NONE
+    if a.config is not None:
+        return parse_suppressions(lines, range(len(lines)), None)
+    doc = a.doc
+    if doc is None:
+        return NONE
+    env = doc.env
+    hash_lines = range(env.content_start, env.content_end)
+    return parse_suppressions(lines, hash_lines, range(env.body_start, len(lines)))
+
+
+def _analyze(
+    text: str,
+    path: str | None,
+    dialect: str | None,
+    size: int | None,
+    mcp_servers: frozenset[str] | None,
+) -> Analysis:
     dialect = dialect or detect_dialect(path)
     if dialect is None and (path is None or path.endswith(".md")):
         dialect = sniff_dialect(text, path)
@@ -69,6 +133,11 @@ def analyze(
         return Analysis(path, None, None)
     if dialect not in CHECKED:
         return Analysis(path, dialect, None)
+    if dialect == CONFIG_DIALECT:
+        from agentls.config.rules import check_config
+
+        config, problems = check_config(text, path)
+        return Analysis(path, dialect, None, problems, config=config)
     if size is None and len(text) > 262_144:
         size = len(text.encode("utf-8", "surrogatepass"))
     if len(text) > MAX_ANALYSED_CHARS:

@@ -21,3 +21,14 @@ def load_json(name: str) -> Any:
         from importlib import resources
 
         return json.loads(resources.files("agentls.data").joinpath(name).read_text("utf-8"))
+
+
+@cache
+def data_files() -> tuple[str, ...]:
+    """The names of the files in ``agentls/data``."""
+    try:
+        return tuple(os.listdir(os.path.dirname(__file__)))
+    except (FileNotFoundError, NotADirectoryError):
+        from importlib import resources
+
+        return tuple(p.name for p in resources.files("agentls.data").iterdir())

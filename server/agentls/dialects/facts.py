@@ -1,13 +1,31 @@
-"""Facts about Claude Code (tool names, models, colours...) from the versioned data file."""
+"""Facts about Claude Code (tool names, models, colours...) from the versioned data files.
+
+``data/claude-code.json`` holds the facts of the Claude Code version agentls is pinned to
+(its ``claudeCodeVersion``); another version's facts go beside it as
+``data/claude-code@<version>.json`` (same shape). :func:`facts_versions` lists what the data
+files provide, and the configuration's ``claude-code-version`` picks one of them.
+
+The rules ask :func:`claude_facts` with no argument: the version in force is set around an
+analysis by :func:`using_facts` (a context variable, so that concurrent analyses in threads
+never see each other's choice), and every caller, however deep, reads the same facts.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from agentls.data import load_json
+from agentls.data import data_files, load_json
+
+DEFAULT_FILE = "claude-code.json"
+_VERSIONED_FILE = re.compile(r"claude-code@(.+)\.json")
+# the Claude Code version whose facts are in force (None: the pinned one)
+_IN_FORCE: ContextVar[str | None] = ContextVar("agentls_claude_code_version", default=None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,8 +73,41 @@ def _as_dict(v: Any) -> dict[str, Any]:
 
 
 @cache
+def facts_versions() -> dict[str, str]:
+    """Claude Code version → the data file with its facts; the pinned version first."""
+    out = {str(load_json(DEFAULT_FILE)["claudeCodeVersion"]): DEFAULT_FILE}
+    for name in sorted(data_files()):
+        m = _VERSIONED_FILE.fullmatch(name)
+        if m and m.group(1) not in out:
+            out[m.group(1)] = name
+    return out
+
+
+def pinned_version() -> str:
+    return next(iter(facts_versions()))
+
+
+@contextmanager
+def using_facts(version: str | None) -> Iterator[None]:
+    """Make ``claude_facts()`` answer with the facts of ``version`` (None: the pinned ones)
+    inside the block. An unknown version is the pinned one (the configuration reports it)."""
+    if version is not None and version not in facts_versions():
+        version = None
+    token = _IN_FORCE.set(version)
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
+
+
 def claude_facts() -> ClaudeFacts:
-    d = load_json("claude-code.json")
+    """The facts of the Claude Code version in force (see :func:`using_facts`)."""
+    return _facts(_IN_FORCE.get())
+
+
+@cache
+def _facts(version: str | None) -> ClaudeFacts:
+    d = load_json(facts_versions()[version] if version is not None else DEFAULT_FILE)
     return ClaudeFacts(
         version=d["claudeCodeVersion"],
         docs_url=d.get("docsUrl", ""),

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 
 CLAUDE_AGENT = "claude-agent"
+# agentls's own configuration (agentls.toml, .agentls.toml, [tool.agentls] in pyproject.toml)
+CONFIG_DIALECT = "agentls-config"
 
 ALL_DIALECTS = (
     "claude-agent",
@@ -29,6 +31,7 @@ ALL_DIALECTS = (
     "opencode-agent",
     "gemini-agent",
     "cursor-rule",
+    CONFIG_DIALECT,
 )
 
 # Dialects whose rules are implemented (cursor-rule is recognised only).
@@ -80,6 +83,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     ),
     _p("gemini-agent", r"/(?:\.gemini|\.config/gemini-cli)/agents/[^/]+\.md$"),
     _p("cursor-rule", r"/\.cursor/rules/(?:.*/)?[^/]+\.mdc$"),
+    _p(CONFIG_DIALECT, r"/(?:\.?agentls|pyproject)\.toml$"),
 )
 
 # Inside a plugin (an ancestor holds .claude-plugin/plugin.json), checked after _PATTERNS.

@@ -319,7 +319,18 @@ def comment_cut(doc: Document, e: Entry) -> int | None:
         return None
     end = e.node.range.end
     m = re.match(r"[ \t]+#", doc.lines[end.line][end.character :])
-    return end.character + m.end() - 1 if m else None
+    if m is None:
+        return None
+    if _SUPPRESSION.match(doc.lines[end.line], end.character + m.end() - 1) and not (
+        doc.claude.rescued and e.key in doc.claude.rescued_keys
+    ):
+        # meant as a comment: an agentls suppression (agentls.config.suppress). Unless
+        # Claude Code's rescue quotes this line, which makes the comment part of the value.
+        return None
+    return end.character + m.end() - 1
+
+
+_SUPPRESSION = re.compile(r"#[ \t]*agentls:")
 
 
 def _key_text(node: YNode) -> str:

@@ -128,7 +128,7 @@ def render_markdown() -> str:
         out += [
             f"## {r.id} {r.name}",
             "",
-            f"**Severity:** {r.severity.label} · **Dialects:** {', '.join(r.dialects)}",
+            f"**Severity:** {r.severity.label} · **Dialects:** {_dialects(r.dialects)}",
             "",
             r.summary,
             "",
@@ -138,3 +138,12 @@ def render_markdown() -> str:
         if r.fix:
             out += [f"**How to fix:** {r.fix}", ""]
     return "\n".join(out)
+
+
+def _dialects(names: tuple[str, ...]) -> str:
+    # "*": every file kind whose syntax has comments (suppressions live in comments)
+    return (
+        "every dialect with comments (Markdown, agentls-config)"
+        if names == ("*",)
+        else (", ".join(names))
+    )

@@ -1,0 +1,1 @@
+"""agentls's own configuration: the project file, its policy, suppression comments."""

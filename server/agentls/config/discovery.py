@@ -1,0 +1,145 @@
+"""Which configuration applies to a file: the nearest one, looking up from its folder.
+
+From the folder of the file upwards, the first folder that holds a configuration gives it;
+the search stops after the project root (the first folder holding ``.git`` or ``.hg``) or at
+the file system's root. In one folder, ``.agentls.toml`` wins over ``agentls.toml``, which
+wins over a ``pyproject.toml`` with a ``[tool.agentls]`` table (a ``pyproject.toml`` without
+one is no configuration and the search goes on). One configuration applies; files are not
+merged (ruff's rule: what applies is in one place). A configuration that loses to another in
+its folder is reported (config-not-used) when it is checked.
+
+``check`` and the language server ask the same :class:`ConfigStore`: one per check run,
+one per server (told by watched-file events when a configuration changes).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from dataclasses import dataclass
+
+from agentls.config.model import CONFIG_SYNTAX, FILE_NAMES, PYPROJECT, Config, read_config
+from agentls.config.policy import DEFAULT, Policy, policy_for
+from agentls.rules.registry import finding
+from agentls.types import Range
+
+# bytes; a configuration is a few hundred. A larger file is not read (and says so).
+MAX_CONFIG_SIZE = 1_000_000
+PROJECT_MARKERS = (".git", ".hg")
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    stamp: tuple[int, int]  # (mtime_ns, size)
+    config: Config | None
+
+
+class ConfigStore:
+    """Configurations by folder, read once (and again when :meth:`forget` is told)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._nearest: dict[str, str | None] = {}  # folder -> configuration file or None
+        self._files: dict[str, _Read | None] = {}  # configuration file -> what it holds
+
+    def forget(self) -> None:
+        """A configuration file was created, changed or deleted."""
+        with self._lock:
+            self._nearest.clear()
+            self._files.clear()
+
+    # ------------------------------------------------------------------ look-ups
+
+    def config_for(self, path: str | None) -> Config | None:
+        """The configuration of the file at ``path`` (absolute), if any."""
+        if not path:
+            return None
+        folder = os.path.dirname(os.path.abspath(path))
+        found = self._nearest_file(folder)
+        return self._config(found) if found else None
+
+    def policy_for(self, path: str | None) -> Policy:
+        config = self.config_for(path)
+        return policy_for(config, os.path.abspath(path)) if path and config else DEFAULT
+
+    def winner_in(self, folder: str) -> str | None:
+        """The configuration file that applies in ``folder`` itself (not above it)."""
+        for name in FILE_NAMES:
+            candidate = os.path.join(folder, name)
+            if self._config(candidate) is not None:
+                return candidate
+        return None
+
+    def _nearest_file(self, folder: str) -> str | None:
+        seen: list[str] = []
+        found: str | None = None
+        current = folder
+        while True:
+            with self._lock:
+                if current in self._nearest:
+                    found = self._nearest[current]
+                    break
+            seen.append(current)
+            found = self.winner_in(current)
+            if found is not None or _is_project_root(current):
+                break
+            up = os.path.dirname(current)
+            if up == current:
+                break
+            current = up
+        with self._lock:
+            for f in seen:
+                self._nearest[f] = found
+        return found
+
+    def _config(self, path: str) -> Config | None:
+        with self._lock:
+            if path in self._files:
+                hit = self._files[path]
+                return hit.config if hit else None
+        try:
+            st = os.stat(path)
+        except OSError:
+            read = None
+        else:
+            read = _Read((st.st_mtime_ns, st.st_size), _load(path, st.st_size))
+        with self._lock:
+            self._files[path] = read
+        return read.config if read else None
+
+
+def _is_project_root(folder: str) -> bool:
+    return any(os.path.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS)
+
+
+def _load(path: str, size: int) -> Config | None:
+    folder = os.path.dirname(path)
+    if size > MAX_CONFIG_SIZE:
+        return _unreadable(path, folder, f"it is larger than {MAX_CONFIG_SIZE:,} bytes")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device named like one
+                return _unreadable(path, folder, "it is not a regular file")
+            data = os.read(fd, MAX_CONFIG_SIZE + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return _unreadable(path, folder, (exc.strerror or str(exc)).lower())
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _unreadable(path, folder, "it is not UTF-8 text")
+    return read_config(path, folder, text)
+
+
+def _unreadable(path: str, folder: str, why: str) -> Config | None:
+    if os.path.basename(path) == PYPROJECT:
+        return None  # most likely not ours
+    problem = finding(
+        CONFIG_SYNTAX,
+        Range.of(0, 0),
+        f"agentls cannot read this configuration ({why}), so none of it applies.",
+    )
+    return Config(path, folder, "", findings=(problem,), valid=False)
