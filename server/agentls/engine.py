@@ -77,8 +77,11 @@ def analyze(
 
     The findings of the rules are settled at the end, in one place (agentls.config.policy):
     rules the configuration turns off, findings a suppression comment covers, severities."""
-    with using_facts(policy.facts_version):
+    if policy.facts_version is None:
         a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
+    else:
+        with using_facts(policy.facts_version):
+            a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
     lines = a.doc.lines if a.doc is not None else _lines(a, text)
     a.findings, a.settled = settle(a.findings, policy, _suppressions(a, text, lines), lines)
     return a

@@ -175,7 +175,7 @@ def test_suppressions_in_the_configuration_file(tmp_path: Path) -> None:
 
 def test_no_agentls_no_work() -> None:
     a = run(agent(*BASE))
-    assert a.settled is not None and a.settled.suppressions.items == ()
+    assert a.settled is None and a.suppressed == []
 
 
 # --------------------------------------------------------------------------- quick fixes

@@ -172,12 +172,16 @@ def _most_specific(code: str, selectors: Iterable[Selector] | None) -> Selector 
 
 
 def settle(
-    findings: Sequence[Finding],
+    findings: list[Finding],
     policy: Policy,
     suppressions: Suppressions,
     lines: list[str],
-) -> tuple[list[Finding], Settled]:
-    """The findings to report for one file, and what was silenced (see the module doc)."""
+) -> tuple[list[Finding], Settled | None]:
+    """The findings to report for one file, and what was silenced (see the module doc);
+    None instead of the outcome when there is nothing to apply (most files of most
+    projects: no configuration, no suppression comment)."""
+    if policy is DEFAULT and suppressions is NONE:
+        return findings, None
     state = Settled(policy, suppressions, lines)
     kept = _apply(findings, state)
     kept.extend(_apply(suppressions.problems, state))
@@ -186,22 +190,26 @@ def settle(
 
 
 def settle_more(
-    reported: Sequence[Finding], state: Settled, extra: Sequence[Finding]
-) -> list[Finding]:
+    reported: Sequence[Finding], state: Settled | None, extra: Sequence[Finding]
+) -> tuple[list[Finding], Settled | None]:
     """``reported`` (what :func:`settle` kept) with ``extra`` findings of the same file
-    settled too; unused-suppression findings are recomputed (an extra finding may use a
-    suppression). ``state`` gets the newly silenced findings."""
-    if not extra:
-        return list(reported)
+    settled too, and the outcome that includes them (``state`` is left as it is: the
+    language server settles the same analysis again when the workspace changes).
+    Unused-suppression findings are recomputed: an extra finding may use a suppression."""
+    if not extra or state is None:
+        return [*reported, *extra], state
+    state = Settled(
+        state.policy, state.suppressions, state.lines, list(state.suppressed), set(state.used)
+    )
     before = set(state.used)
     kept_extra = _apply(extra, state)
     if state.used == before:
-        return [*reported, *kept_extra]
+        return [*reported, *kept_extra], state
     out = [f for f in reported if f.code != UNUSED_SUPPRESSION]
     state.suppressed[:] = [s for s in state.suppressed if s.finding.code != UNUSED_SUPPRESSION]
     out.extend(kept_extra)
     out.extend(_apply(_unused(state), state, comments=False))
-    return out
+    return out, state
 
 
 def _apply(findings: Iterable[Finding], state: Settled, *, comments: bool = True) -> list[Finding]:
