@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from agentls.config.discovery import ConfigStore
+from agentls.config.policy import settle_more
 from agentls.dialects.registry import ALL_DIALECTS, detect_dialect
 from agentls.discovery import (
     Skipped,
@@ -55,10 +57,23 @@ def unreadable(path: str, forced: str | None, problem: str) -> FileResult:
     return FileResult(path, a)
 
 
+_configs: ConfigStore | None = None
+
+
+def configs(fresh: bool = False) -> ConfigStore:
+    """The configurations of this check run (``fresh``: a new run reads them again). A
+    worker process forked from the run shares what was read before it started."""
+    global _configs
+    if _configs is None or fresh:
+        _configs = ConfigStore()
+    return _configs
+
+
 def check_file(path: str, forced: str | None = None) -> FileResult:
     from agentls.engine import analyze
 
     absolute = os.path.abspath(path)
+    policy = configs().policy_for(absolute)
     got = read_file(path, READ_LIMIT)
     if got.data is None:
         return unreadable(path, forced, got.problem or "not readable")
@@ -86,9 +101,18 @@ def check_file(path: str, forced: str | None = None) -> FileResult:
                 "The file contains NUL bytes: it looks binary, not text.",
             )
         )
-    a = analyze(text, absolute, forced, size=got.size, mcp_servers=mcp_servers_for(absolute))
+    a = analyze(
+        text,
+        absolute,
+        forced,
+        size=got.size,
+        mcp_servers=mcp_servers_for(absolute),
+        policy=policy,
+    )
     a.path = path
-    a.findings[:0] = extra if a.dialect or a.findings else []
+    if extra and (a.dialect or a.findings):
+        a.findings, a.settled = settle_more(a.findings, a.settled, extra)
+        a.findings.sort(key=lambda f: f.code != "AL109")  # the reading's findings first
     return FileResult(path, a)
 
 
@@ -99,7 +123,12 @@ def run_check(
     dialect: str | None,
     out: TextIO | None = None,
     jobs: int = 1,
+    *,
+    statistics: bool = False,
+    show_suppressed: bool = False,
 ) -> int:
+    """Exit status: 1 when a reported finding reaches ``fail_on`` (what the configuration
+    or a suppression comment silenced never counts), 2 for bad usage."""
     out = out or sys.stdout
     if dialect is not None and dialect not in ALL_DIALECTS:
         sys.stderr.write(
@@ -110,15 +139,20 @@ def run_check(
         if not os.path.lexists(p):  # what check_candidates accepts
             sys.stderr.write(f"agentls check: no such file or directory: {p}\n")
             return 2
-    from agentls.render import RENDERERS, say_skipped
+    from agentls.render import RENDERERS, render_statistics, say_skipped
     from agentls.scheduling import check_all
 
     skipped: list[Skipped] = []
-    results = check_all(check_candidates(paths or ["."], dialect, skipped), dialect, jobs)
+    excluded: list[Skipped] = []
+    candidates = check_candidates(paths or ["."], dialect, skipped, configs(True), excluded)
+    results = add_configurations(check_all(candidates, dialect, jobs))
     add_cross_file_findings(results)
     skipped += unread_project_files(results)
     say_skipped(skipped, "check")
-    RENDERERS[fmt](results, out, skipped)
+    if statistics:
+        render_statistics(results, out, fmt, show_suppressed)
+    else:
+        RENDERERS[fmt](results, out, skipped, excluded if show_suppressed else None)
     from agentls.claude_version import installed_notice
 
     notice = installed_notice()
@@ -152,8 +186,37 @@ def add_cross_file_findings(results: list[FileResult]) -> None:
         for r in group:
             extra = index.findings_for(r.path)
             if extra:
-                r.analysis.findings.extend(extra)
-                r.analysis.findings.sort(key=lambda f: (f.range.start, f.code))
+                a = r.analysis
+                a.findings, a.settled = settle_more(a.findings, a.settled, extra)
+                a.findings.sort(key=lambda f: (f.range.start, f.code))
+
+
+def add_configurations(results: list[FileResult]) -> list[FileResult]:
+    """The results without the ``pyproject.toml`` files that hold no agentls configuration
+    (they are looked at because they might), and with the configuration files the checked
+    files used that were not checked themselves, when they have problems: a broken
+    configuration is never silent."""
+    from agentls.dialects.registry import CONFIG_DIALECT
+
+    kept = [
+        r
+        for r in results
+        if not (r.analysis.dialect == CONFIG_DIALECT and r.analysis.config is None)
+        or r.analysis.findings
+    ]
+    checked = {os.path.abspath(r.path) for r in kept}
+    used = sorted(
+        {
+            r.analysis.policy.config_path
+            for r in kept
+            if r.analysis.policy.config_path and r.analysis.policy.config_path not in checked
+        }
+    )
+    for path in used:
+        r = check_file(os.path.relpath(path) if not os.path.isabs(kept[0].path) else path)
+        if r.analysis.findings:
+            kept.append(r)
+    return kept
 
 
 def unread_project_files(results: list[FileResult]) -> list[Skipped]:

@@ -59,6 +59,16 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         choices=ALL_DIALECTS,
         help="treat every .md file given or found as this dialect",
     )
+    chk.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print how many findings each rule reported instead of the findings (text or json)",
+    )
+    chk.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="also show what the configuration or a suppression comment silenced, and why",
+    )
     chk.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
     chk.add_argument("--dry-run", action="store_true", help="with --fix: print a diff only")
     chk.add_argument(
@@ -166,13 +176,23 @@ def main(argv: list[str] | None = None) -> int:
             from agentls.fix import run_fix
 
             return run_fix(args.paths, args.dialect, dry_run=args.dry_run)
+        if args.statistics and args.format not in ("text", "json"):
+            parser.error("--statistics prints text or json, not " + args.format)
         from agentls.check import run_check, tune_gc
 
         if from_command_line:
             tune_gc()
         jobs = args.jobs or (os.cpu_count() or 1)
         try:
-            rc = run_check(args.paths, args.format, args.fail_on, args.dialect, jobs=jobs)
+            rc = run_check(
+                args.paths,
+                args.format,
+                args.fail_on,
+                args.dialect,
+                jobs=jobs,
+                statistics=args.statistics,
+                show_suppressed=args.show_suppressed,
+            )
         except BrokenPipeError:  # `agentls check | head`: the reader has what it wanted
             if not from_command_line:
                 raise

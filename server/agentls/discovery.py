@@ -24,9 +24,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from agentls.config.model import FILE_NAMES as CONFIG_FILES
 from agentls.dialects.registry import detect_dialect, in_claude_agents_dir
 from agentls.fsread import read_file
+
+if TYPE_CHECKING:
+    from agentls.config.discovery import ConfigStore
 
 # Folders no agent definition lives in, and which can be large: never walked.
 SKIP_DIRS = frozenset(
@@ -79,39 +84,70 @@ def walk(folder: str, skipped: list[Skipped] | None = None) -> Iterator[tuple[st
 
 
 def check_candidates(
-    paths: Iterable[str], forced: str | None, skipped: list[Skipped] | None = None
+    paths: Iterable[str],
+    forced: str | None,
+    skipped: list[Skipped] | None = None,
+    configs: ConfigStore | None = None,
+    excluded: list[Skipped] | None = None,
 ) -> Iterator[str]:
     """Files ``check`` looks at: whatever is named on the command line and is not a folder
     (a FIFO or a dangling link too: reading it says why it cannot be checked); in folders,
-    the files recognised by their path (with ``forced``, every ``.md`` file)."""
+    the files recognised by their path (with ``forced``, every ``.md`` file), agentls's
+    configuration files, and the files the configuration's ``dialects`` names. A file the
+    configuration excludes is left out, named on the command line or not (a pre-commit hook
+    names every file), and added to ``excluded`` with the reason."""
     seen: set[str] = set()
+
+    def is_excluded(path: str) -> bool:
+        if configs is None:
+            return False
+        why = configs.policy_for(os.path.abspath(path)).excluded
+        if why is not None and excluded is not None:
+            excluded.append(Skipped(path, f"excluded by {why}"))
+        return why is not None
+
     for p in paths:
         if not os.path.isdir(p):
             if not os.path.lexists(p):
                 raise FileNotFoundError(p)
-            if p not in seen:  # a file; or a FIFO, a dangling link...: reading says why
+            if p not in seen and not is_excluded(p):  # a file, or a FIFO...: reading says why
                 seen.add(p)
                 yield p
             continue
         for root, abs_root, files in walk(p, skipped):
             # Every dialect is a .md (or Cursor .mdc) file; inside .claude/agents any file is
             # looked at (a wrong extension is a finding). The rest of a repository's files
-            # are passed over without a path look-up.
+            # are passed over without a path look-up, unless the configuration of the
+            # folder maps paths to dialects or excludes some.
             agents_dir = in_claude_agents_dir(os.path.join(abs_root, "x"))
+            config = configs.config_for(os.path.join(abs_root, "x")) if configs else None
+            mapped = config is not None and bool(config.dialects)
             for name in files:
-                if not agents_dir and not name.endswith((".md", ".mdc")):
+                if (
+                    not agents_dir
+                    and not name.endswith((".md", ".mdc"))
+                    and name not in CONFIG_FILES
+                    and not mapped
+                ):
                     continue
                 full = os.path.join(root, name)
                 if full in seen:
+                    continue
+                absolute = os.path.join(abs_root, name)
+                policy = configs.policy_for(absolute) if configs and config else None
+                if policy is not None and policy.excluded is not None:
+                    if excluded is not None:
+                        excluded.append(Skipped(full, f"excluded by {policy.excluded}"))
                     continue
                 if forced:
                     if name.endswith(".md"):
                         seen.add(full)
                         yield full
                     continue
-                absolute = os.path.join(abs_root, name)
-                if detect_dialect(absolute) or (
-                    agents_dir and name.lower().endswith((".md", ".markdown"))
+                if (
+                    detect_dialect(absolute)
+                    or (policy is not None and policy.dialect)
+                    or (agents_dir and name.lower().endswith((".md", ".markdown")))
                 ):
                     seen.add(full)
                     yield full

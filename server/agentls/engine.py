@@ -82,29 +82,23 @@ def analyze(
     else:
         with using_facts(policy.facts_version):
             a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
-    lines = a.doc.lines if a.doc is not None else _lines(a, text)
-    a.findings, a.settled = settle(a.findings, policy, _suppressions(a, text, lines), lines)
+    a.findings, a.settled = settle(a.findings, policy, _suppressions(a, text))
     return a
 
 
-def _lines(a: Analysis, text: str) -> list[str]:
-    if a.config is not None:
-        return list(a.config.lines)
-    return text.split("\n") if a.findings else []
-
-
-def _suppressions(a: Analysis, text: str, lines: list[str]) -> Suppressions:
+def _suppressions(a: Analysis, text: str) -> Suppressions:
     """The suppression comments of the file (none are looked for without "agentls")."""
     if "agentls" not in text:
         return NONE
     if a.config is not None:
+        lines = list(a.config.lines)
         return parse_suppressions(lines, range(len(lines)), None)
     doc = a.doc
     if doc is None:
         return NONE
     env = doc.env
     hash_lines = range(env.content_start, env.content_end)
-    return parse_suppressions(lines, hash_lines, range(env.body_start, len(lines)))
+    return parse_suppressions(doc.lines, hash_lines, range(env.body_start, len(doc.lines)))
 
 
 def _analyze(

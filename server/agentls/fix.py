@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from agentls.check import READ_LIMIT, FileResult, check_file, unreadable
+from agentls.check import READ_LIMIT, FileResult, check_file, configs, unreadable
+from agentls.config.policy import DEFAULT, Policy
 from agentls.discovery import check_candidates
 from agentls.editing.fixes import fix_all
 from agentls.fsread import read_file
@@ -44,9 +45,11 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
-def fix_text(text: str, path: str, dialect: str | None = None) -> tuple[str, int, FileResult]:
+def fix_text(
+    text: str, path: str, dialect: str | None = None, policy: Policy = DEFAULT
+) -> tuple[str, int, FileResult]:
     """The fixed text, the number of fixes applied and what remains."""
-    new, applied, analysis = fix_all(text, path, dialect)
+    new, applied, analysis = fix_all(text, path, dialect, policy=policy)
     return new, len(applied), FileResult(path, analysis)
 
 
@@ -63,7 +66,7 @@ def run_fix(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        files = list(check_candidates(paths, dialect))
+        files = list(check_candidates(paths, dialect, configs=configs(True)))
     except FileNotFoundError as exc:
         print(f"agentls: no such file or directory: {escape(str(exc), multiline=False)}", file=err)
         return 2
@@ -82,7 +85,8 @@ def run_fix(
             )
             unread += 1
             continue
-        new, n, result = fix_text(text, os.path.abspath(f), dialect)
+        absolute = os.path.abspath(f)
+        new, n, result = fix_text(text, absolute, dialect, configs().policy_for(absolute))
         result.path = f
         result.analysis.path = f
         results.append(result)

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, TextIO
 from agentls import __version__
 from agentls.rules.registry import rule_url, rules
 from agentls.terminal import escape
-from agentls.types import Severity
+from agentls.types import Finding, Severity
 
 if TYPE_CHECKING:
     from agentls.check import FileResult
+    from agentls.config.policy import Suppressed
     from agentls.discovery import Skipped
     from agentls.engine import Analysis
     from agentls.index import IndexEntry
@@ -29,23 +30,35 @@ def _effective_json(a: Analysis) -> dict[str, object] | None:
     return a.effective.to_json() if a.effective is not None else None
 
 
-def render_json(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
+def render_json(
+    results: list[FileResult],
+    out: TextIO,
+    skipped: Sequence[Skipped] = (),
+    excluded: Sequence[Skipped] | None = None,
+) -> None:
+    """``excluded`` (not None with ``--show-suppressed``): the files the configuration
+    excludes; each file then lists what was silenced, and why."""
     summary = {"files": len(results), "error": 0, "warning": 0, "information": 0, "hint": 0}
     files = []
     for r in results:
         for f in r.analysis.findings:
             summary[f.severity.label] += 1
-        files.append(
-            {
-                "path": r.path,
-                "dialect": r.analysis.dialect,
-                "diagnostics": [f.to_json() for f in r.analysis.findings],
-                "effective": _effective_json(r.analysis),
-            }
-        )
+        entry: dict[str, object] = {
+            "path": r.path,
+            "dialect": r.analysis.dialect,
+            "diagnostics": [f.to_json() for f in r.analysis.findings],
+            "effective": _effective_json(r.analysis),
+        }
+        if excluded is not None:
+            entry["suppressed"] = [s.to_json() for s in r.analysis.suppressed]
+        files.append(entry)
+    if excluded is not None:
+        summary["suppressed"] = sum(len(r.analysis.suppressed) for r in results)
     doc: dict[str, object] = {"version": __version__, "files": files, "summary": summary}
     if skipped:  # present only when something could not be read
         doc["skipped"] = [s.to_json() for s in skipped]
+    if excluded is not None:
+        doc["excluded"] = [s.to_json() for s in excluded]
     json.dump(
         doc,
         out,
@@ -55,9 +68,17 @@ def render_json(results: list[FileResult], out: TextIO, skipped: Sequence[Skippe
     out.write("\n")
 
 
-def render_text(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
-    """One line per finding and a summary; what could not be read is said on stderr."""
+def render_text(
+    results: list[FileResult],
+    out: TextIO,
+    skipped: Sequence[Skipped] = (),
+    excluded: Sequence[Skipped] | None = None,
+) -> None:
+    """One line per finding and a summary; what could not be read is said on stderr. With
+    ``--show-suppressed`` (``excluded`` not None), a line for each silenced finding, with
+    what silenced it, and one for each excluded file."""
     counts = {s: 0 for s in Severity}
+    silenced = 0
     for r in results:
         path = escape(r.path, multiline=False)
         for f in r.analysis.findings:
@@ -67,12 +88,70 @@ def render_text(results: list[FileResult], out: TextIO, skipped: Sequence[Skippe
                 f"{path}:{s.line + 1}:{s.character + 1}: {f.severity.label}[{f.code}] "
                 f"{escape(f.message, multiline=False)}\n"
             )
+        silenced += len(r.analysis.suppressed)
+        if excluded is not None:
+            for quiet in r.analysis.suppressed:
+                f, at = quiet.finding, quiet.finding.range.start
+                out.write(
+                    f"{path}:{at.line + 1}:{at.character + 1}: suppressed {f.severity.label}"
+                    f"[{f.code}] {escape(f.message, multiline=False)} "
+                    f"(by {escape(quiet.reason, multiline=False)})\n"
+                )
+    for x in excluded or ():
+        out.write(f"{escape(x.path, multiline=False)}: {escape(x.reason, multiline=False)}\n")
     total = sum(counts.values())
     parts = ", ".join(f"{n} {s.label}" for s, n in counts.items() if n)
+    tail = ""
+    if silenced:
+        tail = f"; {silenced} suppressed" + (
+            "" if excluded is not None else " (--show-suppressed lists them)"
+        )
     out.write(
         f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
-        f"{total} finding{'s' if total != 1 else ''}{': ' + parts if parts else ''}\n"
+        f"{total} finding{'s' if total != 1 else ''}{': ' + parts if parts else ''}{tail}\n"
     )
+
+
+def render_statistics(
+    results: list[FileResult], out: TextIO, fmt: str, show_suppressed: bool
+) -> None:
+    """``--statistics``: how many findings each rule reported (and, with
+    ``--show-suppressed``, how many were silenced), most frequent first."""
+    reported: dict[str, int] = {}
+    silenced: dict[str, int] = {}
+    for r in results:
+        for f in r.analysis.findings:
+            reported[f.code] = reported.get(f.code, 0) + 1
+        for x in r.analysis.suppressed:
+            silenced[x.finding.code] = silenced.get(x.finding.code, 0) + 1
+    codes = set(reported) | (set(silenced) if show_suppressed else set())
+    order = sorted(codes, key=lambda c: (-reported.get(c, 0), -silenced.get(c, 0), c))
+    reg = rules()
+    rows = []
+    for code in order:
+        rule = reg.get(code)
+        row: dict[str, object] = {
+            "code": code,
+            "name": rule.name if rule else code,
+            "severity": rule.severity.label if rule else "",
+            "count": reported.get(code, 0),
+        }
+        if show_suppressed:
+            row["suppressed"] = silenced.get(code, 0)
+        rows.append(row)
+    if fmt == "json":
+        json.dump({"version": __version__, "statistics": rows}, out, indent=2)
+        out.write("\n")
+        return
+    head = ["count", "code", "name", "severity"] + (["suppressed"] if show_suppressed else [])
+    table = [head] + [[str(row[k]) for k in head] for row in rows]
+    widths = [max(len(t[i]) for t in table) for i in range(len(head))]
+    for t in table:
+        cells = [t[0].rjust(widths[0])]
+        cells += [c.ljust(w) for c, w in zip(t[1:], widths[1:], strict=True)]
+        out.write("  ".join(cells).rstrip() + "\n")
+    total = sum(reported.values())
+    out.write(f"{total} finding{'s' if total != 1 else ''} of {len(reported)} rules\n")
 
 
 def _gh_escape(s: str, prop: bool = False) -> str:
@@ -84,9 +163,14 @@ def _gh_escape(s: str, prop: bool = False) -> str:
     return s
 
 
-def render_github(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
+def render_github(
+    results: list[FileResult],
+    out: TextIO,
+    skipped: Sequence[Skipped] = (),
+    excluded: Sequence[Skipped] | None = None,
+) -> None:
     """Workflow commands that annotate a pull request; what could not be read is said on
-    stderr."""
+    stderr. Silenced findings are never annotations."""
     kinds = {Severity.ERROR: "error", Severity.WARNING: "warning"}
     for r in results:
         for f in r.analysis.findings:
@@ -101,14 +185,27 @@ def render_github(results: list[FileResult], out: TextIO, skipped: Sequence[Skip
             out.write(f"::{kind} {props}::{_gh_escape(f.message)}\n")
 
 
-def render_sarif(results: list[FileResult], out: TextIO, skipped: Sequence[Skipped] = ()) -> None:
+def render_sarif(
+    results: list[FileResult],
+    out: TextIO,
+    skipped: Sequence[Skipped] = (),
+    excluded: Sequence[Skipped] | None = None,
+) -> None:
+    """SARIF 2.1.0. With ``--show-suppressed`` (``excluded`` not None) silenced findings are
+    results too, each with SARIF's ``suppressions`` (``inSource`` for a comment in the file,
+    ``external`` for the configuration), which code scanning shows as dismissed."""
     level = {
         Severity.ERROR: "error",
         Severity.WARNING: "warning",
         Severity.INFORMATION: "note",
         Severity.HINT: "note",
     }
-    used = sorted({f.code for r in results for f in r.analysis.findings})
+    shown: list[tuple[FileResult, Finding, Suppressed | None]] = [
+        (r, f, None) for r in results for f in r.analysis.findings
+    ]
+    if excluded is not None:
+        shown += [(r, x.finding, x) for r in results for x in r.analysis.suppressed]
+    used = sorted({f.code for _, f, _ in shown})
     reg = rules()
     sarif_rules = [
         {
@@ -124,32 +221,32 @@ def render_sarif(results: list[FileResult], out: TextIO, skipped: Sequence[Skipp
         for rid in used
     ]
     index = {rid: i for i, rid in enumerate(used)}
-    res = []
-    for r in results:
-        uri = _uri(r.path)
-        for f in r.analysis.findings:
-            s, e = f.range.start, f.range.end
-            res.append(
+    res: list[dict[str, object]] = []
+    for r, f, why in shown:
+        s, e = f.range.start, f.range.end
+        result: dict[str, object] = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": level[f.severity],
+            "message": {"text": f.message},
+            "locations": [
                 {
-                    "ruleId": f.code,
-                    "ruleIndex": index[f.code],
-                    "level": level[f.severity],
-                    "message": {"text": f.message},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": uri},
-                                "region": {
-                                    "startLine": s.line + 1,
-                                    "startColumn": s.character + 1,
-                                    "endLine": e.line + 1,
-                                    "endColumn": e.character + 1,
-                                },
-                            }
-                        }
-                    ],
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(r.path)},
+                        "region": {
+                            "startLine": s.line + 1,
+                            "startColumn": s.character + 1,
+                            "endLine": e.line + 1,
+                            "endColumn": e.character + 1,
+                        },
+                    }
                 }
-            )
+            ],
+        }
+        if why is not None:
+            kind = "inSource" if why.in_source else "external"
+            result["suppressions"] = [{"kind": kind, "justification": why.reason}]
+        res.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -14,15 +14,14 @@ and that entry is left out while the rest applies. The findings are those of the
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 from agentls.config.globs import Glob, GlobError, compile_glob
+from agentls.document.nodes import YNode
 from agentls.document.tomltree import TomlDocument, parse_toml
-from agentls.document.yamltree import YNode
 from agentls.rules.registry import finding, rules
 from agentls.types import Finding, Range, Severity
 
@@ -158,8 +157,15 @@ class Config:
         )
 
     def where(self, line: int) -> str:
-        """``path:line`` (1-based) for a message."""
-        return f"{self.path}:{line + 1}"
+        """``path:line`` (1-based) for a message; the path relative to the current folder
+        when it is below it."""
+        import os
+
+        try:
+            rel = os.path.relpath(self.path)
+        except ValueError:  # another drive (Windows)
+            rel = self.path
+        return f"{self.path if rel.startswith('..') else rel}:{line + 1}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -358,11 +364,7 @@ def _read_dialects(r: _Reader, name: str, node: YNode) -> None:
     for key, value in r.table_of(name, node, '{ "prompts/*.md" = "claude-agent" }'):
         g = r.glob(name, key)
         if value.kind != "scalar" or value.value not in ALL_DIALECTS:
-            near = (
-                difflib.get_close_matches(value.value, ALL_DIALECTS, 1)
-                if isinstance(value.value, str)
-                else []
-            )
+            near = _near(value.value, ALL_DIALECTS, 1) if isinstance(value.value, str) else []
             hint = f" Did you mean `{near[0]}`?" if near else ""
             r.problem(
                 INVALID_CONFIG_VALUE,
@@ -440,7 +442,7 @@ def rule_choices() -> list[str]:
 
 def _unknown_rule_message(value: object) -> str:
     text = str(value)
-    near = difflib.get_close_matches(text, rule_choices(), 1, 0.7)
+    near = _near(text, rule_choices(), 1, 0.7)
     if not near and text.upper() != text and selector(text.upper()) is not None:
         near = [text.upper()]
     hint = f" Did you mean `{near[0]}`?" if near else ""
@@ -451,7 +453,7 @@ def _unknown_rule_message(value: object) -> str:
 
 
 def _unknown_key_message(name: str, where: str) -> str:
-    near = difflib.get_close_matches(name, KEY_NAMES, 1, 0.6)
+    near = _near(name, KEY_NAMES, 1, 0.6)
     if not near:
         near = [k for k in KEY_NAMES if k.replace("-", "_") == name or k.replace("-", "") == name]
     hint = f" Did you mean `{near[0]}`?" if near else ""
@@ -499,3 +501,9 @@ def _or_list(items: list[str]) -> str:
 
 def _toml_key(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
+
+
+def _near(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    import difflib  # only for a message (its import is 10 ms of a check's start)
+
+    return difflib.get_close_matches(word, list(choices), n, cutoff)

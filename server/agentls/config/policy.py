@@ -58,10 +58,12 @@ DEFAULT = Policy()
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    """A finding that is not reported, and why."""
+    """A finding that is not reported, and why (``in_source``: by a comment in the file,
+    otherwise by the configuration)."""
 
     finding: Finding
     reason: str
+    in_source: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {**self.finding.to_json(), "suppressedBy": self.reason}
@@ -73,7 +75,6 @@ class Settled:
 
     policy: Policy = DEFAULT
     suppressions: Suppressions = NONE
-    lines: list[str] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     # (index of the suppression, rule code) pairs that silenced something
     used: set[tuple[int, str]] = field(default_factory=set)
@@ -84,8 +85,10 @@ class Settled:
 
 def policy_for(config: Config | None, path: str | None) -> Policy:
     """The policy of ``config`` for the file at the absolute ``path``."""
-    if config is None or not config.valid or config.is_empty:
+    if config is None:
         return DEFAULT
+    if not config.valid or config.is_empty:
+        return _nothing(config)
     from agentls.config.globs import relative_to
 
     rel = relative_to(path, config.folder) if path else None
@@ -98,6 +101,17 @@ def policy_for(config: Config | None, path: str | None) -> Policy:
 
 
 _CACHE: dict[tuple[int, tuple[int, ...], int, int], tuple[Config, Policy]] = {}
+
+
+def _nothing(config: Config) -> Policy:
+    """A configuration that changes nothing (empty, or unreadable): only where it is."""
+    key = (id(config), (), 0, 0)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    policy = Policy(config_path=config.path)
+    _CACHE[key] = (config, policy)
+    return policy
 
 
 def _policy(
@@ -172,17 +186,14 @@ def _most_specific(code: str, selectors: Iterable[Selector] | None) -> Selector 
 
 
 def settle(
-    findings: list[Finding],
-    policy: Policy,
-    suppressions: Suppressions,
-    lines: list[str],
+    findings: list[Finding], policy: Policy, suppressions: Suppressions
 ) -> tuple[list[Finding], Settled | None]:
     """The findings to report for one file, and what was silenced (see the module doc);
     None instead of the outcome when there is nothing to apply (most files of most
     projects: no configuration, no suppression comment)."""
     if policy is DEFAULT and suppressions is NONE:
         return findings, None
-    state = Settled(policy, suppressions, lines)
+    state = Settled(policy, suppressions)
     kept = _apply(findings, state)
     kept.extend(_apply(suppressions.problems, state))
     kept.extend(_apply(_unused(state), state, comments=False))
@@ -198,9 +209,7 @@ def settle_more(
     Unused-suppression findings are recomputed: an extra finding may use a suppression."""
     if not extra or state is None:
         return [*reported, *extra], state
-    state = Settled(
-        state.policy, state.suppressions, state.lines, list(state.suppressed), set(state.used)
-    )
+    state = Settled(state.policy, state.suppressions, list(state.suppressed), set(state.used))
     before = set(state.used)
     kept_extra = _apply(extra, state)
     if state.used == before:
@@ -229,7 +238,7 @@ def _apply(findings: Iterable[Finding], state: Settled, *, comments: bool = True
             if hit is not None:
                 i, s = hit
                 state.used.add((i, f.code))
-                state.suppressed.append(Suppressed(f, s.describe(state.lines)))
+                state.suppressed.append(Suppressed(f, s.describe(), in_source=True))
                 continue
         level = policy.severity.get(f.code)
         if level is not None and level != f.severity:
@@ -252,7 +261,7 @@ def _unused(state: Settled) -> list[Finding]:
         unused = [m for m in s.marks if m.codes and not any((i, c) in state.used for c in m.codes)]
         if not unused:
             continue
-        fixes = [_removal(s, unused, state.lines)]
+        fixes = [_removal(s, unused)]
         for m in unused:
             off = [state.policy.off[c] for c in sorted(m.codes) if c in state.policy.off]
             if off and len(off) == len(m.codes):
@@ -271,30 +280,26 @@ def _unused(state: Settled) -> list[Finding]:
     return out
 
 
-def _removal(s: Suppression, marks: list[Mark], lines: list[str]) -> Fix:
+def _removal(s: Suppression, marks: list[Mark]) -> Fix:
     """Remove the unused rules from the comment; the whole comment when none is left."""
     c = s.comment
+    line = c.start.line
+    text = s.source
     if len(marks) == len(s.marks):
         if s.own_line and c.start.line == c.end.line:
-            line = c.start.line
             rng = Range(Position(line, 0), Position(line + 1, 0))
-            if line + 1 >= len(lines):  # the last line: take the break before it
-                rng = Range(
-                    Position(max(line - 1, 0), len(lines[line - 1]) if line else 0),
-                    Position(line, len(lines[line])),
-                )
+            if s.last_line:  # no line after it: take the line break before it
+                rng = Range(Position(line, 0), Position(line, len(text)))
             return Fix("Remove the unused suppression comment", (TextEdit(rng, ""),))
-        text = lines[c.start.line]
         start = c.start.character
         while start > 0 and text[start - 1] in " \t":
             start -= 1
         return Fix(
             "Remove the unused suppression comment",
-            (TextEdit(Range(Position(c.start.line, start), c.end), ""),),
+            (TextEdit(Range(Position(line, start), c.end), ""),),
         )
     edits = []
     for m in marks:
-        text = lines[m.range.start.line]
         start, end = m.range.start.character, m.range.end.character
         # the separator after it (", " or " "), else the one before it
         after = len(text[end:]) - len(text[end:].lstrip(", \t"))
@@ -303,10 +308,6 @@ def _removal(s: Suppression, marks: list[Mark], lines: list[str]) -> Fix:
         else:
             while start > 0 and text[start - 1] in ", \t":
                 start -= 1
-        edits.append(
-            TextEdit(
-                Range(Position(m.range.start.line, start), Position(m.range.start.line, end)), ""
-            )
-        )
+        edits.append(TextEdit(Range(Position(line, start), Position(line, end)), ""))
     names = ", ".join(m.text for m in marks)
     return Fix(f"Remove {names} from the suppression comment", tuple(edits))

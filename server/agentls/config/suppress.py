@@ -25,6 +25,7 @@ first: 2,700 corpus files, none of which has one).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agentls.rules.registry import finding, rules
@@ -67,17 +68,21 @@ class Suppression:
     last: int  # last line silenced (inclusive)
     marks: tuple[Mark, ...]
     own_line: bool  # the comment is alone on its line (removing it removes the line)
+    source: str  # the text of the comment's line (for messages and the removal fix)
+    last_line: bool  # the comment's line is the last of the file
 
     def covers(self, line: int) -> bool:
         return self.first <= line <= self.last
 
-    def describe(self, lines: list[str]) -> str:
+    def describe(self) -> str:
         """The comment as written, and where, for ``--show-suppressed``."""
         c = self.comment
-        text = lines[c.start.line][c.start.character :] if c.start.line < len(lines) else ""
-        if c.start.line == c.end.line:
-            text = text[: c.end.character - c.start.character]
+        text = self.source[c.start.character : c.end.character]
         return f"`{text.strip()}` (line {c.start.line + 1})"
+
+
+# an open `agentls-disable`: (its line, the comment, the rules still open, alone on its line)
+Region = tuple[int, Range, list[Mark], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +148,10 @@ def _hash_comment(
         return
     own_line = not lines[n][:col].strip()
     if ok.group("file"):
-        items.append(Suppression(FILE, where, 0, EVERY_LINE, marks, own_line))
+        items.append(Suppression(FILE, where, 0, EVERY_LINE, marks, own_line, *_src(lines, n)))
         return
     target = _next_content_line(lines, n) if own_line else n
-    items.append(Suppression(LINE, where, target, target, marks, own_line))
+    items.append(Suppression(LINE, where, target, target, marks, own_line, *_src(lines, n)))
 
 
 def _next_content_line(lines: list[str], n: int) -> int:
@@ -163,7 +168,7 @@ def _html_comments(
     lines: list[str], span: range, items: list[Suppression], problems: list[Finding]
 ) -> None:
     fence: str | None = None
-    open_regions: list[tuple[int, Range, list[Mark], bool]] = []  # (line, comment, marks, own)
+    open_regions: list[Region] = []
     for n in span:
         line = lines[n]
         f = _FENCE.match(line)
@@ -195,7 +200,7 @@ def _html_comments(
                 continue
             found = _marks(n, full.start("codes"), full.group("codes"), problems)
             if verb == "enable":
-                _close(open_regions, n, where, found, items, problems)
+                _close(lines, open_regions, n, found, items, problems)
                 continue
             if not found:
                 problems.append(
@@ -208,29 +213,38 @@ def _html_comments(
                 )
                 continue
             if verb == "disable-file":
-                items.append(Suppression(FILE, where, 0, EVERY_LINE, found, own))
+                items.append(Suppression(FILE, where, 0, EVERY_LINE, found, own, *_src(lines, n)))
             else:
                 open_regions.append((n, where, list(found), own))
     for start, where, marks, own in open_regions:
-        items.append(Suppression(REGION, where, start, EVERY_LINE, tuple(marks), own))
+        items.append(_region(lines, start, EVERY_LINE, where, marks, own))
+
+
+def _region(
+    lines: list[str], start: int, end: int, where: Range, marks: Sequence[Mark], own: bool
+) -> Suppression:
+    return Suppression(REGION, where, start, end, tuple(marks), own, *_src(lines, start))
+
+
+def _src(lines: list[str], n: int) -> tuple[str, bool]:
+    return lines[n], n == len(lines) - 1
 
 
 def _close(
-    open_regions: list[tuple[int, Range, list[Mark], bool]],
+    lines: list[str],
+    open_regions: list[Region],
     n: int,
-    where: Range,
     marks: tuple[Mark, ...],
     items: list[Suppression],
     problems: list[Finding],
 ) -> None:
     """``agentls-enable``: end the regions of the rules it names (all of them without)."""
-    wanted = [m for m in marks if m.codes]
     if not marks:
         for start, w, ms, own in open_regions:
-            items.append(Suppression(REGION, w, start, n, tuple(ms), own))
+            items.append(_region(lines, start, n, w, ms, own))
         open_regions.clear()
         return
-    for want in wanted:
+    for want in (m for m in marks if m.codes):
         closed = False
         for region in list(open_regions):
             start, w, ms, own = region
@@ -238,7 +252,7 @@ def _close(
             if not hit:
                 continue
             closed = True
-            items.append(Suppression(REGION, w, start, n, tuple(hit), own))
+            items.append(_region(lines, start, n, w, hit, own))
             rest = [m for m in ms if m not in hit]
             open_regions.remove(region)
             if rest:

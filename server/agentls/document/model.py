@@ -19,15 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentls.document.envelope import Envelope, parse_envelope
+from agentls.document.nodes import SyntaxProblem as SyntaxProblem
 from agentls.document.yamltree import YamlError, YNode, compose
 from agentls.types import Position, Range
-
-
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
-    cause: str
-    message: str
-    range: Range
 
 
 @dataclass(slots=True)

@@ -22,8 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentls.document.model import SyntaxProblem
-from agentls.document.yamltree import YNode
+from agentls.document.nodes import SyntaxProblem, YNode
 from agentls.types import Position, Range
 
 # tomllib's message ends with "(at line L, column C)" (3.11-3.13; 3.14 also sets attributes)

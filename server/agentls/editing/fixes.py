@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from agentls.config.policy import DEFAULT, Policy
 from agentls.document.envelope import split_lines
 from agentls.engine import Analysis, analyze
 from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
@@ -126,7 +127,7 @@ def verify_fix(
         new_text = apply_edits(text, fix.edits)
     except ValueError:
         return Verdict(False, text, None, "overlapping edits")
-    after = analyze(new_text, path, dialect or before.dialect)
+    after = analyze(new_text, path, dialect or before.dialect, policy=before.policy)
     return judge(before, after, new_text, [(target, fix)])
 
 
@@ -334,20 +335,26 @@ def fix_round(
     if not chosen:
         return text, [], before
     new_text = apply_edits(text, [e for _, fx in chosen for e in fx.edits])
-    after = analyze(new_text, path, dialect or before.dialect)
+    after = analyze(new_text, path, dialect or before.dialect, policy=before.policy)
     if not judge(before, after, new_text, chosen).ok:
         # together they interfere: keep the first one only
         chosen = chosen[:1]
         new_text = apply_edits(text, chosen[0][1].edits)
-        after = analyze(new_text, path, dialect or before.dialect)
+        after = analyze(new_text, path, dialect or before.dialect, policy=before.policy)
     return new_text, chosen, after
 
 
 def fix_all(
-    text: str, path: str | None, dialect: str | None = None, *, max_rounds: int = MAX_ROUNDS
+    text: str,
+    path: str | None,
+    dialect: str | None = None,
+    *,
+    max_rounds: int = MAX_ROUNDS,
+    policy: Policy = DEFAULT,
 ) -> tuple[str, list[tuple[Finding, Fix]], Analysis]:
-    """Apply verified safe fixes until none is left (at most ``max_rounds`` rounds)."""
-    a = analyze(text, path, dialect)
+    """Apply verified safe fixes until none is left (at most ``max_rounds`` rounds); a rule
+    the configuration turns off, or a finding a suppression comment covers, is not fixed."""
+    a = analyze(text, path, dialect, policy=policy)
     applied: list[tuple[Finding, Fix]] = []
     for _ in range(max_rounds):
         text, chosen, a = fix_round(text, path, dialect, a)
