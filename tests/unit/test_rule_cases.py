@@ -59,6 +59,7 @@ PROMPT = ".github/prompts/review.prompt.md"
 INSTRUCTIONS = ".github/instructions/py.instructions.md"
 OPENCODE = ".opencode/agent/review.md"
 GEMINI = ".gemini/agents/review.md"
+CONFIG = "agentls.toml"
 
 SKILL_OK = fm("name: lint", "description: Use when linting.")
 COPILOT_OK = fm("description: Plans the work.")
@@ -213,6 +214,33 @@ CASES: dict[str, Case] = {
     ),
     codes.OPENCODE_NO_DESCRIPTION: Case(
         fm("model: anthropic/claude-sonnet-4-5"), OPENCODE_OK, OPENCODE
+    ),
+    # ---- agentls's own configuration
+    codes.CONFIG_SYNTAX: Case('ignore = ["AL016"\n', 'ignore = ["AL016"]\n', CONFIG),
+    codes.UNKNOWN_CONFIG_KEY: Case('ignroe = ["AL016"]\n', 'ignore = ["AL016"]\n', CONFIG),
+    codes.INVALID_CONFIG_VALUE: Case(
+        'severity = { AL016 = "loud" }\n', 'severity = { AL016 = "hint" }\n', CONFIG
+    ),
+    codes.UNKNOWN_RULE_SELECTOR: Case('ignore = ["AL0166"]\n', 'ignore = ["AL016"]\n', CONFIG),
+    codes.CONFIG_NOT_USED: Case(
+        '[tool.agentls]\nignore = ["AL016"]\n',
+        '[tool.agentls]\nignore = ["AL016"]\n',
+        "pyproject.toml",
+        "sub/pyproject.toml",
+        extra={CONFIG: ""},
+    ),
+    # ---- suppression comments
+    codes.UNUSED_SUPPRESSION: Case(
+        agent("reviewer", "# agentls: ignore[AL028]", "model: sonnet"),
+        agent("reviewer", "# agentls: ignore[AL028]", "color: gold"),
+    ),
+    codes.UNKNOWN_SUPPRESSION_RULE: Case(
+        agent("reviewer", "# agentls: ignore[AL9028]", "color: gold"),
+        agent("reviewer", "# agentls: ignore[AL028]", "color: gold"),
+    ),
+    codes.MALFORMED_SUPPRESSION: Case(
+        agent("reviewer", "# agentls: ignore AL028", "color: gold"),
+        agent("reviewer", "# agentls: ignore[AL028]", "color: gold"),
     ),
 }
 

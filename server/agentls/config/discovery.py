@@ -19,8 +19,9 @@ import stat
 import threading
 from dataclasses import dataclass
 
-from agentls.config.model import CONFIG_SYNTAX, FILE_NAMES, PYPROJECT, Config, read_config
+from agentls.config.model import FILE_NAMES, PYPROJECT, Config, read_config
 from agentls.config.policy import DEFAULT, Policy, policy_for
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.types import Range
 
@@ -138,7 +139,7 @@ def _unreadable(path: str, folder: str, why: str) -> Config | None:
     if os.path.basename(path) == PYPROJECT:
         return None  # most likely not ours
     problem = finding(
-        CONFIG_SYNTAX,
+        codes.CONFIG_SYNTAX,
         Range.of(0, 0),
         f"agentls cannot read this configuration ({why}), so none of it applies.",
     )

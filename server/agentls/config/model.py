@@ -22,6 +22,7 @@ from functools import cache
 from agentls.config.globs import Glob, GlobError, compile_glob
 from agentls.document.nodes import YNode
 from agentls.document.tomltree import TomlDocument, parse_toml
+from agentls.rules import codes
 from agentls.rules.registry import finding, rules
 from agentls.types import Finding, Range, Severity
 
@@ -29,13 +30,6 @@ CONFIG_DIALECT = "agentls-config"
 PYPROJECT = "pyproject.toml"
 # the file names of a configuration, in the order they win when a folder holds several
 FILE_NAMES = (".agentls.toml", "agentls.toml", PYPROJECT)
-
-# Rule codes of the configuration and of the suppression comments (data/rules.json).
-CONFIG_SYNTAX = "AL990"
-UNKNOWN_CONFIG_KEY = "AL991"
-INVALID_CONFIG_VALUE = "AL992"
-UNKNOWN_RULE_SELECTOR = "AL993"
-CONFIG_NOT_USED = "AL997"
 
 ALL = "ALL"
 _PREFIX = re.compile(r"AL[0-9]{0,3}")
@@ -184,7 +178,7 @@ def read_config(path: str, folder: str, text: str) -> Config | None:
             return None
         problems = tuple(
             finding(
-                CONFIG_SYNTAX,
+                codes.CONFIG_SYNTAX,
                 p.range,
                 f"{p.message} The file is not valid TOML, so none of its agentls "
                 "configuration applies.",
@@ -223,7 +217,7 @@ class _Reader:
         if node is None or node.kind != "mapping":
             if node is not None:
                 self.problem(
-                    INVALID_CONFIG_VALUE,
+                    codes.INVALID_CONFIG_VALUE,
                     node.range,
                     f"{where} must be a table of settings; got {_type(node)}.",
                 )
@@ -232,7 +226,7 @@ class _Reader:
             name = str(key.value)
             reader = _READERS.get(name)
             if reader is None:
-                self.problem(UNKNOWN_CONFIG_KEY, key.range, _unknown_key_message(name, where))
+                self.problem(codes.UNKNOWN_CONFIG_KEY, key.range, _unknown_key_message(name, where))
                 continue
             reader(self, name, value)
         return self._config()
@@ -261,7 +255,7 @@ class _Reader:
         """The items of a list of strings; the wrong ones reported and left out."""
         if node.kind != "sequence":
             self.problem(
-                INVALID_CONFIG_VALUE,
+                codes.INVALID_CONFIG_VALUE,
                 node.range,
                 f"`{name}` must be a list of {what}, like `{name} = {example}`; got {_type(node)}.",
             )
@@ -272,7 +266,7 @@ class _Reader:
                 out.append(item)
             else:
                 self.problem(
-                    INVALID_CONFIG_VALUE,
+                    codes.INVALID_CONFIG_VALUE,
                     item.range,
                     f"Each entry of `{name}` must be a string ({what}); got {_type(item)}.",
                 )
@@ -283,7 +277,9 @@ class _Reader:
         for item in items:
             sel = selector(str(item.value), item.range.start.line)
             if sel is None:
-                self.problem(UNKNOWN_RULE_SELECTOR, item.range, _unknown_rule_message(item.value))
+                self.problem(
+                    codes.UNKNOWN_RULE_SELECTOR, item.range, _unknown_rule_message(item.value)
+                )
             else:
                 out.append(sel)
         return tuple(out)
@@ -291,7 +287,7 @@ class _Reader:
     def table_of(self, name: str, node: YNode, example: str) -> list[tuple[YNode, YNode]]:
         if node.kind != "mapping":
             self.problem(
-                INVALID_CONFIG_VALUE,
+                codes.INVALID_CONFIG_VALUE,
                 node.range,
                 f"`{name}` must be a table, like `{name} = {example}`; got {_type(node)}.",
             )
@@ -303,7 +299,9 @@ class _Reader:
             return compile_glob(str(node.value))
         except GlobError as exc:
             self.problem(
-                INVALID_CONFIG_VALUE, node.range, f"`{node.value}` in `{name}` is no glob: {exc}."
+                codes.INVALID_CONFIG_VALUE,
+                node.range,
+                f"`{node.value}` in `{name}` is no glob: {exc}.",
             )
             return None
 
@@ -319,12 +317,12 @@ def _read_severity(r: _Reader, name: str, node: YNode) -> None:
     for key, value in r.table_of(name, node, '{ AL016 = "information" }'):
         sel = selector(str(key.value), key.range.start.line)
         if sel is None:
-            r.problem(UNKNOWN_RULE_SELECTOR, key.range, _unknown_rule_message(key.value))
+            r.problem(codes.UNKNOWN_RULE_SELECTOR, key.range, _unknown_rule_message(key.value))
             continue
         level = _severity(value)
         if level is None:
             r.problem(
-                INVALID_CONFIG_VALUE,
+                codes.INVALID_CONFIG_VALUE,
                 value.range,
                 f"The severity of `{key.value}` must be one of "
                 f"{', '.join(f'`{s}`' for s in SEVERITY_NAMES)}; got {_shown(value)}.",
@@ -367,7 +365,7 @@ def _read_dialects(r: _Reader, name: str, node: YNode) -> None:
             near = _near(value.value, ALL_DIALECTS, 1) if isinstance(value.value, str) else []
             hint = f" Did you mean `{near[0]}`?" if near else ""
             r.problem(
-                INVALID_CONFIG_VALUE,
+                codes.INVALID_CONFIG_VALUE,
                 value.range,
                 f"{_shown(value)} is not a dialect agentls knows.{hint} One of: "
                 f"{', '.join(ALL_DIALECTS)}.",
@@ -386,7 +384,7 @@ def _read_version(r: _Reader, name: str, node: YNode) -> None:
         r.values[name] = node.value
         return
     r.problem(
-        INVALID_CONFIG_VALUE,
+        codes.INVALID_CONFIG_VALUE,
         node.range,
         f"agentls has the facts of Claude Code {_or_list(versions)}; got {_shown(node)}. "
         f"Without a known version the checks use the facts of {versions[0]}.",

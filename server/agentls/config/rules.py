@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 
-from agentls.config.model import CONFIG_NOT_USED, FILE_NAMES, PYPROJECT, Config, read_config
+from agentls.config.model import FILE_NAMES, PYPROJECT, Config, read_config
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.types import Finding, Range
 
@@ -25,7 +26,7 @@ def check_config(text: str, path: str | None) -> tuple[Config | None, list[Findi
         findings.insert(
             0,
             finding(
-                CONFIG_NOT_USED,
+                codes.CONFIG_NOT_USED,
                 _table_range(config),
                 f"agentls does not read this configuration: `{winner}` in the same folder "
                 f"takes precedence ({' > '.join(_display(n) for n in FILE_NAMES)}), and "

@@ -28,12 +28,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agentls.rules import codes
 from agentls.rules.registry import finding, rules
 from agentls.types import Finding, Position, Range
 
-UNUSED_SUPPRESSION = "AL994"
-UNKNOWN_SUPPRESSION_RULE = "AL995"
-MALFORMED_SUPPRESSION = "AL996"
+UNUSED_SUPPRESSION = codes.UNUSED_SUPPRESSION
+UNKNOWN_SUPPRESSION_RULE = codes.UNKNOWN_SUPPRESSION_RULE
+MALFORMED_SUPPRESSION = codes.MALFORMED_SUPPRESSION
 # findings about the suppressions themselves are never silenced by a suppression
 OWN_CODES = frozenset({UNUSED_SUPPRESSION, UNKNOWN_SUPPRESSION_RULE, MALFORMED_SUPPRESSION})
 
