@@ -185,3 +185,55 @@ def test_base_url_secrets_never_printed_even_verbose(fake_api, workspace, monkey
     assert "DEBUG" in p.stderr  # verbose logging was on
     for secret in secrets:
         assert secret not in p.stdout + p.stderr, (case, secret)
+
+
+# ---------------------------------------------------------------- credentials and the root
+
+DENIED_FILES = {
+    "terraform.tfstate": '{"secret": "CANARY-tfstate"}',
+    "infra/prod.tfvars": 'token = "CANARY-tfvars"',
+    ".kube/config": "token: CANARY-kube",
+    "deploy/kubeconfig.yaml": "token: CANARY-kubeconfig",
+    "web/.htpasswd": "admin:CANARY-htpasswd",
+    "keys/service-account-prod.json": '{"private_key": "CANARY-sa"}',
+    ".netrc": "machine x password CANARY-netrc",
+    ".git-credentials": "https://u:CANARY-gitcred@host",
+    ".bash_history": "export TOKEN=CANARY-history",
+    ".env~": "KEY=CANARY-envtilde",
+    ".env.bak": "KEY=CANARY-envbak",
+    "#.env#": "KEY=CANARY-envhash",
+    ".claude/.credentials.json": '{"token": "CANARY-claude"}',
+    ".docker/config.json": '{"auths": "CANARY-docker"}',
+    "id_ed25519.orig": "CANARY-sshkey",
+}
+
+
+def test_denied_files_never_reach_the_model(fake_api, workspace):
+    for rel, text in DENIED_FILES.items():
+        (workspace / rel).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / rel).write_text(text)
+    (workspace / "innocent.txt").symlink_to(workspace / "terraform.tfstate")
+    reads = [("Read", {"file_path": rel}) for rel in [*DENIED_FILES, "innocent.txt"]]
+    fake_api.script(
+        fake.tool_use(*reads[0], more=reads[1:]),
+        fake.tool_use("Grep", {"pattern": "CANARY"}, more=[("Glob", {"pattern": "**/*"})]),
+        fake.text("done"),
+    )
+    p = agentls_run("backend-engineer", "-f", "src/app.py", "-w", str(workspace), cwd=workspace)
+    assert p.returncode == 0, p.stderr
+    sent = repr([r.body for r in fake_api.requests])
+    assert "CANARY" not in sent.replace('"pattern": "CANARY"', "").replace("'CANARY'", "")
+    assert p.stderr.count("refused Read") == len(DENIED_FILES) + 1
+    assert "refused Read .netrc: refused: '.netrc' is a protected file" in p.stderr
+
+
+def test_home_as_workspace_is_refused_before_any_request(fake_api, isolated_home):
+    (isolated_home / ".claude").mkdir()
+    (isolated_home / "Downloads").mkdir()
+    script = isolated_home / "Downloads" / "script.py"
+    script.write_text("print(1)\n")
+    for ws in (str(isolated_home), "/", str(isolated_home.parent)):
+        p = agentls_run("backend-engineer", "-f", str(script), "-w", ws, cwd=isolated_home)
+        assert p.returncode == 1, p.stderr
+        assert "Not run: refused" in p.stderr and "workspace" in p.stderr
+    assert fake_api.requests == []

@@ -264,6 +264,10 @@ async def run_agent(
 
     if forbidden_root(req.workspace):  # every caller chooses with run_root; fail closed
         return fail(RunError("workspace", f"refused: {req.workspace} is / or $HOME (or above)"))
+    try:
+        sandbox = Sandbox(req.workspace)
+    except SandboxError as e:  # the sandbox's own check (the password database's home too)
+        return fail(RunError("unsafe_workspace", f"Not run: {e}."))
     key = settings.key()
     if not key:
         return fail(no_api_key())
@@ -272,7 +276,6 @@ async def run_agent(
     own_client = client is None
     if client is None:
         client = make_client(settings, key)
-    sandbox = Sandbox(req.workspace)
     proposals = Proposals(
         sandbox, Path(os.path.realpath(req.file)), req.text, open_texts=req.open_texts
     )

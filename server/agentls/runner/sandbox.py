@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentls import fsread
+from agentls.runner.deny import denied_name, denied_part
 
 MAX_READ_BYTES = 256 * 1024
 MAX_GREP_FILE_BYTES = 1024 * 1024
@@ -28,31 +29,6 @@ MAX_RESULTS = 300
 MAX_FILES_SCANNED = 5000
 MAX_PATTERN = 500
 
-_DENIED_DIRS = {".git", ".hg", ".svn", ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker"}
-_DENIED_FILE_GLOBS = (
-    ".env",
-    ".env.*",
-    "*.env",
-    ".envrc",
-    "id_rsa*",
-    "id_dsa*",
-    "id_ecdsa*",
-    "id_ed25519*",
-    "*.pem",
-    "*.key",
-    "*.p12",
-    "*.pfx",
-    "*.jks",
-    "*.keystore",
-    ".netrc",
-    ".pgpass",
-    ".npmrc",
-    ".pypirc",
-    "credentials",
-    "credentials.json",
-    "secrets.*",
-    "*.kdbx",
-)
 _SKIP_WALK = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 
 
@@ -60,9 +36,38 @@ class SandboxError(Exception):
     """A refused or failed tool call; the message goes back to the model."""
 
 
-def denied_name(name: str) -> bool:
-    low = name.lower()
-    return low in _DENIED_DIRS or any(fnmatch.fnmatchcase(low, g) for g in _DENIED_FILE_GLOBS)
+class UnsafeRoot(SandboxError):
+    """The root asked for is ``/``, the home folder or a folder above it."""
+
+
+def _homes() -> set[Path]:
+    """The home folder as the environment says and as the password database says (a
+    changed ``$HOME`` does not move the real one's credentials)."""
+    homes = {os.path.expanduser("~")}
+    try:
+        import pwd
+
+        homes.add(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError, OSError):  # Windows, or a uid without an entry
+        pass
+    return {Path(os.path.realpath(h)) for h in homes if h and os.path.isabs(h)}
+
+
+def check_root(root: Path) -> Path:
+    """The real path of ``root``, or :class:`UnsafeRoot` when it is ``/``, a home folder or
+    any folder above one: agents never get the run of the user's credentials, whatever
+    folder a caller chose (defence in depth: the callers choose a project folder)."""
+    real = Path(os.path.realpath(root))
+    if real == Path(real.anchor) or real.parent == real:
+        raise UnsafeRoot(f"refused: {real} (the file system root) cannot be an agent's workspace")
+    for home in _homes():
+        if home == real or home.is_relative_to(real):
+            what = "your home folder" if home == real else f"a folder above your home ({home})"
+            raise UnsafeRoot(
+                f"refused: {real} is {what}, where credentials live; agents run in a project "
+                "folder (open one, or pass --workspace)"
+            )
+    return real
 
 
 @dataclass
@@ -72,7 +77,7 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         self.given_root = Path(os.path.abspath(self.root))
-        self.root = Path(os.path.realpath(self.root))
+        self.root = check_root(self.root)
 
     # ------------------------------------------------------------------ paths
 
@@ -110,15 +115,11 @@ class Sandbox:
             parts = lexical.relative_to(self.given_root).parts
         else:
             raise SandboxError("refused: the path is outside the workspace")
-        for part in parts:
-            if denied_name(part):
-                raise SandboxError(f"refused: {part!r} is a protected file or folder")
+        _refuse_denied(parts)
         real = Path(os.path.realpath(candidate))
         if not _within(real, self.root):
             raise SandboxError("refused: the path leads outside the workspace (symlink)")
-        for part in real.relative_to(self.root).parts:
-            if denied_name(part):
-                raise SandboxError(f"refused: {part!r} is a protected file or folder")
+        _refuse_denied(real.relative_to(self.root).parts)
         return real
 
     # ------------------------------------------------------------------ files
@@ -183,7 +184,12 @@ class Sandbox:
         if base.is_file():
             return [base]
         for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_WALK and not denied_name(d))
+            here = Path(dirpath).relative_to(self.root).parts
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d not in _SKIP_WALK and not denied_name(d) and denied_part((*here, d)) is None
+            )
             for name in sorted(filenames):
                 if denied_name(name):
                     continue
@@ -192,9 +198,7 @@ class Sandbox:
                     real = Path(os.path.realpath(p))
                 except OSError:
                     continue
-                if not _within(real, self.root) or any(
-                    denied_name(x) for x in real.relative_to(self.root).parts
-                ):
+                if not _within(real, self.root) or denied_part(real.relative_to(self.root).parts):
                     continue
                 files.append(p)
                 if len(files) >= MAX_FILES_SCANNED:
@@ -268,6 +272,15 @@ class Sandbox:
             return "No matches found"
         more = "\n[results capped]" if len(lines) >= MAX_RESULTS else ""
         return _cap("\n".join(lines) + more)
+
+
+def _refuse_denied(parts: tuple[str, ...]) -> None:
+    part = denied_part(parts)
+    if part is not None:
+        raise SandboxError(
+            f"refused: {part!r} is a protected file or folder (credentials, keys, tokens, "
+            "histories and state files are never read or written by agents)"
+        )
 
 
 def _within(path: Path, root: Path) -> bool:

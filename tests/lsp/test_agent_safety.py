@@ -1,0 +1,73 @@
+"""Hostile workspaces and hostile answers, through the language server (issue 14): denied
+files never reach the model, no run has the home folder as its workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from test_agent_actions import args, client, open_doc, run_request  # noqa: F401
+
+from fakes import fake_messages_api as fake
+
+DENIED = {
+    "terraform.tfstate.backup": "CANARY-tfstate",
+    "vars/secret.auto.tfvars": "CANARY-tfvars",
+    "config/my-kubeconfig": "CANARY-kube",
+    ".htpasswd": "CANARY-htpasswd",
+    "gcp/app-sa.json": "CANARY-sa",
+    "gcp/project-0123456789ab.json": "CANARY-gcpkey",
+    "_netrc": "CANARY-netrc",
+    ".python_history": "CANARY-history",
+    ".env.orig": "CANARY-env",
+    ".ENV.SWP": "CANARY-envswp",
+    "keys/deploy.ppk": "CANARY-ppk",
+    ".vault-token": "CANARY-vault",
+}
+
+
+async def test_denied_files_never_reach_the_model(client, fake_api, workspace):  # noqa: F811
+    for rel, text in DENIED.items():
+        (workspace / rel).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / rel).write_text(text)
+    (workspace / "src" / "notes.txt").symlink_to(workspace / ".htpasswd")
+    reads = [("Read", {"file_path": rel}) for rel in [*DENIED, "src/notes.txt"]]
+    fake_api.script(
+        fake.tool_use(*reads[0], more=reads[1:]),
+        fake.tool_use("Grep", {"pattern": "CANARY-"}, more=[("Glob", {"pattern": "**/*"})]),
+        fake.tool_use("Write", {"file_path": ".env.save", "content": "X=1"}),
+        fake.text("done"),
+    )
+    uri = open_doc(client, workspace)
+    res = await run_request(client, args(uri, "improve"))
+    assert res.status == "done", res
+    sent = repr([r.body for r in fake_api.requests])
+    for canary in DENIED.values():
+        assert canary not in sent
+    tools = [o["text"] for o in client.rec.outputs if o["kind"] == "tool"]
+    assert sum(t.startswith("refused Read") for t in tools) == len(DENIED) + 1
+    assert any(t.startswith("refused Write .env.save: refused") for t in tools)
+    assert client.rec.edits == []
+
+
+async def test_file_in_home_outside_every_folder_is_not_run_with_home_as_root(
+    client,  # noqa: F811
+    fake_api,
+    workspace,
+    isolated_home,
+):
+    notes = Path(isolated_home) / "notes.py"
+    notes.write_text("def f():\n    return 1\n")
+    (Path(isolated_home) / ".git-credentials").write_text("https://u:CANARY-home@h\n")
+    uri = notes.as_uri()
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, notes.read_text()))
+    )
+    fake_api.script(fake.tool_use("Read", {"file_path": ".git-credentials"}), fake.text("x"))
+    params = args(uri)
+    params["range"] = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    res = await run_request(client, params)
+    if res.status == "failed":  # the sandbox refused the home folder
+        assert "home" in res.message and fake_api.requests == []
+    else:  # a root was chosen below home: the credentials still never leave
+        assert "CANARY-home" not in repr([r.body for r in fake_api.requests])

@@ -1,0 +1,154 @@
+"""The deny list, pattern by pattern: every pattern of data/denied-paths.json, in upper
+case, behind a symlink, inside a folder, and in each editor or backup variant, is refused by
+Read, never listed by Glob, never searched by Grep, and refused as an Edit or Write; and no
+workspace is ``/``, the home folder or a folder above it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from agentls.data import load_json
+from agentls.runner.deny import denied_name, denied_part
+from agentls.runner.proposals import Proposals
+from agentls.runner.sandbox import Sandbox, SandboxError, UnsafeRoot
+
+CANARY = "DENY-CANARY-5b1f"
+DATA = load_json("denied-paths.json")
+REGEX_SAMPLES = {"^.+-[0-9a-f]{12}\\.json$": "my-project-0123456789ab.json"}
+
+
+def _sample(glob: str) -> str:
+    return glob.replace("*", "x").replace("?", "x")
+
+
+PATTERNS = {g: _sample(g) for group in DATA["names"].values() for g in group}
+PATTERNS.update({rx: REGEX_SAMPLES[rx] for rx in DATA["nameRegexes"].values()})
+NAMES = list(PATTERNS.values())
+PATHS = [p.replace("*", "x") for group in DATA["paths"].values() for p in group]
+
+
+def _variants(name: str) -> list[str]:
+    return [
+        name,
+        name.upper(),
+        name + "~",
+        name + ".bak",
+        name + ".orig",
+        name + ".old",
+        name + ".save",
+        name + ".swp",
+        "." + name + ".swp",
+        name + ".backup",
+        "#" + name + "#",
+        ".#" + name,
+        name + " (1)",
+        "Copy of " + name,
+        name + ".",
+        name + ".bak~",
+    ]
+
+
+ALL = sorted({v for n in NAMES for v in _variants(n)} | set(PATHS))
+INNOCENT = ["app.py", "README.md", "package.json", "config.json", "settings.py", "main.go"]
+
+
+def test_every_pattern_has_a_sample():
+    assert len(REGEX_SAMPLES) == len(DATA["nameRegexes"])
+    assert len(NAMES) > 100 and len(ALL) > 1500  # counted in the report
+
+
+@pytest.mark.parametrize("pattern", list(PATTERNS))
+def test_each_name_pattern_and_its_variants_are_denied(pattern: str):
+    for name in _variants(PATTERNS[pattern]):
+        assert denied_name(name), name
+        assert denied_part(("src", name, "x")) is not None  # as a folder too
+        assert denied_part(("src", "deeper", name)) is not None
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_path_pattern_is_denied(path: str):
+    assert denied_part(tuple(path.split("/"))) is not None
+    assert denied_part(("home", *path.split("/"), "file")) is not None
+
+
+@pytest.mark.parametrize("name", INNOCENT)
+def test_ordinary_files_are_not_denied(name: str):
+    assert not denied_name(name)
+    assert denied_part(("src", name)) is None
+
+
+@pytest.fixture(scope="module")
+def box(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    ws = tmp_path_factory.mktemp("deny") / "ws"
+    ws.mkdir()
+    (ws / "ok.txt").write_text("fine\n")
+    for i, rel in enumerate(ALL):
+        p = ws / "d" / str(i) / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"{CANARY} {i}\n")
+        link = ws / "links" / f"innocent-{i}.txt"
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(p)
+    return Sandbox(ws)
+
+
+def test_read_refuses_every_variant_and_every_link(box: Sandbox):
+    for i, rel in enumerate(ALL):
+        where = f"d/{i}/{rel}"
+        for path in (where, f"links/innocent-{i}.txt", str(box.root / where)):
+            with pytest.raises(SandboxError, match="protected"):
+                box.read(path)
+
+
+def test_glob_and_grep_never_show_any_of_them(box: Sandbox):
+    listed = box.glob("**/*")
+    assert "ok.txt" in listed and "d/" not in listed and "links/" not in listed
+    assert box.grep(CANARY) == "No matches found"
+    assert box.grep(CANARY, path="links") == "No matches found"
+    assert box.grep("fine", output_mode="files_with_matches") == "ok.txt"
+    for i in range(0, len(ALL), max(1, len(ALL) // 50)):  # a denied file by name
+        with pytest.raises(SandboxError):
+            box.grep(CANARY, path=f"d/{i}/{ALL[i]}")
+
+
+def test_edit_and_write_proposals_refuse_every_variant(box: Sandbox):
+    props = Proposals(box, box.root / "ok.txt", "fine\n")
+    for i, rel in enumerate(ALL):
+        with pytest.raises(SandboxError, match="protected"):
+            props.write(f"d/{i}/{rel}", "x")
+        with pytest.raises(SandboxError, match="protected"):
+            props.edit(f"links/innocent-{i}.txt", CANARY, "x")
+    # a new file named like a denied one is refused as well
+    with pytest.raises(SandboxError):
+        props.write("new/.env.production", "X=1")
+    assert props.list() == []
+
+
+# ---------------------------------------------------------------- the root
+
+
+def test_root_is_never_the_file_system_root_or_home(tmp_path, monkeypatch):
+    home = tmp_path / "home" / "me"
+    (home / "project").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    for root in ("/", home, home.parent, tmp_path, Path(str(home) + "/.")):
+        with pytest.raises(UnsafeRoot, match="refused"):
+            Sandbox(root)
+    (tmp_path / "link-to-home").symlink_to(home)
+    with pytest.raises(UnsafeRoot):
+        Sandbox(tmp_path / "link-to-home")
+    real_home = Path(os.path.realpath(os.path.expanduser("~")))
+    assert real_home == home
+    assert Sandbox(home / "project").root == home / "project"  # below home is fine
+
+
+def test_root_is_never_the_password_database_home(tmp_path, monkeypatch):
+    import pwd
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # a changed HOME does not hide the real one
+    real = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    with pytest.raises(UnsafeRoot):
+        Sandbox(real)
