@@ -1,11 +1,12 @@
 """The long fuzz run: ``python bench/fuzz_long.py [EXAMPLES]`` (default 10,000).
 
 Runs tests/fuzz with ``AGENTLS_FUZZ_EXAMPLES=EXAMPLES``: that many examples for each engine
-property (a quarter for the on-disk check, for the workspaces of links, FIFOs, devices and
-sparse files that every reader must pass over (test_files_fuzz.py), and for each LSP client,
-whose examples are whole edit sequences against a live server), shrinking failures
-(``AGENTLS_FUZZ_SHRINK=1``), and prints hypothesis' statistics. CI runs the same tests with
-the default of 300.
+property and for each edit-position property (every edit the server sends, over every
+line-break character: test_edit_positions.py), a quarter for the on-disk check, fix-all, the
+workspaces of links, FIFOs, devices and sparse files that every reader must pass over
+(test_files_fuzz.py), and each LSP client (whose examples are whole edit sequences against a
+live server), shrinking failures (``AGENTLS_FUZZ_SHRINK=1``), and prints hypothesis'
+statistics. CI runs the same tests with the default of 300.
 """
 
 from __future__ import annotations

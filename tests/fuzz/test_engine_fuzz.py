@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentls.check import check_file
-from agentls.document.envelope import split_lines
 from agentls.document.model import parse_document
 from agentls.engine import Analysis, analyze
+from agentls.lines import split_lines
 
 EXAMPLES = int(os.environ.get("AGENTLS_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(

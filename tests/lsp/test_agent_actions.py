@@ -28,6 +28,7 @@ class Recorder:
         self.outputs: list[dict[str, Any]] = []
         self.edits: list[lsp.ApplyWorkspaceEditParams] = []
         self.apply_result = True
+        self.encoding: lsp.PositionEncodingKind | str | None = None
         self.got_delta = asyncio.Event()
 
 
@@ -57,14 +58,18 @@ async def client(
         return lsp.ApplyWorkspaceEditResult(applied=rec.apply_result)
 
     init = {"apiKey": FAKE_KEY} if options.get("key_via") == "init" else None
-    await c.initialize_session(
+    caps = client_capabilities("visual_studio_code")
+    if options.get("encoding"):  # VS Code's capabilities, but positions in that encoding
+        caps.general = lsp.GeneralClientCapabilities(position_encodings=[options["encoding"]])
+    result = await c.initialize_session(
         lsp.InitializeParams(
-            capabilities=client_capabilities("visual_studio_code"),
+            capabilities=caps,
             root_uri=workspace.as_uri(),
             workspace_folders=[lsp.WorkspaceFolder(workspace.as_uri(), "ws")],
             initialization_options=init,
         )
     )
+    rec.encoding = result.capabilities.position_encoding
     if options.get("key_via") == "notify":
         c.protocol.notify("agentls/setApiKey", {"apiKey": FAKE_KEY})
     yield c

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as lsp
 from test_agent_actions import args, client, open_doc, run_request  # noqa: F401
 
+from edit_applier import apply_edits
 from fakes import fake_messages_api as fake
 
 DENIED = {
@@ -71,3 +73,36 @@ async def test_file_in_home_outside_every_folder_is_not_run_with_home_as_root(
         assert "home" in res.message and fake_api.requests == []
     else:  # a root was chosen below home: the credentials still never leave
         assert "CANARY-home" not in repr([r.body for r in fake_api.requests])
+
+
+# ---------------------------------------------------------------- edits at the right place
+
+BREAKS = ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\r"]
+
+
+@pytest.mark.parametrize(
+    "client",
+    [{"encoding": lsp.PositionEncodingKind.Utf16}, {"encoding": lsp.PositionEncodingKind.Utf8}],
+    indirect=True,
+    ids=["utf-16", "utf-8"],
+)
+async def test_agent_edit_lands_exactly_after_every_odd_line_break(client, fake_api, workspace):  # noqa: F811
+    path = workspace / "src" / "app.py"
+    head = "".join(f"# {b!r} 😀 here:{b}x = 1 # 𝄞\n" for b in BREAKS)
+    text = head + "\r\ndef compute_total(a, b):\r\n    return a + b\r\n"
+    path.write_bytes(text.encode("utf-8"))
+    uri = path.as_uri()
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, text))
+    )
+    old, new = "return a + b", "return b + a  # 🎉"
+    fake_api.script(
+        fake.tool_use("Edit", {"file_path": "src/app.py", "old_string": old, "new_string": new}),
+        fake.text("Swapped."),
+    )
+    res = await run_request(client, args(uri, "improve"))
+    assert res.status == "done" and res.applied is True, res
+    [params] = client.rec.edits
+    [tde] = params.edit.document_changes
+    enc = "utf-8" if client.rec.encoding == lsp.PositionEncodingKind.Utf8 else "utf-16"
+    assert apply_edits(text, tde.edits, enc) == text.replace(old, new)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from agentls.lines import minimal_edit
 from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent
 from agentls.runner.models import resolve_model
-from agentls.runner.proposals import minimal_edit
 from agentls.runner.results import write_result
 from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent
 from agentls.types import Range

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from agentls.config.policy import DEFAULT, Policy
-from agentls.document.envelope import split_lines
 from agentls.engine import Analysis, analyze
+from agentls.lines import split_lines
 from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
 
 MAX_ROUNDS = 5

@@ -28,7 +28,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from agentls.fsread import read_file
-from agentls.lsp.convert import from_lsp_range, to_lsp_range
+from agentls.lsp.convert import from_lsp_range, text_edits_for
 from agentls.runner.redact import install_log_redaction, redact, register_secret
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a run starts
@@ -537,11 +537,10 @@ def build_workspace_edit(
             version: int | None = None
         else:
             original = ch.original or ""
-            from agentls.runner.proposals import minimal_edit
+            from agentls.lines import minimal_edit
 
-            te = minimal_edit(original, ch.new)
-            edit_range = to_lsp_range(codec, original.splitlines(keepends=True), te.range)
-            new_text = te.new_text
+            [te] = text_edits_for(codec, original, [minimal_edit(original, ch.new)])
+            edit_range, new_text = te.range, te.new_text
             if ch.path == doc_real:
                 uri = doc_uri
                 version = req.version

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from agentls.lsp.convert import from_lsp_range, to_diagnostic, to_text_edit
+from agentls.lsp.convert import from_lsp_range, text_edits_for, to_diagnostic
 
 if TYPE_CHECKING:
     from agentls.lsp.server import AgentlsServer
@@ -16,12 +16,10 @@ FIX_ALL = "source.fixAll.agentls"
 
 
 def _edit(
-    ls: AgentlsServer, uri: str, version: int | None, lines: list[str], fix: Fix
+    ls: AgentlsServer, uri: str, version: int | None, text: str, fix: Fix
 ) -> lsp.WorkspaceEdit:
-    codec = ls.workspace.position_codec
-    edits: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = [
-        to_text_edit(codec, lines, e) for e in fix.edits
-    ]
+    edits: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = []
+    edits += text_edits_for(ls.workspace.position_codec, text, fix.edits)
     return lsp.WorkspaceEdit(
         document_changes=[
             lsp.TextDocumentEdit(
@@ -63,7 +61,7 @@ def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.Cod
                     title=fix.title,
                     kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[diag],
-                    edit=_edit(ls, uri, cached.version, lines, fix),
+                    edit=_edit(ls, uri, cached.version, cached.text, fix),
                     is_preferred=fix.safe and id(f) not in first,
                 )
             )
@@ -103,7 +101,7 @@ def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
     return lsp.CodeAction(
         title=merged.title,
         kind=FIX_ALL,
-        edit=_edit(ls, uri, cached.version, cached.analysis.doc.lines, merged),
+        edit=_edit(ls, uri, cached.version, cached.text, merged),
     )
 
 

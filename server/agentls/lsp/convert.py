@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
@@ -76,3 +76,15 @@ def to_diagnostic(
 
 def to_text_edit(codec: PositionCodec, lines: Sequence[str], e: TextEdit) -> lsp.TextEdit:
     return lsp.TextEdit(range=to_lsp_range(codec, lines, e.range), new_text=e.new_text)
+
+
+def text_edits_for(
+    codec: PositionCodec, text: str, edits: Iterable[TextEdit]
+) -> list[lsp.TextEdit]:
+    """Engine edits on ``text`` as LSP edits in the client's units: how every edit the
+    server sends is made (agent proposals, quick fixes, fix-all, rename), with the lines
+    split as LSP splits them (:mod:`agentls.lines`), never with ``str.splitlines``."""
+    from agentls.lines import lsp_lines
+
+    lines = lsp_lines(text)
+    return [to_text_edit(codec, lines, e) for e in edits]

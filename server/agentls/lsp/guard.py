@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Generator, Sequence
 from concurrent.futures import Future as ThreadFuture
 from dataclasses import dataclass
@@ -53,11 +52,6 @@ class GuardStats:
     errors: int = 0  # exceptions that escaped a handler
 
 
-_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-# where str.splitlines breaks a line and LSP does not
-_ODD_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-
-
 class LspTextDocument(TextDocument):
     """A pygls document whose lines end only where LSP says a line ends, and which reads a
     file the client has not opened like every other workspace file (:mod:`agentls.fsread`):
@@ -76,10 +70,9 @@ class LspTextDocument(TextDocument):
 
     @property
     def lines(self) -> Sequence[str]:
-        src = self.source
-        if not any(c in src for c in _ODD_BREAKS):  # splitlines agrees; ~7x faster
-            return tuple(src.splitlines(True))
-        return tuple(_LSP_LINE.findall(src))
+        from agentls.lines import lsp_lines
+
+        return tuple(lsp_lines(self.source))
 
 
 def _use_lsp_lines(workspace: Any) -> None:

@@ -22,8 +22,8 @@ from weakref import WeakKeyDictionary
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
-from agentls.lsp.convert import to_lsp_range
-from agentls.types import Finding, Position
+from agentls.lsp.convert import text_edits_for, to_lsp_range
+from agentls.types import Finding, Position, TextEdit
 
 if TYPE_CHECKING:
     from agentls.index import IndexEntry, WorkspaceIndex
@@ -99,13 +99,19 @@ def _folders(ls: AgentlsServer) -> list[str]:
     return out
 
 
-def _codec_lines(ls: AgentlsServer, path: str) -> list[str]:
+def _text_of(ls: AgentlsServer, path: str) -> str:
+    """The text positions in ``path`` refer to: the open document's, else the file's."""
     uri = from_fs_path(path) or path
     doc = ls.workspace.text_documents.get(uri)
     if doc is not None:
-        return str(doc.source).split("\n")
-    text = _indexing().read_text(path) or ""
-    return text.split("\n")
+        return str(doc.source)
+    return _indexing().read_text(path) or ""
+
+
+def _codec_lines(ls: AgentlsServer, path: str) -> list[str]:
+    from agentls.lines import lsp_lines
+
+    return lsp_lines(_text_of(ls, path))
 
 
 def _range(ls: AgentlsServer, path: str, rng: Any) -> lsp.Range:
@@ -460,9 +466,12 @@ def register(server: AgentlsServer) -> None:
         for path, items in sorted(edits.items()):
             uri = from_fs_path(path) or path
             open_doc = ls.workspace.text_documents.get(uri)
-            tes: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = [
-                lsp.TextEdit(_range(ls, path, rng), text) for rng, text in items
-            ]
+            tes: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = []
+            tes += text_edits_for(
+                ls.workspace.position_codec,
+                _text_of(ls, path),
+                [TextEdit(rng, text) for rng, text in items],
+            )
             doc_changes.append(
                 lsp.TextDocumentEdit(
                     lsp.OptionalVersionedTextDocumentIdentifier(

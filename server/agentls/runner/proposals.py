@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentls.runner.sandbox import Sandbox, SandboxError
-from agentls.types import Position, Range, TextEdit
 
 
 @dataclass
@@ -98,43 +97,6 @@ class Proposals:
 
     def list(self) -> list[FileChange]:
         return [c for c in self.changes.values() if c.new != c.original]
-
-
-def minimal_edit(original: str, new: str) -> TextEdit:
-    """One :class:`TextEdit` turning ``original`` into ``new`` (common prefix/suffix kept)."""
-    start = 0
-    limit = min(len(original), len(new))
-    while start < limit and original[start] == new[start]:
-        start += 1
-    end_o, end_n = len(original), len(new)
-    while end_o > start and end_n > start and original[end_o - 1] == new[end_n - 1]:
-        end_o -= 1
-        end_n -= 1
-    return TextEdit(
-        Range(offset_to_position(original, start), offset_to_position(original, end_o)),
-        new[start:end_n],
-    )
-
-
-def offset_to_position(text: str, offset: int) -> Position:
-    """Code-point offset to a 0-based (line, character); ``\\r\\n``, ``\\r``, ``\\n`` end lines."""
-    line = 0
-    line_start = 0
-    i = 0
-    while i < offset:
-        ch = text[i]
-        if ch == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
-            if i + 1 >= offset:
-                break
-            i += 2
-            line += 1
-            line_start = i
-            continue
-        if ch in "\r\n":
-            line += 1
-            line_start = i + 1
-        i += 1
-    return Position(line, offset - line_start)
 
 
 def unified_diff(change: FileChange) -> str:
