@@ -106,3 +106,47 @@ async def test_agent_edit_lands_exactly_after_every_odd_line_break(client, fake_
     [tde] = params.edit.document_changes
     enc = "utf-8" if client.rec.encoding == lsp.PositionEncodingKind.Utf8 else "utf-16"
     assert apply_edits(text, tde.edits, enc) == text.replace(old, new)
+
+
+# ---------------------------------------------------------------- exact bytes
+
+
+async def test_latin1_file_is_never_proposed_and_crlf_file_keeps_its_breaks(
+    client,  # noqa: F811
+    fake_api,
+    workspace,
+):
+    latin = "nom = 'Hélène'  # café\n".encode("latin-1")
+    (workspace / "src" / "legacy.py").write_bytes(latin)
+    crlf = b"def f():\r\n    return 1 + 2\r\n"
+    (workspace / "src" / "win.py").write_bytes(crlf)
+    fake_api.script(
+        fake.tool_use(
+            "Edit",
+            {"file_path": "src/legacy.py", "old_string": "nom", "new_string": "name"},
+            more=[
+                (
+                    "Edit",
+                    {
+                        "file_path": "src/win.py",
+                        "old_string": "def f():\n    return 1 + 2\n",
+                        "new_string": "def f():\n    return 3\n",
+                    },
+                )
+            ],
+        ),
+        fake.text("One of two."),
+    )
+    uri = open_doc(client, workspace)
+    res = await run_request(client, args(uri, "improve"))
+    assert res.status == "done" and res.applied is True, res
+    tools = [o["text"] for o in client.rec.outputs if o["kind"] == "tool"]
+    assert any(
+        t.startswith("refused Edit src/legacy.py: src/legacy.py is not UTF-8") for t in tools
+    )
+    [params] = client.rec.edits
+    [tde] = params.edit.document_changes
+    assert tde.text_document.uri.endswith("src/win.py")
+    applied = apply_edits(crlf.decode(), tde.edits, "utf-16")
+    assert applied.encode() == b"def f():\r\n    return 3\r\n"
+    assert (workspace / "src" / "legacy.py").read_bytes() == latin

@@ -237,3 +237,59 @@ def test_home_as_workspace_is_refused_before_any_request(fake_api, isolated_home
         assert p.returncode == 1, p.stderr
         assert "Not run: refused" in p.stderr and "workspace" in p.stderr
     assert fake_api.requests == []
+
+
+# ---------------------------------------------------------------- byte-exact rewriting
+
+
+def test_apply_keeps_every_byte_outside_the_edit(fake_api, workspace):
+    data = (
+        "\ufeffimport os\r\nx = 'é😀'\n\ny = 1\x0c\r\ndef add(a, b):\r\n    return a + b".encode()
+    )
+    (workspace / "src" / "odd.py").write_bytes(data)
+    fake_api.script(
+        fake.tool_use(
+            "Edit",
+            {"file_path": "src/odd.py", "old_string": "return a + b", "new_string": "return b + a"},
+        ),
+        fake.text("Swapped."),
+    )
+    p = agentls_run("backend-engineer", "-f", "src/odd.py", "-t", "improve", "-w",
+                    str(workspace), "--apply", cwd=workspace)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert (workspace / "src" / "odd.py").read_bytes() == data.replace(
+        b"return a + b", b"return b + a"
+    )
+
+
+def test_edit_of_a_latin1_file_is_refused_and_the_file_untouched(fake_api, workspace):
+    latin = "# café crème\nnom = 'Hélène'\n".encode("latin-1")
+    (workspace / "src" / "legacy.py").write_bytes(latin)
+    fake_api.script(
+        fake.tool_use(
+            "Edit",
+            {"file_path": "src/legacy.py", "old_string": "nom", "new_string": "name"},
+        ),
+        fake.tool_use("Write", {"file_path": "src/legacy.py", "content": "name = 'x'\n"}),
+        fake.text("Could not."),
+    )
+    p = agentls_run("backend-engineer", "-f", "src/app.py", "-t", "improve", "-w",
+                    str(workspace), "--apply", cwd=workspace)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert (workspace / "src" / "legacy.py").read_bytes() == latin
+    assert "refused Edit src/legacy.py: src/legacy.py is not UTF-8 text" in p.stderr
+    assert "refused Write src/legacy.py" in p.stderr
+    tool_result = fake_api.requests[1].body["messages"][2]["content"][0]
+    assert tool_result["is_error"] and "not UTF-8" in tool_result["content"]
+
+
+def test_selected_latin1_file_is_reviewed_but_not_improved(fake_api, workspace):
+    (workspace / "src" / "legacy.py").write_bytes("nom = 'Hélène'\n".encode("latin-1"))
+    p = agentls_run("backend-engineer", "-f", "src/legacy.py", "-t", "improve", "-w",
+                    str(workspace), cwd=workspace)  # fmt: skip
+    assert p.returncode == 2 and "not UTF-8 text" in p.stderr and fake_api.requests == []
+    fake_api.script(fake.text("Looks fine."))
+    p = agentls_run("backend-engineer", "-f", "src/legacy.py", "-t", "review", "-w",
+                    str(workspace), cwd=workspace)  # fmt: skip
+    assert p.returncode == 0 and "Looks fine." in p.stdout
+    assert "not UTF-8" in p.stderr

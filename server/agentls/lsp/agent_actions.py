@@ -595,12 +595,12 @@ async def apply_changes(
         if ch.path == doc_real:
             continue
         open_doc = _open_doc(server, ch.path)
-        on_disk = (
-            open_doc.source
-            if open_doc is not None
-            else read_file(str(ch.path), MAX_ORIGINAL_BYTES).text()  # None: gone, or no file
-        )
-        if on_disk != ch.original:
+        if open_doc is not None:
+            changed = open_doc.source != ch.original
+        else:  # the proposal was computed on the file's exact UTF-8 bytes
+            on_disk = read_file(str(ch.path), MAX_ORIGINAL_BYTES).data  # None: gone, no file
+            changed = on_disk != (None if ch.original is None else ch.original.encode("utf-8"))
+        if changed:
             return False, f"{ch.rel} changed while the agent was running"
     edit = build_workspace_edit(server, req, changes, title, doc_uri)
     try:

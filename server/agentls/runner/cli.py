@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentls.fsread import read_file
 from agentls.runner.definitions import discover_agents, find_agent
-from agentls.runner.prompt import tasks
+from agentls.runner.prompt import get_task, tasks
 from agentls.runner.proposals import unified_diff
 from agentls.runner.redact import install_log_redaction, redact
 from agentls.terminal import escape
@@ -134,14 +134,23 @@ def run_main(args: argparse.Namespace) -> int:
     given = Path(args.file).expanduser()
     got = read_file(str(given), MAX_FILE)  # as given: a link to /dev/stdin resolves to junk
     file = given.resolve()
-    try:
-        text = got.data.decode("utf-8") if got.data is not None else None
-        why = got.problem or ""
-    except UnicodeDecodeError as e:
-        text, why = None, str(e)
-    if text is None:
-        _err(f"agentls run: cannot read {escape(args.file, multiline=False)}: {why}")
+    shown = escape(args.file, multiline=False)
+    data = got.data
+    if data is None:
+        _err(f"agentls run: cannot read {shown}: {got.problem or ''}")
         return 2
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if get_task(args.task).edits:
+            _err(
+                f"agentls run: {shown} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+                f"{e.start}); agentls changes UTF-8 files only, byte for byte. "
+                "--task review or explain can read it."
+            )
+            return 2
+        text = data.decode("utf-8", "replace")
+        _err(f"agentls: {shown} is not UTF-8 text: the agent sees its other bytes as \ufffd")
     workspace = _workspace(args.workspace, file)
     if workspace is None:
         return 2
@@ -214,8 +223,8 @@ def _finish(result: RunResult, apply: bool) -> int:
         return 0
     status = 0
     for ch in result.changes:
-        current = ch.path.read_bytes().decode("utf-8", "replace") if ch.path.exists() else None
-        if current != ch.original:
+        current = ch.path.read_bytes() if ch.path.exists() else None
+        if current != (ch.original.encode("utf-8") if ch.original is not None else None):
             _err(
                 f"agentls: not applied to {escape(ch.rel, multiline=False)}: "
                 "it changed while the agent was running."
@@ -223,8 +232,7 @@ def _finish(result: RunResult, apply: bool) -> int:
             status = 1
             continue
         ch.path.parent.mkdir(parents=True, exist_ok=True)
-        with ch.path.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(ch.new)
+        ch.path.write_bytes(ch.new.encode("utf-8"))  # the text came from strict UTF-8
         _err(f"agentls: {'created' if ch.created else 'updated'} {escape(ch.rel, multiline=False)}")
     return status
 

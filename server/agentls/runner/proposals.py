@@ -66,7 +66,16 @@ class Proposals:
             raise SandboxError("old_string must not be empty (use Write for a new file)")
         if old_string == new_string:
             raise SandboxError("old_string and new_string are identical")
+        _check_text(new_string, "new_string")
         count = current.count(old_string)
+        if count == 0 and "\n" in old_string and "\r" not in old_string and "\r\n" in current:
+            # Read shows lines without their CR: match the file's CR LF breaks and give the
+            # new text the same ones, so that the file keeps its line endings
+            crlf = old_string.replace("\n", "\r\n")
+            if crlf in current:
+                old_string = crlf
+                new_string = new_string.replace("\r\n", "\n").replace("\n", "\r\n")
+                count = current.count(old_string)
         if count == 0:
             raise SandboxError(
                 f"old_string was not found in {rel}; copy it exactly (without line numbers)"
@@ -88,6 +97,7 @@ class Proposals:
 
     def write(self, file_path: str, content: str) -> str:
         real = self.sandbox.resolve(file_path, allow_root=False)
+        _check_text(content, "content")
         if real.is_dir():
             raise SandboxError(f"{self.sandbox.rel(real)} is a directory")
         rel, _ = self._current(real)
@@ -97,6 +107,21 @@ class Proposals:
 
     def list(self) -> list[FileChange]:
         return [c for c in self.changes.values() if c.new != c.original]
+
+
+def _check_text(text: str, what: str) -> None:
+    """Proposed text must become UTF-8 text: no lone surrogate (JSON can carry one, UTF-8
+    cannot), no NUL (the file would turn binary)."""
+    if "\x00" in text:
+        raise SandboxError(f"{what} contains a NUL character; text files cannot hold one")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = ord(text[e.start])
+        raise SandboxError(
+            f"{what} contains a lone surrogate (U+{bad:04X}) at character {e.start}; "
+            "UTF-8 text cannot hold one"
+        ) from None
 
 
 def unified_diff(change: FileChange) -> str:

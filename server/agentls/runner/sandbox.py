@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentls import fsread
+from agentls.lines import lsp_lines
 from agentls.runner.deny import denied_name, denied_part
 
 MAX_READ_BYTES = 256 * 1024
@@ -29,11 +30,16 @@ MAX_RESULTS = 300
 MAX_FILES_SCANNED = 5000
 MAX_PATTERN = 500
 
+_TEXT_CONTROLS = "\t\n\r\f\v\x1b"  # control characters that text files do hold
 _SKIP_WALK = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 
 
 class SandboxError(Exception):
     """A refused or failed tool call; the message goes back to the model."""
+
+
+class NotUtf8(SandboxError):
+    """A file whose bytes are not UTF-8: readable (with replacement), never edited."""
 
 
 class UnsafeRoot(SandboxError):
@@ -147,13 +153,20 @@ class Sandbox:
         raise SandboxError(f"cannot open {rel}: {got.problem}")
 
     def read(self, file_path: str, offset: int | None = None, limit: int | None = None) -> str:
-        """The file with line numbers (``cat -n`` style), like Claude Code's Read."""
+        """The file with line numbers (``cat -n`` style), like Claude Code's Read; lines as
+        LSP counts them, so that the numbers are the editor's."""
         real = self.resolve(file_path, allow_root=False)
         data = self._read_bytes(real, MAX_READ_BYTES)
-        if b"\x00" in data:
-            raise SandboxError(f"{self.rel(real)} is a binary file")
-        text = data.decode("utf-8", "replace")
-        lines = text.splitlines()
+        note = ""
+        try:
+            text = self._decode_exact(real, data)
+        except NotUtf8:
+            text = data.decode("utf-8", "replace")
+            note = (
+                f"\n[{self.rel(real)} is not UTF-8 text: bytes that are not UTF-8 are shown "
+                "as \ufffd; agentls cannot propose changes to it]"
+            )
+        lines = [line.rstrip("\r\n") for line in lsp_lines(text)]
         start = max(1, int(offset or 1))
         count = max(1, min(int(limit or MAX_LINES), MAX_LINES))
         out = []
@@ -167,15 +180,35 @@ class Sandbox:
         result = "\n".join(out)
         if start + count - 1 < len(lines):
             result += f"\n[{len(lines) - (start + count - 1)} more lines; use offset to read on]"
-        return _cap(result)
+        return _cap(result) + note
 
     def read_text(self, file_path: str) -> str:
-        """The raw text of a workspace file (for edit proposals)."""
+        """The exact text of a workspace file, for edit proposals: UTF-8 only, so that the
+        text turns back into the same bytes (BOM, CR LF, mixed breaks, no final newline
+        kept); anything else is refused with the reason, for the model and the user."""
         real = self.resolve(file_path, allow_root=False)
-        data = self._read_bytes(real, MAX_READ_BYTES)
+        return self._decode_exact(real, self._read_bytes(real, MAX_READ_BYTES))
+
+    def _decode_exact(self, real: Path, data: bytes) -> str:
+        rel = self.rel(real)
         if b"\x00" in data:
-            raise SandboxError(f"{self.rel(real)} is a binary file")
-        return data.decode("utf-8", "replace")
+            raise SandboxError(f"{rel} is a binary file (it contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise NotUtf8(
+                f"{rel} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
+                "agentls changes UTF-8 files only, byte for byte, so it cannot propose a "
+                "change to this one: describe the change in your answer instead"
+            ) from None
+        sample = text[:8192]
+        controls = sum(1 for c in sample if c < " " and c not in _TEXT_CONTROLS)
+        if controls > max(8, len(sample) // 100):
+            raise SandboxError(
+                f"{rel} looks like a binary file ({controls} control characters in its first "
+                f"{len(sample)} characters)"
+            )
+        return text
 
     # ------------------------------------------------------------------ walking
 
