@@ -3,14 +3,17 @@ files never reach the model, no run has the home folder as its workspace."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
-from test_agent_actions import args, client, open_doc, run_request  # noqa: F401
+from test_agent_actions import args, client, open_doc, run_progress, run_request  # noqa: F401
 
 from edit_applier import apply_edits
 from fakes import fake_messages_api as fake
+from procs import alive, tool_workers
 
 DENIED = {
     "terraform.tfstate.backup": "CANARY-tfstate",
@@ -150,3 +153,55 @@ async def test_latin1_file_is_never_proposed_and_crlf_file_keeps_its_breaks(
     applied = apply_edits(crlf.decode(), tde.edits, "utf-16")
     assert applied.encode() == b"def f():\r\n    return 3\r\n"
     assert (workspace / "src" / "legacy.py").read_bytes() == latin
+
+
+# ---------------------------------------------------------------- runaway searches
+
+
+async def _wait_for_worker(client) -> int:  # noqa: F811
+    server_pid = client._server.pid
+    while not tool_workers(server_pid):
+        await asyncio.sleep(0.01)
+    [pid] = tool_workers(server_pid)
+    return pid
+
+
+async def test_cancel_request_stops_a_runaway_grep_within_200ms(client, fake_api, workspace):  # noqa: F811
+    (workspace / "src" / "slow.txt").write_text("a" * 40 + "!\n")
+    fake_api.script(fake.tool_use("Grep", {"pattern": "(.*.*)*="}), fake.text("never"))
+    uri = open_doc(client, workspace)
+    fut = client.protocol.send_request("agentls/runAgent", args(uri), msg_id="grep-1")
+    worker = await _wait_for_worker(client)
+    t0 = time.monotonic()
+    client.protocol.notify("$/cancelRequest", lsp.CancelParams(id="grep-1"))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(asyncio.wrap_future(fut), 10)
+    answered = time.monotonic() - t0
+    while alive(worker):
+        await asyncio.sleep(0.001)
+    gone = time.monotonic() - t0
+    print(f"$/cancelRequest: answered in {answered * 1000:.0f} ms, worker gone {gone * 1000:.0f}")
+    assert answered < 0.2 and gone < 0.2
+    fake_api.script(fake.text("still here"))  # the server goes on
+    res = await run_request(client, args(uri))
+    assert res.status == "done"
+
+
+async def test_progress_cancel_stops_a_runaway_grep_within_200ms(client, fake_api, workspace):  # noqa: F811
+    (workspace / "src" / "slow.txt").write_text("x" * 40 + "\n")
+    fake_api.script(fake.tool_use("Grep", {"pattern": "(x+x+)+y"}), fake.text("never"))
+    uri = open_doc(client, workspace)
+    pending = asyncio.ensure_future(
+        client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="agentls.runAgent", arguments=[args(uri)])
+        )
+    )
+    worker = await _wait_for_worker(client)
+    [token] = list(run_progress(client))
+    t0 = time.monotonic()
+    client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
+    res = await asyncio.wait_for(pending, 10)
+    answered = time.monotonic() - t0
+    assert res["status"] == "cancelled" and not alive(worker)
+    print(f"progress cancel: answered in {answered * 1000:.0f} ms")
+    assert answered < 0.2

@@ -499,3 +499,44 @@ async def test_secret_streamed_in_pieces_is_masked_in_every_delta(fake_api, work
     shown = "".join(e.text for e in events if e.kind == "delta")
     assert PLAIN_KEY not in shown and FAKE_KEY not in shown
     assert shown == "the key is [REDACTED]. and [REDACTED] done"
+
+
+# ---------------------------------------------------------------- runaway searches
+
+
+async def test_runaway_grep_is_stopped_and_said_and_the_run_goes_on(fake_api, workspace):
+    (workspace / "src" / "slow.txt").write_text("a" * 40 + "!\n")
+    fake_api.script(
+        fake.tool_use("Grep", {"pattern": "(a|aa)+$"}),
+        fake.tool_use("Glob", {"pattern": "*?" * 13 + "Z"}),
+        fake.text("done"),
+    )
+    t0 = time.monotonic()
+    res, events = await run(make_request(workspace), settings(tool_timeout=1.0))
+    assert res.status == "done" and time.monotonic() - t0 < 10
+    grep = fake_api.requests[1].body["messages"][2]["content"][0]
+    assert grep["is_error"] and "took longer than 1 s and was stopped" in grep["content"]
+    glob = fake_api.requests[2].body["messages"][4]["content"][0]
+    assert not glob["is_error"] and glob["content"] == "No files found"
+    assert any(e.text.startswith("refused Grep (a|aa)+$: The Grep took longer") for e in events)
+
+
+async def test_cancel_during_a_runaway_grep_stops_within_200ms(fake_api, workspace):
+    import os
+
+    from procs import alive, tool_workers
+
+    (workspace / "src" / "slow.txt").write_text("a" * 40 + "!\n")
+    fake_api.script(fake.tool_use("Grep", {"pattern": "(.*.*)*="}), fake.text("never"))
+    task = asyncio.create_task(run_agent(make_request(workspace), settings(tool_timeout=60)))
+    while not tool_workers(os.getpid()):
+        await asyncio.sleep(0.01)
+    [pid] = tool_workers(os.getpid())
+    t0 = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    ended = time.monotonic() - t0
+    assert not alive(pid)
+    print(f"run cancelled during a runaway Grep: ended and worker gone in {ended * 1000:.1f} ms")
+    assert ended < 0.2

@@ -293,3 +293,41 @@ def test_selected_latin1_file_is_reviewed_but_not_improved(fake_api, workspace):
                     str(workspace), cwd=workspace)  # fmt: skip
     assert p.returncode == 0 and "Looks fine." in p.stdout
     assert "not UTF-8" in p.stderr
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+@pytest.mark.parametrize("pattern", ["(.*.*)*=", "(a|aa)+$"])
+def test_ctrl_c_stops_a_runaway_grep_within_200ms(fake_api, workspace, pattern):
+    import signal
+    import time
+
+    from procs import alive, tool_workers
+
+    (workspace / "src" / "slow.txt").write_text("a" * 40 + "!\n")
+    fake_api.script(fake.tool_use("Grep", {"pattern": pattern}), fake.text("never"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agentls.runner.cli", "run", "backend-engineer",
+         "-f", "src/app.py", "-w", str(workspace)],
+        cwd=workspace, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not tool_workers(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling /proc: the worker has no other way to show itself
+        [worker] = tool_workers(proc.pid)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to agentls (the worker has
+        while alive(worker):  # its own session: the terminal's SIGINT does not reach it)
+            time.sleep(0.001)
+        stopped = time.monotonic() - t0
+        _, err = proc.communicate(timeout=20)
+        print(f"Ctrl-C: worker gone after {stopped * 1000:.0f} ms")
+        assert stopped < 0.2
+        assert proc.returncode == 130 and "interrupted; nothing was applied" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -26,6 +26,7 @@ from agentls.runner.prompt import Task, build_user_prompt, get_task, offered_too
 from agentls.runner.proposals import FileChange, Proposals
 from agentls.runner.redact import StreamRedactor, redact, register_secret, register_url
 from agentls.runner.sandbox import Sandbox, SandboxError
+from agentls.runner.toolworker import DEFAULT_BUDGET, ToolWorkers
 from agentls.types import Range
 
 DEFAULT_MAX_TURNS = 12
@@ -45,6 +46,7 @@ class RunSettings:
     timeout: float = 120.0  # seconds without data from the API
     connect_timeout: float = 10.0
     max_retries: int = 2
+    tool_timeout: float = DEFAULT_BUDGET  # seconds for one Grep or Glob (then it is stopped)
 
     def key(self) -> str | None:
         key = self.api_key or os.environ.get("ANTHROPIC_API_KEY") or None
@@ -163,7 +165,12 @@ def _block_param(block: Any) -> dict[str, Any] | None:
 
 
 async def _run_tool(
-    name: str, args: Any, offered: set[str], sandbox: Sandbox, proposals: Proposals
+    name: str,
+    args: Any,
+    offered: set[str],
+    sandbox: Sandbox,
+    proposals: Proposals,
+    workers: ToolWorkers,
 ) -> tuple[str, bool]:
     if name not in offered:
         return (
@@ -180,18 +187,23 @@ async def _run_tool(
                 _int(args.get("offset")),
                 _int(args.get("limit")),
             )
-        elif name == "Grep":
-            out = await asyncio.to_thread(
-                sandbox.grep,
-                str(args.get("pattern", "")),
-                _str(args.get("path")),
-                _str(args.get("glob")),
-                bool(args.get("-i")),
-                str(args.get("output_mode") or "content"),
+        elif name == "Grep":  # in a worker process: a runaway regex can be killed
+            return await workers.call(
+                "grep",
+                sandbox.given_root,
+                {
+                    "pattern": str(args.get("pattern", "")),
+                    "path": _str(args.get("path")),
+                    "glob": _str(args.get("glob")),
+                    "case_insensitive": bool(args.get("-i")),
+                    "output_mode": str(args.get("output_mode") or "content"),
+                },
             )
         elif name == "Glob":
-            out = await asyncio.to_thread(
-                sandbox.glob, str(args.get("pattern", "")), _str(args.get("path"))
+            return await workers.call(
+                "glob",
+                sandbox.given_root,
+                {"pattern": str(args.get("pattern", "")), "path": _str(args.get("path"))},
             )
         elif name == "Edit":
             out = proposals.edit(
@@ -279,6 +291,7 @@ async def run_agent(
     proposals = Proposals(
         sandbox, Path(os.path.realpath(req.file)), req.text, open_texts=req.open_texts
     )
+    workers = ToolWorkers(settings.tool_timeout)
     tools = offered_tools(req.agent.tools, req.task)
     offered = {t["name"] for t in tools}
     prompt = build_user_prompt(
@@ -350,7 +363,9 @@ async def run_agent(
                 break
             results = []
             for use in uses:
-                out, is_error = await _run_tool(use.name, use.input, offered, sandbox, proposals)
+                out, is_error = await _run_tool(
+                    use.name, use.input, offered, sandbox, proposals, workers
+                )
                 emit(RunEvent("tool", _tool_line(use.name, use.input, out, is_error)))
                 results.append(
                     {
@@ -378,6 +393,7 @@ async def run_agent(
             map_exception(exc, base_url=settings.effective_base_url(), timeout=settings.timeout)
         )
     finally:
+        await workers.aclose()
         if own_client:
             await client.close()
     result.status = "done"

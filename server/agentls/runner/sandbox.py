@@ -10,15 +10,16 @@ cap. Outputs are capped. Errors are :class:`SandboxError` with a message for the
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentls import fsread
 from agentls.lines import lsp_lines
 from agentls.runner.deny import denied_name, denied_part
+from agentls.runner.globmatch import Glob, GlobError
 
 MAX_READ_BYTES = 256 * 1024
 MAX_GREP_FILE_BYTES = 1024 * 1024
@@ -212,7 +213,9 @@ class Sandbox:
 
     # ------------------------------------------------------------------ walking
 
-    def _walk(self, base: Path) -> list[Path]:
+    def _walk(self, base: Path, stop: _Stop) -> list[Path]:
+        """The readable files below ``base``, in order; at most ``MAX_FILES_SCANNED`` (then
+        ``stop.files_capped``), and none once the deadline has passed (``stop.timed_out``)."""
         files: list[Path] = []
         if base.is_file():
             return [base]
@@ -224,6 +227,8 @@ class Sandbox:
                 if d not in _SKIP_WALK and not denied_name(d) and denied_part((*here, d)) is None
             )
             for name in sorted(filenames):
+                if stop.expired():
+                    return files
                 if denied_name(name):
                     continue
                 p = Path(dirpath) / name
@@ -235,28 +240,29 @@ class Sandbox:
                     continue
                 files.append(p)
                 if len(files) >= MAX_FILES_SCANNED:
+                    stop.files_capped = True
                     return files
         return files
 
-    def glob(self, pattern: str, path: str | None = None) -> str:
-        if not pattern or "\x00" in pattern:
-            raise SandboxError("a glob pattern is required")
+    def glob(self, pattern: str, path: str | None = None, deadline: float | None = None) -> str:
+        """Files whose path below ``path`` matches ``pattern`` (:mod:`globmatch`)."""
+        if not pattern or len(pattern) > MAX_PATTERN:
+            raise SandboxError(f"the pattern must have 1 to {MAX_PATTERN} characters")
         if pattern.startswith("/") or ".." in PurePosixPath(pattern).parts or "\\" in pattern:
             raise SandboxError("refused: the pattern must be relative, without '..'")
+        matcher = _compile_glob(pattern)
         base = self.resolve(path)
         if not base.is_dir():
             raise SandboxError(f"{self.rel(base)} is not a directory")
+        stop = _Stop(deadline)
         hits = []
-        for p in self._walk(base):
-            rel = p.relative_to(base).as_posix()
-            if _glob_match(rel, pattern):
+        for p in self._walk(base, stop):
+            if matcher.match(p.relative_to(base).as_posix()):
                 hits.append(self.rel(p))
                 if len(hits) >= MAX_RESULTS:
+                    stop.results_capped = True
                     break
-        if not hits:
-            return "No files found"
-        more = "\n[results capped]" if len(hits) >= MAX_RESULTS else ""
-        return _cap("\n".join(hits) + more)
+        return _answer(hits, "No files found", stop)
 
     def grep(
         self,
@@ -265,31 +271,41 @@ class Sandbox:
         glob: str | None = None,
         case_insensitive: bool = False,
         output_mode: str = "content",
+        deadline: float | None = None,
     ) -> str:
+        """``path:line:text`` of the lines matching ``pattern`` (LSP lines, as Read numbers
+        them), or the files with a match. A regular expression that backtracks for ever is
+        stopped by the caller (the tool worker), not here."""
         if not pattern or len(pattern) > MAX_PATTERN:
             raise SandboxError(f"the pattern must have 1 to {MAX_PATTERN} characters")
         try:
             rx = re.compile(pattern, re.IGNORECASE if case_insensitive else 0)
-        except re.error as e:
+        except (re.error, RecursionError, OverflowError) as e:
             raise SandboxError(f"invalid regular expression: {e}") from None
+        matcher = _compile_glob(glob) if glob else None
         base = self.resolve(path)
+        stop = _Stop(deadline)
         out: list[str] = []
         files_with: list[str] = []
         total = 0
-        for p in self._walk(base):
+        for p in self._walk(base, stop):
             rel = self.rel(p)
-            if glob and not (_glob_match(rel, glob) or fnmatch.fnmatch(p.name, glob)):
+            if matcher is not None and not matcher.match(rel):
                 continue
             try:
                 data = self._read_bytes(p, MAX_GREP_FILE_BYTES)
             except SandboxError:
+                stop.skipped += 1
+                continue
+            if b"\x00" in data:
                 continue
             total += len(data)
-            if total > MAX_GREP_TOTAL_BYTES or b"\x00" in data:
-                continue
+            if total > MAX_GREP_TOTAL_BYTES:
+                stop.bytes_capped = True
+                break
             hit = False
-            for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-                line = line[:MAX_LINE_CHARS]
+            for n, line in enumerate(lsp_lines(data.decode("utf-8", "replace")), 1):
+                line = line.rstrip("\r\n")[:MAX_LINE_CHARS]
                 if rx.search(line):
                     hit = True
                     if output_mode == "content":
@@ -299,12 +315,59 @@ class Sandbox:
             if hit:
                 files_with.append(rel)
             if len(out) >= MAX_RESULTS or len(files_with) >= MAX_RESULTS:
+                stop.results_capped = True
                 break
-        lines = out if output_mode == "content" else files_with
-        if not lines:
-            return "No matches found"
-        more = "\n[results capped]" if len(lines) >= MAX_RESULTS else ""
-        return _cap("\n".join(lines) + more)
+            if stop.expired():
+                break
+        return _answer(out if output_mode == "content" else files_with, "No matches found", stop)
+
+
+@dataclass
+class _Stop:
+    """Why a search ended early: each reason is said in the answer, never silently."""
+
+    deadline: float | None
+    timed_out: bool = False
+    files_capped: bool = False
+    results_capped: bool = False
+    bytes_capped: bool = False
+    skipped: int = 0  # files not searched: too large or unreadable
+
+    def expired(self) -> bool:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.timed_out = True
+        return self.timed_out
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.timed_out:
+            out.append("the search ran out of time and was stopped: results so far")
+        if self.files_capped:
+            out.append(f"stopped after {MAX_FILES_SCANNED:,} files: narrow the path or the pattern")
+        if self.bytes_capped:
+            out.append(f"stopped after reading {MAX_GREP_TOTAL_BYTES // 2**20} MB of files")
+        if self.results_capped:
+            out.append(f"results capped at {MAX_RESULTS}: narrow the search")
+        if self.skipped:
+            out.append(
+                f"{self.skipped} file(s) not searched (over {MAX_GREP_FILE_BYTES // 2**20} MB, "
+                "not regular files, or unreadable)"
+            )
+        return out
+
+
+def _answer(lines: list[str], nothing: str, stop: _Stop) -> str:
+    notes = "".join(f"\n[{n}]" for n in stop.notes())
+    if not lines:
+        return nothing + notes
+    return _cap("\n".join(lines) + notes)
+
+
+def _compile_glob(pattern: str) -> Glob:
+    try:
+        return Glob.compile(pattern)
+    except GlobError as e:
+        raise SandboxError(str(e)) from None
 
 
 def _refuse_denied(parts: tuple[str, ...]) -> None:
@@ -318,36 +381,6 @@ def _refuse_denied(parts: tuple[str, ...]) -> None:
 
 def _within(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
-
-
-def _glob_match(rel: str, pattern: str) -> bool:
-    """``**`` matches any number of folders; other wildcards stay within one name."""
-    rx = ""
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            rx += "(?:.*/)?"
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            rx += ".*"
-            i += 2
-            continue
-        if c == "*":
-            rx += "[^/]*"
-        elif c == "?":
-            rx += "[^/]"
-        elif c == "{" and "}" in pattern[i:]:
-            j = pattern.index("}", i)
-            rx += "(?:" + "|".join(re.escape(x) for x in pattern[i + 1 : j].split(",")) + ")"
-            i = j
-        else:
-            rx += re.escape(c)
-        i += 1
-    if "/" not in pattern:
-        return re.fullmatch(rx, rel.rsplit("/", 1)[-1]) is not None
-    return re.fullmatch(rx, rel) is not None
 
 
 def _cap(text: str) -> str:
