@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
+from pygls.uris import to_fs_path
 from test_agent_actions import args, client, open_doc, run_progress, run_request  # noqa: F401
 
 from edit_applier import apply_edits
@@ -205,3 +206,51 @@ async def test_progress_cancel_stops_a_runaway_grep_within_200ms(client, fake_ap
     assert res["status"] == "cancelled" and not alive(worker)
     print(f"progress cancel: answered in {answered * 1000:.0f} ms")
     assert answered < 0.2
+
+
+# ---------------------------------------------------------------- proposals
+
+
+async def test_files_that_run_code_get_their_own_annotation(client, fake_api, workspace):  # noqa: F811
+    (workspace / ".vscode").mkdir()
+    (workspace / ".vscode" / "tasks.json").write_text('{"tasks": []}\n')
+    fake_api.script(
+        fake.tool_use(
+            "Edit",
+            {"file_path": "src/app.py", "old_string": "a + b", "new_string": "b + a"},
+            more=[
+                (
+                    "Edit",
+                    {
+                        "file_path": ".vscode/tasks.json",
+                        "old_string": "[]",
+                        "new_string": '[{"runOn": "folderOpen"}]',
+                    },
+                ),
+                ("Write", {"file_path": ".github/workflows/ci.yml", "content": "on: push\n"}),
+                ("Write", {"file_path": "src/app.py/evil.py", "content": "x"}),
+            ],
+        ),
+        fake.text("Done."),
+    )
+    uri = open_doc(client, workspace)
+    res = await run_request(client, args(uri, "improve"))
+    assert res.status == "done" and res.applied is True, res
+    tools = [o["text"] for o in client.rec.outputs if o["kind"] == "tool"]
+    assert any(t.startswith("refused Write src/app.py/evil.py: refused") for t in tools)
+    [params] = client.rec.edits
+    edit = params.edit
+    ann = {}
+    for dc in edit.document_changes:
+        if isinstance(dc, lsp.TextDocumentEdit):
+            rel = Path(to_fs_path(dc.text_document.uri)).relative_to(workspace).as_posix()
+            ann[rel] = dc.edits[0].annotation_id
+    assert set(ann) == {"src/app.py", ".vscode/tasks.json", ".github/workflows/ci.yml"}
+    plain_id, code_id = ann["src/app.py"], ann[".vscode/tasks.json"]
+    assert ann[".github/workflows/ci.yml"] == code_id != plain_id
+    code, plain = edit.change_annotations[code_id], edit.change_annotations[plain_id]
+    assert code.needs_confirmation and plain.needs_confirmation
+    assert code.label.endswith("changes files that run code") and code.label != plain.label
+    assert ".vscode/tasks.json is an editor" in code.description
+    assert ".github/workflows/ci.yml is a CI pipeline" in code.description
+    assert not (workspace / "src" / "app.py" / "evil.py").exists()

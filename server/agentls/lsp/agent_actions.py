@@ -517,12 +517,16 @@ def build_workspace_edit(
     server: LanguageServer, req: RunRequest, changes: list[FileChange], title: str, doc_uri: str
 ) -> lsp.WorkspaceEdit:
     """One edit, every text edit annotated with a change that needs confirmation; the
-    selected document is pinned to the selected version."""
-    annotation_id = f"agentls-{req.run_id}"
+    selected document is pinned to the selected version. Changes to files that run code
+    (CI pipelines, editor tasks, agent hooks...) carry an annotation of their own, with its
+    own label, so that editors show and confirm them apart."""
+    plain_id = f"agentls-{req.run_id}"
+    code_id = f"agentls-{req.run_id}-code"
     codec = server.workspace.position_codec
     doc_real = Path(os.path.realpath(req.file))
     document_changes: list[Any] = []
     for ch in changes:
+        annotation_id = code_id if ch.runs_code else plain_id
         uri = from_fs_path(str(ch.path)) or ch.path.as_uri()
         if ch.created:
             document_changes.append(
@@ -559,16 +563,21 @@ def build_workspace_edit(
                 ],
             )
         )
-    return lsp.WorkspaceEdit(
-        document_changes=document_changes,
-        change_annotations={
-            annotation_id: lsp.ChangeAnnotation(
-                label=title,
-                needs_confirmation=True,
-                description=f"Proposed by the agent {req.agent.name} ({req.task.title})",
-            )
-        },
-    )
+    who = f"Proposed by the agent {req.agent.name} ({req.task.title})"
+    annotations = {}
+    if any(not ch.runs_code for ch in changes):
+        annotations[plain_id] = lsp.ChangeAnnotation(
+            label=title, needs_confirmation=True, description=who
+        )
+    code = [ch for ch in changes if ch.runs_code]
+    if code:
+        what = "; ".join(f"{ch.rel} is {ch.runs_code}" for ch in code)
+        annotations[code_id] = lsp.ChangeAnnotation(
+            label=f"{title}: changes files that run code",
+            needs_confirmation=True,
+            description=f"{who}. {what}: what it writes will be run. Read it before accepting.",
+        )
+    return lsp.WorkspaceEdit(document_changes=document_changes, change_annotations=annotations)
 
 
 def _open_doc(server: LanguageServer, real: Path) -> Any:
@@ -587,6 +596,14 @@ async def apply_changes(
         return False, "the editor does not support workspace/applyEdit"
     if not _client_supports(server, "workspace", "workspace_edit", "document_changes"):
         return False, "the editor cannot apply versioned edits (documentChanges)"
+    from agentls.fswrite import WriteRefused
+    from agentls.runner.proposals import recheck
+    from agentls.runner.sandbox import Sandbox, SandboxError
+
+    try:  # every path checked again, as at the tool call: all or nothing
+        recheck(Sandbox(req.workspace), changes)
+    except (WriteRefused, SandboxError) as e:
+        return False, str(e)
     doc_real = Path(os.path.realpath(req.file))
     current = server.workspace.text_documents.get(doc_uri) or _open_doc(server, doc_real)
     if current is not None and req.version is not None and current.version != req.version:

@@ -17,6 +17,7 @@ from agentls.runner.redact import install_log_redaction, redact
 from agentls.terminal import escape
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: load it only to run
+    from agentls.runner.proposals import FileChange
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
 from agentls.types import Position, Range
 
@@ -61,6 +62,12 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--lines", "-l", help="A-B, 1-based inclusive (default: the whole file)")
     p.add_argument("--task", "-t", default="review", choices=sorted(tasks()), help="what to do")
     p.add_argument("--apply", action="store_true", help="write proposed edits to disk")
+    p.add_argument(
+        "--allow-code-files",
+        action="store_true",
+        help="with --apply, also write files that run code (CI pipelines, editor tasks, "
+        "agent hooks, build scripts) without asking",
+    )
     p.add_argument("--workspace", "-w", help="workspace root (default: the file's project)")
     p.add_argument("--model", help="model alias or ID (overrides the agent's)")
     p.add_argument("--max-tokens", type=int, default=None)
@@ -190,7 +197,7 @@ def run_main(args: argparse.Namespace) -> int:
         return 130
     if result.status != "done":
         return 1
-    return _finish(result, args.apply)
+    return _finish(result, args, workspace)
 
 
 async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
@@ -213,28 +220,62 @@ async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
     return await run_agent(req, settings, sink)
 
 
-def _finish(result: RunResult, apply: bool) -> int:
+def _finish(result: RunResult, args: argparse.Namespace, workspace: Path) -> int:
     if not result.changes:
         return 0
-    if not apply:
+    code = [ch for ch in result.changes if ch.runs_code]
+    if not args.apply:
         for ch in result.changes:
             _out(unified_diff(ch))
+        _say_code(code)
         _err("agentls: proposed changes shown as a diff; run again with --apply to write them.")
         return 0
-    status = 0
+    if code:
+        for ch in code:  # what the confirmation is about, in full
+            _out(unified_diff(ch))
+        _say_code(code)
+        if not _confirm_code(len(result.changes), len(code), args.allow_code_files):
+            return 1
+    from agentls.fswrite import WriteRefused
+    from agentls.runner.proposals import write_changes
+    from agentls.runner.sandbox import Sandbox, SandboxError
+
+    try:  # every change or none: checked again, then written
+        write_changes(Sandbox(workspace), result.changes)
+    except (WriteRefused, SandboxError) as e:
+        _err(f"agentls: nothing was applied: {e}")
+        return 1
     for ch in result.changes:
-        current = ch.path.read_bytes() if ch.path.exists() else None
-        if current != (ch.original.encode("utf-8") if ch.original is not None else None):
-            _err(
-                f"agentls: not applied to {escape(ch.rel, multiline=False)}: "
-                "it changed while the agent was running."
-            )
-            status = 1
-            continue
-        ch.path.parent.mkdir(parents=True, exist_ok=True)
-        ch.path.write_bytes(ch.new.encode("utf-8"))  # the text came from strict UTF-8
-        _err(f"agentls: {'created' if ch.created else 'updated'} {escape(ch.rel, multiline=False)}")
-    return status
+        what = "created" if ch.created else "updated"
+        note = f" ({ch.runs_code})" if ch.runs_code else ""
+        _err(f"agentls: {what} {escape(ch.rel, multiline=False)}{note}")
+    return 0
+
+
+def _say_code(code: list[FileChange]) -> None:
+    for ch in code:
+        _err(
+            f"agentls: CODE {escape(ch.rel, multiline=False)} is {ch.runs_code}: "
+            "what this change writes will be run; read it before applying."
+        )
+
+
+def _confirm_code(total: int, code: int, allowed: bool) -> bool:
+    """The distinct confirmation for files that run code: ``--allow-code-files``, or a
+    yes typed at a terminal; never implied by ``--apply`` alone."""
+    if allowed:
+        return True
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        sys.stderr.write(
+            f"agentls: write the {total} change(s), {code} of them to files that run code? [y/N] "
+        )
+        sys.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    _err(
+        "agentls: nothing was applied: changes to files that run code need a confirmation "
+        "(answer at a terminal, or pass --allow-code-files)."
+    )
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,13 @@
-"""Edit/Write tool calls become proposals: checked now, applied only after confirmation."""
+"""Edit/Write tool calls become proposals: checked now, applied only after confirmation.
+
+A proposal is checked when the tool is called (the sandbox's path rules, a real place for a
+file: not below another file, not a folder; UTF-8 text; its size) and again, all of it,
+before anything is written (:func:`write_changes`: all or nothing, through
+:mod:`agentls.fswrite`). Proposals are bounded: :data:`MAX_FILE_BYTES` per file,
+:data:`MAX_TOTAL_BYTES` and :data:`MAX_FILES` per run (a ``replace_all`` Edit once made a
+160 MB proposal). A change to a file that other programs run (:mod:`runscode`) carries
+what runs it, so that the user confirms it apart.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,14 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agentls.fswrite import Write, WriteRefused, check_target, write_all
+from agentls.lines import lsp_lines
+from agentls.runner.runscode import runs_code
 from agentls.runner.sandbox import Sandbox, SandboxError
+
+MAX_FILE_BYTES = 1 << 20  # a proposed file, in UTF-8
+MAX_TOTAL_BYTES = 4 << 20  # every proposed file of a run together
+MAX_FILES = 50  # files one run may propose to change
 
 
 @dataclass
@@ -15,6 +31,8 @@ class FileChange:
     path: Path
     original: str | None  # None: a new file
     new: str
+    #: what runs this file ("a CI pipeline (runs on push)"), or None for an ordinary file
+    runs_code: str | None = None
 
     @property
     def created(self) -> bool:
@@ -85,12 +103,15 @@ class Proposals:
                 f"old_string occurs {count} times in {rel}; add context to make it unique "
                 "or set replace_all"
             )
+        times = count if replace_all else 1
+        # refused before the text is built: 160 MB is too late to notice
+        self._check_size(rel, len(current) + times * (len(new_string) - len(old_string)))
         new = (
             current.replace(old_string, new_string)
             if replace_all
             else current.replace(old_string, new_string, 1)
         )
-        self.changes[rel] = FileChange(rel, real, self._original(real, rel), new)
+        self._record(rel, real, new)
         return (
             f"Edit to {rel} recorded as a proposal; the user will review it before it is applied."
         )
@@ -98,15 +119,70 @@ class Proposals:
     def write(self, file_path: str, content: str) -> str:
         real = self.sandbox.resolve(file_path, allow_root=False)
         _check_text(content, "content")
-        if real.is_dir():
-            raise SandboxError(f"{self.sandbox.rel(real)} is a directory")
+        self._check_size(self.sandbox.rel(real), len(content))
+        try:
+            check_target(self.sandbox.root, real)
+        except WriteRefused as e:
+            raise SandboxError(f"refused: {e}") from None
         rel, _ = self._current(real)
-        self.changes[rel] = FileChange(rel, real, self._original(real, rel), content)
+        self._record(rel, real, content)
         what = "new file" if self.changes[rel].created else "replacement"
         return f"{what.capitalize()} {rel} recorded as a proposal; the user will review it."
 
+    def _record(self, rel: str, real: Path, new: str) -> None:
+        size = len(new.encode("utf-8"))
+        self._check_size(rel, size)
+        if rel not in self.changes and len(self.changes) >= MAX_FILES:
+            raise SandboxError(
+                f"refused: a run proposes changes to {MAX_FILES} files at most; "
+                "propose the most important ones"
+            )
+        others = sum(len(c.new.encode("utf-8")) for r, c in self.changes.items() if r != rel)
+        if others + size > MAX_TOTAL_BYTES:
+            raise SandboxError(
+                f"refused: the proposals of this run would total {others + size:,} bytes; "
+                f"they are limited to {MAX_TOTAL_BYTES:,} bytes together"
+            )
+        original = self._original(real, rel)
+        self.changes[rel] = FileChange(rel, real, original, new, runs_code(rel))
+
+    @staticmethod
+    def _check_size(rel: str, size: int) -> None:
+        if size > MAX_FILE_BYTES:
+            raise SandboxError(
+                f"refused: the change would make {rel} {size:,} bytes or more; a proposed "
+                f"file is limited to {MAX_FILE_BYTES:,} bytes (make a smaller change)"
+            )
+
     def list(self) -> list[FileChange]:
         return [c for c in self.changes.values() if c.new != c.original]
+
+
+def recheck(sandbox: Sandbox, changes: list[FileChange]) -> None:
+    """Check every change's path again, as at the tool call (:class:`WriteRefused`): the
+    sandbox's rules, then a real place for a file. A link may have been swapped since."""
+    for ch in changes:
+        try:
+            real = sandbox.resolve(ch.rel, allow_root=False)
+        except SandboxError as e:
+            raise WriteRefused(f"{ch.rel}: {e}; nothing was written") from None
+        if real != ch.path:
+            raise WriteRefused(f"{ch.rel} now leads elsewhere (a link changed); nothing written")
+        check_target(sandbox.root, real)
+
+
+def write_changes(sandbox: Sandbox, changes: list[FileChange]) -> None:
+    """Write every change or none (:class:`WriteRefused`): each path checked again
+    (:func:`recheck`), then by the writer, which also makes sure every file still holds the
+    bytes the change was made from."""
+    recheck(sandbox, changes)
+    writes = [
+        Write(
+            ch.path, None if ch.original is None else ch.original.encode("utf-8"), ch.new.encode()
+        )
+        for ch in changes
+    ]
+    write_all(sandbox.root, writes)
 
 
 def _check_text(text: str, what: str) -> None:
@@ -125,8 +201,8 @@ def _check_text(text: str, what: str) -> None:
 
 
 def unified_diff(change: FileChange) -> str:
-    a = (change.original or "").splitlines(keepends=True)
-    b = change.new.splitlines(keepends=True)
+    a = lsp_lines(change.original or "")  # the editor's lines (a form feed ends none)
+    b = lsp_lines(change.new)
     lines = list(
         difflib.unified_diff(
             a,
@@ -135,6 +211,12 @@ def unified_diff(change: FileChange) -> str:
             tofile=f"b/{change.rel}",
         )
     )
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
-    )
+    return "".join(_diff_line(line) for line in lines)
+
+
+def _diff_line(line: str) -> str:
+    if line.endswith("\n"):
+        return line
+    if line.endswith("\r"):  # a CR-only break: the diff's own line ends after it
+        return line + "\n"
+    return line + "\n\\ No newline at end of file\n"
