@@ -33,6 +33,14 @@ def lsp_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
+def line_texts(text: str) -> list[str]:
+    """The lines of ``text`` without their breaks, as LSP counts them (what
+    ``str.splitlines()`` gives where it agrees with LSP)."""
+    if not any(c in text for c in _ODD_BREAKS):
+        return text.splitlines()
+    return [line.rstrip("\r\n") for line in _LINE.findall(text)]
+
+
 def split_lines(text: str) -> tuple[list[str], list[str]]:
     """The lines of ``text`` and their line breaks, apart: ``"a\\nb"`` gives
     ``(["a", "b"], ["\\n", ""])``; a text ending in a break has a last, empty line."""

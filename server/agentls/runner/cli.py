@@ -109,7 +109,9 @@ def _workspace(given: str | None, file: Path) -> Path | None:
 
 
 def parse_lines(spec: str | None, text: str) -> Range:
-    lines = text.splitlines()
+    from agentls.lines import line_texts
+
+    lines = line_texts(text)  # numbered as editors number them
     n = max(len(lines), 1)
     if not spec:
         return Range(Position(0, 0), Position(n - 1, len(lines[-1]) if lines else 0))

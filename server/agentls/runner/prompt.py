@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from agentls.lines import line_texts
 from agentls.types import Range
 
 
@@ -107,7 +108,7 @@ def build_user_prompt(
     context_lines: int = 20,
 ) -> str:
     """The user turn: task, where, and the selection with line numbers and context."""
-    lines = text.splitlines()
+    lines = line_texts(text)  # the editor's lines: a form feed or NEL ends none
     first, last = selected_lines(selection, len(lines))
     before_start = max(0, first - max(0, context_lines))
     after_end = min(len(lines), last + 1 + max(0, context_lines))

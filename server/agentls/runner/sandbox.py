@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentls import fsread
-from agentls.lines import lsp_lines
+from agentls.lines import line_texts
 from agentls.runner.deny import denied_name, denied_part
 from agentls.runner.globmatch import Glob, GlobError
 
@@ -167,7 +167,7 @@ class Sandbox:
                 f"\n[{self.rel(real)} is not UTF-8 text: bytes that are not UTF-8 are shown "
                 "as \ufffd; agentls cannot propose changes to it]"
             )
-        lines = [line.rstrip("\r\n") for line in lsp_lines(text)]
+        lines = line_texts(text)
         start = max(1, int(offset or 1))
         count = max(1, min(int(limit or MAX_LINES), MAX_LINES))
         out = []
@@ -304,8 +304,8 @@ class Sandbox:
                 stop.bytes_capped = True
                 break
             hit = False
-            for n, line in enumerate(lsp_lines(data.decode("utf-8", "replace")), 1):
-                line = line.rstrip("\r\n")[:MAX_LINE_CHARS]
+            for n, line in enumerate(line_texts(data.decode("utf-8", "replace")), 1):
+                line = line[:MAX_LINE_CHARS]
                 if rx.search(line):
                     hit = True
                     if output_mode == "content":
