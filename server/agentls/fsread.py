@@ -146,18 +146,13 @@ def read_file(
         return _refused(path, ERROR, "the path cannot be used")
     if not final_link and stat.S_ISLNK(st.st_mode):
         return _refused(path, REFUSED_LINK, "a symbolic link")
-    if not stat.S_ISREG(st.st_mode):
-        return _special(path, st.st_mode)
-    if st.st_dev in _pseudo_devices():
-        return _refused(path, SPECIAL, "not a regular file (a file of the kernel's /proc or /sys)")
+    unfit = _unfit(path, st, limit, hard_links)
+    if unfit is not None:
+        return unfit
     if root is not None:
         real = os.path.realpath(path)
         if not _within(real, os.path.realpath(root)):
             return _refused(path, OUTSIDE, f"outside the workspace (it leads to {real})")
-    if not hard_links and st.st_nlink > 1:
-        return _refused(path, REFUSED_LINK, "hard-linked (another name may be outside)")
-    if st.st_size > limit:
-        return _too_large(path, limit, st.st_size)
     flags = _FLAGS | (0 if final_link else getattr(os, "O_NOFOLLOW", 0))
     try:
         fd = os.open(path, flags)
@@ -167,12 +162,9 @@ def read_file(
         return _stat_problem(path, exc)
     try:
         st = os.fstat(fd)  # what was opened, which may not be what was looked at
-        if not stat.S_ISREG(st.st_mode):
-            return _special(path, st.st_mode)
-        if not hard_links and st.st_nlink > 1:
-            return _refused(path, REFUSED_LINK, "hard-linked (another name may be outside)")
-        if st.st_size > limit:
-            return _too_large(path, limit, st.st_size)
+        unfit = _unfit(path, st, limit, hard_links)
+        if unfit is not None:
+            return unfit
         parts: list[bytes] = []
         total = 0
         while total <= limit:  # st_size may be stale: read to the end or past the limit
@@ -193,6 +185,19 @@ def read_file(
         return _too_large(path, limit, max(total, st.st_size))
     data = parts[0] if len(parts) == 1 else b"".join(parts)
     return FileData(path, data, len(data))
+
+
+def _unfit(path: str, st: os.stat_result, limit: int, hard_links: bool) -> FileData | None:
+    """Why a file with this status is not read (None: it may be)."""
+    if not stat.S_ISREG(st.st_mode):
+        return _special(path, st.st_mode)
+    if st.st_dev in _pseudo_devices():
+        return _refused(path, SPECIAL, "not a regular file (a file of the kernel's /proc or /sys)")
+    if not hard_links and st.st_nlink > 1:
+        return _refused(path, REFUSED_LINK, "hard-linked (another name may be outside)")
+    if st.st_size > limit:
+        return _too_large(path, limit, st.st_size)
+    return None
 
 
 def _too_large(path: str, limit: int, size: int) -> FileData:
