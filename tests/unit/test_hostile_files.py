@@ -298,3 +298,31 @@ def test_run_on_a_file_that_never_ends(ws: Path, name: str) -> None:
     r = run("run", "backend-engineer", "--file", str(target), cwd=ws)
     assert r.returncode == 2 and f"cannot read {target}: " in r.stderr, r.stderr
     assert VARIANTS[name] in r.stderr
+
+
+@pytest.mark.parametrize("make", ["fifo", "zero", "stdin", "sparse"])
+def test_configuration_that_never_ends(tmp_path: Path, make: str) -> None:
+    """A configuration file that never ends: read by no one (neither the configuration's
+    reader nor check, which looks at configuration files too), and named."""
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    agents = ws / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "a.md").write_text(agent("a"), "utf-8")
+    cfg = ws / ".agentls.toml"
+    if make == "fifo":
+        os.mkfifo(cfg)
+    elif make == "sparse":
+        with open(cfg, "wb") as fh:
+            fh.truncate(10 * 1024**3)
+    else:
+        cfg.symlink_to(f"/dev/{make}")
+    r = run("check", "--format", "json", str(ws), cwd=ws)
+    said = {
+        Path(f["path"]).name: [d["message"] for d in f["diagnostics"]]
+        for f in json.loads(r.stdout)["files"]
+    }
+    assert said["a.md"] == []
+    [message] = said[".agentls.toml"]
+    reason = "larger than" if make == "sparse" else "not a regular file"
+    assert reason in message, message  # AL112 (it is a file check looks at), never a wait

@@ -15,12 +15,12 @@ one per server (told by watched-file events when a configuration changes).
 from __future__ import annotations
 
 import os
-import stat
 import threading
 from dataclasses import dataclass
 
 from agentls.config.model import FILE_NAMES, PYPROJECT, Config, read_config
 from agentls.config.policy import DEFAULT, Policy, policy_for
+from agentls.fsread import read_file
 from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.types import Range
@@ -104,7 +104,7 @@ class ConfigStore:
         except OSError:
             read = None
         else:
-            read = _Read((st.st_mtime_ns, st.st_size), _load(path, st.st_size))
+            read = _Read((st.st_mtime_ns, st.st_size), _load(path))
         with self._lock:
             self._files[path] = read
         return read.config if read else None
@@ -114,22 +114,13 @@ def _is_project_root(folder: str) -> bool:
     return any(os.path.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS)
 
 
-def _load(path: str, size: int) -> Config | None:
+def _load(path: str) -> Config | None:
     folder = os.path.dirname(path)
-    if size > MAX_CONFIG_SIZE:
-        return _unreadable(path, folder, f"it is larger than {MAX_CONFIG_SIZE:,} bytes")
+    got = read_file(path, MAX_CONFIG_SIZE)  # a FIFO or device named like one: refused
+    if got.data is None:
+        return _unreadable(path, folder, f"it is {got.problem}")
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device named like one
-                return _unreadable(path, folder, "it is not a regular file")
-            data = os.read(fd, MAX_CONFIG_SIZE + 1)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return _unreadable(path, folder, (exc.strerror or str(exc)).lower())
-    try:
-        text = data.decode("utf-8")
+        text = got.data.decode("utf-8")
     except UnicodeDecodeError:
         return _unreadable(path, folder, "it is not UTF-8 text")
     return read_config(path, folder, text)
@@ -141,6 +132,6 @@ def _unreadable(path: str, folder: str, why: str) -> Config | None:
     problem = finding(
         codes.CONFIG_SYNTAX,
         Range.of(0, 0),
-        f"agentls cannot read this configuration ({why}), so none of it applies.",
+        f"agentls cannot read this configuration: {why}. None of it applies.",
     )
     return Config(path, folder, "", findings=(problem,), valid=False)
