@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
@@ -83,3 +85,19 @@ async def open_session(client: LanguageClient, editor: str, root: Path) -> None:
             workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "ws")],
         )
     )
+
+
+_RAW_IDS = itertools.count()
+
+
+async def raw_request(
+    client: LanguageClient, method: str, params: object, timeout: float = 60
+) -> Any:
+    """Send a request as raw JSON, bypassing the client's own typing of the parameters (and
+    of the result: it comes back as JSON, where pygls' client would read a CodeAction that
+    carries a command as a Command)."""
+    msg_id = f"raw-{method}-{next(_RAW_IDS)}"
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = future
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return await asyncio.wait_for(future, timeout)

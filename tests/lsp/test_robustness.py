@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from lsp_helpers import raw_request
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -38,15 +39,6 @@ async def client(lsp_client: LanguageClient, tmp_path: Path):
     )
     yield
     await lsp_client.shutdown_session()
-
-
-async def raw_request(client: LanguageClient, method: str, params: object) -> object:
-    """Send a request as raw JSON, bypassing the client's own typing of the parameters."""
-    msg_id = f"raw-{method}"
-    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-    client.protocol._request_futures[msg_id] = future
-    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
-    return await asyncio.wait_for(future, 5)
 
 
 async def pull(client: LanguageClient, uri: str) -> list[lsp.Diagnostic]:

@@ -1,24 +1,25 @@
 """Run agents on the selection: code actions, ``agentls.runAgent`` and ``agentls/runAgent``.
 
-A thin adapter over :mod:`agentls.runner`: it turns LSP parameters into a
-:class:`~agentls.runner.runtime.RunRequest`, streams ``$/progress`` and
-``agentls/runOutput``, opens the result document (``window/showDocument``) and sends edit
-proposals as one versioned, annotated ``workspace/applyEdit`` that needs confirmation.
+A thin adapter over :mod:`agentls.runner`: it turns the typed parameters
+(:class:`~agentls.lsp.protocol.RunAgentParams`) into a
+:class:`~agentls.runner.runtime.RunRequest`, streams ``$/progress`` and ``agentls/runOutput``,
+opens the result document (``window/showDocument``) and sends edit proposals as one versioned,
+annotated ``workspace/applyEdit`` that needs confirmation.
 
-Cancellation: the request is cancelled by ``$/cancelRequest`` (pygls cancels the handler's
-task); the command, which pygls does not cancel, through ``window/workDoneProgress/cancel``
-on its progress token.
+Runs are known by their run id: the client may choose it (``runId``, so that it can match the
+output of a run it started before the server answered), else the server does. Cancellation:
+the request by ``$/cancelRequest`` (pygls cancels the handler's task); the command, which
+pygls does not cancel, through ``window/workDoneProgress/cancel`` on its progress token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,55 +27,62 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
 
 from agentls.fsread import read_file
 from agentls.lsp.convert import from_lsp_range, text_edits_for
+from agentls.lsp.features import Feature
+from agentls.lsp.protocol import (
+    RUN_AGENT,
+    RUN_AGENT_COMMAND,
+    RUN_ID,
+    RUN_OUTPUT,
+    SET_API_KEY,
+    RunAgentParams,
+    RunAgentResult,
+    RunOutputParams,
+    SetApiKeyParams,
+    Usage,
+)
 from agentls.runner.redact import install_log_redaction, redact, register_secret
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a run starts
     from agentls.discovery import RunRoot
+    from agentls.lsp.server import AgentlsServer
     from agentls.runner.definitions import AgentDef
-    from agentls.runner.prompt import Task
     from agentls.runner.proposals import FileChange
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
 
 log = logging.getLogger("agentls.agents")
 
-COMMAND = "agentls.runAgent"
-REQUEST = "agentls/runAgent"
-SET_API_KEY = "agentls/setApiKey"
-RUN_OUTPUT = "agentls/runOutput"
 ACTION_KIND = "refactor.agentls"
 AGENT_CACHE_SECONDS = 3.0
 PROGRESS_INTERVAL = 0.1
 RUNNER_OPTION_KEYS = ("maxTurns", "timeout", "baseUrl")
 MAX_ORIGINAL_BYTES = 16 * 1024 * 1024  # a proposal's file, read again to see if it changed
+# Agents offered on a selection, whatever agentListLimit says: 50,000 agents once made one
+# codeAction answer of 200,004 actions (67 MB). The others are a "more" entry away.
+MAX_OFFERED_AGENTS = 25
 
 
 @dataclass
-class AgentRuntime:
-    """Per-server state of the agent runtime (the key is kept here, never in settings)."""
+class RunsState:
+    """The agent runtime's state (the key is kept here, never in settings)."""
 
     api_key: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
-    runs: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+    runs: dict[str, asyncio.Task[Any]] = field(default_factory=dict)  # run id -> run
+    tokens: dict[lsp.ProgressToken, str] = field(default_factory=dict)  # progress -> run id
     agents: tuple[float, Path | None, dict[str, AgentDef]] | None = None
+    discovering: dict[Path | None, asyncio.Task[dict[str, AgentDef]]] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the key
-        return f"AgentRuntime(api_key={'set' if self.api_key else None}, runs={list(self.runs)})"
+        return f"RunsState(api_key={'set' if self.api_key else None}, runs={list(self.runs)})"
 
 
-def runtime(server: LanguageServer) -> AgentRuntime:
-    rt: AgentRuntime | None = getattr(server, "_agentls_runtime", None)
-    if rt is None:
-        rt = AgentRuntime()
-        server._agentls_runtime = rt  # type: ignore[attr-defined]
-    return rt
-
-
-def set_api_key(server: LanguageServer, key: Any) -> None:
+def set_api_key(ls: AgentlsServer, key: str | None) -> None:
     """Set (a string) or clear (``None``/empty) the API key used for runs."""
-    rt = runtime(server)
+    rt = ls.state.runs
     if isinstance(key, str) and key.strip():
         rt.api_key = key.strip()
         register_secret(rt.api_key)
@@ -82,38 +90,22 @@ def set_api_key(server: LanguageServer, key: Any) -> None:
         rt.api_key = None
 
 
-def apply_options(server: LanguageServer, options: Any) -> None:
+def apply_options(ls: AgentlsServer, options: Any) -> None:
     """Read ``apiKey`` and runner options from initialization options."""
-    opts = _plain(options)
+    opts = options
     if not isinstance(opts, dict):
         return
     if isinstance(opts.get("agentls"), dict):
         opts = opts["agentls"]
     if "apiKey" in opts:
-        set_api_key(server, opts.get("apiKey"))
-    rt = runtime(server)
+        key = opts.get("apiKey")
+        set_api_key(ls, key if isinstance(key, str) else None)
     for k in RUNNER_OPTION_KEYS:
         if k in opts:
-            rt.options[k] = opts[k]
+            ls.state.runs.options[k] = opts[k]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _plain(value: Any) -> Any:
-    """pygls gives custom params as namedtuples; turn them into dicts and lists."""
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _settings(server: LanguageServer) -> Any:
-    state = getattr(server, "state", None)
-    return getattr(state, "settings", None)
 
 
 def run_root_of(server: LanguageServer, uri: str | None = None) -> RunRoot:
@@ -140,49 +132,54 @@ def workspace_root(server: LanguageServer, uri: str | None = None) -> Path | Non
     return run_root_of(server, uri).root
 
 
-def available_agents(server: LanguageServer, root: Path | None) -> dict[str, AgentDef]:
-    rt = runtime(server)
+async def available_agents(ls: AgentlsServer, root: Path | None) -> dict[str, AgentDef]:
+    """The agents that load, by name (read off the loop, kept a few seconds)."""
+    rt = ls.state.runs
     now = time.monotonic()
     if rt.agents is not None and rt.agents[1] == root and now - rt.agents[0] < AGENT_CACHE_SECONDS:
         return rt.agents[2]
-    from agentls.runner.definitions import discover_agents  # python-frontmatter: lazily
+    task = rt.discovering.get(root)
+    if task is None:
+        from agentls.runner.definitions import discover_agents  # python-frontmatter: lazily
 
-    agents = discover_agents(root)
-    rt.agents = (now, root, agents)
+        task = rt.discovering[root] = asyncio.ensure_future(
+            asyncio.to_thread(discover_agents, root)
+        )
+        task.add_done_callback(lambda _: rt.discovering.pop(root, None))
+    agents = await asyncio.shield(task)
+    rt.agents = (time.monotonic(), root, agents)
     return agents
 
 
-def offered_agent_names(server: LanguageServer, root: Path | None) -> list[str]:
-    agents = available_agents(server, root)
-    settings = _settings(server)
-    wanted: list[str] | None = getattr(settings, "agents", None)
+def offered_agent_names(ls: AgentlsServer, agents: dict[str, AgentDef]) -> list[str]:
+    """The agents the code actions offer, ``backend-engineer`` first (all of them: the
+    caller bounds the list)."""
+    wanted = ls.state.settings.agents
     names = [n for n in agents if wanted is None or n in wanted]
     names.sort(key=lambda n: (n != "backend-engineer", n))
-    limit: int | None = getattr(settings, "agent_list_limit", None)
-    return names[:limit] if limit else names
+    return names
 
 
-def run_settings(server: LanguageServer) -> RunSettings:
+def run_settings(ls: AgentlsServer) -> RunSettings:
     from agentls.runner.runtime import RunSettings
 
     s = RunSettings()
-    cfg = _settings(server)
-    if cfg is not None:
-        s.models = dict(getattr(cfg, "models", {}) or {})
-        s.default_model = getattr(cfg, "default_model", None)
-        s.max_tokens = int(getattr(cfg, "max_tokens", s.max_tokens))
-        s.context_lines = int(getattr(cfg, "context_lines", s.context_lines))
-    extra = RunSettings.from_options(runtime(server).options)
+    cfg = ls.state.settings
+    s.models = dict(cfg.models)
+    s.default_model = cfg.default_model
+    s.max_tokens = cfg.max_tokens
+    s.context_lines = cfg.context_lines
+    extra = RunSettings.from_options(ls.state.runs.options)
     s.max_turns, s.timeout, s.base_url = extra.max_turns, extra.timeout, extra.base_url
-    s.api_key = runtime(server).api_key
+    s.api_key = ls.state.runs.api_key
     return s
 
 
 # --------------------------------------------------------------------------- code actions
 
 
-def agent_code_actions(
-    server: LanguageServer, params: lsp.CodeActionParams
+async def agent_code_actions(
+    ls: AgentlsServer, params: lsp.CodeActionParams
 ) -> list[lsp.CodeAction]:
     """Review / Explain / Improve / Write tests for each offered agent, on a selection."""
     rng = params.range
@@ -194,35 +191,36 @@ def agent_code_actions(
     ):
         return []
     uri = params.text_document.uri
-    try:
-        doc = server.workspace.get_text_document(uri)
-        version = doc.version
-    except Exception:
-        version = None
-    root = workspace_root(server, uri)
+    doc = ls.open_document(uri)
+    version = doc.version if doc is not None else None
+    names = offered_agent_names(ls, await available_agents(ls, workspace_root(ls, uri)))
+    limit = min(ls.state.settings.agent_list_limit or MAX_OFFERED_AGENTS, MAX_OFFERED_AGENTS)
     from agentls.runner.prompt import tasks
 
     out = []
-    for name in offered_agent_names(server, root):
+    for name in names[:limit]:
         for task in tasks().values():
-            args = {
-                "agent": name,
-                "task": task.id,
-                "uri": uri,
-                "range": {
-                    "start": {"line": rng.start.line, "character": rng.start.character},
-                    "end": {"line": rng.end.line, "character": rng.end.character},
-                },
-                "version": version,
-            }
+            args = RunAgentParams(agent=name, task=task.id, uri=uri, range=rng, version=version)
             title = f"{name}: {task.title}"
             out.append(
                 lsp.CodeAction(
                     title=title,
                     kind=f"{ACTION_KIND}.{task.id}",
-                    command=lsp.Command(title=title, command=COMMAND, arguments=[args]),
+                    command=lsp.Command(title=title, command=RUN_AGENT_COMMAND, arguments=[args]),
                 )
             )
+    if len(names) > limit and (ls.state.settings.agent_list_limit or 0) != limit:
+        from agentls.lsp.code_actions import more_entry
+
+        more = len(names) - limit
+        out.append(
+            more_entry(
+                ls,
+                f"… and {more:,} more agents (choose which with the `agents` setting)",
+                ACTION_KIND,
+                f"agentls offers {MAX_OFFERED_AGENTS} agents per request",
+            )
+        )
     return out
 
 
@@ -280,57 +278,13 @@ def _show(server: LanguageServer, kind: lsp.MessageType, message: str) -> None:
     server.window_show_message(lsp.ShowMessageParams(type=kind, message=redact(message)))
 
 
-def _output(server: LanguageServer, run_id: str, agent: str, task: str, ev: RunEvent) -> None:
-    payload: dict[str, Any] = {
-        "runId": run_id,
-        "agent": agent,
-        "task": task,
-        "kind": ev.kind,
-        "text": redact(ev.text),
-    }
+def _output(ls: AgentlsServer, run_id: str, agent: str, task: str, ev: RunEvent) -> None:
+    usage = None
     if ev.usage is not None:
-        payload["usage"] = dict(ev.usage)
-    server.protocol.notify(RUN_OUTPUT, payload)
-
-
-@dataclass
-class _Params:
-    agent: str
-    task: Task
-    uri: str
-    range: lsp.Range
-    version: int | None
-    token: lsp.ProgressToken | None
-
-
-def _parse(raw: Any) -> _Params:
-    p = _plain(raw)
-    if isinstance(p, list) and len(p) == 1:
-        p = p[0]
-    if not isinstance(p, dict):
-        raise ValueError("expected one object {agent, task, uri, range, version}")
-    agent, uri = p.get("agent"), p.get("uri")
-    rng: Any = p.get("range")
-    if not isinstance(agent, str) or not agent:
-        raise ValueError("`agent` must be an agent name")
-    if not isinstance(uri, str) or not uri:
-        raise ValueError("`uri` must be a document URI")
-    try:
-        r = lsp.Range(
-            start=lsp.Position(int(rng["start"]["line"]), int(rng["start"]["character"])),
-            end=lsp.Position(int(rng["end"]["line"]), int(rng["end"]["character"])),
-        )
-    except (TypeError, KeyError, ValueError):
-        raise ValueError("`range` must be an LSP range") from None
-    version = p.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise ValueError("`version` must be an integer or null")
-    token = p.get("workDoneToken")
-    if token is not None and not isinstance(token, str | int):
-        token = None
-    from agentls.runner.prompt import get_task
-
-    return _Params(agent, get_task(str(p.get("task", ""))), uri, r, version, token)
+        usage = Usage(ev.usage.get("input_tokens", 0), ev.usage.get("output_tokens", 0))
+    kind: Any = ev.kind
+    params = RunOutputParams(run_id, agent, task, kind, redact(ev.text), usage)
+    ls.protocol.notify(RUN_OUTPUT, params)
 
 
 def _reply(
@@ -339,55 +293,73 @@ def _reply(
     text: str = "",
     applied: bool | None = None,
     message: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "runId": run_id,
-        "status": status,
-        "text": redact(text),
-        "applied": applied,
-        "message": redact(message) if message else None,
-    }
+) -> RunAgentResult:
+    return RunAgentResult(
+        run_id=run_id,
+        status=status,  # type: ignore[arg-type]
+        text=redact(text),
+        applied=applied,
+        message=redact(message) if message else None,
+    )
+
+
+async def _document(ls: AgentlsServer, uri: str) -> TextDocument | None:
+    """The open document, else the file read off the loop (None: it cannot be read)."""
+    doc = ls.open_document(uri)
+    if doc is not None:
+        return doc
+    path = ls.path_of(uri)
+    if path is None:
+        return None
+    from agentls.lsp.documents import read_unopened
+    from agentls.lsp.guard import LspTextDocument
+
+    text = await asyncio.to_thread(read_unopened, path)
+    return None if text is None else LspTextDocument(uri, source=text)
 
 
 async def run_from_params(
-    server: LanguageServer,
-    raw: Any,
-    *,
-    server_progress: bool,
-    on_task: Callable[[asyncio.Task[RunResult]], None] | None = None,
-) -> dict[str, Any]:
-    """Run one agent task; the JSON result of ``agentls/runAgent``."""
-    from agentls.runner.runtime import RunEvent, RunRequest, run_agent
+    ls: AgentlsServer, p: RunAgentParams, *, server_progress: bool
+) -> RunAgentResult:
+    """Run one agent task; the result of ``agentls/runAgent``."""
+    from agentls.runner.prompt import get_task
 
+    rt = ls.state.runs
     try:
-        p = _parse(raw)
+        task_def = get_task(p.task)
+        if p.run_id is not None and (not RUN_ID.fullmatch(p.run_id) or p.run_id in rt.runs):
+            raise ValueError(f"`runId` must be a new id of letters, digits, - and _: {p.run_id!r}")
+        if not p.agent:
+            raise ValueError("`agent` must be an agent name")
     except ValueError as e:
-        _show(server, lsp.MessageType.Error, f"agentls: cannot run the agent: {e}")
-        return _reply("", "failed", message=str(e))
-    doc = server.workspace.get_text_document(p.uri)
-    try:
-        text = doc.source
-    except (OSError, UnicodeDecodeError) as e:
-        return _fail_early(server, f"cannot read {p.uri}: {e}")
+        _show(ls, lsp.MessageType.Error, f"agentls: cannot run the agent: {e}")
+        return _reply(p.run_id or "", "failed", message=str(e))
+    doc = await _document(ls, p.uri)
+    if doc is None:
+        return _fail_early(ls, f"cannot read {p.uri}")
+    text = doc.source
     if p.version is not None and doc.version is not None and doc.version != p.version:
         return _fail_early(
-            server, "the document changed since the selection was made; select again and retry"
+            ls, "the document changed since the selection was made; select again and retry"
         )
-    choice = run_root_of(server, p.uri)
-    root, path = choice.root, to_fs_path(p.uri)
+    choice = run_root_of(ls, p.uri)
+    root, path = choice.root, ls.path_of(p.uri)
     if root is None or not path:
-        return _fail_early(server, choice.note or "agents run on files of a workspace folder")
+        return _fail_early(ls, choice.note or "agents run on files of a workspace folder")
     if choice.note:  # the file's own folder only: say so
-        _show(server, lsp.MessageType.Info, f"agentls: {choice.note}")
-    agent = available_agents(server, root).get(p.agent)
+        _show(ls, lsp.MessageType.Info, f"agentls: {choice.note}")
+    agent = (await available_agents(ls, root)).get(p.agent)
     if agent is None:
-        return _fail_early(server, f"no loadable agent named {p.agent!r}")
-    codec = server.workspace.position_codec
-    lines = doc.lines
-    selection = from_lsp_range(codec, lines, p.range)
+        return _fail_early(ls, f"no loadable agent named {p.agent!r}")
+    # the runtime imports the anthropic SDK (~0.5 s): not on the event loop
+    await asyncio.to_thread(importlib.import_module, "agentls.runner.runtime")
+    from agentls.runner.runtime import RunEvent, RunRequest, run_agent  # loaded: no wait
+
+    codec = ls.workspace.position_codec
+    selection = from_lsp_range(codec, doc.lines, p.range)
     req = RunRequest.make(
         agent,
-        p.task.id,
+        task_def.id,
         workspace=root,
         file=Path(path),
         text=text,
@@ -395,30 +367,28 @@ async def run_from_params(
         language=doc.language_id,
         version=p.version if p.version is not None else doc.version,
     )
-    for other in server.workspace.text_documents.values():
-        other_path = to_fs_path(other.uri)
+    if p.run_id is not None:
+        req.run_id = p.run_id
+    for other in ls.workspace.text_documents.values():
+        other_path = ls.path_of(other.uri)
         if other_path and other.uri != p.uri:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 req.open_texts[Path(os.path.realpath(other_path))] = other.source
-    settings = run_settings(server)
-    title = f"{agent.name}: {p.task.title}"
+    settings = run_settings(ls)
+    title = f"{agent.name}: {task_def.title}"
 
-    token = p.token
-    if (
-        token is None
-        and server_progress
-        and _client_supports(server, "window", "work_done_progress")
-    ):
+    token = p.work_done_token
+    if token is None and server_progress and _client_supports(ls, "window", "work_done_progress"):
         token = f"agentls-run-{req.run_id}"
         try:
-            await server.work_done_progress.create_async(token)
+            await ls.work_done_progress.create_async(token)
         except Exception:
             token = None
-    progress = _Progress(server, token, title)
+    progress = _Progress(ls, token, title)
     text_so_far: list[str] = []
 
     def sink(ev: RunEvent) -> None:
-        _output(server, req.run_id, agent.name, p.task.id, ev)
+        _output(ls, req.run_id, agent.name, task_def.id, ev)
         if ev.kind == "delta":
             text_so_far.append(ev.text)
             progress.report("".join(text_so_far), ev.usage)
@@ -426,40 +396,31 @@ async def run_from_params(
             progress.report(ev.text, None, force=True)
 
     task = asyncio.ensure_future(run_agent(req, settings, sink))
-    rt = runtime(server)
     rt.runs[req.run_id] = task
     if token is not None:
-        fut: Future[Any] | None = server.work_done_progress.tokens.get(token)
-        if fut is None:
-            fut = Future()
-            server.work_done_progress.tokens[token] = fut
-        loop = asyncio.get_running_loop()
-        fut.add_done_callback(
-            lambda f: loop.call_soon_threadsafe(task.cancel) if f.cancelled() else None
-        )
-    if on_task is not None:
-        on_task(task)
+        rt.tokens[token] = req.run_id  # cancelled by window/workDoneProgress/cancel
     progress.begin()
     try:
         result = await task
     except asyncio.CancelledError:
         progress.end("cancelled")
-        _output(server, req.run_id, agent.name, p.task.id, RunEvent("end", "cancelled"))
-        _show(server, lsp.MessageType.Info, f"{title}: cancelled; nothing was applied.")
-        if asyncio.current_task() is not None and asyncio.current_task().cancelling():  # type: ignore[union-attr]
+        _output(ls, req.run_id, agent.name, task_def.id, RunEvent("end", "cancelled"))
+        _show(ls, lsp.MessageType.Info, f"{title}: cancelled; nothing was applied.")
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
             raise
         return _reply(req.run_id, "cancelled", "".join(text_so_far), None, "cancelled")
     finally:
         rt.runs.pop(req.run_id, None)
         if token is not None:
-            server.work_done_progress.tokens.pop(token, None)
-    reply = await _finish(server, req, result, progress, title, p.uri)
-    if choice.note and not reply["message"]:
-        reply["message"] = redact(choice.note)
+            rt.tokens.pop(token, None)
+    reply = await _finish(ls, req, result, progress, title, p.uri)
+    if choice.note and not reply.message:
+        reply.message = redact(choice.note)
     return reply
 
 
-def _fail_early(server: LanguageServer, message: str) -> dict[str, Any]:
+def _fail_early(server: LanguageServer, message: str) -> RunAgentResult:
     _show(server, lsp.MessageType.Error, f"agentls: {message}")
     return _reply("", "failed", message=message)
 
@@ -471,7 +432,7 @@ async def _finish(
     progress: _Progress,
     title: str,
     doc_uri: str,
-) -> dict[str, Any]:
+) -> RunAgentResult:
     from agentls.runner.errors import RunError
     from agentls.runner.results import write_result
 
@@ -632,21 +593,42 @@ async def apply_changes(
     return True, ""
 
 
-# --------------------------------------------------------------------------- registration
+# --------------------------------------------------------------------------- the feature
 
 
-def register(server: LanguageServer) -> None:
-    install_log_redaction()
+class AgentRuns(Feature):
+    name = "agent runs"
 
-    @server.feature(SET_API_KEY)
-    def on_set_api_key(ls: LanguageServer, params: Any) -> None:
-        p = _plain(params)
-        set_api_key(ls, p.get("apiKey") if isinstance(p, dict) else None)
+    def initialize(self, ls: AgentlsServer, params: lsp.InitializeParams) -> None:
+        apply_options(ls, params.initialization_options)  # the API key never enters Settings
 
-    @server.feature(REQUEST)
-    async def on_run_request(ls: LanguageServer, params: Any) -> dict[str, Any]:
-        return await run_from_params(ls, params, server_progress=False)
+    async def code_actions(
+        self, ls: AgentlsServer, params: lsp.CodeActionParams
+    ) -> list[lsp.CodeAction]:
+        return await agent_code_actions(ls, params)
 
-    @server.command(COMMAND)
-    async def on_run_command(ls: LanguageServer, *args: Any) -> dict[str, Any]:
-        return await run_from_params(ls, list(args), server_progress=True)
+    def progress_cancelled(self, ls: AgentlsServer, token: lsp.ProgressToken) -> None:
+        run_id = ls.state.runs.tokens.get(token)
+        task = ls.state.runs.runs.get(run_id) if run_id is not None else None
+        if task is not None:
+            task.cancel()
+
+    def shutdown(self, ls: AgentlsServer) -> None:
+        for task in ls.state.runs.runs.values():
+            task.cancel()
+
+    def register(self, server: AgentlsServer) -> None:
+        install_log_redaction()
+
+        @server.feature(SET_API_KEY)
+        def on_set_api_key(ls: AgentlsServer, params: SetApiKeyParams) -> None:
+            set_api_key(ls, params.api_key)
+
+        @server.feature(RUN_AGENT)
+        async def on_run_request(ls: AgentlsServer, params: RunAgentParams) -> RunAgentResult:
+            return await run_from_params(ls, params, server_progress=False)
+
+        # pygls reads the command's one argument into RunAgentParams from the annotation
+        @server.command(RUN_AGENT_COMMAND)
+        async def on_run_command(ls: LanguageServer, params: RunAgentParams) -> RunAgentResult:
+            return await run_from_params(ls, params, server_progress=True)  # type: ignore[arg-type]

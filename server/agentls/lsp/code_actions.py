@@ -1,25 +1,41 @@
-"""Code actions: quick fixes from findings, ``source.fixAll.agentls``, and agent tasks."""
+"""Code actions: quick fixes from findings, ``source.fixAll.agentls``, and what other
+features contribute (agent tasks on a selection: agentls.lsp.agent_actions).
+
+Bounded per request: every quick fix is verified by re-running the engine on the whole text
+(a selection over 1,000 `grep` entries took 11 s), in batches, for at most
+``editing.fixes.MAX_OFFERED_FINDINGS`` findings; one more entry says how many fixes were left
+unchecked. The verification runs off the event loop for a large or slow document.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
 from agentls.lsp.convert import from_lsp_range, text_edits_for, to_diagnostic
+from agentls.lsp.features import Feature
 
 if TYPE_CHECKING:
+    from pygls.workspace.position_codec import PositionCodec
+
+    from agentls.engine import Analysis
+    from agentls.lsp.documents import Cached
     from agentls.lsp.server import AgentlsServer
-    from agentls.types import Fix
+    from agentls.types import Finding, Fix
+
+log = logging.getLogger("agentls")
 
 FIX_ALL = "source.fixAll.agentls"
 
 
 def _edit(
-    ls: AgentlsServer, uri: str, version: int | None, text: str, fix: Fix
+    codec: PositionCodec, uri: str, version: int | None, text: str, fix: Fix
 ) -> lsp.WorkspaceEdit:
     edits: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = []
-    edits += text_edits_for(ls.workspace.position_codec, text, fix.edits)
+    edits += text_edits_for(codec, text, fix.edits)
     return lsp.WorkspaceEdit(
         document_changes=[
             lsp.TextDocumentEdit(
@@ -30,102 +46,129 @@ def _edit(
     )
 
 
-def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+def more_entry(ls: AgentlsServer, title: str, kind: str, reason: str) -> lsp.CodeAction:
+    """An entry that only says what a bounded list left out (disabled, with ``reason``,
+    where the client shows disabled actions; elsewhere an action that does nothing)."""
+    td = ls.client_capabilities.text_document
+    ca = td.code_action if td else None
+    disabled = lsp.CodeActionDisabled(reason=reason) if ca and ca.disabled_support else None
+    return lsp.CodeAction(title=title, kind=kind, disabled=disabled)
+
+
+def _verified_actions(
+    codec: PositionCodec, uri: str, cached: Cached, findings: Sequence[Finding]
+) -> tuple[list[lsp.CodeAction], int]:
+    from agentls.editing.fixes import offered_fixes  # not at start-up
+
+    a = cached.analysis
+    assert a.doc is not None
+    lines = a.doc.lines
+    verified, skipped = offered_fixes(cached.text, a.path, a.dialect, a, findings)
+    diags: dict[int, lsp.Diagnostic] = {}
+    out = []
+    for f, fix in verified:
+        first = id(f) not in diags
+        diag = diags.setdefault(id(f), to_diagnostic(codec, lines, f))
+        out.append(
+            lsp.CodeAction(
+                title=fix.title,
+                kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                edit=_edit(codec, uri, cached.version, cached.text, fix),
+                is_preferred=fix.safe and first,
+            )
+        )
+    return out, skipped
+
+
+async def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
-    cached = ls.analysis(uri)
+    cached = await ls.analysis(uri)
     if cached is None or cached.analysis.doc is None:
         return []
-    a = cached.analysis
-    doc = a.doc
-    assert doc is not None
+    doc = cached.analysis.doc
     codec = ls.workspace.position_codec
-    lines = doc.lines
     want = params.context.only
     out: list[lsp.CodeAction] = []
     if not want or any(
         k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in want
     ):
-        rng = from_lsp_range(codec, lines, params.range)
-        # every fix is verified by re-running the engine on the result: in batches, for
-        # at most MAX_OFFERED_FINDINGS findings per request
-        from agentls.editing.fixes import MAX_OFFERED_FINDINGS, offered_fixes  # not at start-up
+        rng = from_lsp_range(codec, doc.lines, params.range)
+        from agentls.editing.fixes import MAX_OFFERED_FINDINGS  # not at start-up
 
-        here = [f for f in a.findings if f.fixes and f.range.overlaps(rng)]
-        verified, skipped = offered_fixes(cached.text, a.path, a.dialect, a, here)
-        diags: dict[int, lsp.Diagnostic] = {}
-        first: set[int] = set()
-        for f, fix in verified:
-            diag = diags.setdefault(id(f), to_diagnostic(codec, lines, f))
-            out.append(
-                lsp.CodeAction(
-                    title=fix.title,
-                    kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[diag],
-                    edit=_edit(ls, uri, cached.version, cached.text, fix),
-                    is_preferred=fix.safe and id(f) not in first,
-                )
-            )
-            first.add(id(f))
+        here = [f for f in cached.analysis.findings if f.fixes and f.range.overlaps(rng)]
+        # verification analyses the text again: a batch per round, within a budget of runs
+        actions, skipped = await ls.state.documents.run(
+            uri, cached.text, _verified_actions, codec, uri, cached, here, times=8
+        )
+        out += actions
         if skipped:
             out.append(
-                lsp.CodeAction(
-                    title=f"… and {skipped:,} more fixes (select fewer lines to see them)",
-                    kind=lsp.CodeActionKind.QuickFix,
-                    disabled=lsp.CodeActionDisabled(
-                        reason=f"agentls checks the fixes of {MAX_OFFERED_FINDINGS} problems "
-                        "per request; these were not checked"
-                    ),
+                more_entry(
+                    ls,
+                    f"… and {skipped:,} more fixes (select fewer lines to see them)",
+                    lsp.CodeActionKind.QuickFix,
+                    f"agentls checks the fixes of {MAX_OFFERED_FINDINGS} problems per request; "
+                    "these were not checked",
                 )
             )
     if want and any(str(k) in (FIX_ALL, "source.fixAll", "source") for k in want):
-        action = fix_all_action(ls, uri)
+        action = await fix_all_action(ls, uri)
         if action is not None:
             out.append(action)
     return out
 
 
-def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
-    cached = ls.analysis(uri)
-    if cached is None or cached.analysis.doc is None:
-        return None
-    a = cached.analysis
+def _fix_all(codec: PositionCodec, uri: str, cached: Cached) -> lsp.CodeAction | None:
     from agentls.editing.fixes import diff_edits, fix_all  # not at start-up
+    from agentls.types import Fix
 
+    a: Analysis = cached.analysis
+    assert a.doc is not None
     new_text, applied, _ = fix_all(cached.text, a.path, a.dialect)
     if not applied or new_text == cached.text:
         return None
     # verified safe fixes, applied in rounds; sent as minimal line edits
-    from agentls.types import Fix
-
     merged = Fix("Fix all safe agentls problems", tuple(diff_edits(cached.text, new_text)))
-    return lsp.CodeAction(
-        title=merged.title,
-        kind=FIX_ALL,
-        edit=_edit(ls, uri, cached.version, cached.text, merged),
+    edit = _edit(codec, uri, cached.version, cached.text, merged)
+    return lsp.CodeAction(title=merged.title, kind=FIX_ALL, edit=edit)
+
+
+async def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
+    cached = await ls.analysis(uri)
+    if cached is None or cached.analysis.doc is None:
+        return None
+    codec = ls.workspace.position_codec
+    # fix_all analyses the text again after each round of fixes
+    return await ls.state.documents.run(
+        uri, cached.text, _fix_all, codec, uri, cached, times=len(cached.analysis.findings)
     )
 
 
-def register(server: AgentlsServer) -> None:
-    @server.feature(
-        lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(
-            code_action_kinds=[
-                lsp.CodeActionKind.QuickFix,
-                FIX_ALL,
-                lsp.CodeActionKind.RefactorRewrite,
-                lsp.CodeActionKind.Empty,
-            ],
-            resolve_provider=False,
-        ),
-    )
-    async def code_action(
-        ls: AgentlsServer, params: lsp.CodeActionParams
-    ) -> list[lsp.CodeAction | lsp.Command] | None:
-        actions: list[Any] = quick_fixes(ls, params)
-        try:
-            from agentls.lsp.agent_actions import agent_code_actions
-        except ImportError:
-            agent_code_actions = None  # type: ignore[assignment]
-        if agent_code_actions is not None:
-            actions.extend(agent_code_actions(ls, params))
-        return actions or None
+class CodeActions(Feature):
+    name = "code actions"
+
+    def register(self, server: AgentlsServer) -> None:
+        @server.feature(
+            lsp.TEXT_DOCUMENT_CODE_ACTION,
+            lsp.CodeActionOptions(
+                code_action_kinds=[
+                    lsp.CodeActionKind.QuickFix,
+                    FIX_ALL,
+                    lsp.CodeActionKind.RefactorRewrite,
+                    lsp.CodeActionKind.Empty,
+                ],
+                resolve_provider=False,
+            ),
+        )
+        async def code_action(
+            ls: AgentlsServer, params: lsp.CodeActionParams
+        ) -> list[lsp.CodeAction | lsp.Command] | None:
+            actions: list[lsp.CodeAction | lsp.Command] = []
+            actions += await quick_fixes(ls, params)
+            for feature in ls.features:
+                try:
+                    actions += await feature.code_actions(ls, params)
+                except Exception:
+                    log.exception("the %s feature failed to offer code actions", feature.name)
+            return actions or None

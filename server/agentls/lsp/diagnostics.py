@@ -1,61 +1,95 @@
-"""Push diagnostics (didOpen/didChange/didSave/didClose) and pull diagnostics."""
+"""Diagnostics: pushed after open/change/save (debounced, versioned), or pulled.
+
+A document's diagnostics are its analysis' findings and what other features contribute
+(:meth:`~agentls.lsp.features.Feature.findings`: the index's findings across files).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
 from agentls.lsp.convert import to_diagnostic
+from agentls.lsp.features import Feature
 
 if TYPE_CHECKING:
+    from agentls.lsp.documents import Cached
     from agentls.lsp.server import AgentlsServer
+    from agentls.types import Finding
 
 log = logging.getLogger("agentls")
 
 
-def diagnostics_for(ls: AgentlsServer, uri: str) -> tuple[int | None, list[lsp.Diagnostic]]:
-    cached = ls.analysis(uri)
-    if cached is None or (cached.analysis.doc is None and not cached.analysis.findings):
-        return (cached.version if cached else None), []
+@dataclass
+class DiagnosticsState:
+    # a publication waiting for its debounce delay, or computing
+    pending: dict[str, asyncio.TimerHandle | asyncio.Task[None]] = field(default_factory=dict)
+
+
+def _convert(ls: AgentlsServer, cached: Cached, findings: list[Finding]) -> list[lsp.Diagnostic]:
     codec = ls.workspace.position_codec
     a = cached.analysis
     lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
-    from agentls.lsp.workspace_index import cross_file_findings  # findings across files
-
-    findings = [*a.findings, *cross_file_findings(ls, uri)]
-    return cached.version, [to_diagnostic(codec, lines, f) for f in findings]
+    return [to_diagnostic(codec, lines, f) for f in findings]
 
 
-def publish(ls: AgentlsServer, uri: str) -> None:
-    ls.state.pending.pop(uri, None)
-    if uri not in ls.workspace.text_documents:
-        return
+async def diagnostics_for(ls: AgentlsServer, uri: str) -> tuple[int | None, list[lsp.Diagnostic]]:
+    cached = await ls.analysis(uri)
+    if cached is None or (cached.analysis.doc is None and not cached.analysis.findings):
+        return (cached.version if cached else None), []
+    findings = list(cached.analysis.findings)
+    for feature in ls.features:
+        findings.extend(feature.findings(ls, uri, cached))
+    # thousands of findings (an adversarial file) are converted off the loop
+    diags = await ls.state.documents.run(uri, cached.text, _convert, ls, cached, findings)
+    return cached.version, diags
+
+
+async def publish(ls: AgentlsServer, uri: str) -> None:
     try:
-        version, diags = diagnostics_for(ls, uri)
-    except Exception:  # never let one document take the server down
-        log.exception("analysis of %s failed", uri)
-        return
-    ls.text_document_publish_diagnostics(
-        lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=version)
-    )
+        if ls.open_document(uri) is None:
+            return
+        try:
+            version, diags = await diagnostics_for(ls, uri)
+        except Exception:  # never let one document take the server down
+            log.exception("analysis of %s failed", uri)
+            return
+        if ls.open_document(uri) is not None:
+            ls.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=version)
+            )
+    finally:
+        if ls.state.diagnostics.pending.get(uri) is asyncio.current_task():
+            del ls.state.diagnostics.pending[uri]
+
+
+def _cancel(ls: AgentlsServer, uri: str) -> None:
+    old = ls.state.diagnostics.pending.pop(uri, None)
+    if old is not None:
+        old.cancel()
 
 
 def schedule(ls: AgentlsServer, uri: str) -> None:
     """Validate soon; a burst of changes is validated once, for its last version."""
     if ls.supports_pull:
         return
-    old = ls.state.pending.pop(uri, None)
-    if old is not None:
-        old.cancel()
+    _cancel(ls, uri)
     loop = asyncio.get_running_loop()
     delay = ls.state.settings.debounce_ms / 1000
+    pending = ls.state.diagnostics.pending
     if delay > 0:
-        ls.state.pending[uri] = loop.call_later(delay, publish, ls, uri)
+
+        def start() -> None:
+            pending[uri] = loop.create_task(publish(ls, uri))
+
+        pending[uri] = loop.call_later(delay, start)
     else:
-        ls.state.pending[uri] = loop.call_soon(publish, ls, uri)
+        pending[uri] = loop.create_task(publish(ls, uri))
 
 
 def pull_refresh(ls: AgentlsServer) -> bool:
@@ -69,53 +103,52 @@ def pull_refresh(ls: AgentlsServer) -> bool:
     return True
 
 
-def refresh_all(ls: AgentlsServer) -> None:
-    ls.state.analyses.clear()
+def refresh(ls: AgentlsServer, uris: Collection[str] | None = None) -> None:
+    """Publish again the diagnostics of these open documents (None: all of them)."""
     if pull_refresh(ls):
         return
-    for uri in list(ls.workspace.text_documents):
+    for uri in ls.open_uris():
+        if uris is None or uri in uris:
+            schedule(ls, uri)
+
+
+class Diagnostics(Feature):
+    name = "diagnostics"
+
+    def opened(self, ls: AgentlsServer, uri: str) -> None:
         schedule(ls, uri)
 
+    def changed(self, ls: AgentlsServer, uri: str) -> None:
+        schedule(ls, uri)
 
-def register(server: AgentlsServer) -> None:
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    async def did_open(ls: AgentlsServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri)
+    def saved(self, ls: AgentlsServer, uri: str) -> None:
+        schedule(ls, uri)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    async def did_change(ls: AgentlsServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    async def did_save(ls: AgentlsServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    async def did_close(ls: AgentlsServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        pending = ls.state.pending.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
-        ls.state.analyses.pop(uri, None)
+    def closed(self, ls: AgentlsServer, uri: str) -> None:
+        _cancel(ls, uri)
         if not ls.supports_pull:
             ls.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[])
             )
 
-    @server.feature(
-        lsp.TEXT_DOCUMENT_DIAGNOSTIC,
-        lsp.DiagnosticOptions(
-            identifier="agentls", inter_file_dependencies=True, workspace_diagnostics=False
-        ),
-    )
-    def pull(
-        ls: AgentlsServer, params: lsp.DocumentDiagnosticParams
-    ) -> lsp.DocumentDiagnosticReport:
-        uri = params.text_document.uri
-        version, diags = diagnostics_for(ls, uri)
-        from agentls.lsp.workspace_index import generation
+    def configuration_changed(self, ls: AgentlsServer) -> None:
+        refresh(ls)
 
-        result_id = f"{version}:{generation(ls)}"
-        if params.previous_result_id is not None and params.previous_result_id == result_id:
-            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return lsp.RelatedFullDocumentDiagnosticReport(items=diags, result_id=result_id)
+    def findings_changed(self, ls: AgentlsServer, uris: Collection[str] | None) -> None:
+        refresh(ls, uris)
+
+    def register(self, server: AgentlsServer) -> None:
+        @server.feature(
+            lsp.TEXT_DOCUMENT_DIAGNOSTIC,
+            lsp.DiagnosticOptions(
+                identifier="agentls", inter_file_dependencies=True, workspace_diagnostics=False
+            ),
+        )
+        async def pull(
+            ls: AgentlsServer, params: lsp.DocumentDiagnosticParams
+        ) -> lsp.DocumentDiagnosticReport:
+            version, diags = await diagnostics_for(ls, params.text_document.uri)
+            result_id = f"{version}:{ls.state.index.generation}"
+            if params.previous_result_id is not None and params.previous_result_id == result_id:
+                return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+            return lsp.RelatedFullDocumentDiagnosticReport(items=diags, result_id=result_id)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
 from agentls.lsp.convert import from_lsp_position, to_lsp_range
+from agentls.lsp.features import Feature
 
 if TYPE_CHECKING:  # agentls.editing is imported when first needed: start-up time
     from agentls.document.model import Document
@@ -37,7 +40,17 @@ _SYMBOL_KINDS = {
     "heading": lsp.SymbolKind.String,
 }
 _WS_TTL = 5.0
-_ws_cache: dict[str, tuple[float, Workspace]] = {}
+
+
+@dataclass
+class EditingState:
+    # the documentation of the newest completion list, for completionItem/resolve:
+    # (list number, {label: documentation})
+    completion_docs: tuple[int, dict[str, str]] = (0, {})
+    # what completion knows of the workspace, by root: (when read, MCP servers, agents, skills)
+    workspace: dict[str, tuple[float, tuple[str, ...], set[str], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
 
 def _root(ls: AgentlsServer) -> str | None:
@@ -48,17 +61,29 @@ def _root(ls: AgentlsServer) -> str | None:
     return str(root) if root else None
 
 
-def workspace_info(ls: AgentlsServer) -> Workspace:
-    """MCP servers (.mcp.json), agent and skill names of the workspace; cached for a few s."""
+async def workspace_info(ls: AgentlsServer) -> Workspace:
+    """MCP servers (.mcp.json), agent and skill names of the workspace; what is read from
+    disk is read off the event loop and kept for a few seconds."""
     from agentls.editing.knowledge import Workspace
 
     root = _root(ls)
     if not root:
         return Workspace()
     now = time.monotonic()
-    hit = _ws_cache.get(root)
-    if hit is not None and now - hit[0] < _WS_TTL:
-        return hit[1]
+    hit = ls.state.editing.workspace.get(root)
+    if hit is None or now - hit[0] >= _WS_TTL:
+        servers, on_disk, skills = await asyncio.to_thread(_read_workspace, root)
+        hit = ls.state.editing.workspace[root] = (now, servers, on_disk, skills)
+    _, servers, on_disk, skills = hit
+    agents = set(on_disk)
+    for cached in list(ls.state.documents.analyses.values()):
+        eff = cached.analysis.effective
+        if eff is not None and eff.name and re.fullmatch(r"[\w.-]+", eff.name):
+            agents.add(eff.name)
+    return Workspace(servers, tuple(sorted(agents)), skills)
+
+
+def _read_workspace(root: str) -> tuple[tuple[str, ...], set[str], tuple[str, ...]]:
     from agentls.discovery import definition_folders, mcp_servers
 
     servers = sorted(mcp_servers(root)[0] or ())
@@ -73,13 +98,7 @@ def workspace_info(ls: AgentlsServer) -> Workspace:
                 skills.append(p.parent.name)
             else:
                 agents.add(p.name[:-3])
-    for cached in list(ls.state.analyses.values()):
-        eff = cached.analysis.effective
-        if eff is not None and eff.name and re.fullmatch(r"[\w.-]+", eff.name):
-            agents.add(eff.name)
-    ws = Workspace(tuple(servers), tuple(sorted(agents)), tuple(skills))
-    _ws_cache[root] = (now, ws)
-    return ws
+    return tuple(servers), agents, tuple(skills)
 
 
 def _snippets_ok(ls: AgentlsServer) -> bool:
@@ -146,19 +165,19 @@ def _item(
     )
 
 
-def _analysed_at(
+async def _analysed_at(
     ls: AgentlsServer, uri: str, position: lsp.Position
 ) -> tuple[Analysis, Document, Position] | None:
     """The current analysis of ``uri`` and ``position`` in code points, if it is analysed."""
-    cached = ls.analysis(uri)
+    cached = await ls.analysis(uri)
     if cached is None or cached.analysis.doc is None:
         return None
     doc = cached.analysis.doc
     return cached.analysis, doc, from_lsp_position(ls.workspace.position_codec, doc.lines, position)
 
 
-def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-    at = _analysed_at(ls, params.text_document.uri, params.position)
+async def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    at = await _analysed_at(ls, params.text_document.uri, params.position)
     if at is None:
         return None
     a, doc, pos = at
@@ -170,7 +189,7 @@ def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Completio
         pos,
         dialect=a.dialect or "claude-agent",
         path=a.path,
-        workspace=workspace_info(ls),
+        workspace=await workspace_info(ls),
         snippets=_snippets_ok(ls),
     )
     if not cands:
@@ -179,8 +198,8 @@ def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Completio
     tag_ok = _deprecated_tag_ok(ls)
     data: dict[str, int] | None = None
     if _docs_on_resolve(ls):
-        number = ls.state.completion_docs[0] + 1
-        ls.state.completion_docs = (
+        number = ls.state.editing.completion_docs[0] + 1
+        ls.state.editing.completion_docs = (
             number,
             {c.label: c.documentation for c in cands if c.documentation},
         )
@@ -241,7 +260,7 @@ def _range_key(r: lsp.Range) -> tuple[int, int, int, int]:
 
 def resolve_completion(ls: AgentlsServer, item: lsp.CompletionItem) -> lsp.CompletionItem:
     """Add the documentation left out of the list (only for items of the newest list)."""
-    number, docs = ls.state.completion_docs
+    number, docs = ls.state.editing.completion_docs
     # the client merges itemDefaults.data into the item; some send it back unmerged
     data = item.data if isinstance(item.data, dict) else {"agentls": number}
     if data.get("agentls") == number and item.label in docs and item.documentation is None:
@@ -249,8 +268,8 @@ def resolve_completion(ls: AgentlsServer, item: lsp.CompletionItem) -> lsp.Compl
     return item
 
 
-def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    at = _analysed_at(ls, params.text_document.uri, params.position)
+async def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    at = await _analysed_at(ls, params.text_document.uri, params.position)
     if at is None:
         return None
     a, doc, pos = at
@@ -295,11 +314,11 @@ def _flat(
     return out
 
 
-def document_symbols(
+async def document_symbols(
     ls: AgentlsServer, params: lsp.DocumentSymbolParams
 ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation] | None:
     uri = params.text_document.uri
-    cached = ls.analysis(uri)
+    cached = await ls.analysis(uri)
     if cached is None or cached.analysis.doc is None:
         return None
     doc = cached.analysis.doc
@@ -313,8 +332,10 @@ def document_symbols(
     return _flat(ls, uri, doc.lines, syms, None)
 
 
-def folding(ls: AgentlsServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange] | None:
-    cached = ls.analysis(params.text_document.uri)
+async def folding(
+    ls: AgentlsServer, params: lsp.FoldingRangeParams
+) -> list[lsp.FoldingRange] | None:
+    cached = await ls.analysis(params.text_document.uri)
     if cached is None or cached.analysis.doc is None:
         return None
     from agentls.editing.outline import folding_ranges
@@ -325,12 +346,15 @@ def folding(ls: AgentlsServer, params: lsp.FoldingRangeParams) -> list[lsp.Foldi
     ]
 
 
-def register(server: AgentlsServer) -> None:
-    server.feature(
-        lsp.TEXT_DOCUMENT_COMPLETION,
-        lsp.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=True),
-    )(completion)
-    server.feature(lsp.COMPLETION_ITEM_RESOLVE)(resolve_completion)
-    server.feature(lsp.TEXT_DOCUMENT_HOVER)(hover_handler)
-    server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
-    server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)(folding)
+class Editing(Feature):
+    name = "editing"
+
+    def register(self, server: AgentlsServer) -> None:
+        server.feature(
+            lsp.TEXT_DOCUMENT_COMPLETION,
+            lsp.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=True),
+        )(completion)
+        server.feature(lsp.COMPLETION_ITEM_RESOLVE)(resolve_completion)
+        server.feature(lsp.TEXT_DOCUMENT_HOVER)(hover_handler)
+        server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
+        server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)(folding)

@@ -2,9 +2,16 @@
 
 pygls 2.1.1 answers nothing when a request's parameters do not match the LSP types: the
 ``object_hook`` that structures the message raises, its read loop logs the error, shows a
-pop-up and drops the request, so the client waits forever. :func:`install` makes that an
-``InvalidParams`` (-32602) error *response* with the reason, drops an invalid notification
-with a log line, and fails the pending request when a client's *response* cannot be read.
+pop-up and drops the request, so the client waits forever. :class:`AgentlsProtocol` (the
+server's protocol class) makes that an ``InvalidParams`` (-32602) error *response* with the
+reason, drops an invalid notification with a log line, and fails the pending request when a
+client's *response* cannot be read.
+
+Errors as LSP says them: after ``shutdown`` a request gets ``InvalidRequest`` (-32600; pygls
+sends nothing); a URI holding NUL (``%00``), which no file can have and on which every ``os``
+function raises, gets ``InvalidParams`` for a request and is dropped with a log line for a
+notification; ``didChange``/``didClose`` of a document that is not open are ignored with a
+log line (pygls raised ``KeyError``, an internal error).
 
 pygls splits a document into lines with ``str.splitlines``, which also breaks at NEL, LS,
 PS, VT, FF and FS/GS/RS: an incremental edit after such a character lands in the wrong place
@@ -23,15 +30,24 @@ an open document and the counters, for the robustness tests. It never reads from
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Generator, Sequence
 from concurrent.futures import Future as ThreadFuture
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+)
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.workspace import TextDocument
 
 from agentls.runner.redact import redact
@@ -117,52 +133,123 @@ def _reasons(exc: BaseException) -> str:
     return shown + (f" (and {more} more)" if more > 0 else "")
 
 
-def install(server: LanguageServer) -> GuardStats:
-    """Guard ``server``'s protocol; call once, right after creating the server."""
-    protocol: Any = server.protocol
-    stats = GuardStats()
-    server.guard_stats = stats  # type: ignore[attr-defined]
-    structure = protocol.structure_message
-    handle = protocol.handle_message
-    send_result = protocol._send_handler_result
+class AgentlsProtocol(LanguageServerProtocol):
+    """pygls' LSP protocol with the guards above, and agentls' typed messages
+    (:mod:`agentls.lsp.protocol`). Given to the server as its ``protocol_cls``."""
 
-    def structure_message(data: dict[str, Any]) -> Any:
+    def __init__(self, server: Any, converter: Any) -> None:
+        self.stats = GuardStats()
+        super().__init__(server, converter)
+
+    def get_message_type(self, method: str) -> type | None:  # type: ignore[override]
+        from agentls.lsp.protocol import message_type
+
+        return message_type(method) or super().get_message_type(method)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
         try:
-            return structure(data)
+            return super().structure_message(data)
         except JsonRpcException as exc:
-            stats.invalid += 1
-            _answer_unreadable(protocol, data, exc)
+            self.stats.invalid += 1
+            _answer_unreadable(self, data, exc)
             return _Dropped()
 
-    def handle_message(message: Any) -> None:
+    def handle_message(self, message: Any) -> None:
         if isinstance(message, _Dropped):
             return
-        handle(message)
+        method = getattr(message, "method", None)
+        msg_id = getattr(message, "id", None)
+        if self._shutdown and method is not None and method != lsp.EXIT:
+            # LSP: after shutdown, requests fail with InvalidRequest; notifications are dropped
+            what = "refused" if msg_id is not None else "dropped"
+            log.info("after shutdown: %s %s", what, method)
+            if msg_id is not None:
+                refused = JsonRpcInvalidRequest(f"{method}: the server is shutting down")
+                self._send_response(msg_id, None, refused.to_response_error())
+            return
+        uri = _uri_of(getattr(message, "params", None))
+        if method is not None and uri is not None and _refused_uri(uri):
+            self.stats.invalid += 1
+            log.warning("refused %s for a URI with a NUL character", method)
+            if msg_id is not None:
+                error = JsonRpcInvalidParams(f"{method}: the URI holds a NUL character")
+                self._send_response(msg_id, None, error.to_response_error())
+            return
+        super().handle_message(message)
 
-    def send_handler_result(future: Any, *, msg_id: Any) -> None:
-        _note(server, stats, future, f"request {msg_id}")
-        send_result(future, msg_id=msg_id)
+    def _send_handler_result(self, future: Any, *, msg_id: Any) -> None:
+        _note(self._server, self.stats, future, f"request {msg_id}")
+        super()._send_handler_result(future, msg_id=msg_id)
 
-    def check_handler_result(future: Any) -> None:
+    def _check_handler_result(self, future: Any) -> None:
         # Reported here, once, as a log message; pygls would add a pop-up per occurrence.
-        _note(server, stats, future, "notification")
+        _note(self._server, self.stats, future, "notification")
 
-    builtin = protocol.fm.builtin_features
-    initialize = builtin[lsp.INITIALIZE]
-
-    def lsp_initialize(*args: Any) -> Generator[Any, Any, Any]:
-        result = yield from initialize(*args)
-        _use_lsp_lines(protocol.workspace)
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, Any]:
+        result = yield from super().lsp_initialize(params)
+        _use_lsp_lines(self.workspace)
         return result
 
-    builtin[lsp.INITIALIZE] = lsp_initialize
-    protocol.structure_message = structure_message
-    protocol.handle_message = handle_message
-    protocol._send_handler_result = send_handler_result
-    protocol._check_handler_result = check_handler_result
+    @lsp_method(lsp.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(lsp.SHUTDOWN)) is not None:
+            yield handler, args, None
+        # pygls 2.1.1 cancels pending requests while iterating over the dict that the
+        # cancellation callbacks shrink ("dictionary changed size"): here over a snapshot,
+        # and only the server's requests to the client; the client's requests sent before
+        # shutdown (running as tasks) still get their answers.
+        current = self.msg_id  # never the shutdown request itself
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not isinstance(future, asyncio.Task) and not future.done():
+                future.cancel()
+        self._shutdown = True
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: lsp.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        # LSP: a change of a document that is not open is a client error; pygls would
+        # raise KeyError (an internal error). Ignored, with a log line.
+        if _not_open(self, "didChange", params.text_document.uri):
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: lsp.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if _not_open(self, "didClose", params.text_document.uri):
+            return
+        yield from super().lsp_text_document__did_close(params)
+
+
+def install(server: LanguageServer) -> GuardStats:
+    """Register the debug request when the tests ask for it; the stats of the guards."""
+    protocol = server.protocol
+    assert isinstance(protocol, AgentlsProtocol), "create the server with AgentlsProtocol"
     if os.environ.get("AGENTLS_TEST_HOOKS") == "1":
-        _register_debug(server, stats)
-    return stats
+        _register_debug(server, protocol.stats)
+    return protocol.stats
+
+
+def _uri_of(params: Any) -> str | None:
+    """The document URI a message is about, if any."""
+    td = getattr(params, "text_document", None)
+    uri = getattr(td, "uri", None) if td is not None else getattr(params, "uri", None)
+    return uri if isinstance(uri, str) else None
+
+
+def _refused_uri(uri: str) -> bool:
+    """A URI whose path holds NUL: no file can have it, and os functions raise on it."""
+    return "\x00" in uri or "%00" in uri
+
+
+def _not_open(protocol: LanguageServerProtocol, what: str, uri: str) -> bool:
+    if unquote(uri) in protocol.workspace.text_documents:
+        return False
+    log.info("ignored %s of %s: the document is not open", what, uri)
+    return True
 
 
 def _answer_unreadable(protocol: Any, data: dict[str, Any], exc: JsonRpcException) -> None:
@@ -221,4 +308,4 @@ def _register_debug(server: LanguageServer, stats: GuardStats) -> None:
         }
 
 
-__all__ = ["DEBUG_DOCUMENT", "GuardStats", "install"]
+__all__ = ["DEBUG_DOCUMENT", "AgentlsProtocol", "GuardStats", "install"]

@@ -1,52 +1,71 @@
-"""The pygls 2 language server: state, settings and feature registration.
+"""The pygls 2 language server: its typed state, and the features added through one point.
 
-Feature modules (``diagnostics``, ``code_actions``, ``agent_actions``, ...) each expose
-``register(server)``; their handlers are thin adapters over the engine.
+Each feature (:mod:`~agentls.lsp.diagnostics`, :mod:`~agentls.lsp.editing`,
+:mod:`~agentls.lsp.workspace_index`, :mod:`~agentls.lsp.code_actions`,
+:mod:`~agentls.lsp.agent_actions`) is a :class:`~agentls.lsp.features.Feature` added with
+:meth:`AgentlsServer.add_feature`; :mod:`~agentls.lsp.lifecycle` fans the session and
+document events out to them. docs/architecture.md tells where to add one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from agentls import __version__
+from agentls.lsp.agent_actions import AgentRuns, RunsState
+from agentls.lsp.code_actions import CodeActions
+from agentls.lsp.diagnostics import Diagnostics, DiagnosticsState
+from agentls.lsp.documents import Cached, DocumentStore
+from agentls.lsp.editing import Editing, EditingState
+from agentls.lsp.guard import AgentlsProtocol
+from agentls.lsp.protocol import converter_factory
+from agentls.lsp.workspace_index import IndexState, WorkspaceIndexFeature
 from agentls.settings import Settings
 
 if TYPE_CHECKING:
-    from agentls.engine import Analysis  # imported when first needed: start-up time
+    from pygls.workspace import TextDocument
+
+    from agentls.lsp.features import Feature
 
 log = logging.getLogger("agentls")
 
 
-@dataclass(slots=True)
-class Cached:
-    version: int | None
-    text: str
-    analysis: Analysis
-
-
 @dataclass
 class ServerState:
+    """Everything the server keeps, one typed field per concern."""
+
     settings: Settings = field(default_factory=Settings)
-    analyses: dict[str, Cached] = field(default_factory=dict)
-    pending: dict[str, asyncio.Handle | asyncio.TimerHandle] = field(default_factory=dict)
-    # the documentation of the newest completion list, for completionItem/resolve:
-    # (list number, {label: documentation})
-    completion_docs: tuple[int, dict[str, str]] = (0, {})
+    documents: DocumentStore = field(default_factory=DocumentStore)
+    diagnostics: DiagnosticsState = field(default_factory=DiagnosticsState)
+    editing: EditingState = field(default_factory=EditingState)
+    index: IndexState = field(default_factory=IndexState)
+    runs: RunsState = field(default_factory=RunsState)
 
 
 class AgentlsServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
-            "agentls", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental
+            "agentls",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=AgentlsProtocol,
+            converter_factory=converter_factory,
         )
         self.state = ServerState()
+        self.features: list[Feature] = []
+
+    def add_feature(self, feature: Feature) -> None:
+        """The one registration point: the feature's requests, and its lifecycle hooks."""
+        self.features.append(feature)
+        feature.register(self)
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         """Serve over stdio with agentls' chunked reader (see agentls.lsp.transport)."""
@@ -75,70 +94,48 @@ class AgentlsServer(LanguageServer):
         fmt = td.hover.content_format if td and td.hover else None
         return not fmt or lsp.MarkupKind.Markdown in fmt
 
-    # ----------------------------------------------------------------- analyses
+    # ----------------------------------------------------------------- documents
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The document the client has opened at ``uri`` (pygls keys them unquoted)."""
+        doc: TextDocument | None = self.workspace.text_documents.get(unquote(uri))
+        return doc
+
+    def open_uris(self) -> list[str]:
+        return list(self.workspace.text_documents)
 
     def path_of(self, uri: str) -> str | None:
         try:
-            return to_fs_path(uri)
+            path = to_fs_path(uri)
         except Exception:
             return None
+        return path if path and "\x00" not in path else None
 
-    def analysis(self, uri: str) -> Cached | None:
-        """The analysis of the current text of ``uri`` (computed now if stale)."""
-        doc = self.workspace.get_text_document(uri)
-        try:
-            text = doc.source
-        except (OSError, UnicodeDecodeError):
-            return None
-        cached = self.state.analyses.get(uri)
-        if cached is not None and cached.version == doc.version and cached.text is text:
-            return cached
-        path = self.path_of(uri)
-        dialect = self.state.settings.dialect_for(path)
-        from agentls.discovery import mcp_servers_for
-        from agentls.document.model import reuse_frontmatter_parses
-        from agentls.engine import analyze
-
-        reuse_frontmatter_parses()  # documents being edited: see agentls.document.model
-
-        a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path))
-        cached = Cached(doc.version, text, a)
-        self.state.analyses[uri] = cached
-        return cached
+    async def analysis(self, uri: str) -> Cached | None:
+        """The analysis of the current text of ``uri`` (see agentls.lsp.documents)."""
+        return await self.state.documents.analysis(self, uri)
 
 
-def create_server() -> AgentlsServer:
+def default_features() -> list[Feature]:
+    return [Diagnostics(), Editing(), WorkspaceIndexFeature(), CodeActions(), AgentRuns()]
+
+
+def create_server(features: Sequence[Feature] | None = None) -> AgentlsServer:
     server = AgentlsServer()
-    from agentls.lsp import code_actions, diagnostics, guard, lifecycle
+    from agentls.lsp import guard, lifecycle
 
     guard.install(server)
     lifecycle.register(server)
-    diagnostics.register(server)
-    code_actions.register(server)
-    for name in ("agentls.lsp.agent_actions", "agentls.lsp.editing", "agentls.lsp.workspace_index"):
-        _register_optional(server, name)
+    for feature in default_features() if features is None else features:
+        server.add_feature(feature)
     return server
-
-
-def _register_optional(server: AgentlsServer, module: str) -> None:
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return
-        raise
-    register: Any = getattr(mod, "register", None)
-    if register is not None:
-        register(server)
 
 
 def start(tcp: str | None = None, log_file: str | None = None, verbose: int = 0) -> int:
     import sys
 
-    # Background threads (the index build, agent runs) hand the GIL back to the event loop
-    # after 1 ms instead of 5: requests wait less behind them.
+    # Background threads (the index build, agent runs, analyses of large documents) hand
+    # the GIL back to the event loop after 1 ms instead of 5: requests wait less behind them.
     sys.setswitchinterval(0.001)
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     if log_file:

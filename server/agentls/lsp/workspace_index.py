@@ -2,46 +2,58 @@
 definition, references, rename, workspace symbols, ``agentls/agents``, and the findings
 across files (refreshed when a file they depend on changes).
 
-Handlers are adapters over :mod:`agentls.index`. The open-document notifications and
-``initialized`` are registered by other modules; this one chains after them.
+Handlers are adapters over :mod:`agentls.index`. Files are read from disk off the event loop
+(the build, watched files, a closed document, the lines of a file a location points into).
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING, Any, cast
 
 from lsprotocol import types as lsp
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 
 from agentls.lsp.convert import text_edits_for, to_lsp_range
+from agentls.lsp.features import Feature
+from agentls.lsp.protocol import AGENTS, AgentInfo, AgentsParams, AgentsResult
 from agentls.types import Finding, Position, TextEdit
 
 if TYPE_CHECKING:
+    from agentls.discovery import Skipped
     from agentls.index import IndexEntry, WorkspaceIndex
+    from agentls.lsp.documents import Cached
     from agentls.lsp.server import AgentlsServer
+    from agentls.types import Range
 
 log = logging.getLogger("agentls.index")
 
-AGENTS_REQUEST = "agentls/agents"
 WATCH_GLOBS = ("**/*.md", "**/.claude-plugin/plugin.json")
 MANIFEST = "/.claude-plugin/plugin.json"
 
 
 @dataclass
 class IndexState:
-    index: WorkspaceIndex = field(default_factory=lambda: _index_module().WorkspaceIndex())
+    index: WorkspaceIndex | None = None  # None until the first build is done
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     synced: dict[str, int | None] = field(default_factory=dict)  # uri -> version indexed
     task: asyncio.Task[None] | None = None
+    # disk updates (watched files, closed documents) are applied one at a time, in order
+    disk: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @property
+    def generation(self) -> int:
+        return self.index.generation if self.index is not None else 0
+
+    def built(self) -> WorkspaceIndex | None:
+        return self.index if self.ready.is_set() else None
 
 
 def _warm_imports() -> None:
@@ -78,51 +90,125 @@ def _indexing() -> Any:
     return agentls.indexing
 
 
-_STATES: WeakKeyDictionary[Any, IndexState] = WeakKeyDictionary()
+def _spawn(ls: AgentlsServer, work: Awaitable[None]) -> None:
+    """Run ``work`` as a task the index keeps until it is done (and logs if it fails)."""
+    tasks = ls.state.index.tasks
 
+    async def guarded() -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("index update failed")
 
-def state(ls: AgentlsServer) -> IndexState:
-    st = _STATES.get(ls)
-    if st is None:
-        st = _STATES[ls] = IndexState()
-    return st
+    task = asyncio.get_running_loop().create_task(guarded())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 def _folders(ls: AgentlsServer) -> list[str]:
     out = []
     for f in ls.workspace.folders.values():
-        p = to_fs_path(f.uri)
+        p = ls.path_of(f.uri)
         if p:
             out.append(p)
-    if not out and ls.workspace.root_path:
+    if not out and ls.workspace.root_path and "\x00" not in ls.workspace.root_path:
         out.append(ls.workspace.root_path)
     return out
 
 
-def _text_of(ls: AgentlsServer, path: str) -> str:
-    """The text positions in ``path`` refer to: the open document's, else the file's."""
-    uri = from_fs_path(path) or path
-    doc = ls.workspace.text_documents.get(uri)
-    if doc is not None:
-        return str(doc.source)
-    return _indexing().read_text(path) or ""
+def _read(path: str) -> str | None:
+    return _indexing().read_text(path)  # type: ignore[no-any-return]
 
 
-def _codec_lines(ls: AgentlsServer, path: str) -> list[str]:
+def _read_entries(
+    items: Sequence[tuple[str, str, str | None]],
+) -> list[tuple[str, IndexEntry | Skipped | None]]:
+    """Each (path, scope, dialect) read from disk and analysed (in a worker thread): its
+    index entry, why it could not be read, or None (no definition)."""
+    read_entry = _indexing().read_entry
+    return [(path, read_entry(path, scope, dialect)) for path, scope, dialect in items]
+
+
+def _reindex(
+    ls: AgentlsServer, index: WorkspaceIndex, got: list[tuple[str, IndexEntry | Skipped | None]]
+) -> set[str]:
+    """Put what :func:`_read_entries` read into ``index``: a file leaves the index when it
+    can no longer be read (said in the client's log) or is no definition. The paths whose
+    findings across files may have changed."""
+    deps: set[str] = set()
+    skipped: list[Skipped] = []
+    for path, entry in got:
+        if isinstance(entry, _index_module().IndexEntry):
+            deps |= index.put(entry)
+            continue
+        if entry is not None:
+            skipped.append(cast("Skipped", entry))
+        deps |= index.remove(path)
+    _report_skipped(ls, skipped)
+    return deps
+
+
+MAX_SKIPPED_SHOWN = 20  # files named in the log; more are counted
+
+
+def _log_client(ls: AgentlsServer, kind: lsp.MessageType, message: str) -> None:
+    try:
+        ls.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+    except Exception:  # the transport is gone: nothing to tell
+        log.debug("cannot log to the client", exc_info=True)
+
+
+def _report_skipped(ls: AgentlsServer, skipped: Sequence[Skipped]) -> None:
+    """Say which files and folders the index could not read (a FIFO, a link to a device, a
+    file over the size limit, an unreadable folder), in the client's log."""
+    if not skipped:
+        return
+    lines = [f"{s.path}: {s.reason}" for s in skipped[:MAX_SKIPPED_SHOWN]]
+    more = len(skipped) - len(lines)
+    if more > 0:
+        lines.append(f"... and {more} more")
+    _log_client(
+        ls,
+        lsp.MessageType.Warning,
+        f"agentls: {len(skipped)} file(s) or folder(s) not indexed:\n" + "\n".join(lines),
+    )
+
+
+async def _texts_of(ls: AgentlsServer, paths: Collection[str]) -> dict[str, str]:
+    """The text positions in each file refer to: the open document's, else the file's (read
+    off the loop)."""
+    out: dict[str, str] = {}
+    on_disk = []
+    for path in paths:
+        doc = ls.open_document(from_fs_path(path) or path)
+        if doc is not None:
+            out[path] = str(doc.source)
+        else:
+            on_disk.append(path)
+    if on_disk:
+        texts = await asyncio.to_thread(lambda: [_read(p) or "" for p in on_disk])
+        out.update(zip(on_disk, texts, strict=True))
+    return out
+
+
+async def _lines_of(ls: AgentlsServer, paths: Collection[str]) -> dict[str, list[str]]:
+    """The lines of each file, split as LSP splits them."""
     from agentls.lines import lsp_lines
 
-    return lsp_lines(_text_of(ls, path))
+    return {p: lsp_lines(t) for p, t in (await _texts_of(ls, paths)).items()}
 
 
-def _range(ls: AgentlsServer, path: str, rng: Any) -> lsp.Range:
-    return to_lsp_range(ls.workspace.position_codec, _codec_lines(ls, path), rng)
+def _range(ls: AgentlsServer, lines: dict[str, list[str]], path: str, rng: Range) -> lsp.Range:
+    return to_lsp_range(ls.workspace.position_codec, lines.get(path, []), rng)
 
 
 # --------------------------------------------------------------------------- building
 
 
 async def build(ls: AgentlsServer) -> None:
-    st = state(ls)
+    st = ls.state.index
     token = str(uuid.uuid4())
     progress = False
     caps = ls.client_capabilities.window
@@ -148,8 +234,10 @@ async def build(ls: AgentlsServer) -> None:
     # open documents win over the disk
     st.index = index
     st.synced.clear()
-    for uri in list(ls.workspace.text_documents):
-        sync_document(ls, uri)
+    for uri in ls.open_uris():
+        cached = ls.state.documents.current(ls, uri)
+        if cached is not None:
+            sync_document(ls, uri, cached)
     st.ready.set()
     if progress:
         ls.work_done_progress.end(
@@ -158,176 +246,134 @@ async def build(ls: AgentlsServer) -> None:
     _refresh(ls, None)
 
 
-MAX_SKIPPED_SHOWN = 20  # files named in the log; more are counted
-
-
-def _log_client(ls: AgentlsServer, kind: lsp.MessageType, message: str) -> None:
-    try:
-        ls.window_log_message(lsp.LogMessageParams(type=kind, message=message))
-    except Exception:  # the transport is gone: nothing to tell
-        log.debug("cannot log to the client", exc_info=True)
-
-
-def _report_skipped(ls: AgentlsServer, skipped: list[Any]) -> None:
-    """Say which files and folders the index could not read (a FIFO, a link to a device, a
-    file over the size limit, an unreadable folder), in the client's log."""
-    if not skipped:
-        return
-    lines = [f"{s.path}: {s.reason}" for s in skipped[:MAX_SKIPPED_SHOWN]]
-    more = len(skipped) - len(lines)
-    if more > 0:
-        lines.append(f"... and {more} more")
-    _log_client(
-        ls,
-        lsp.MessageType.Warning,
-        f"agentls: {len(skipped)} file(s) or folder(s) not indexed:\n" + "\n".join(lines),
-    )
-
-
 def start_build(ls: AgentlsServer) -> None:
-    st = state(ls)
+    st = ls.state.index
     if st.task is None:
         st.task = asyncio.get_running_loop().create_task(build(ls))
 
 
-def sync_document(ls: AgentlsServer, uri: str) -> set[str]:
-    """Bring the index up to date with an open document; return dependent paths."""
-    st = state(ls)
-    doc = ls.workspace.text_documents.get(uri)
+def sync_document(ls: AgentlsServer, uri: str, cached: Cached, *, publishing: bool = False) -> None:
+    """Bring the index up to date with an open document's analysis, and re-check the open
+    documents whose findings depend on it (whichever feature syncs first does it; while
+    ``publishing`` the document's own diagnostics, not that document)."""
+    st = ls.state.index
+    index = st.built()
     path = ls.path_of(uri)
-    if doc is None or path is None:
-        return set()
-    if st.synced.get(uri, -1) == doc.version and path in st.index.entries:
-        return set()
-    st.synced[uri] = doc.version
-    old = st.index.entries.get(path)
+    if index is None or path is None:
+        return
+    if st.synced.get(uri, -1) == cached.version and path in index.entries:
+        return
+    st.synced[uri] = cached.version
+    old = index.entries.get(path)
     scope = old.scope if old is not None else "project"
-    cached = ls.analysis(uri)  # the diagnostics' analysis of this text: no second parse
-    if cached is None:
-        return set()
-    return st.index.update_analysis(cached.analysis, scope)
+    deps = index.update_analysis(cached.analysis, scope)
+    _refresh(ls, deps - {path} if publishing else deps)
 
 
-def cross_file_findings(ls: AgentlsServer, uri: str) -> list[Finding]:
-    """Findings of ``uri`` that depend on other files (empty until the index is built)."""
-    st = _STATES.get(ls)
-    if st is None or not st.ready.is_set():
-        return []
-    path = ls.path_of(uri)
-    if path is None:
-        return []
-    sync_document(ls, uri)
-    return st.index.findings_for(path)
-
-
-def generation(ls: AgentlsServer) -> int:
-    st = _STATES.get(ls)
-    return st.index.generation if st is not None else 0
+async def _sync_open(ls: AgentlsServer, uri: str) -> None:
+    cached = await ls.analysis(uri)
+    if cached is not None:
+        sync_document(ls, uri, cached)
 
 
 def _refresh(ls: AgentlsServer, paths: set[str] | None) -> None:
-    """Re-publish diagnostics of open documents among ``paths`` (None: all open ones)."""
-    from agentls.lsp.diagnostics import pull_refresh, schedule
-
-    if pull_refresh(ls):
+    """Re-check open documents among ``paths`` (None: all open ones)."""
+    if paths is not None and not paths:
         return
-    for uri in list(ls.workspace.text_documents):
-        if paths is None or ls.path_of(uri) in paths:
-            schedule(ls, uri)
+    uris = None if paths is None else [u for u in ls.open_uris() if ls.path_of(u) in paths]
+    if uris is None or uris:
+        from agentls.lsp.lifecycle import fan_out
+
+        fan_out(ls, lambda f: f.findings_changed(ls, uris))
 
 
-def on_changed(ls: AgentlsServer, uri: str) -> None:
-    st = state(ls)
-    if not st.ready.is_set():
-        return
-    deps = sync_document(ls, uri)
-    if deps:
+async def _closed(ls: AgentlsServer, uri: str, path: str) -> None:
+    """A document was closed: the index goes back to the file on disk (or forgets it)."""
+    st = ls.state.index
+    async with st.disk:
+        index = st.built()
+        if index is None:
+            return
+        old = index.entries.get(path)
+        item = (path, old.scope if old else "project", None)
+        got = await asyncio.to_thread(_read_entries, [item])
+        if ls.open_document(uri) is None:  # not reopened meanwhile
+            _refresh(ls, _reindex(ls, index, got))
+
+
+async def _watched(ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
+    st = ls.state.index
+    async with st.disk:
+        manifests = [
+            p
+            for ch in changes
+            if (p := ls.path_of(ch.uri)) is not None and p.replace("\\", "/").endswith(MANIFEST)
+        ]
+        if manifests:
+            await _plugins_changed(ls, manifests)
+        index = st.built()
+        if index is None:
+            return
+        deps: set[str] = set()
+        reads: list[tuple[str, str, str | None]] = []
+        for ch in changes:
+            path = ls.path_of(ch.uri)
+            if path is None or ls.open_document(ch.uri) is not None or path in manifests:
+                continue  # open documents are tracked from their text
+            if ch.type == lsp.FileChangeType.Deleted:
+                deps |= index.remove(path)
+                # a deleted folder: drop everything below it
+                below = path.rstrip(os.sep) + os.sep
+                for p in [p for p in index.entries if p.startswith(below)]:
+                    deps |= index.remove(p)
+            else:
+                old = index.entries.get(path)
+                scope = old.scope if old else "project"
+                reads.append((path, scope, ls.state.settings.dialect_for(path)))
+        if reads:
+            deps |= _reindex(ls, index, await asyncio.to_thread(_read_entries, reads))
         _refresh(ls, deps)
 
 
-def on_watched(ls: AgentlsServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-    st = state(ls)
-    manifests = [
-        p
-        for ch in params.changes
-        if (p := ls.path_of(ch.uri)) is not None and p.replace("\\", "/").endswith(MANIFEST)
-    ]
-    if manifests:
-        _plugins_changed(ls, manifests)
-    if not st.ready.is_set():
-        return
-    deps: set[str] = set()
-    for ch in params.changes:
-        path = ls.path_of(ch.uri)
-        if path is None or ch.uri in ls.workspace.text_documents or path in manifests:
-            continue  # open documents are tracked from their text
-        if ch.type == lsp.FileChangeType.Deleted:
-            deps |= st.index.remove(path)
-            # a deleted folder: drop everything below it
-            for p in [p for p in st.index.entries if p.startswith(path.rstrip(os.sep) + os.sep)]:
-                deps |= st.index.remove(p)
-            continue
-        old = st.index.entries.get(path)
-        scope = old.scope if old else "project"
-        deps |= _reindex(st.index, path, scope, ls.state.settings.dialect_for(path), ls)
-    if deps:
-        _refresh(ls, deps)
-
-
-def _reindex(
-    index: WorkspaceIndex,
-    path: str,
-    scope: str,
-    dialect: str | None,
-    ls: AgentlsServer | None = None,
-) -> set[str]:
-    """Read ``path`` from disk again into ``index``: it leaves the index when it can no
-    longer be read (said in the client's log when ``ls`` is given) or is no definition.
-    The paths whose findings across files may have changed."""
-    got = _indexing().read_entry(path, scope, dialect)
-    if isinstance(got, _index_module().IndexEntry):
-        return index.put(got)
-    if got is not None and ls is not None:
-        _report_skipped(ls, [got])
-    return index.remove(path)
-
-
-def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
+async def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
     """A plugin manifest was created, changed or deleted: the files below its folder may
     now be plugin agents, skills and commands, or no longer be: detect their dialects
     again, re-index them, and re-check the open documents."""
     from agentls.dialects.registry import forget_plugin_roots
 
     forget_plugin_roots()
-    st = state(ls)
-    if st.ready.is_set():
+    st = ls.state.index
+    index = st.built()
+    if index is not None:
         from agentls.discovery import index_files
 
         indexing = _indexing()
         for manifest in manifests:
             root = os.path.dirname(os.path.dirname(manifest))
             below = root.rstrip(os.sep) + os.sep
-            seen = set()
-            for path, scope, dialect in index_files(
-                [root], indexing.INDEXED, user=False, bundled=False
-            ):
-                seen.add(path)
-                _reindex(st.index, path, scope, dialect)
-            for path in [p for p in st.index.entries if p.startswith(below) and p not in seen]:
-                st.index.remove(path)  # no longer a file of any indexed dialect
-        st.synced.clear()  # open documents: re-synced from their new analyses
-    from agentls.lsp.diagnostics import refresh_all
 
-    refresh_all(ls)
+            def scan(root: str = root) -> list[tuple[str, IndexEntry | Skipped | None]]:
+                found = index_files([root], indexing.INDEXED, user=False, bundled=False)
+                return _read_entries(list(found))
+
+            got = await asyncio.to_thread(scan)
+            _reindex(ls, index, got)
+            seen = {path for path, _ in got}
+            for path in [p for p in index.entries if p.startswith(below) and p not in seen]:
+                index.remove(path)  # no longer a file of any indexed dialect
+        st.synced.clear()  # open documents: re-synced from their new analyses
+    ls.state.documents.clear()
+    _refresh(ls, None)
 
 
 # --------------------------------------------------------------------------- requests
 
 
 async def _ready(ls: AgentlsServer) -> WorkspaceIndex:
-    st = state(ls)
+    st = ls.state.index
     start_build(ls)
     await st.ready.wait()
+    assert st.index is not None
     return st.index
 
 
@@ -336,184 +382,199 @@ async def _symbol(ls: AgentlsServer, params: Any) -> tuple[WorkspaceIndex, Any]:
     index = await _ready(ls)
     uri = params.text_document.uri
     path = ls.path_of(uri)
-    if path is None:
+    cached = await ls.analysis(uri) if path is not None else None
+    if path is None or cached is None:
         return index, None
-    sync_document(ls, uri)
-    lines = _codec_lines(ls, path)
+    sync_document(ls, uri, cached)
+    lines = (await _lines_of(ls, [path]))[path]
     p = ls.workspace.position_codec.position_from_client_units(lines, params.position)
     return index, index.symbol_at(path, Position(p.line, p.character))
 
 
-def _location(ls: AgentlsServer, e: IndexEntry) -> lsp.Location:
-    rng = e.name_range
+def _location(ls: AgentlsServer, lines: dict[str, list[str]], e: IndexEntry) -> lsp.Location:
     uri = from_fs_path(e.path) or e.path
-    if rng is None:
+    if e.name_range is None:
         return lsp.Location(uri, lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)))
-    return lsp.Location(uri, _range(ls, e.path, rng))
+    return lsp.Location(uri, _range(ls, lines, e.path, e.name_range))
 
 
-def agents_payload(ls: AgentlsServer, index: WorkspaceIndex) -> dict[str, Any]:
-    out = []
-    for e in index.all():
-        uri = from_fs_path(e.path) or e.path
-        out.append(e.to_json(uri))
-    return {"agents": out}
+async def _locations(ls: AgentlsServer, entries: Sequence[IndexEntry]) -> list[lsp.Location]:
+    lines = await _lines_of(ls, {e.path for e in entries if e.name_range is not None})
+    return [_location(ls, lines, e) for e in entries]
 
 
-def _chain(server: AgentlsServer, method: str, after: Callable[[AgentlsServer, Any], None]) -> None:
-    """Run ``after`` once the handler another module registered for ``method`` has run."""
-    features = server.protocol.fm.features
-    prev = features.get(method)
-
-    async def chained(params: Any) -> None:
-        if prev is not None:
-            result = prev(params)
-            if inspect.isawaitable(result):
-                await result
-        try:
-            after(server, params)
-        except Exception:
-            log.exception("index update after %s failed", method)
-
-    if prev is None:
-        server.feature(method)(lambda ls, params: after(ls, params))
-    else:
-        features[method] = chained
+def agent_info(e: IndexEntry) -> AgentInfo:
+    return AgentInfo(
+        name=e.name,
+        dialect=e.dialect,
+        kind=e.kind,
+        scope=e.scope,  # type: ignore[arg-type]
+        uri=from_fs_path(e.path) or e.path,
+        path=e.path,
+        description=e.description,
+        model=e.model,
+        tools=e.tools,
+        loads=e.loads,
+        errors=e.errors,
+        warnings=e.warnings,
+    )
 
 
-def register(server: AgentlsServer) -> None:
-    def after_initialized(ls: AgentlsServer, params: Any) -> None:
+_SYMBOL_KINDS = {
+    "agent": lsp.SymbolKind.Class,
+    "copilot-agent": lsp.SymbolKind.Class,
+    "skill": lsp.SymbolKind.Function,
+    "command": lsp.SymbolKind.Function,
+}
+
+
+class WorkspaceIndexFeature(Feature):
+    name = "index"
+
+    def initialized(self, ls: AgentlsServer) -> None:
         threading.Thread(target=_warm_imports, name="agentls-warm-imports", daemon=True).start()
         ws = ls.client_capabilities.workspace
         dyn = (
             ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration
         )
         if dyn:
-            asyncio.get_running_loop().create_task(_register_watchers(ls))
+            _spawn(ls, _register_watchers(ls))
         start_build(ls)
 
-    _chain(server, lsp.INITIALIZED, after_initialized)
-    for method in (lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE):
-        _chain(server, method, lambda ls, params: on_changed(ls, params.text_document.uri))
+    def opened(self, ls: AgentlsServer, uri: str) -> None:
+        if ls.state.index.ready.is_set():
+            _spawn(ls, _sync_open(ls, uri))
 
-    def after_close(ls: AgentlsServer, params: Any) -> None:
-        uri = params.text_document.uri
-        st = state(ls)
+    changed = opened
+
+    def closed(self, ls: AgentlsServer, uri: str) -> None:
+        st = ls.state.index
         st.synced.pop(uri, None)
         path = ls.path_of(uri)
-        if path is None or not st.ready.is_set():
-            return
-        old = st.index.entries.get(path)
-        deps = _reindex(st.index, path, old.scope if old else "project", None)
-        if deps:
-            _refresh(ls, deps)
+        if path is not None and st.ready.is_set():
+            _spawn(ls, _closed(ls, uri, path))
 
-    _chain(server, lsp.TEXT_DOCUMENT_DID_CLOSE, after_close)
+    def watched_files_changed(self, ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
+        _spawn(ls, _watched(ls, changes))
 
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched(ls: AgentlsServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-        on_watched(ls, params)
+    def shutdown(self, ls: AgentlsServer) -> None:
+        st = ls.state.index
+        for task in [*st.tasks, *([st.task] if st.task else [])]:
+            task.cancel()
 
-    @server.feature(AGENTS_REQUEST)
-    async def agents(ls: AgentlsServer, params: Any) -> dict[str, Any]:
-        index = await _ready(ls)
-        for uri in list(ls.workspace.text_documents):
-            sync_document(ls, uri)
-        return agents_payload(ls, index)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    async def definition(ls: AgentlsServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-        index, sym = await _symbol(ls, params)
-        if sym is None:
+    def findings(self, ls: AgentlsServer, uri: str, cached: Cached) -> Sequence[Finding]:
+        """Findings of ``uri`` that depend on other files (none until the index is built)."""
+        index = ls.state.index.built()
+        path = ls.path_of(uri)
+        if index is None or path is None:
             return []
-        return [_location(ls, e) for e in index.definitions(sym.kind, sym.name)]
+        sync_document(ls, uri, cached, publishing=True)
+        return index.findings_for(path)
 
-    @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
-    async def references(ls: AgentlsServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
-        index, sym = await _symbol(ls, params)
-        if sym is None:
-            return []
-        out = []
-        if params.context.include_declaration:
-            out += [_location(ls, e) for e in index.definitions(sym.kind, sym.name)]
-        for path, rng, _ in index.references(sym.kind, sym.name):
-            out.append(lsp.Location(from_fs_path(path) or path, _range(ls, path, rng)))
-        return out
+    def register(self, server: AgentlsServer) -> None:
+        @server.feature(AGENTS)
+        async def agents(ls: AgentlsServer, params: AgentsParams | None) -> AgentsResult:
+            index = await _ready(ls)
+            for uri in ls.open_uris():
+                cached = await ls.analysis(uri)
+                if cached is not None:
+                    sync_document(ls, uri, cached)
+            return AgentsResult([agent_info(e) for e in index.all()])
 
-    @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
-    async def prepare_rename(
-        ls: AgentlsServer, params: lsp.PrepareRenameParams
-    ) -> lsp.PrepareRenamePlaceholder | None:
-        index, sym = await _symbol(ls, params)
-        if sym is None or not index.definitions(sym.kind, sym.name):
-            return None
-        path = ls.path_of(params.text_document.uri) or ""
-        return lsp.PrepareRenamePlaceholder(range=_range(ls, path, sym.range), placeholder=sym.name)
+        @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+        async def definition(ls: AgentlsServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
+            index, sym = await _symbol(ls, params)
+            if sym is None:
+                return []
+            return await _locations(ls, index.definitions(sym.kind, sym.name))
 
-    @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
-    async def rename(ls: AgentlsServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-        index, sym = await _symbol(ls, params)
-        if sym is None:
-            return None
-        new = params.new_name.strip()
-        if not new or new == sym.name:
-            return None
-        edits, renames = index.rename_edits(sym.kind, sym.name, new)
-        ws = ls.client_capabilities.workspace
-        ops = ws.workspace_edit.resource_operations if ws and ws.workspace_edit else None
-        can_rename = bool(ops) and lsp.ResourceOperationKind.Rename in (ops or [])
-        doc_changes: list[Any] = []
-        for path, items in sorted(edits.items()):
-            uri = from_fs_path(path) or path
-            open_doc = ls.workspace.text_documents.get(uri)
-            tes: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = []
-            tes += text_edits_for(
-                ls.workspace.position_codec,
-                _text_of(ls, path),
-                [TextEdit(rng, text) for rng, text in items],
+        @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
+        async def references(ls: AgentlsServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
+            index, sym = await _symbol(ls, params)
+            if sym is None:
+                return []
+            out = []
+            if params.context.include_declaration:
+                out += await _locations(ls, index.definitions(sym.kind, sym.name))
+            refs = index.references(sym.kind, sym.name)
+            lines = await _lines_of(ls, {path for path, _, _ in refs})
+            for path, rng, _ in refs:
+                out.append(lsp.Location(from_fs_path(path) or path, _range(ls, lines, path, rng)))
+            return out
+
+        @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+        async def prepare_rename(
+            ls: AgentlsServer, params: lsp.PrepareRenameParams
+        ) -> lsp.PrepareRenamePlaceholder | None:
+            index, sym = await _symbol(ls, params)
+            if sym is None or not index.definitions(sym.kind, sym.name):
+                return None
+            path = ls.path_of(params.text_document.uri) or ""
+            lines = await _lines_of(ls, [path])
+            return lsp.PrepareRenamePlaceholder(
+                range=_range(ls, lines, path, sym.range), placeholder=sym.name
             )
-            doc_changes.append(
-                lsp.TextDocumentEdit(
-                    lsp.OptionalVersionedTextDocumentIdentifier(
-                        uri, open_doc.version if open_doc else None
-                    ),
-                    tes,
+
+        @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
+        async def rename(ls: AgentlsServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+            index, sym = await _symbol(ls, params)
+            if sym is None:
+                return None
+            new = params.new_name.strip()
+            if not new or new == sym.name:
+                return None
+            edits, renames = index.rename_edits(sym.kind, sym.name, new)
+            ws = ls.client_capabilities.workspace
+            ops = ws.workspace_edit.resource_operations if ws and ws.workspace_edit else None
+            can_rename = bool(ops) and lsp.ResourceOperationKind.Rename in (ops or [])
+            texts = await _texts_of(ls, edits)
+            doc_changes: list[Any] = []
+            for path, items in sorted(edits.items()):
+                uri = from_fs_path(path) or path
+                open_doc = ls.open_document(uri)
+                tes: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = []
+                tes += text_edits_for(
+                    ls.workspace.position_codec,
+                    texts[path],
+                    [TextEdit(rng, text) for rng, text in items],
                 )
-            )
-        if can_rename:
-            for old, new_path in renames:
-                if not os.path.exists(new_path):
-                    doc_changes.append(
-                        lsp.RenameFile(
-                            old_uri=from_fs_path(old) or old,
-                            new_uri=from_fs_path(new_path) or new_path,
-                        )
+                doc_changes.append(
+                    lsp.TextDocumentEdit(
+                        lsp.OptionalVersionedTextDocumentIdentifier(
+                            uri, open_doc.version if open_doc else None
+                        ),
+                        tes,
                     )
-        return lsp.WorkspaceEdit(document_changes=doc_changes)
+                )
+            if can_rename:
+                exists = await asyncio.to_thread(
+                    lambda: {new_path for _, new_path in renames if os.path.exists(new_path)}
+                )
+                for old, new_path in renames:
+                    if new_path not in exists:
+                        doc_changes.append(
+                            lsp.RenameFile(
+                                old_uri=from_fs_path(old) or old,
+                                new_uri=from_fs_path(new_path) or new_path,
+                            )
+                        )
+            return lsp.WorkspaceEdit(document_changes=doc_changes)
 
-    @server.feature(lsp.WORKSPACE_SYMBOL)
-    async def workspace_symbol(
-        ls: AgentlsServer, params: lsp.WorkspaceSymbolParams
-    ) -> list[lsp.WorkspaceSymbol]:
-        index = await _ready(ls)
-        kinds = {
-            "agent": lsp.SymbolKind.Class,
-            "copilot-agent": lsp.SymbolKind.Class,
-            "skill": lsp.SymbolKind.Function,
-            "command": lsp.SymbolKind.Function,
-        }
-        out = []
-        for e in index.symbols(params.query):
-            loc = _location(ls, e)
-            out.append(
+        @server.feature(lsp.WORKSPACE_SYMBOL)
+        async def workspace_symbol(
+            ls: AgentlsServer, params: lsp.WorkspaceSymbolParams
+        ) -> list[lsp.WorkspaceSymbol]:
+            index = await _ready(ls)
+            entries = index.symbols(params.query)
+            return [
                 lsp.WorkspaceSymbol(
                     name=e.name,
-                    kind=kinds.get(e.kind, lsp.SymbolKind.Object),
+                    kind=_SYMBOL_KINDS.get(e.kind, lsp.SymbolKind.Object),
                     location=loc,
                     container_name=f"{e.scope} {e.dialect}",
                 )
-            )
-        return out
+                for e, loc in zip(entries, await _locations(ls, entries), strict=True)
+            ]
 
 
 async def _register_watchers(ls: AgentlsServer) -> None:

@@ -1,0 +1,102 @@
+"""codeAction answers are bounded per request (issue 14, class 7): quick fixes for at most
+MAX_OFFERED_FINDINGS findings, agents up to MAX_OFFERED_AGENTS, each list ending in one
+entry that says how many more there are (disabled where the client shows disabled actions)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsp_helpers import open_session, raw_request
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from agentls.editing.fixes import MAX_OFFERED_FINDINGS
+from agentls.lsp.agent_actions import MAX_OFFERED_AGENTS
+
+SERVER = [sys.executable, "-m", "agentls", "lsp"]
+AGENTS = MAX_OFFERED_AGENTS + 35
+
+
+@pytest.fixture(params=["visual_studio_code", "neovim"])
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LanguageClient]:
+    root = tmp_path / "ws"
+    agents = root / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for i in range(AGENTS):
+        (agents / f"agent-{i:03d}.md").write_text(
+            f"---\nname: agent-{i:03d}\ndescription: Use it for task {i}.\n---\nBody\n"
+        )
+    env = {**os.environ, "HOME": str(tmp_path)}
+    c = await ClientServerConfig(server_command=SERVER, server_env=env).start()
+    assert isinstance(c, LanguageClient)
+    await open_session(c, request.param, root)
+    yield c
+    await c.shutdown_session()
+    await c.stop()
+
+
+def _open(c: LanguageClient, name: str, text: str) -> str:
+    uri = (c.root / ".claude" / "agents" / name).as_uri()  # type: ignore[attr-defined]
+    c.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", 1, text))
+    )
+    return uri
+
+
+async def _actions(c: LanguageClient, uri: str, lines: int, only: list[str]) -> list[Any]:
+    params = {
+        "textDocument": {"uri": uri},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}},
+        "context": {"diagnostics": [], "only": only},
+    }
+    return list(await raw_request(c, "textDocument/codeAction", params) or [])
+
+
+def _get(action: Any, key: str) -> Any:
+    return action.get(key) if isinstance(action, dict) else getattr(action, key, None)
+
+
+def _disabled(c: LanguageClient, action: Any) -> bool:
+    """The "more" entry is disabled where the client shows disabled actions."""
+    td = c.capabilities.text_document if c.capabilities else None
+    supported = bool(td and td.code_action and td.code_action.disabled_support)
+    return (_get(action, "disabled") is not None) == supported and _get(action, "edit") is None
+
+
+async def test_quick_fixes_are_bounded_and_the_rest_is_counted(client: LanguageClient) -> None:
+    n = 1000
+    text = "---\nname: x\ndescription: Use it.\ntools: " + ", ".join(["grep"] * n) + "\n---\nB\n"
+    uri = _open(client, "x.md", text)
+    actions = await _actions(client, uri, 6, only=["quickfix"])
+    fixes = [a for a in actions if _get(a, "edit") is not None]
+    more = [a for a in actions if _get(a, "edit") is None]
+    assert 0 < len(fixes) <= MAX_OFFERED_FINDINGS * 2
+    assert all("Grep" in _get(a, "title") for a in fixes)
+    assert len(more) == 1 and _disabled(client, more[0])
+    assert f"{n - MAX_OFFERED_FINDINGS} more fixes" in _get(more[0], "title")
+
+
+async def test_agent_actions_are_bounded_and_the_rest_is_counted(client: LanguageClient) -> None:
+    uri = _open(client, "code.md", "---\nname: code\ndescription: Use it.\n---\nline\nline\n")
+    actions = await _actions(client, uri, 5, only=["refactor.agentls"])
+    runs = [a for a in actions if _get(a, "command") is not None]
+    more = [a for a in actions if _get(a, "command") is None]
+    assert len(runs) == MAX_OFFERED_AGENTS * 4  # four tasks per agent
+    assert _get(runs[0], "title") == "backend-engineer: Review"
+    assert len(more) == 1 and _disabled(client, more[0])
+    offered = AGENTS + 1 - MAX_OFFERED_AGENTS  # the bundled backend-engineer too
+    assert f"{offered} more agents" in _get(more[0], "title")
+
+
+async def test_a_limit_the_user_chose_is_not_announced(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"agentls": {"agentListLimit": 2}})
+    )
+    uri = _open(client, "code.md", "---\nname: code\ndescription: Use it.\n---\nline\nline\n")
+    actions = await _actions(client, uri, 5, only=["refactor.agentls"])
+    assert len(actions) == 2 * 4 and all(_get(a, "command") is not None for a in actions)
