@@ -11,6 +11,48 @@ SHARED = Path(os.environ.get("AGENTLS_SHARED") or REPO.parent / "shared")
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpus"
 
+# Paths relative to a repository root, one or more per dialect and per place (root, nested),
+# and paths that must not be selected.
+AGENT_PATHS = (
+    ".claude/agents/reviewer.md",
+    ".claude/agents/team/nested.md",
+    "packages/web/.claude/agents/reviewer.md",
+    ".claude/skills/pdf/SKILL.md",
+    ".github/skills/pdf/SKILL.md",
+    ".copilot/skills/pdf/SKILL.md",
+    ".claude/commands/deploy.md",
+    ".claude/commands/git/commit.md",
+    ".claude/rules/style.md",
+    ".github/chatmodes/plan.chatmode.md",
+    ".github/prompts/release.prompt.md",
+    ".github/instructions/python.instructions.md",
+    ".github/agents/planner.md",
+    "sub/.github/agents/planner.md",
+    ".copilot/agents/planner.md",
+    "docs/planner.agent.md",
+    ".opencode/agent/review.md",
+    ".opencode/modes/plan.md",
+    ".config/opencode/agents/review.md",
+    ".gemini/agents/helper.md",
+    ".config/gemini-cli/agents/helper.md",
+    "plugins/tools/agents/linter.md",
+    "agents/linter.md",
+    "plugins/tools/commands/lint.md",
+    "plugins/tools/skills/lint/SKILL.md",
+    "SKILL.md",
+    "anything/SKILL.md",
+)
+OTHER_PATHS = (
+    "README.md",
+    "docs/guide.md",
+    "src/agents.py",
+    ".claude/settings.json",
+    ".claude/agents/notes.txt",
+    ".github/workflows/ci.yml",
+    ".cursor/rules/style.mdc",
+    "CHANGELOG.md",
+)
+
 
 def corpus_manifest() -> list[tuple[str, str]]:
     """(dialect, path relative to the corpus) for every corpus file, or [] when absent."""

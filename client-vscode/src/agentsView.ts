@@ -1,6 +1,6 @@
 // The Agents view: agents from agentls/agents, grouped by scope.
 import * as vscode from 'vscode';
-import { AgentInfo, AgentsResult, METHOD_AGENTS } from './protocol';
+import { AgentInfo, agents } from './protocol';
 import { ServerManager } from './server';
 import { AgentNode, buildTree, GroupNode, ProblemCount, SCOPE_LABELS, totalProblems } from './tree';
 
@@ -104,7 +104,7 @@ export class AgentsProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
       return;
     }
     try {
-      const res = await client.sendRequest<AgentsResult>(METHOD_AGENTS, {});
+      const res = await client.sendRequest(agents, {});
       if (gen !== this.generation) return;
       this.agents = res?.agents ?? [];
       this.error = null;
@@ -115,7 +115,7 @@ export class AgentsProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
         code === -32601
           ? 'This agentls server cannot list agents (agentls/agents is missing): update agentls.'
           : `The server could not list agents: ${String((e as Error)?.message ?? e)}`;
-      this.server.output.appendLine(`[agentls] ${METHOD_AGENTS}: ${String(e)}`);
+      this.server.output.appendLine(`[agentls] ${agents.method}: ${String(e)}`);
     }
     this.rerender();
     this.agentsChanged.fire(this.agents);

@@ -1,12 +1,34 @@
-// Types of agentls' custom LSP messages (docs/protocol.md). No vscode import: shared by the
-// pure modules and their unit tests.
+// agentls' own LSP messages (docs/protocol.md), typed. The server declares the same in
+// server/agentls/lsp/protocol.py; tests/unit/test_protocol.py compares the two (methods, their
+// kinds and types, every field with its type and optionality). Mirrors rust-analyzer's
+// lsp_ext.ts. No vscode import: shared by the pure modules and their unit tests.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { SERVER_DATA } from './serverData';
 
 export type Scope = 'project' | 'user' | 'plugin' | 'bundled';
 export const SCOPES: readonly Scope[] = ['project', 'user', 'plugin', 'bundled'];
 
+/** The tasks of a run, from the server's runner/tasks.json (through serverData.ts). */
+export type TaskInfo = (typeof SERVER_DATA.tasks)[number];
+export type Task = TaskInfo['id'];
+export const TASKS: readonly TaskInfo[] = SERVER_DATA.tasks;
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+
+export interface AgentsParams {}
+
 export interface AgentInfo {
   name: string;
   dialect: string;
+  kind: string;
   scope: Scope;
   uri: string;
   path: string;
@@ -22,37 +44,15 @@ export interface AgentsResult {
   agents: AgentInfo[];
 }
 
-export type Task = 'review' | 'explain' | 'improve' | 'tests';
-
-export interface TaskInfo {
-  id: Task;
-  label: string;
-  detail: string;
-}
-
-export const TASKS: readonly TaskInfo[] = [
-  { id: 'review', label: 'Review', detail: 'Find bugs, risks and unclear code in the selection' },
-  { id: 'explain', label: 'Explain', detail: 'Explain what the selected code does' },
-  { id: 'improve', label: 'Improve / fix', detail: 'Propose a better version (edits go through the refactor preview)' },
-  { id: 'tests', label: 'Write tests', detail: 'Write tests for the selected code' },
-];
-
-export interface LspPosition {
-  line: number;
-  character: number;
-}
-
-export interface LspRange {
-  start: LspPosition;
-  end: LspPosition;
-}
-
 export interface RunAgentParams {
   agent: string;
   task: Task;
   uri: string;
   range: LspRange;
-  version: number | null;
+  version?: number | null;
+  workDoneToken?: number | string | null;
+  /** Chosen by the client, so that it knows the run's output before the server answers. */
+  runId?: string | null;
 }
 
 export interface RunAgentResult {
@@ -74,16 +74,23 @@ export interface RunOutputParams {
   task: string;
   kind: 'start' | 'delta' | 'tool' | 'end' | 'error';
   text: string;
-  usage?: Usage;
+  usage?: Usage | null;
 }
 
 export interface SetApiKeyParams {
   apiKey: string | null;
 }
 
-export const METHOD_AGENTS = 'agentls/agents';
-export const METHOD_RUN_AGENT = 'agentls/runAgent';
-export const METHOD_RUN_OUTPUT = 'agentls/runOutput';
-export const METHOD_SET_API_KEY = 'agentls/setApiKey';
-/** The server's executeCommand id (code actions); the extension routes it through METHOD_RUN_AGENT. */
+export const agents = new RequestType<AgentsParams, AgentsResult, void>('agentls/agents');
+export const runAgent = new RequestType<RunAgentParams, RunAgentResult, void>('agentls/runAgent');
+export const runOutput = new NotificationType<RunOutputParams>('agentls/runOutput');
+export const setApiKey = new NotificationType<SetApiKeyParams>('agentls/setApiKey');
+/** The server's executeCommand id (code actions); the extension routes it through runAgent. */
 export const COMMAND_RUN_AGENT = 'agentls.runAgent';
+/** Its one argument. */
+export type RunAgentCommandArgs = [RunAgentParams];
+
+/** A run id the server accepts (letters, digits, - and _; it names the run's result file). */
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}

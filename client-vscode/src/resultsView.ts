@@ -12,7 +12,6 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
   static readonly viewId = 'agentls.results';
   private view: vscode.WebviewView | undefined;
   private last: RunView | null = null;
-  private pendingTitle: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -43,17 +42,9 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
     else await vscode.commands.executeCommand(`${ResultsView.viewId}.focus`, { preserveFocus: true });
   }
 
-  /** A run was asked for; the server has not said "start" yet. */
-  pending(title: string): void {
-    this.pendingTitle = title;
-    this.last = null;
-    this.flush();
-  }
-
   /** Shows a run; updates are throttled (the webview is re-rendered at most every 50 ms). */
   update(run: RunView): void {
     this.last = run;
-    this.pendingTitle = null;
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -64,12 +55,9 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
   private flush(): void {
     if (!this.view) return;
     const r = this.last;
-    void this.view.webview.postMessage(
-      r
-        ? { type: 'run', run: { ...r } }
-        : { type: 'pending', title: this.pendingTitle },
-    );
-    if (r) this.view.description = `${r.agent} · ${r.task} · ${r.status}`;
+    if (!r) return;
+    void this.view.webview.postMessage({ type: 'run', run: { ...r } });
+    this.view.description = `${r.agent} · ${r.task} · ${r.status}`;
   }
 
   dispose(): void {
@@ -124,20 +112,6 @@ function html(nonce: string, cspSource: string): string {
   window.addEventListener('message', (ev) => {
     const m = ev.data;
     $('hint').hidden = true;
-    if (m.type === 'pending') {
-      runId = null;
-      $('title').textContent = m.title || 'Agent run';
-      $('status').textContent = 'starting…';
-      $('status').className = '';
-      $('output').textContent = '';
-      $('header').textContent = '';
-      $('tools').textContent = '';
-      $('error').textContent = '';
-      $('usage').textContent = '';
-      $('cancel').hidden = false;
-      $('open').hidden = true;
-      return;
-    }
     if (m.type !== 'run') return;
     const r = m.run;
     runId = r.runId;

@@ -32,12 +32,24 @@ function fresh(p: { runId: string; agent: string; task: string }): RunView {
   return { runId: p.runId, agent: p.agent, task: p.task, status: 'running', header: '', text: '', tools: [], error: null, usage: null };
 }
 
-/** Applies one runOutput notification. Mutates and returns `state`; returns the run touched. */
+/** A run this client asked for, under the id it chose (before the server says anything):
+ * it becomes the current one. */
+export function startRun(state: RunsState, runId: string, agent: string, task: string): RunView {
+  const run = fresh({ runId, agent, task });
+  state.runs.set(runId, run);
+  state.current = runId;
+  return run;
+}
+
+/** Applies one runOutput notification (matched by its run id). Mutates `state`; returns the
+ * run touched. */
 export function applyOutput(state: RunsState, n: RunOutputParams): RunView {
   let run = state.runs.get(n.runId);
-  if (!run || n.kind === 'start') {
-    run = run && n.kind !== 'start' ? run : fresh(n);
+  if (!run) {
+    run = fresh(n);
     state.runs.set(n.runId, run);
+    state.current = n.runId;
+  } else if (n.kind === 'start') {
     state.current = n.runId;
   }
   switch (n.kind) {

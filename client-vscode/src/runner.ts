@@ -2,26 +2,16 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { AgentsProvider } from './agentsView';
-import {
-  AgentInfo,
-  METHOD_RUN_AGENT,
-  METHOD_RUN_OUTPUT,
-  RunAgentParams,
-  RunAgentResult,
-  RunOutputParams,
-  Task,
-  TASKS,
-} from './protocol';
+import { AgentInfo, newRunId, RunAgentParams, RunAgentResult, runAgent, runOutput, Task, TASKS } from './protocol';
 import { ResultsView } from './resultsView';
-import { applyOutput, applyResult, emptyRuns, isRunning, markCancelled, prune, RunsState } from './runState';
+import { applyOutput, applyResult, emptyRuns, isRunning, markCancelled, prune, RunsState, startRun } from './runState';
 import { ServerManager } from './server';
 import { runnableAgents } from './tree';
 
+/** A run this window asked for, known by the id it gave the run (the server uses it too). */
 interface InFlight {
-  agent: string;
-  task: string;
+  runId: string;
   cts: vscode.CancellationTokenSource;
-  runId: string | null;
 }
 
 export class Runner implements vscode.Disposable {
@@ -43,17 +33,11 @@ export class Runner implements vscode.Disposable {
 
   /** Registers the runOutput handler on a (new) client. */
   attach(client: LanguageClient): void {
-    client.onNotification(METHOD_RUN_OUTPUT, (n: RunOutputParams) => this.onOutput(n));
-  }
-
-  private onOutput(n: RunOutputParams): void {
-    if (n.kind === 'start') {
-      const f = this.inFlight.find((x) => x.runId === null && x.agent === n.agent) ?? this.inFlight.find((x) => x.runId === null);
-      if (f) f.runId = n.runId;
-    }
-    const run = applyOutput(this.state, n);
-    if (this.state.current === run.runId) this.results.update(run);
-    this.fireChanged();
+    client.onNotification(runOutput, (n) => {
+      const run = applyOutput(this.state, n);
+      if (this.state.current === run.runId) this.results.update(run);
+      this.fireChanged();
+    });
   }
 
   private fireChanged(): void {
@@ -65,12 +49,11 @@ export class Runner implements vscode.Disposable {
     return this.inFlight.length > 0;
   }
 
+  /** Cancels the run `runId` (null: every run of this window). */
   cancel(runId: string | null): void {
-    const targets = runId ? this.inFlight.filter((f) => f.runId === runId) : this.inFlight;
-    const list = targets.length ? targets : this.inFlight;
-    for (const f of list) {
+    for (const f of runId ? this.inFlight.filter((x) => x.runId === runId) : this.inFlight) {
       f.cts.cancel();
-      if (f.runId) markCancelled(this.state, f.runId);
+      markCancelled(this.state, f.runId);
     }
     const cur = this.state.current ? this.state.runs.get(this.state.current) : undefined;
     if (cur) this.results.update(cur);
@@ -151,10 +134,11 @@ export class Runner implements vscode.Disposable {
       void vscode.window.showErrorMessage('agentls: the language server is not running.');
       return undefined;
     }
-    const taskLabel = TASKS.find((t) => t.id === params.task)?.label ?? params.task;
-    const f: InFlight = { agent: params.agent, task: params.task, cts: new vscode.CancellationTokenSource(), runId: null };
+    const taskLabel = TASKS.find((t) => t.id === params.task)?.title ?? params.task;
+    const f: InFlight = { runId: params.runId ?? newRunId(), cts: new vscode.CancellationTokenSource() };
+    const request: RunAgentParams = { ...params, runId: f.runId };
     this.inFlight.push(f);
-    this.results.pending(`${params.agent} · ${params.task}`);
+    this.results.update(startRun(this.state, f.runId, params.agent, params.task));
     await this.results.reveal();
     this.fireChanged();
     try {
@@ -169,11 +153,11 @@ export class Runner implements vscode.Disposable {
           progress.report({ message: 'running…' });
           let result: RunAgentResult;
           try {
-            result = await client.sendRequest<RunAgentResult>(METHOD_RUN_AGENT, params, f.cts.token);
+            result = await client.sendRequest(runAgent, request, f.cts.token);
           } catch (e) {
             if (f.cts.token.isCancellationRequested) {
-              if (f.runId) markCancelled(this.state, f.runId);
-              const cur = f.runId ? this.state.runs.get(f.runId) : undefined;
+              markCancelled(this.state, f.runId);
+              const cur = this.state.runs.get(f.runId);
               if (cur) this.results.update(cur);
               return undefined;
             }
@@ -189,7 +173,7 @@ export class Runner implements vscode.Disposable {
       );
     } catch (e) {
       const msg = String((e as Error)?.message ?? e);
-      this.server.output.appendLine(`[agentls] ${METHOD_RUN_AGENT} failed: ${msg}`);
+      this.server.output.appendLine(`[agentls] ${runAgent.method} failed: ${msg}`);
       void vscode.window.showErrorMessage(`agentls: the agent run failed: ${msg}`);
       return undefined;
     } finally {
@@ -209,7 +193,7 @@ export class Runner implements vscode.Disposable {
 
 async function pickTask(agent: string): Promise<Task | undefined> {
   const pick = await vscode.window.showQuickPick(
-    TASKS.map((t) => ({ label: t.label, detail: t.detail, id: t.id })),
+    TASKS.map((t) => ({ label: t.title, detail: t.detail, id: t.id })),
     { title: `agentls: what should ${agent} do?`, placeHolder: 'Task' },
   );
   return pick?.id;

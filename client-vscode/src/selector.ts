@@ -1,21 +1,10 @@
 // Which documents go to the server (no vscode import).
-// Agent files of every dialect, by the same path patterns as the server (formats.md §12), plus
-// every file on disk: agent code actions ("ask an agent about the selection") work in any language.
+// Agent files of every dialect, by the patterns the server derives from its dialect registry
+// (serverData.ts, generated), plus every file on disk: agent code actions ("ask an agent about
+// the selection") work in any language.
+import { SERVER_DATA } from './serverData';
 
-export const AGENT_FILE_PATTERNS: readonly string[] = [
-  '**/.claude/agents/**/*.md',
-  '**/.claude/skills/**/SKILL.md',
-  '**/.claude/commands/**/*.md',
-  '**/.claude/rules/**/*.md',
-  '**/*.agent.md',
-  '**/.github/agents/**/*.md',
-  '**/*.chatmode.md',
-  '**/*.prompt.md',
-  '**/*.instructions.md',
-  '**/.opencode/agent/**/*.md',
-  '**/.opencode/agents/**/*.md',
-  '**/agents/**/*.md',
-];
+export const AGENT_FILE_PATTERNS: readonly string[] = SERVER_DATA.agentFilePatterns;
 
 export interface DocumentFilter {
   scheme?: string;

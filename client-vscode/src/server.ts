@@ -31,7 +31,7 @@ import {
   staleCaches,
   unsuitable,
 } from './interpreter';
-import { METHOD_SET_API_KEY, SetApiKeyParams } from './protocol';
+import { SetApiKeyParams, setApiKey } from './protocol';
 import { documentSelector } from './selector';
 import {
   describeLaunch,
@@ -394,14 +394,14 @@ export class ServerManager implements vscode.Disposable {
     const apiKey = (await this.context.secrets.get(SECRET_KEY)) ?? null;
     if (apiKey === null) return;
     const params: SetApiKeyParams = { apiKey };
-    await c.sendNotification(METHOD_SET_API_KEY, params);
+    await c.sendNotification(setApiKey, params);
   }
 
   async clearApiKey(): Promise<void> {
     const c = this.client;
     if (!c || c.state !== State.Running) return;
     const params: SetApiKeyParams = { apiKey: null };
-    await c.sendNotification(METHOD_SET_API_KEY, params);
+    await c.sendNotification(setApiKey, params);
   }
 
   running(): LanguageClient | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunOutputParams } from '../src/protocol';
-import { applyOutput, applyResult, emptyRuns, isRunning, markCancelled, prune } from '../src/runState';
+import { applyOutput, applyResult, emptyRuns, isRunning, markCancelled, prune, startRun } from '../src/runState';
 
 const out = (runId: string, kind: RunOutputParams['kind'], text = '', extra: Partial<RunOutputParams> = {}): RunOutputParams => ({
   runId,
@@ -82,4 +82,28 @@ test('prune keeps the current run and the newest finished ones', () => {
   assert.equal(s.runs.size, 5);
   assert.ok(s.runs.has('r29'));
   assert.ok(!s.runs.has('r0'));
+});
+
+test('runs are matched by run id: two runs of one agent keep their own output', () => {
+  const s = emptyRuns();
+  startRun(s, 'a1', 'backend-engineer', 'review');
+  startRun(s, 'a2', 'backend-engineer', 'review');
+  assert.equal(s.current, 'a2');
+  applyOutput(s, out('a1', 'start'));
+  applyOutput(s, out('a2', 'start'));
+  applyOutput(s, out('a1', 'delta', 'first'));
+  applyOutput(s, out('a2', 'delta', 'second'));
+  assert.equal(s.runs.get('a1')?.text, 'first');
+  assert.equal(s.runs.get('a2')?.text, 'second');
+});
+
+test('a run cancelled before the server started it stays cancelled', () => {
+  const s = emptyRuns();
+  startRun(s, 'c1', 'backend-engineer', 'explain');
+  assert.ok(isRunning(s));
+  markCancelled(s, 'c1');
+  applyOutput(s, out('c1', 'start', 'backend-engineer: Explain'));
+  applyOutput(s, out('c1', 'end', 'cancelled'));
+  assert.equal(s.runs.get('c1')?.status, 'cancelled');
+  assert.equal(s.runs.get('c1')?.header, 'backend-engineer: Explain');
 });

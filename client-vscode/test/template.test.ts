@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TASKS } from '../src/protocol';
 import { AGENT_FILE_PATTERNS, agentFilesGlob, documentSelector } from '../src/selector';
+import { SERVER_DATA } from '../src/serverData';
 import { agentFileRelativePath, agentTemplate, validateAgentName } from '../src/template';
 
 test('agent names: lowercase-hyphen only', () => {
@@ -26,12 +30,23 @@ test('template: frontmatter with name = file stem, a description without ": ", k
   assert.ok(t.endsWith('\n'));
 });
 
-test('document selector: every agent path pattern plus every file', () => {
+test('document selector: every agent path pattern the server derives, plus every file', () => {
   const sel = documentSelector();
-  for (const p of ['**/.claude/agents/**/*.md', '**/.claude/skills/**/SKILL.md', '**/*.agent.md', '**/.opencode/agents/**/*.md', '**/agents/**/*.md']) {
+  assert.deepEqual<readonly string[]>(AGENT_FILE_PATTERNS, SERVER_DATA.agentFilePatterns);
+  for (const p of ['**/.claude/agents/**/*.md', '**/.github/skills/*/SKILL.md', '**/*.agent.md', '**/.opencode/mode/**/*.md', '**/agents/**/*.md']) {
     assert.ok(AGENT_FILE_PATTERNS.includes(p), p);
     assert.ok(sel.some((f) => f.pattern === p && f.scheme === 'file'), p);
   }
   assert.ok(sel.some((f) => f.scheme === 'file' && f.pattern === undefined && f.language === undefined));
   assert.ok(agentFilesGlob().startsWith('{**/.claude/agents/**/*.md,'));
+});
+
+test('serverData.ts is the server data file, as generated (run `npm run generate` when not)', () => {
+  const file = path.join(__dirname, '..', '..', '..', 'server', 'agentls', 'data', 'client.json');
+  const { $comment: _, ...data } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.deepEqual(SERVER_DATA, data);
+  assert.deepEqual(
+    TASKS.map((t) => t.id),
+    ['review', 'explain', 'improve', 'tests'],
+  );
 });

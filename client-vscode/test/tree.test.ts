@@ -7,6 +7,7 @@ function agent(name: string, scope: AgentInfo['scope'], extra: Partial<AgentInfo
   return {
     name,
     dialect: 'claude-agent',
+    kind: 'agent',
     scope,
     uri: `file:///${scope}/${name}.md`,
     path: `/${scope}/${name}.md`,

@@ -11,51 +11,9 @@ import yaml
 
 from agentls.dialects import registry
 from agentls.precommit import hooks_yaml
-from testdata import REPO, SEEDS, corpus_manifest
+from testdata import AGENT_PATHS, OTHER_PATHS, REPO, SEEDS, corpus_manifest
 
 HOOKS_FILE = REPO / ".pre-commit-hooks.yaml"
-
-# Paths relative to a repository root, one or more per dialect and per place (root, nested),
-# and paths that must not be selected.
-AGENT_PATHS = (
-    ".claude/agents/reviewer.md",
-    ".claude/agents/team/nested.md",
-    "packages/web/.claude/agents/reviewer.md",
-    ".claude/skills/pdf/SKILL.md",
-    ".github/skills/pdf/SKILL.md",
-    ".copilot/skills/pdf/SKILL.md",
-    ".claude/commands/deploy.md",
-    ".claude/commands/git/commit.md",
-    ".claude/rules/style.md",
-    ".github/chatmodes/plan.chatmode.md",
-    ".github/prompts/release.prompt.md",
-    ".github/instructions/python.instructions.md",
-    ".github/agents/planner.md",
-    "sub/.github/agents/planner.md",
-    ".copilot/agents/planner.md",
-    "docs/planner.agent.md",
-    ".opencode/agent/review.md",
-    ".opencode/modes/plan.md",
-    ".config/opencode/agents/review.md",
-    ".gemini/agents/helper.md",
-    ".config/gemini-cli/agents/helper.md",
-    "plugins/tools/agents/linter.md",
-    "agents/linter.md",
-    "plugins/tools/commands/lint.md",
-    "plugins/tools/skills/lint/SKILL.md",
-    "SKILL.md",
-    "anything/SKILL.md",
-)
-OTHER_PATHS = (
-    "README.md",
-    "docs/guide.md",
-    "src/agents.py",
-    ".claude/settings.json",
-    ".claude/agents/notes.txt",
-    ".github/workflows/ci.yml",
-    ".cursor/rules/style.mdc",
-    "CHANGELOG.md",
-)
 
 
 def _hooks() -> list[dict[str, object]]:
