@@ -9,11 +9,13 @@ Handlers are adapters over :mod:`agentls.index`. Files are read from disk off th
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
+import time
 import uuid
-from collections.abc import Awaitable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("agentls.index")
 
 WATCH_GLOBS = ("**/*.md", "**/.claude-plugin/plugin.json")
+SLICE = 0.01  # seconds of index updates between two passes of the event loop
 MANIFEST = "/.claude-plugin/plugin.json"
 
 
@@ -131,23 +134,37 @@ def _read_entries(
     return [(path, read_entry(path, scope, dialect)) for path, scope, dialect in items]
 
 
-def _reindex(
+async def _sliced(updates: Sequence[Callable[[], set[str]]]) -> set[str]:
+    """Run index updates, handing the event loop back every ``SLICE`` seconds: each one
+    looks for dependents through every entry (~10 ms with 50,000 definitions), and a branch
+    switch can change thousands of files at once."""
+    deps: set[str] = set()
+    start = time.perf_counter()
+    for update in updates:
+        deps |= update()
+        if time.perf_counter() - start > SLICE:
+            await asyncio.sleep(0)
+            start = time.perf_counter()
+    return deps
+
+
+async def _reindex(
     ls: AgentlsServer, index: WorkspaceIndex, got: list[tuple[str, IndexEntry | Skipped | None]]
 ) -> set[str]:
     """Put what :func:`_read_entries` read into ``index``: a file leaves the index when it
     can no longer be read (said in the client's log) or is no definition. The paths whose
     findings across files may have changed."""
-    deps: set[str] = set()
+    updates: list[Callable[[], set[str]]] = []
     skipped: list[Skipped] = []
     for path, entry in got:
         if isinstance(entry, _index_module().IndexEntry):
-            deps |= index.put(entry)
+            updates.append(functools.partial(index.put, entry))
             continue
         if entry is not None:
             skipped.append(cast("Skipped", entry))
-        deps |= index.remove(path)
+        updates.append(functools.partial(index.remove, path))
     _report_skipped(ls, skipped)
-    return deps
+    return await _sliced(updates)
 
 
 MAX_SKIPPED_SHOWN = 20  # files named in the log; more are counted
@@ -298,7 +315,7 @@ async def _closed(ls: AgentlsServer, uri: str, path: str) -> None:
         item = (path, old.scope if old else "project", None)
         got = await asyncio.to_thread(_read_entries, [item])
         if ls.open_document(uri) is None:  # not reopened meanwhile
-            _refresh(ls, _reindex(ls, index, got))
+            _refresh(ls, await _reindex(ls, index, got))
 
 
 async def _watched(ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
@@ -321,17 +338,16 @@ async def _watched(ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
             if path is None or ls.open_document(ch.uri) is not None or path in manifests:
                 continue  # open documents are tracked from their text
             if ch.type == lsp.FileChangeType.Deleted:
-                deps |= index.remove(path)
-                # a deleted folder: drop everything below it
+                # a deleted folder: everything below it goes too
                 below = path.rstrip(os.sep) + os.sep
-                for p in [p for p in index.entries if p.startswith(below)]:
-                    deps |= index.remove(p)
+                gone = [path, *(p for p in index.entries if p.startswith(below))]
+                deps |= await _sliced([functools.partial(index.remove, p) for p in gone])
             else:
                 old = index.entries.get(path)
                 scope = old.scope if old else "project"
                 reads.append((path, scope, ls.state.settings.dialect_for(path)))
         if reads:
-            deps |= _reindex(ls, index, await asyncio.to_thread(_read_entries, reads))
+            deps |= await _reindex(ls, index, await asyncio.to_thread(_read_entries, reads))
         _refresh(ls, deps)
 
 
@@ -357,10 +373,11 @@ async def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
                 return _read_entries(list(found))
 
             got = await asyncio.to_thread(scan)
-            _reindex(ls, index, got)
+            await _reindex(ls, index, got)
             seen = {path for path, _ in got}
-            for path in [p for p in index.entries if p.startswith(below) and p not in seen]:
-                index.remove(path)  # no longer a file of any indexed dialect
+            gone = [p for p in index.entries if p.startswith(below) and p not in seen]
+            # no longer files of any indexed dialect
+            await _sliced([functools.partial(index.remove, p) for p in gone])
         st.synced.clear()  # open documents: re-synced from their new analyses
     ls.state.documents.clear()
     _refresh(ls, None)
@@ -370,9 +387,13 @@ async def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
 
 
 async def _ready(ls: AgentlsServer) -> WorkspaceIndex:
+    """The index once built, with the disk changes notified before this request applied
+    (their tasks hold ``disk`` in the order the notifications came)."""
     st = ls.state.index
     start_build(ls)
     await st.ready.wait()
+    async with st.disk:
+        pass
     assert st.index is not None
     return st.index
 
