@@ -15,6 +15,8 @@ from agentls.lsp.convert import from_lsp_position, to_lsp_range
 from agentls.lsp.features import Feature
 
 if TYPE_CHECKING:  # agentls.editing is imported when first needed: start-up time
+    from pygls.workspace.position_codec import PositionCodec
+
     from agentls.document.model import Document
     from agentls.editing.completion import Candidate
     from agentls.editing.knowledge import Workspace
@@ -166,22 +168,23 @@ def _item(
 
 
 async def _analysed_at(
-    ls: AgentlsServer, uri: str, position: lsp.Position
-) -> tuple[Analysis, Document, Position] | None:
-    """The current analysis of ``uri`` and ``position`` in code points, if it is analysed."""
-    cached = await ls.analysis(uri)
+    ls: AgentlsServer, params: lsp.CompletionParams | lsp.HoverParams
+) -> tuple[Analysis, Document, Position, PositionCodec] | None:
+    """The current analysis of the document, the position in code points and the codec of
+    the client's units, if the document is analysed."""
+    cached = await ls.analysis(params.text_document.uri)
     if cached is None or cached.analysis.doc is None:
         return None
     doc = cached.analysis.doc
-    return cached.analysis, doc, from_lsp_position(ls.workspace.position_codec, doc.lines, position)
+    codec = ls.workspace.position_codec
+    return cached.analysis, doc, from_lsp_position(codec, doc.lines, params.position), codec
 
 
 async def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-    at = await _analysed_at(ls, params.text_document.uri, params.position)
+    at = await _analysed_at(ls, params)
     if at is None:
         return None
-    a, doc, pos = at
-    codec = ls.workspace.position_codec
+    a, doc, pos, codec = at
     from agentls.editing.completion import complete
 
     cands = complete(
@@ -269,11 +272,10 @@ def resolve_completion(ls: AgentlsServer, item: lsp.CompletionItem) -> lsp.Compl
 
 
 async def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    at = await _analysed_at(ls, params.text_document.uri, params.position)
+    at = await _analysed_at(ls, params)
     if at is None:
         return None
-    a, doc, pos = at
-    codec = ls.workspace.position_codec
+    a, doc, pos, codec = at
     from agentls.editing.hover import hover
 
     h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")
