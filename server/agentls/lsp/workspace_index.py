@@ -304,16 +304,14 @@ def _refresh(ls: AgentlsServer, paths: set[str] | None) -> None:
         fan_out(ls, lambda f: f.findings_changed(ls, uris))
 
 
-async def _closed(ls: AgentlsServer, uri: str, path: str) -> None:
-    """A document was closed: the index goes back to the file on disk (or forgets it)."""
+async def _closed(ls: AgentlsServer, uri: str, path: str, scope: str) -> None:
+    """A closed document's file, read again from disk (off the loop) into the index."""
     st = ls.state.index
     async with st.disk:
         index = st.built()
         if index is None:
             return
-        old = index.entries.get(path)
-        item = (path, old.scope if old else "project", None)
-        got = await asyncio.to_thread(_read_entries, [item])
+        got = await asyncio.to_thread(_read_entries, [(path, scope, None)])
         if ls.open_document(uri) is None:  # not reopened meanwhile
             _refresh(ls, await _reindex(ls, index, got))
 
@@ -469,11 +467,17 @@ class WorkspaceIndexFeature(Feature):
     changed = opened
 
     def closed(self, ls: AgentlsServer, uri: str) -> None:
+        # What the editor held no longer counts: the entry leaves the index at once (a file
+        # that never was on disk is gone for the next request), and comes back from disk.
         st = ls.state.index
         st.synced.pop(uri, None)
+        index = st.built()
         path = ls.path_of(uri)
-        if path is not None and st.ready.is_set():
-            _spawn(ls, _closed(ls, uri, path))
+        if index is None or path is None:
+            return
+        old = index.entries.get(path)
+        _refresh(ls, index.remove(path))
+        _spawn(ls, _closed(ls, uri, path, old.scope if old else "project"))
 
     def watched_files_changed(self, ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
         _spawn(ls, _watched(ls, changes))
