@@ -102,3 +102,8 @@ def test_translation_of_the_registry_idioms() -> None:
     ]
     assert clientdata.regex_to_globs(r"(?:^|/)(?:s/[^/]+/)?S\.md$") == ["**/s/*/S.md", "**/S.md"]
     assert clientdata.regex_to_globs(r"\.prompt\.md$") == ["**/*.prompt.md"]
+    assert clientdata.regex_to_globs(r"(?:^|/)(?:\.?a|b)\.toml$") == [
+        "**/.a.toml",
+        "**/a.toml",
+        "**/b.toml",
+    ]

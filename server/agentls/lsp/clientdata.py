@@ -26,7 +26,7 @@ class _Parser:
     """Regular expression → the globs it stands for, for the subset the registry's
     :func:`~agentls.dialects.registry.repository_path_patterns` use: literals, ``\\.``,
     ``[^/]+`` (→ ``*``), ``(?:.*/)?`` (→ ``**/``), ``(?:^|/)`` (the start of a folder name),
-    groups ``(?:a|b)``, optional groups ``(?:…)?`` and ``$``. Anything else raises ValueError,
+    groups ``(?:a|b)``, an optional group or character (``?``) and ``$``. Anything else raises ValueError,
     so that a pattern the translation would get wrong fails a test, not the client."""
 
     def __init__(self, source: str) -> None:
@@ -51,6 +51,13 @@ class _Parser:
         return out
 
     def item(self) -> list[str]:
+        out = self.atom()
+        if self.i < len(self.s) and self.s[self.i] == "?":  # optional
+            self.i += 1
+            return [*out, ""]
+        return out
+
+    def atom(self) -> list[str]:
         s, i = self.s, self.i
         for idiom, glob in (
             ("(?:^|/)", _START),
@@ -69,9 +76,6 @@ class _Parser:
             if self.i >= len(s) or s[self.i] != ")":
                 raise self.fail("unclosed group")
             self.i += 1
-            if self.i < len(s) and s[self.i] == "?":
-                self.i += 1
-                return [*inner, ""]
             return inner
         if c == "\\":
             self.i += 1
