@@ -26,8 +26,9 @@ class _Parser:
     """Regular expression → the globs it stands for, for the subset the registry's
     :func:`~agentls.dialects.registry.repository_path_patterns` use: literals, ``\\.``,
     ``[^/]+`` (→ ``*``), ``(?:.*/)?`` (→ ``**/``), ``(?:^|/)`` (the start of a folder name),
-    groups ``(?:a|b)``, an optional group or character (``?``) and ``$``. Anything else raises ValueError,
-    so that a pattern the translation would get wrong fails a test, not the client."""
+    groups ``(?:a|b)``, an optional group or character (``?``) and ``$``. Anything else
+    raises ValueError, so that a pattern the translation would get wrong fails a test, not
+    the client."""
 
     def __init__(self, source: str) -> None:
         self.s = source
