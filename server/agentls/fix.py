@@ -1,18 +1,20 @@
 """``agentls check --fix [--dry-run]``: apply verified safe fixes to files on disk.
 
 Each file is fixed in rounds (at most :data:`agentls.editing.fixes.MAX_ROUNDS`) until no
-verified safe fix is left; the result is written atomically (a temporary file in the same
-folder, then ``os.replace``). With ``--dry-run`` nothing is written: a unified diff is
-printed instead. Must not import pygls or lsprotocol (start-up time).
+verified safe fix is left; the result is written by :func:`agentls.fswrite.write_all`: through
+a symbolic link to its target (one that leads out of the folder the fix may write in is
+refused), hard links, owner and mode kept, read-only files refused, and nothing written over
+an edit made since the file was read. The folder a fix may write in is the current folder
+for the files below it (unless it is ``/`` or ``$HOME``), else the file's own folder.
+With ``--dry-run`` nothing is written: a unified diff is printed instead. Must not import
+pygls or lsprotocol (start-up time).
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -26,23 +28,32 @@ from agentls.terminal import escape
 from agentls.types import Severity
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` by ``text`` (UTF-8, line endings as given) in one step."""
-    target = Path(path)
-    mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def write_root(path: str, folders: list[str]) -> Path:
+    """The folder a fix of ``path`` may write in (a symbolic link leading out of it is
+    refused): the broadest of the folders named on the command line and the current folder
+    that holds the file, never ``/`` or ``$HOME`` (or above); else the file's own folder."""
+    from agentls.discovery import forbidden_root
+
+    absolute = os.path.abspath(path)
+    holding = [
+        d
+        for d in {os.path.abspath(f) for f in [*folders, os.getcwd()]}
+        if absolute.startswith(d.rstrip(os.sep) + os.sep) and not forbidden_root(Path(d))
+    ]
+    return Path(min(holding, key=len) if holding else os.path.dirname(absolute))
+
+
+def write_fixed(root: Path, path: str, before: bytes, text: str) -> str | None:
+    """Write the fixed ``text`` over ``path``, which held ``before``, inside ``root``
+    (:func:`write_root`); None when written, else why not."""
+    from agentls.fswrite import Write, WriteRefused, write_all
+
+    new = text.encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        write_all(root, [Write(Path(os.path.abspath(path)), before, new)], during="fixing")
+    except WriteRefused as exc:
+        return str(exc)
+    return None
 
 
 def fix_text(
@@ -61,8 +72,8 @@ def run_fix(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Exit status: 2 on bad paths; 1 when a file could not be read; with ``--dry-run`` 1 if
-    a file would change; otherwise 1 if errors remain after fixing, else 0."""
+    """Exit status: 2 on bad paths; 1 when a file could not be read or written; with
+    ``--dry-run`` 1 if a file would change; otherwise 1 if errors remain after fixing, else 0."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -70,10 +81,11 @@ def run_fix(
     except FileNotFoundError as exc:
         print(f"agentls: no such file or directory: {escape(str(exc), multiline=False)}", file=err)
         return 2
+    folders = [p for p in paths if os.path.isdir(p)]
     results: list[FileResult] = []
     fixed_files = 0
     fixes = 0
-    unread = 0
+    unread = 0  # files not read, or not written
     for f in files:
         got = read_file(f, READ_LIMIT)
         text = _utf8(got.data)
@@ -92,8 +104,6 @@ def run_fix(
         results.append(result)
         if new == text:
             continue
-        fixed_files += 1
-        fixes += n
         if dry_run:  # for people: control characters of the file shown, not obeyed
             diff = difflib.unified_diff(
                 text.splitlines(keepends=True),
@@ -104,8 +114,14 @@ def run_fix(
             out.write(escape("".join(diff)))
             if not new.endswith(("\n", "\r")):
                 out.write("\n\\ No newline at end of file\n")
-        else:
-            write_atomic(f, new)
+        elif (refused := write_fixed(write_root(f, folders), f, got.data or b"", new)) is not None:
+            shown = escape(f, multiline=False)
+            print(f"agentls: not fixed {shown}: {escape(refused, multiline=False)}", file=err)
+            results[-1] = check_file(f, dialect)  # what is on disk now
+            unread += 1
+            continue
+        fixed_files += 1
+        fixes += n
     verb = "Would fix" if dry_run else "Fixed"
     print(
         f"{verb} {fixes} problem{'s' * (fixes != 1)} in {fixed_files} "

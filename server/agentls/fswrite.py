@@ -1,6 +1,6 @@
 """The one safe writer of workspace files: every change, or none.
 
-Used by ``agentls run --apply`` (and meant for ``check --fix``). Each :class:`Write` names a
+Used by ``agentls run --apply`` and ``check --fix``. Each :class:`Write` names a
 path inside a root, the bytes the caller read from it (``None``: it must not exist) and the
 bytes to put there. :func:`write_all` first checks every write, then writes them all; when
 any check fails nothing is written, and when a write fails half-way the ones already done
@@ -59,12 +59,16 @@ class _Plan:
     st: os.stat_result | None = None  # the existing file's status
     in_place: bool = False
     temp: Path | None = None
+    during: str = "the agent was running"  # what went on since the bytes were read
 
 
-def write_all(root: Path, writes: Sequence[Write]) -> list[Path]:
-    """Write every change or none; the real paths written. Raises :class:`WriteRefused`."""
+def write_all(
+    root: Path, writes: Sequence[Write], *, during: str = "the agent was running"
+) -> list[Path]:
+    """Write every change or none; the real paths written. Raises :class:`WriteRefused`.
+    ``during`` says, in a refusal, what went on since ``expected`` was read."""
     root_real = Path(os.path.realpath(root))
-    plans = [_check(root_real, Path(os.path.abspath(root)), w) for w in writes]
+    plans = [_check(root_real, Path(os.path.abspath(root)), w, during) for w in writes]
     targets = [p.target for p in plans]
     if len(set(targets)) != len(targets):
         raise WriteRefused("two changes name the same file (through a link); nothing was written")
@@ -160,23 +164,23 @@ def _locate(root: Path, given_root: Path, given: Path) -> tuple[str, Path, list[
     return shown, target, missing
 
 
-def _check(root: Path, given_root: Path, w: Write) -> _Plan:
+def _check(root: Path, given_root: Path, w: Write, during: str) -> _Plan:
     shown, target, missing = _locate(root, given_root, w.path)
-    plan = _Plan(w, shown, target, create_dirs=missing)
+    plan = _Plan(w, shown, target, create_dirs=missing, during=during)
     try:
         st = os.lstat(target)
     except FileNotFoundError:
         st = None
     if st is None:
         if w.expected is not None:
-            raise WriteRefused(f"{shown} was deleted while the agent was running")
+            raise WriteRefused(f"{shown} was deleted while {during}")
         return plan
     if stat.S_ISDIR(st.st_mode):
         raise WriteRefused(f"{shown} is a folder")
     if not stat.S_ISREG(st.st_mode):
         raise WriteRefused(f"{shown} is not a regular file")
     if w.expected is None:
-        raise WriteRefused(f"{shown} was created while the agent was running")
+        raise WriteRefused(f"{shown} was created while {during}")
     if not (st.st_mode & stat.S_IWUSR) or not os.access(target, os.W_OK):
         raise WriteRefused(f"{shown} is read-only; agentls does not change read-only files")
     plan.st = st
@@ -188,7 +192,7 @@ def _check(root: Path, given_root: Path, w: Write) -> _Plan:
 def _verify_unchanged(p: _Plan) -> None:
     if p.write.expected is None:
         if os.path.lexists(p.target):
-            raise WriteRefused(f"{p.shown} was created while the agent was running")
+            raise WriteRefused(f"{p.shown} was created while {p.during}")
         return
     try:
         fd = os.open(p.target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
@@ -197,12 +201,10 @@ def _verify_unchanged(p: _Plan) -> None:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (p.st is not None and st.st_ino != p.st.st_ino):
-            raise WriteRefused(f"{p.shown} was replaced while the agent was running")
+            raise WriteRefused(f"{p.shown} was replaced while {p.during}")
         expected = p.write.expected
         if st.st_size != len(expected) or _read_all(fd, len(expected) + 1) != expected:
-            raise WriteRefused(
-                f"{p.shown} changed while the agent was running; nothing was written"
-            )
+            raise WriteRefused(f"{p.shown} changed while {p.during}; nothing was written")
     finally:
         os.close(fd)
 
