@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from agentls import __version__
 
+# ``typing`` for the type checker only: the Claude Code hook starts this module after every
+# Write and Edit, and ``import typing`` alone costs as much as the hook's own work on a file
+# that is not an agent (bench/bench_hook.py). mypy reads any ``TYPE_CHECKING`` as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any, NoReturn
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -78,6 +82,14 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         default=0,
         help="worker processes (default: one per core for large trees)",
     )
+
+    hook = sub.add_parser(
+        "hook",
+        help="Claude Code hook: check the file Claude just wrote (JSON on stdin; "
+        "editors/claude-code)",
+    )
+    hook.add_argument("client", choices=["claude-code"])
+    hook.add_argument("--level", choices=["error", "warning", "information", "hint"])
 
     ag = sub.add_parser("agents", help="list the agents, skills and commands agentls sees")
     ag.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -161,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
         import gc
 
         gc.disable()
+    if argv[:1] == ["hook"] and argv[1:2] == ["claude-code"]:
+        # Claude Code runs this after every Write/Edit: no argparse, nothing imported for a
+        # file agentls does not check (agentls.claude_hook)
+        from agentls.claude_hook import main as hook_main
+
+        code = hook_main(argv[1:])
+        if from_command_line:
+            _exit_now(code)
+        return code
     if argv[:1] == ["lsp"] and (fast := _lsp_options(argv[1:])) is not None:
         from agentls.lsp.server import start
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentls.config.model import FILE_NAMES as CONFIG_FILES
+from agentls.config import FILE_NAMES as CONFIG_FILES
 from agentls.dialects.registry import detect_dialect, in_claude_agents_dir
 from agentls.fsread import read_file
 

@@ -187,6 +187,20 @@ def binary_version(binary: Path) -> str:
 # --------------------------------------------------------------------------- running
 
 
+def reply(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str = "application/json",
+) -> None:
+    """Answer the request ``handler`` is serving with ``body``."""
+    handler.send_response(status)
+    handler.send_header("content-type", content_type)
+    handler.send_header("content-length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class CaptureServer:
     """A stand-in for the API on 127.0.0.1 for the load run.
 
@@ -210,11 +224,7 @@ class CaptureServer:
                     server.bodies.setdefault(key, []).append(body)
                 out = b'{"type":"error","error":{"type":"invalid_request_error",'
                 out += b'"message":"conformance capture"}}'
-                self.send_response(400)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+                reply(self, 400, out)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -333,3 +333,43 @@ def test_bad_globs(pattern: str) -> None:
 
 def test_policy_without_configuration() -> None:
     assert policy_for(None, "/x/a.md") is DEFAULT
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+def test_the_schema_is_generated_from_the_registries() -> None:
+    from agentls.config.schema import default_path, render
+
+    assert default_path().read_text("utf-8") == render(), (
+        "schemas/agentls-config.schema.json is stale: run `python -m agentls.config.schema`"
+    )
+
+
+def test_the_schema_agrees_with_the_reader() -> None:
+    """What the schema accepts the reader accepts, and the reverse, on the same examples."""
+    import tomllib
+
+    from jsonschema import Draft202012Validator
+
+    from agentls.config.schema import build
+
+    validator = Draft202012Validator(build())
+    documents = [
+        'select = ["ALL"]\nignore = ["AL016", "description-quality", "AL5"]\n',
+        'severity = { AL016 = "info", AL5 = "error" }\n',
+        'exclude = ["drafts/**"]\n[per-file-ignores]\n"a/*.md" = ["AL013"]\n',
+        'dialects = { "p/*.md" = "copilot-agent" }\n',
+        'selekt = ["AL016"]\n',
+        'ignore = ["AL0166"]\n',
+        'severity = { AL016 = "loud" }\n',
+        'dialects = { "p/*.md" = "nope" }\n',
+        'claude-code-version = "0.1"\n',
+        "exclude = [1]\n",
+    ]
+    for text in documents:
+        config = read_config("/p/agentls.toml", "/p", text)
+        assert config is not None
+        ours = not config.findings
+        theirs = validator.is_valid(tomllib.loads(text))
+        assert ours == theirs, text

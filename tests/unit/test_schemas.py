@@ -111,6 +111,7 @@ SCHEMA_NAMES = [
     "copilot-instructions",
     "opencode-agent",
     "gemini-agent",
+    "agentls-config",
 ]
 
 

@@ -18,7 +18,8 @@ import os
 import threading
 from dataclasses import dataclass
 
-from agentls.config.model import FILE_NAMES, PYPROJECT, Config, read_config
+from agentls.config import FILE_NAMES, PROJECT_MARKERS, PYPROJECT
+from agentls.config.model import Config, read_config
 from agentls.config.policy import DEFAULT, Policy, policy_for
 from agentls.fsread import read_file
 from agentls.rules import codes
@@ -27,7 +28,6 @@ from agentls.types import Range
 
 # bytes; a configuration is a few hundred. A larger file is not read (and says so).
 MAX_CONFIG_SIZE = 1_000_000
-PROJECT_MARKERS = (".git", ".hg")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from agentls.config import FILE_NAMES as FILE_NAMES
+from agentls.config import PYPROJECT as PYPROJECT
 from agentls.config.globs import Glob, GlobError, compile_glob
 from agentls.document.nodes import YNode
 from agentls.document.tomltree import TomlDocument, parse_toml
@@ -27,9 +29,6 @@ from agentls.rules.registry import finding, rules
 from agentls.types import Finding, Range, Severity
 
 CONFIG_DIALECT = "agentls-config"
-PYPROJECT = "pyproject.toml"
-# the file names of a configuration, in the order they win when a folder holds several
-FILE_NAMES = (".agentls.toml", "agentls.toml", PYPROJECT)
 
 ALL = "ALL"
 _PREFIX = re.compile(r"AL[0-9]{0,3}")

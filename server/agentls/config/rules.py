@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 
-from agentls.config.model import FILE_NAMES, PYPROJECT, Config, read_config
+from agentls.config import FILE_NAMES, PYPROJECT
+from agentls.config.model import Config, read_config
 from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.types import Finding, Range

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
 
 CLAUDE_AGENT = "claude-agent"
 # agentls's own configuration (agentls.toml, .agentls.toml, [tool.agentls] in pyproject.toml)
@@ -50,13 +49,20 @@ SCHEMA_FILES = {
     "copilot-instructions": "copilot-instructions.schema.json",
     "opencode-agent": "opencode-agent.schema.json",
     "gemini-agent": "gemini-agent.schema.json",
+    CONFIG_DIALECT: "agentls-config.schema.json",
 }
 
 
-@dataclass(frozen=True, slots=True)
 class _Pattern:
-    dialect: str
-    regex: re.Pattern[str]
+    """A dialect and the path pattern that selects it. (A plain class, not a dataclass:
+    Claude Code's hook imports this module for every file written, and ``dataclasses``
+    would double the cost of that import.)"""
+
+    __slots__ = ("dialect", "regex")
+
+    def __init__(self, dialect: str, regex: re.Pattern[str]) -> None:
+        self.dialect = dialect
+        self.regex = regex
 
 
 def _p(dialect: str, regex: str) -> _Pattern:
