@@ -179,7 +179,8 @@ export class ServerManager implements vscode.Disposable {
       documentSelector: documentSelector() as DocumentSelector,
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: serverOptionsPayload(get),
+      // the `agentls` section as plain values (JSON drops the configuration object's methods)
+      initializationOptions: serverOptionsPayload(JSON.parse(JSON.stringify(cfg)) as Record<string, unknown>),
       // Sends workspace/didChangeConfiguration with the `agentls` section when a setting changes.
       synchronize: { configurationSection: 'agentls' },
       middleware: this.middleware,

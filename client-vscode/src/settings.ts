@@ -87,32 +87,20 @@ export function findExecutable(
   return undefined;
 }
 
-/** The `initializationOptions` / `workspace/configuration` payload (docs/protocol.md). */
-export interface ServerOptionsPayload {
-  models: Record<string, string>;
-  defaultModel: string | null;
-  maxTokens: number;
-  contextLines: number;
-  agents: string[] | null;
-  agentListLimit: number;
-  dialects: Record<string, string>;
-}
+/** The client's own setting groups (`agentls.server.*`, `agentls.trace.*`); every other
+ * `agentls.*` setting is the server's (server/agentls/data/settings.json, from which
+ * package.json's contributes.configuration is generated). */
+export const CLIENT_SETTING_GROUPS: readonly string[] = ['server', 'trace'];
 
-function int(v: unknown, dflt: number, min: number): number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min ? v : dflt;
-}
-
-export function serverOptionsPayload(get: Getter): ServerOptionsPayload {
-  const dm = str(get('defaultModel'));
-  return {
-    models: strMap(get('models')),
-    defaultModel: dm || null,
-    maxTokens: int(get('maxTokens'), 4096, 1),
-    contextLines: int(get('contextLines'), 20, 0),
-    agents: strList(get('agents')) ?? null,
-    agentListLimit: int(get('agentListLimit'), 5, 0),
-    dialects: strMap(get('dialects')),
-  };
+/** The `initializationOptions` payload (docs/protocol.md): the server's settings as VS Code
+ * gives them (unset ones with package.json's defaults, which are the server's). Nothing is
+ * checked or dropped here: the server checks every value and says what it could not take. */
+export function serverOptionsPayload(section: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(section)) {
+    if (!CLIENT_SETTING_GROUPS.includes(key) && typeof value !== 'function') out[key] = value;
+  }
+  return out;
 }
 
 /** Settings whose change needs a server restart (the others are sent with didChangeConfiguration). */

@@ -61,34 +61,22 @@ test('findExecutable: PATH lookup, absolute and relative paths', () => {
   assert.equal(findExecutable('tools/run', '', isExe, '/other'), undefined);
 });
 
-test('initializationOptions payload: defaults and validation', () => {
-  assert.deepEqual(serverOptionsPayload(getter({})), {
-    models: {},
+test('initializationOptions payload: the server settings as VS Code gives them, unchecked', () => {
+  // VS Code's section object: the server's settings with package.json's defaults, the
+  // client's own groups, and methods (get, has, inspect, update).
+  const section = {
+    models: { sonnet: 'claude-sonnet-4-5', bad: 3 },
     defaultModel: null,
-    maxTokens: 4096,
-    contextLines: 20,
-    agents: null,
+    maxTokens: 'many',
     agentListLimit: 5,
-    dialects: {},
-  });
-  const p = serverOptionsPayload(
-    getter({
-      models: { sonnet: 'claude-sonnet-4-5', bad: 3 },
-      defaultModel: 'claude-opus-4-1',
-      maxTokens: 1000,
-      contextLines: -1,
-      agents: ['backend-engineer'],
-      agentListLimit: 2.5,
-      dialects: { '**/prompts/*.md': 'claude-agent' },
-    }),
-  );
-  assert.deepEqual(p, {
-    models: { sonnet: 'claude-sonnet-4-5' },
-    defaultModel: 'claude-opus-4-1',
-    maxTokens: 1000,
-    contextLines: 20,
-    agents: ['backend-engineer'],
+    server: { command: '', args: ['lsp'] },
+    trace: { server: 'off' },
+    get: () => undefined,
+  };
+  assert.deepEqual(serverOptionsPayload(section), {
+    models: { sonnet: 'claude-sonnet-4-5', bad: 3 },
+    defaultModel: null,
+    maxTokens: 'many', // the server reports it (window/showMessage) and keeps its default
     agentListLimit: 5,
-    dialects: { '**/prompts/*.md': 'claude-agent' },
   });
 });

@@ -153,16 +153,6 @@ def test_duplicate_names_across_files_of_one_project(
     assert dup == {".claude/agents/reviewer.md", ".claude/agents/copy.md"}
 
 
-def test_settings_agents_reset_and_limit() -> None:
-    from agentls.settings import Settings
-
-    s = Settings()
-    s.update({"agents": ["backend-engineer"], "agentListLimit": 2})
-    assert s.agents == ["backend-engineer"] and s.agent_list_limit == 2
-    s.update({"agentls": {"agents": None, "agentListLimit": 0}})
-    assert s.agents is None and s.agent_list_limit is None
-
-
 def _many(tmp_path: Path, n: int, others: int = 0) -> Path:
     """n agents across two projects, with duplicates and broken files among them, and
     ``others`` slash commands and Copilot agents (other dialects, checked with schemas)."""
