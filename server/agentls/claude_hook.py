@@ -112,20 +112,33 @@ def _configured(path: str) -> bool:
             candidate = os.path.join(folder, name)
             if not os.path.isfile(candidate):
                 continue
-            if name != PYPROJECT:
+            if name != PYPROJECT or _mentions_agentls(candidate):
                 return True
-            try:
-                with open(candidate, "rb") as fh:
-                    if b"agentls" in fh.read(1_000_001):
-                        return True
-            except OSError:
-                pass
         if any(os.path.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS):
             return False
         up = os.path.dirname(folder)
         if up == folder:
             return False
         folder = up
+
+
+def _mentions_agentls(path: str) -> bool:
+    """Whether the regular file ``path`` holds "agentls" in its first megabyte. A pre-filter
+    only (the configuration itself is read by agentls.fsread, through ConfigStore): opened
+    without blocking and checked to be a regular file, as fsread does, without importing it
+    (dataclasses: the cost this path avoids)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and b"agentls" in os.read(fd, 1_000_000)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _file_path(event: dict[str, object]) -> str | None:
