@@ -86,6 +86,10 @@ async def test_quick_fixes_are_bounded_and_the_rest_is_counted(client: LanguageC
 
 
 async def test_agent_actions_are_bounded_and_the_rest_is_counted(client: LanguageClient) -> None:
+    # agentListLimit 0 asks for every agent (the default is 5): the bound still holds
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"agentls": {"agentListLimit": 0}})
+    )
     uri = _open(client, "code.md", "---\nname: code\ndescription: Use it.\n---\nline\nline\n")
     actions = await _actions(client, uri, 5, only=["refactor.agentls"])
     runs = [a for a in actions if _get(a, "command") is not None]
