@@ -46,11 +46,27 @@ OTHER_PATHS = (
     "README.md",
     "docs/guide.md",
     "src/agents.py",
-    ".claude/settings.json",
     ".claude/agents/notes.txt",
     ".github/workflows/ci.yml",
-    ".cursor/rules/style.mdc",
+    "package.json",
+    ".claude/skills/x/notes.md",
     "CHANGELOG.md",
+)
+# The files around agents are checked too (settings, MCP, plugins, memory, other agents' rules).
+SURFACE_PATHS = (
+    ".claude/settings.json",
+    ".claude/settings.local.json",
+    ".mcp.json",
+    ".claude-plugin/plugin.json",
+    ".claude-plugin/marketplace.json",
+    "plugins/p/hooks/hooks.json",
+    "CLAUDE.md",
+    "sub/AGENTS.md",
+    "CLAUDE.local.md",
+    ".cursor/rules/style.mdc",
+    ".windsurf/rules/style.md",
+    ".kiro/steering/tech.md",
+    ".claude/skills/x/skill.md",
 )
 
 

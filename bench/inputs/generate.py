@@ -3,6 +3,7 @@
 Everything here is synthetic (written for the benchmarks, deterministic); no corpus text.
 
     python bench/inputs/generate.py agent 6144 > agent-6k.md
+    python bench/inputs/generate.py settings 20480 > settings.json
     python bench/inputs/generate.py workspace DIR 10000
 """
 
@@ -142,6 +143,56 @@ Check {topic} in $ARGUMENTS. {para}
 """
 
 
+def settings_text(size: int, seed: int = 0) -> str:
+    """A well-formed ``.claude/settings.json`` of about ``size`` bytes, shaped like the large
+    real ones: long permission lists, hooks on several events, environment, MCP approvals."""
+    import json
+
+    rng = random.Random(seed)
+    scripts = ["test", "lint", "build", "typecheck", "format", "dev", "e2e", "docs"]
+    data: dict[str, object] = {
+        "$schema": "https://json.schemastore.org/claude-code-settings.json",
+        "model": "sonnet",
+        "permissions": {
+            "allow": [],
+            "ask": ["Bash(git push:*)", "Bash(npm publish:*)"],
+            "deny": ["Read(./.env)", "Read(./secrets/**)", "Bash(rm -rf:*)"],
+            "defaultMode": "acceptEdits",
+            "additionalDirectories": ["../shared"],
+        },
+        "env": {"NODE_ENV": "development", "CI": "false"},
+        "hooks": {
+            event: [
+                {
+                    "matcher": rng.choice(["Bash", "Edit|Write", "*"]),
+                    "hooks": [{"type": "command", "command": f"./scripts/{event.lower()}.sh"}],
+                }
+            ]
+            for event in ("PreToolUse", "PostToolUse", "Stop", "SessionStart")
+        },
+        "enabledMcpjsonServers": ["github", "linear"],
+        "includeCoAuthoredBy": False,
+        "cleanupPeriodDays": 30,
+    }
+    allow: list[str] = data["permissions"]["allow"]  # type: ignore[index]
+    i = 0
+    while len(json.dumps(data, indent=2)) < size:
+        topic = rng.choice(TOPICS).replace(" ", "-")
+        allow.append(
+            rng.choice(
+                [
+                    f"Bash(npm run {rng.choice(scripts)}:{topic}:*)",
+                    f"Read(./packages/{topic}/**)",
+                    f"Edit(./packages/{topic}/src/**/*.ts)",
+                    f"WebFetch(domain:{topic}.example.com)",
+                    f"mcp__github__{rng.choice(['get_issue', 'list_pulls', 'create_comment'])}",
+                ]
+            )
+        )
+        i += 1
+    return json.dumps(data, indent=2) + "\n"
+
+
 def workspace(root: Path, files: int, seed: int = 0) -> dict[str, int]:
     """A monorepo of ``files`` files: projects of 100 files each, 40 of them definitions
     (25 agents, 10 commands, 5 skills), the rest Markdown docs and source files.
@@ -213,6 +264,8 @@ def workspace(root: Path, files: int, seed: int = 0) -> dict[str, int]:
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "agent":
         sys.stdout.write(agent_text(int(sys.argv[2])))
+    elif len(sys.argv) >= 3 and sys.argv[1] == "settings":
+        sys.stdout.write(settings_text(int(sys.argv[2])))
     elif len(sys.argv) >= 4 and sys.argv[1] == "workspace":
         print(workspace(Path(sys.argv[2]), int(sys.argv[3])))
     else:

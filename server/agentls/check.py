@@ -24,6 +24,7 @@ from agentls.discovery import (
     project_root,
 )
 from agentls.fsread import read_file
+from agentls.rules import codes
 from agentls.rules.registry import finding
 from agentls.types import Finding, Range, Severity
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     # The engine (PyYAML, jsonschema: ~0.2 s) is imported where files are analysed: in the
     # worker processes when there is a pool, while the parent walks the tree.
     from agentls.engine import Analysis
-    from agentls.index import IndexEntry
+    from agentls.index import IndexEntry, WorkspaceIndex
 
 # Larger files are not checked (Claude Code skips agent files over 1 MiB; the engine
 # analyses at most 4 MiB of characters).
@@ -166,25 +167,33 @@ def run_check(
 
 
 def add_cross_file_findings(results: list[FileResult]) -> None:
-    """Duplicate names, shadowing, references that resolve to nothing: within each project
-    (the folder holding ``.claude``), never across unrelated projects."""
-    from agentls.index import WorkspaceIndex, entry_from_analysis
+    """Duplicate names, shadowing, references that resolve to nothing, agents against their
+    project's settings and .mcp.json: within each project (the folder holding ``.claude``),
+    never across unrelated projects."""
+    from agentls.index import WorkspaceIndex, config_project, entry_from_analysis
 
     groups: dict[str, list[FileResult]] = {}
     for r in results:
-        root = project_root(os.path.abspath(r.path))
-        if root is not None and (r.analysis.doc is not None or r.slim):
+        root = config_project(os.path.abspath(r.path))
+        a = r.analysis
+        if root is not None and (a.doc is not None or a.json is not None or r.slim):
             groups.setdefault(root, []).append(r)
-    for group in groups.values():
-        if len(group) < 2 and not any(r.analysis.dialect != "claude-agent" for r in group):
-            continue
+    for root, group in groups.items():
         index = WorkspaceIndex()
         for r in group:
             e = r.entry if r.slim else entry_from_analysis(r.analysis, "project")
             if e is not None:
                 index.entries[e.path] = e
+        around = _around(root, index)
+        # one agent alone (pre-commit names the changed files): its references to other
+        # definitions cannot be judged, its project's configuration can
+        alone = len(group) < 2 and not any(r.analysis.dialect != "claude-agent" for r in group)
+        if alone and not around:
+            continue
         for r in group:
             extra = index.findings_for(r.path)
+            if alone:
+                extra = [f for f in extra if f.code in CONFIG_CODES]
             if extra:
                 a = r.analysis
                 a.findings, a.settled = settle_more(a.findings, a.settled, extra)
@@ -217,6 +226,42 @@ def add_configurations(results: list[FileResult]) -> list[FileResult]:
         if r.analysis.findings:
             kept.append(r)
     return kept
+
+
+# The project's configuration, read from disk when it was not among the files checked (a
+# pre-commit run names the changed files only): the rules across files need it.
+PROJECT_CONFIG = (".mcp.json", ".claude/settings.json", ".claude/settings.local.json")
+# The rules across files that read only an agent and its project's configuration.
+CONFIG_CODES = frozenset({codes.MCP_SERVER_DISABLED, codes.AGENT_TOOLS_ALL_DENIED})
+
+
+def _around(root: str, index: WorkspaceIndex) -> int:
+    """Add the settings and .mcp.json of the project ``root`` that ``index`` lacks, and its
+    agents when a settings file is checked (its findings name them); return how many."""
+    from agentls.index import SETTINGS
+    from agentls.indexing import read_entry
+
+    have = {os.path.abspath(p) for p in index.entries}
+    wanted = [os.path.join(root, rel) for rel in PROJECT_CONFIG]
+    if any(e.kind == SETTINGS for e in index.entries.values()):
+        agents = os.path.join(root, ".claude", "agents")
+        from agentls.discovery import walk
+
+        wanted += [
+            os.path.join(folder, name)
+            for folder, _, files in walk(agents)
+            for name in files
+            if name.endswith(".md")
+        ]
+    added = 0
+    for path in wanted:
+        if path in have or not os.path.lexists(path):
+            continue
+        e = read_entry(path)
+        if e is not None and not isinstance(e, Skipped):
+            index.entries[e.path] = e
+            added += 1
+    return added
 
 
 def unread_project_files(results: list[FileResult]) -> list[Skipped]:

@@ -108,21 +108,30 @@ def _key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 
 
-def version_notice(installed: str | None, pinned: str) -> str | None:
-    """The one information message when the installed Claude Code is not the pinned one."""
+def version_notice(installed: str | None, pinned: str, known: tuple[str, ...] = ()) -> str | None:
+    """The one information message when the installed Claude Code is not the pinned one.
+    ``known``: the other versions whose facts agentls carries (the configuration's
+    ``claude-code-version`` can pick one of them)."""
     if installed is None or installed == pinned:
         return None
     newer = _key(installed) > _key(pinned)
-    return (
+    text = (
         f"Claude Code {installed} is installed; agentls's verdicts are those of Claude Code "
-        f"{pinned}{' (newer releases may differ)' if newer else ''}. To stay on {pinned}: "
-        f'`claude install {pinned}` and `"env": {{"DISABLE_AUTOUPDATER": "1"}}` in '
-        "~/.claude/settings.json."
+        f"{pinned}{' (newer releases may differ)' if newer else ''}. "
+    )
+    if installed in known:
+        return text + (
+            f'agentls knows {installed} too: `claude-code-version = "{installed}"` under '
+            "[tool.agentls] in pyproject.toml (or in agentls.toml) checks against it."
+        )
+    return text + (
+        f"To stay on {pinned}: `claude install {pinned}` and "
+        '`"env": {"DISABLE_AUTOUPDATER": "1"}` in ~/.claude/settings.json.'
     )
 
 
 def installed_notice(path: str | None = None) -> str | None:
     """The notice for the ``claude`` on the PATH, or None."""
-    from agentls.dialects.facts import claude_facts
+    from agentls.dialects.facts import claude_facts, facts_versions
 
-    return version_notice(installed_version(path), claude_facts().version)
+    return version_notice(installed_version(path), claude_facts().version, tuple(facts_versions()))

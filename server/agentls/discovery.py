@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentls.config import FILE_NAMES as CONFIG_FILES
-from agentls.dialects.registry import detect_dialect, in_claude_agents_dir
+from agentls.dialects.registry import detect_dialect, in_claude_agents_dir, suffix_of
 from agentls.fsread import read_file
 
 if TYPE_CHECKING:
@@ -83,6 +83,10 @@ def walk(folder: str, skipped: list[Skipped] | None = None) -> Iterator[tuple[st
         yield root, os.path.abspath(root), sorted(files)
 
 
+# A skill manifest in any case (SKILLS.MD is never loaded, and said so: AL506).
+SKILL_NAMES = frozenset({"skill.md", "skills.md"})
+
+
 def check_candidates(
     paths: Iterable[str],
     forced: str | None,
@@ -92,7 +96,8 @@ def check_candidates(
 ) -> Iterator[str]:
     """Files ``check`` looks at: whatever is named on the command line and is not a folder
     (a FIFO or a dangling link too: reading it says why it cannot be checked); in folders,
-    the files recognised by their path (with ``forced``, every ``.md`` file), agentls's
+    the files recognised by their path (with ``forced``, every file of that dialect's kind:
+    ``.md``, Cursor's ``.mdc``, or ``.json`` for Claude Code's JSON files), agentls's
     configuration files, and the files the configuration's ``dialects`` names. A file the
     configuration excludes is left out, named on the command line or not (a pre-commit hook
     names every file), and added to ``excluded`` with the reason."""
@@ -115,17 +120,18 @@ def check_candidates(
                 yield p
             continue
         for root, abs_root, files in walk(p, skipped):
-            # Every dialect is a .md (or Cursor .mdc) file; inside .claude/agents any file is
-            # looked at (a wrong extension is a finding). The rest of a repository's files
-            # are passed over without a path look-up, unless the configuration of the
-            # folder maps paths to dialects or excludes some.
+            # Every dialect is a .md (Cursor .mdc) file or one of Claude Code's JSON files;
+            # inside .claude/agents any file is looked at (a wrong extension is a finding).
+            # The rest of a repository's files are passed over without a path look-up,
+            # unless the configuration of the folder maps paths to dialects or excludes some.
             agents_dir = in_claude_agents_dir(os.path.join(abs_root, "x"))
             config = configs.config_for(os.path.join(abs_root, "x")) if configs else None
             mapped = config is not None and bool(config.dialects)
             for name in files:
                 if (
                     not agents_dir
-                    and not name.endswith((".md", ".mdc"))
+                    and not name.endswith((".md", ".mdc", ".json"))
+                    and name.lower() not in SKILL_NAMES
                     and name not in CONFIG_FILES
                     and not mapped
                 ):
@@ -140,7 +146,7 @@ def check_candidates(
                         excluded.append(Skipped(full, f"excluded by {policy.excluded}"))
                     continue
                 if forced:
-                    if name.endswith(".md"):
+                    if name.endswith(suffix_of(forced)):
                         seen.add(full)
                         yield full
                     continue
@@ -251,11 +257,12 @@ def index_files(
     skipped: list[Skipped] | None = None,
 ) -> Iterator[tuple[str, str, str | None]]:
     """``(path, scope, forced dialect)`` of every file the index reads: the ``.md`` files of
-    ``dialects`` in ``folders``, then the user's and the bundled definitions."""
+    ``dialects`` in ``folders`` (and their settings and ``.mcp.json`` files), then the user's
+    and the bundled definitions."""
     for folder in folders:
         for root, _abs, files in walk(folder, skipped):
             for name in files:
-                if not name.endswith(".md"):
+                if not name.endswith((".md", ".json")):
                     continue
                 full = os.path.join(root, name)
                 if detect_dialect(full) in dialects:

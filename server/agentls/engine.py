@@ -16,10 +16,12 @@ from agentls.dialects.registry import (
     CHECKED,
     CLAUDE_AGENT,
     CONFIG_DIALECT,
+    JSON_DIALECTS,
     detect_dialect,
     in_claude_agents_dir,
 )
 from agentls.dialects.sniff import sniff_dialect
+from agentls.document.jsontree import JsonDocument
 from agentls.document.model import Document, parse_document
 from agentls.effective import compute_effective
 from agentls.rules import codes
@@ -52,6 +54,7 @@ class Analysis:
     # what the configuration and the suppression comments did (agentls.config.policy)
     settled: Settled | None = None
     config: Config | None = None  # the agentls-config dialect: the configuration read
+    json: JsonDocument | None = None  # the JSON dialects (settings, .mcp.json, plugins...)
 
     @property
     def suppressed(self) -> list[Suppressed]:
@@ -60,6 +63,13 @@ class Analysis:
     @property
     def policy(self) -> Policy:
         return self.settled.policy if self.settled is not None else DEFAULT
+
+    @property
+    def lines(self) -> list[str] | None:
+        """The lines of the text analysed (Markdown or JSON), None when it was not read."""
+        if self.doc is not None:
+            return self.doc.lines
+        return self.json.lines if self.json is not None else None
 
 
 def analyze(
@@ -137,6 +147,8 @@ def _analyze(
         return Analysis(path, dialect, None, problems, config=config)
     if size is None and len(text) > 262_144:
         size = len(text.encode("utf-8", "surrogatepass"))
+    if dialect in JSON_DIALECTS:
+        return _analyze_json(text, path, dialect)
     if len(text) > MAX_ANALYSED_CHARS:
         head = text[:MAX_ANALYSED_CHARS]
         cut = head.rfind("\n")
@@ -162,6 +174,18 @@ def _analyze(
     findings = cap_findings(findings)
     _clamp(findings, doc.lines)
     return Analysis(path, dialect, doc, findings, effective)
+
+
+def _analyze_json(text: str, path: str | None, dialect: str) -> Analysis:
+    from agentls.document.jsontree import parse_json
+    from agentls.rules.json_dialects import check_json
+
+    if len(text) > MAX_ANALYSED_CHARS:
+        return Analysis(path, dialect, None)
+    jdoc = parse_json(text)
+    findings = check_json(dialect, jdoc, path)
+    _clamp(findings, jdoc.lines)
+    return Analysis(path, dialect, None, findings, json=jdoc)
 
 
 def _clamp(findings: list[Finding], lines: list[str]) -> None:

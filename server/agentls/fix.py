@@ -21,7 +21,7 @@ from typing import TextIO
 from agentls.check import READ_LIMIT, FileResult, check_file, configs, unreadable
 from agentls.config.policy import DEFAULT, Policy
 from agentls.discovery import check_candidates
-from agentls.editing.fixes import fix_all
+from agentls.editing.fixes import fix_all, safe_renames
 from agentls.fsread import read_file
 from agentls.render import render_text
 from agentls.terminal import escape
@@ -53,6 +53,43 @@ def write_fixed(root: Path, path: str, before: bytes, text: str) -> str | None:
         write_all(root, [Write(Path(os.path.abspath(path)), before, new)], during="fixing")
     except WriteRefused as exc:
         return str(exc)
+    return None
+
+
+def rename_file(old: str, new: str) -> str | None:
+    """Rename ``old`` to ``new`` without ever replacing another file; the problem, or None.
+
+    A hard link claims the new name only when it is free (``os.rename`` would replace what
+    is there); a rename that only changes the case on a case-insensitive file system (the
+    two names are one file) goes through a temporary name."""
+    try:
+        os.link(old, new)
+    except FileExistsError:
+        try:
+            same = os.path.samefile(old, new)
+        except OSError:
+            same = False
+        if not same:
+            return f"{os.path.basename(new)} already exists"
+        tmp = f"{new}.agentls-{os.getpid()}.tmp"
+        try:
+            os.rename(old, tmp)
+            os.rename(tmp, new)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None
+    except OSError:  # no hard links here (some file systems): rename if the name is free
+        if os.path.lexists(new):
+            return f"{os.path.basename(new)} already exists"
+        try:
+            os.rename(old, new)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None
+    try:
+        os.unlink(old)
+    except OSError as exc:
+        return exc.strerror or str(exc)
     return None
 
 
@@ -102,7 +139,8 @@ def run_fix(
         result.path = f
         result.analysis.path = f
         results.append(result)
-        if new == text:
+        renames = safe_renames(new, absolute, dialect, result.analysis)
+        if new == text and not renames:
             continue
         if dry_run:  # for people: control characters of the file shown, not obeyed
             diff = difflib.unified_diff(
@@ -114,14 +152,33 @@ def run_fix(
             out.write(escape("".join(diff)))
             if not new.endswith(("\n", "\r")):
                 out.write("\n\\ No newline at end of file\n")
-        elif (refused := write_fixed(write_root(f, folders), f, got.data or b"", new)) is not None:
+        elif (
+            new != text
+            and (refused := write_fixed(write_root(f, folders), f, got.data or b"", new))
+            is not None
+        ):
             shown = escape(f, multiline=False)
             print(f"agentls: not fixed {shown}: {escape(refused, multiline=False)}", file=err)
             results[-1] = check_file(f, dialect)  # what is on disk now
             unread += 1
             continue
         fixed_files += 1
-        fixes += n
+        fixes += n + len(renames)
+        for finding, fix in renames:  # (a file name: the fix is certain, see rules.md)
+            assert fix.rename_to is not None
+            shown = escape(f"{f} -> {fix.rename_to}", multiline=False)
+            if dry_run:
+                out.write(f"rename {shown}\n")
+                continue
+            problem = rename_file(absolute, fix.rename_to)
+            if problem is not None:
+                print(f"agentls: cannot rename {shown}: {problem}", file=err)
+                fixes -= 1
+                continue
+            result.analysis.findings.remove(finding)
+            result.path = result.analysis.path = os.path.join(
+                os.path.dirname(f), os.path.basename(fix.rename_to)
+            )
     verb = "Would fix" if dry_run else "Fixed"
     print(
         f"{verb} {fixes} problem{'s' * (fixes != 1)} in {fixed_files} "

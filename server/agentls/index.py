@@ -30,6 +30,11 @@ SKILL = "skill"  # Claude Code skills (and commands, which share the `/` name sp
 COMMAND = "command"
 COPILOT = "copilot-agent"
 OTHER = "other"
+# Claude Code's configuration files, indexed for the rules across files (they define no name)
+SETTINGS = "settings"  # .claude/settings.json, settings.local.json
+MCP_CONFIG = "mcp-config"  # .mcp.json
+CONFIG_KINDS = frozenset({SETTINGS, MCP_CONFIG})
+MCP_SERVER = "mcp-server"  # a reference to an MCP server (an agent's tools and mcpServers)
 
 KIND_OF = {
     "claude-agent": AGENT,
@@ -42,6 +47,8 @@ KIND_OF = {
     "opencode-agent": "opencode-agent",
     "gemini-agent": "gemini-agent",
     "copilot-prompt": "prompt",
+    "claude-settings": SETTINGS,
+    "claude-mcp": MCP_CONFIG,
 }
 INDEXED = frozenset(KIND_OF)
 COPILOT_BUILTINS = frozenset({"agent", "ask", "plan", "edit"})
@@ -78,6 +85,14 @@ class IndexEntry:
     refs: list[Ref] = field(default_factory=list)
     disable_model_invocation: bool = False
     aliases: tuple[str, ...] = ()  # other names it answers to (plugin:name, file stem)
+    tools_range: Range | None = None  # (agents) the `tools` value
+    # (MCP_CONFIG) the servers the file defines, by name: their key
+    servers: dict[str, Range] = field(default_factory=dict)
+    # (SETTINGS) whole tools the `deny` rules remove (`Bash`, `mcp__github`...), and the
+    # .mcp.json servers that `enabledMcpjsonServers` / `disabledMcpjsonServers` name
+    denied: list[tuple[str, Range]] = field(default_factory=list)
+    mcp_enabled: list[tuple[str, Range]] = field(default_factory=list)
+    mcp_disabled: list[tuple[str, Range]] = field(default_factory=list)
 
     @property
     def stem(self) -> str:
@@ -269,6 +284,8 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
     """The index entry of one analysed file (None when it is not an indexed dialect)."""
     if a.dialect not in INDEXED or a.path is None:
         return None
+    if KIND_OF[a.dialect] in CONFIG_KINDS:
+        return _config_entry(a, scope)
     doc = a.doc
     kind = KIND_OF[a.dialect]
     path = a.path
@@ -329,6 +346,9 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
     loads = eff.loads if eff is not None else errors == 0
     dmi = _value(doc, "disable-model-invocation")
     refs = extract_refs(a.dialect, doc) if doc is not None else []
+    tools_entry = doc.get("tools") if doc is not None and a.dialect == "claude-agent" else None
+    if a.dialect == "claude-agent" and doc is not None:
+        refs += _mcp_refs(doc)
     return IndexEntry(
         name=name,
         kind=kind,
@@ -347,7 +367,110 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
         disable_model_invocation=dmi is True
         or (isinstance(dmi, str) and dmi.lower() in ("true", "yes", "on", "1")),
         aliases=tuple(aliases),
+        tools_range=tools_entry.key_range if tools_entry is not None else None,
     )
+
+
+def _mcp_refs(doc: Document) -> list[Ref]:
+    """The MCP servers an agent uses: ``mcp__<server>__…`` in ``tools`` and the names in
+    ``mcpServers`` (a string item names a server configured elsewhere)."""
+    refs: list[Ref] = []
+    e = doc.get("tools")
+    if e is not None and not e.problem:
+        for text, rng in _scalar_items(e.node):
+            stripped = text.strip()
+            if rng is None or not stripped.startswith("mcp__"):
+                continue
+            server = stripped[5:].split("__", 1)[0]
+            if server and server != "*":
+                at = len(text) - len(text.lstrip()) + 5
+                ref = _sub(rng, at, len(server))
+                if ref is not None:
+                    refs.append(Ref(MCP_SERVER, server, ref, "tools"))
+    e = doc.get("mcpServers")
+    if e is not None and not e.problem and e.node.kind == "sequence":
+        for item in e.node.items:
+            if item.kind == "scalar" and isinstance(item.value, str) and item.value.strip():
+                rng = _whole(item)
+                if rng is not None:
+                    refs.append(Ref(MCP_SERVER, item.value, rng, "mcpServers"))
+    return refs
+
+
+def _config_entry(a: Analysis, scope: str) -> IndexEntry | None:
+    """The index entry of a settings file or an .mcp.json: what the rules across files read
+    (servers defined; agents named; tools denied; servers enabled or disabled)."""
+    assert a.path is not None and a.dialect is not None
+    root = a.json.root if a.json is not None else None
+    kind = KIND_OF[a.dialect]
+    entry = IndexEntry(
+        name=base_name(a.path),
+        kind=kind,
+        dialect=a.dialect,
+        scope=scope,
+        path=a.path,
+        errors=sum(1 for f in a.findings if f.severity == Severity.ERROR),
+        warnings=sum(1 for f in a.findings if f.severity == Severity.WARNING),
+    )
+    if root is None or root.kind != "mapping":
+        return entry
+    if kind == MCP_CONFIG:
+        from agentls.rules.claude_mcp import servers
+
+        entry.servers = {str(k.value): k.range for k, _ in servers(root)}
+        return entry
+    for key, value in root.pairs:
+        if key.value == "agent" and value.kind == "scalar" and isinstance(value.value, str):
+            rng = _json_inner(value)
+            if rng is not None and value.value.strip():
+                entry.refs.append(Ref(AGENT, value.value, rng, "agent"))
+        elif key.value in ("enabledMcpjsonServers", "disabledMcpjsonServers"):
+            names = [
+                (str(i.value), i.range)
+                for i in (value.items if value.kind == "sequence" else [])
+                if i.kind == "scalar" and isinstance(i.value, str)
+            ]
+            if key.value == "enabledMcpjsonServers":
+                entry.mcp_enabled = names
+            else:
+                entry.mcp_disabled = names
+        elif key.value == "permissions" and value.kind == "mapping":
+            for k, rules in value.pairs:
+                if rules.kind != "sequence" or k.value not in ("allow", "ask", "deny"):
+                    continue
+                for item in rules.items:
+                    if item.kind == "scalar" and isinstance(item.value, str):
+                        _permission_rule(entry, str(k.value), item)
+    return entry
+
+
+_RULE_AGENT = re.compile(r"^(?:Agent|Task)\((.+)\)$")
+
+
+def _permission_rule(entry: IndexEntry, which: str, item: YNode) -> None:
+    """An ``Agent(name)`` rule names an agent; a ``deny`` rule without a pattern removes a
+    whole tool (``Bash``, ``mcp__github``, ``mcp__github__*``)."""
+    rule: str = item.value
+    m = _RULE_AGENT.match(rule)
+    inner = _json_inner(item) if m is not None else None
+    if m is not None and inner is not None and m.group(1).strip() not in ("*", ""):
+        name = m.group(1)
+        rng = inner
+        if inner.end.character - inner.start.character == len(rule):  # no escapes
+            start = inner.start.character + m.start(1)
+            rng = Range.of(inner.start.line, start, inner.start.line, start + len(name))
+        if ":" not in name and "*" not in name:
+            entry.refs.append(Ref(AGENT, name, rng, "permissions"))
+    if which == "deny" and "(" not in rule and rule.strip():
+        entry.denied.append((rule.strip().removesuffix("__*"), item.range))
+
+
+def _json_inner(node: YNode) -> Range | None:
+    """The text of a one-line JSON string without its quotes."""
+    r = node.range
+    if r.start.line != r.end.line or r.end.character - r.start.character < 2:
+        return None
+    return Range.of(r.start.line, r.start.character + 1, r.end.line, r.end.character - 1)
 
 
 # --------------------------------------------------------------------------- the index
@@ -376,6 +499,10 @@ class WorkspaceIndex:
         self._names: dict[str, list[str]] = {}
         self._names_key: tuple[int, int] | None = None
         self._names_gen = 0
+        # project -> paths of its settings and .mcp.json (see config)
+        self._config: dict[str, list[str]] = {}
+        self._config_key: tuple[int, int] | None = None
+        self._config_gen = 0
 
     # -- updates
 
@@ -385,6 +512,13 @@ class WorkspaceIndex:
         old = self.entries.get(entry.path)
         self.entries[entry.path] = entry
         self.generation += 1
+        if entry.kind in CONFIG_KINDS or (old is not None and old.kind in CONFIG_KINDS):
+            self._config_gen += 1
+            if old is not None and _same_config(old, entry):
+                return set()  # a keystroke elsewhere in the file: no other file's findings
+            return self._config_dependents(entry.path, agents=True)
+        if entry.kind == AGENT and old is not None and _same_identity(old, entry):
+            return self._config_dependents(entry.path, agents=False)
         if old is not None and _same_identity(old, entry):
             return set()
         self._names_gen += 1
@@ -399,6 +533,9 @@ class WorkspaceIndex:
             return set()
         self.generation += 1
         self._names_gen += 1
+        if old.kind in CONFIG_KINDS:
+            self._config_gen += 1
+            return self._config_dependents(path, agents=True)
         return self._dependents({(old.kind, old.name)}, exclude=path)
 
     def update(
@@ -421,6 +558,24 @@ class WorkspaceIndex:
                 continue
             if e.name in plain or any(r.name in plain for r in e.refs):
                 out.add(p)
+                continue
+            if e.kind in CONFIG_KINDS and any(k == AGENT for k, _ in names):
+                out.add(p)  # its findings name the agents (tools all denied, servers used)
+        return out
+
+    def _config_dependents(self, path: str, *, agents: bool) -> set[str]:
+        """The files of ``path``'s project whose findings across files read its
+        configuration: its settings and .mcp.json, and with ``agents`` its agents."""
+        project = config_project(path)
+        if project is None:
+            return set()
+        out = {e.path for e in self.config(project) if e.path != path}
+        if agents:
+            out |= {
+                p
+                for p, e in self.entries.items()
+                if e.kind == AGENT and p != path and config_project(p) == project
+            }
         return out
 
     # -- look-ups
@@ -444,7 +599,27 @@ class WorkspaceIndex:
         return [e for p in self._paths_named(name) if (e := self.entries.get(p)) is not None]
 
     def all(self) -> list[IndexEntry]:
-        return sorted(self.entries.values(), key=lambda e: (e.kind, e.name.lower(), e.path))
+        """The definitions (agents, skills, commands...), not the configuration files."""
+        return sorted(
+            (e for e in self.entries.values() if e.kind not in CONFIG_KINDS),
+            key=lambda e: (e.kind, e.name.lower(), e.path),
+        )
+
+    def config(self, project: str | None) -> list[IndexEntry]:
+        """The configuration files (settings, .mcp.json) of the project ``project``."""
+        if project is None:
+            return []
+        key = (self._config_gen, len(self.entries))
+        if self._config_key != key:  # few files: grouped once, not scanned per keystroke
+            groups: dict[str, list[str]] = {}
+            for p, entry in self.entries.items():
+                if entry.kind in CONFIG_KINDS:
+                    root = config_project(p)
+                    if root is not None:
+                        groups.setdefault(root, []).append(p)
+            self._config, self._config_key = groups, key
+        found = (self.entries.get(p) for p in self._config.get(project, []))
+        return [e for e in found if e is not None]
 
     def named(self, kind: str, name: str) -> list[IndexEntry]:
         kinds = _resolves_to(kind)
@@ -527,7 +702,33 @@ def _same_identity(a: IndexEntry, b: IndexEntry) -> bool:
         and a.aliases == b.aliases
         and a.disable_model_invocation == b.disable_model_invocation
         and [(r.kind, r.name) for r in a.refs] == [(r.kind, r.name) for r in b.refs]
+        and a.tools == b.tools
     )
+
+
+def _same_config(a: IndexEntry, b: IndexEntry) -> bool:
+    """Whether two entries of a configuration file say the same to other files: the same
+    names, and the entries other files point at (related information) in the same place."""
+    return (
+        a.kind == b.kind
+        and a.servers.keys() == b.servers.keys()
+        and a.denied == b.denied
+        and [n for n, _ in a.mcp_enabled] == [n for n, _ in b.mcp_enabled]
+        and a.mcp_disabled == b.mcp_disabled
+        and [(r.kind, r.name) for r in a.refs] == [(r.kind, r.name) for r in b.refs]
+    )
+
+
+def config_project(path: str) -> str | None:
+    """The project a file belongs to for the rules across files: the folder holding the
+    ``.claude`` folder it is in, or the folder of a project's ``.mcp.json``."""
+    from agentls.discovery import project_root
+
+    path = os.path.abspath(path)  # check names files as given: relative or not
+    root = project_root(path)
+    if root is None and base_name(path) == ".mcp.json":
+        return os.path.dirname(path.replace("\\", "/"))
+    return root
 
 
 def _resolves_to(kind: str) -> tuple[str, ...]:

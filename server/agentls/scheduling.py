@@ -187,6 +187,7 @@ def _check_slim(path: str, forced: str | None) -> FileResult:
         r.entry = entry_from_analysis(r.analysis, "project")
         r.slim = True
         r.analysis.doc = None
+        r.analysis.json = None
     return r
 
 

@@ -72,12 +72,17 @@ class Fix:
 
     ``preserves_value``: the fix only changes how a value is written (quoting, a block
     scalar), so its verification also requires that what Claude Code reads stays the same.
+
+    ``rename_to``: the fix renames the file to this path (after its edits, if any); it is
+    verified by analysing the text at the new path. ``check --fix`` renames only when no
+    other file has that name; the editor gets an LSP ``RenameFile``.
     """
 
     title: str
     edits: tuple[TextEdit, ...]
     safe: bool = True
     preserves_value: bool = False
+    rename_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,17 @@ class Effective:
             "disallowedTools": list(self.disallowed_tools),
             "model": self.model,
         }
+
+
+def text_in(lines: list[str], r: Range) -> str:
+    """The text of ``lines`` (a document's, without line breaks) in ``r``, lines joined by
+    ``\n``."""
+    if r.start.line == r.end.line:
+        return lines[r.start.line][r.start.character : r.end.character]
+    parts = [lines[r.start.line][r.start.character :]]
+    parts += lines[r.start.line + 1 : r.end.line]
+    parts.append(lines[r.end.line][: r.end.character])
+    return "\n".join(parts)
 
 
 # ------------------------------------------------------------------- path names

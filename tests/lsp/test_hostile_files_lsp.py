@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -76,10 +77,17 @@ def _open(c: LanguageClient, path: Path, language: str = "markdown") -> str:
 async def test_index_ready_and_says_what_it_passed_over(client: LanguageClient) -> None:
     assert {"helper", "reviewer", "backend-engineer"} <= await _agents(client)
     said = "\n".join(m.message for m in client.log_messages if m.type == lsp.MessageType.Warning)
-    for where in (client.root, client.home):  # type: ignore[attr-defined]
-        for name, reason in VARIANTS.items():
-            path = where / ".claude" / "agents" / name
-            assert f"{path}: not read: " in said and reason in said, (path, said)
+    expected = [
+        (where / ".claude" / "agents" / name, reason)
+        for where in (client.root, client.home)  # type: ignore[attr-defined]
+        for name, reason in VARIANTS.items()
+    ]
+    expected.append((client.root / ".mcp.json", "character device"))  # type: ignore[attr-defined]
+    named = [(p, r) for p, r in expected if f"{p}: not read: " in said]
+    assert all(r in said for _, r in named)
+    more = re.search(r"\.\.\. and (\d+) more", said)  # past the log's limit: counted
+    assert len(named) + (int(more.group(1)) if more else 0) == len(expected), said
+    assert f"{len(expected)} file(s) or folder(s) not indexed" in said
     assert FOLDER not in said
 
 

@@ -47,6 +47,9 @@ def test_notice_only_when_versions_differ() -> None:
     assert "claude install 2.1.332" in newer and "DISABLE_AUTOUPDATER" in newer
     older = cv.version_notice("2.1.300", "2.1.332")
     assert older is not None and "newer" not in older
+    known = cv.version_notice("2.1.330", "2.1.332", ("2.1.332", "2.1.330"))
+    assert known is not None and 'claude-code-version = "2.1.330"' in known
+    assert "claude install" not in known
 
 
 def test_installed_version_is_asked_once_and_remembered(

@@ -107,6 +107,18 @@ def test_dialect_override_for_files_elsewhere(
     assert data["summary"]["files"] == 1
 
 
+def test_dialect_override_for_json_files_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "shared-settings.json").write_text('{"modle": "sonnet",}', "utf-8")
+    (tmp_path / "notes.md").write_text("# Notes\n", "utf-8")
+    main(["check", "--dialect", "claude-settings", "--format", "json", str(tmp_path)])
+    [f] = json.loads(capsys.readouterr().out)["files"]
+    assert f["dialect"] == "claude-settings" and f["path"].endswith("shared-settings.json")
+    assert [d["code"] for d in f["diagnostics"]] == ["AL903", "AL900"]
+
+
 def test_invalid_utf8_and_nul_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     agents = tmp_path / ".claude" / "agents"
     agents.mkdir(parents=True)

@@ -14,7 +14,7 @@ import pytest
 from agentls.dialects.registry import CHECKED, detect_dialect
 from agentls.lsp import clientdata
 from agentls.runner.prompt import tasks
-from testdata import AGENT_PATHS, OTHER_PATHS, REPO, corpus_manifest
+from testdata import AGENT_PATHS, OTHER_PATHS, REPO, SURFACE_PATHS, corpus_manifest
 
 SERVER_DATA_TS = REPO / "client-vscode" / "src" / "serverData.ts"
 
@@ -27,6 +27,9 @@ def _glob(glob: str) -> re.Pattern[str]:
             out, i = out + "(?:.*/)?", i + 3
         elif glob[i] == "*":
             out, i = out + "[^/]*", i + 1
+        elif glob[i] == "[":
+            end = glob.index("]", i)
+            out, i = out + glob[i : end + 1], end + 1
         else:
             out, i = out + re.escape(glob[i]), i + 1
     return re.compile(out)
@@ -57,7 +60,7 @@ def test_tasks_are_the_runner_tasks() -> None:
     assert all(t["detail"] for t in data["tasks"])
 
 
-@pytest.mark.parametrize("path", AGENT_PATHS)
+@pytest.mark.parametrize("path", [*AGENT_PATHS, *SURFACE_PATHS])
 def test_every_agent_path_is_selected(path: str) -> None:
     # (plugin files among them: in any folder, as the manifest cannot be seen from a path)
     assert _selected(path), path
@@ -102,6 +105,10 @@ def test_translation_of_the_registry_idioms() -> None:
     ]
     assert clientdata.regex_to_globs(r"(?:^|/)(?:s/[^/]+/)?S\.md$") == ["**/s/*/S.md", "**/S.md"]
     assert clientdata.regex_to_globs(r"\.prompt\.md$") == ["**/*.prompt.md"]
+    assert clientdata.regex_to_globs(r"(?:^|/)s/(?i:ab?\.md)$") == [
+        "**/s/[aA][bB].[mM][dD]",
+        "**/s/[aA].[mM][dD]",
+    ]
     assert clientdata.regex_to_globs(r"(?:^|/)(?:\.?a|b)\.toml$") == [
         "**/.a.toml",
         "**/a.toml",

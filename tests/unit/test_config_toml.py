@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from agentls.document.tomltree import parse_toml
 from agentls.document.yamltree import YNode
-from agentls.types import Range
+from agentls.types import Range, text_in
 
 # a third of the engine fuzzing's examples: each one writes and reads a whole document
 # (3,000 examples pass in 95 s; 100 take 2.5 s)
@@ -26,13 +26,7 @@ EXAMPLES = max(int(os.environ.get("AGENTLS_FUZZ_EXAMPLES", "300")) // 3, 1)
 
 
 def text_at(text: str, r: Range) -> str:
-    lines = text.split("\n")
-    if r.start.line == r.end.line:
-        return lines[r.start.line][r.start.character : r.end.character]
-    parts = [lines[r.start.line][r.start.character :]]
-    parts += lines[r.start.line + 1 : r.end.line]
-    parts.append(lines[r.end.line][: r.end.character])
-    return "\n".join(parts)
+    return text_in(text.split("\n"), r)
 
 
 def scalars(node: YNode) -> list[YNode]:

@@ -225,12 +225,14 @@ def test_mcp_json_that_never_ends(tmp_path: Path, make: str) -> None:
         cfg.symlink_to(f"/dev/{make}")
     r = run("check", "--format", "json", str(ws), cwd=ws)
     doc = json.loads(r.stdout)
-    assert [Path(f["path"]).name for f in doc["files"]] == ["a.md"]
+    # .mcp.json is a checked file too: it gets its AL112, and the agents' MCP look-up skips it
+    files = {Path(f["path"]).name: [d["code"] for d in f["diagnostics"]] for f in doc["files"]}
+    assert set(files) == {".mcp.json", "a.md"} and files[".mcp.json"] == ["AL112"]
     assert [Path(s["path"]).name for s in doc["skipped"]] == [".mcp.json"]
     assert doc["skipped"][0]["reason"].startswith("not read: ")
     assert f"{cfg}: not read: " in r.stderr
     text = run("check", str(ws), cwd=ws)
-    assert "1 file checked" in text.stdout and ".mcp.json: not read" in text.stderr
+    assert "2 files checked" in text.stdout and ".mcp.json: not read" in text.stderr
 
 
 @pytest.mark.parametrize("make", ["fifo", "zero", "sparse"])
@@ -251,7 +253,11 @@ def test_plugin_manifest_that_never_ends(tmp_path: Path, make: str) -> None:
     (plugin / "agents" / "p.md").write_text(agent("p"), "utf-8")
     r = run("check", "--format", "json", str(plugin), cwd=plugin)
     files = json.loads(r.stdout)["files"]
-    assert [f["dialect"] for f in files] == (["claude-plugin-agent"] if make == "sparse" else [])
+    # the manifest is a checked file itself: it gets its AL112 (not read)
+    manifests = [f for f in files if f["dialect"] == "claude-plugin"]
+    assert [[d["code"] for d in f["diagnostics"]] for f in manifests] == [["AL112"]]
+    agents = [f["dialect"] for f in files if f["dialect"] != "claude-plugin"]
+    assert agents == (["claude-plugin-agent"] if make == "sparse" else [])
     r = run("agents", "--no-user", "--format", "json", str(plugin), cwd=plugin)
     names = {a["name"] for a in json.loads(r.stdout)["agents"]}
     assert ("p" in names) == (make == "sparse")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentls.document import jsontree as jt
 from agentls.document.jsontree import parse_json
@@ -146,3 +148,76 @@ def test_unterminated_block_comment() -> None:
     doc = parse_json('{"a": 1 /* never closed')
     assert doc.errors[0].cause == jt.COMMENT
     assert doc.errors[0].range.start == Position(0, 8)
+
+
+# ---- the fast reading of valid JSON gives the careful reader's tree
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.lists(st.tuples(st.text(max_size=6), inner), max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _dump(v: object, indent: str | None, eol: str, depth: int = 0) -> str:
+    """JSON text of ``v`` (a list of pairs is an object, keys may repeat)."""
+    pad = "" if indent is None else eol + indent * (depth + 1)
+    end = "" if indent is None else eol + indent * depth
+    if isinstance(v, list) and v and all(isinstance(x, tuple) for x in v):
+        body = ("," + pad).join(
+            f"{json.dumps(k)}: {_dump(x, indent, eol, depth + 1)}"
+            for k, x in v  # type: ignore[misc]
+        )
+        return "{" + pad + body + end + "}"
+    if isinstance(v, list):
+        return "[" + pad + ("," + pad).join(_dump(x, indent, eol, depth + 1) for x in v) + end + "]"
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _shape(n: object) -> object:
+    from agentls.document.nodes import YNode
+
+    assert isinstance(n, YNode)
+    return (
+        n.kind,
+        n.range,
+        repr(n.value) if n.kind == "scalar" else None,
+        n.style,
+        [(_shape(k), _shape(v)) for k, v in n.pairs],
+        [_shape(i) for i in n.items],
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES, st.sampled_from([None, "  ", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_valid_json_fast_and_careful_readers_agree(
+    value: object, indent: str | None, eol: str
+) -> None:
+    text = _dump(value, indent, eol) + eol
+    fast = jt._parse_valid(text)
+    assert fast is not None, text
+    p = jt._Parser(text)
+    careful = p.value(0)
+    assert not p.errors
+    assert _shape(fast.root) == _shape(careful)
+    assert [(_shape(a), _shape(b)) for a, b in fast.duplicates] == [
+        (_shape(a), _shape(b)) for a, b in p.duplicates
+    ]
+    assert fast.lines == jt._split_lines(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "\ufeff{}", "{} x", "[NaN]", '{"a": Infinity}', "[1,]", '{"a": "\t"}']
+)
+def test_what_is_not_strict_json_goes_to_the_careful_reader(text: str) -> None:
+    assert jt._parse_valid(text) is None

@@ -11,7 +11,7 @@ import yaml
 
 from agentls.dialects import registry
 from agentls.precommit import hooks_yaml
-from testdata import AGENT_PATHS, OTHER_PATHS, REPO, SEEDS, corpus_manifest
+from testdata import AGENT_PATHS, OTHER_PATHS, REPO, SEEDS, SURFACE_PATHS, corpus_manifest
 
 HOOKS_FILE = REPO / ".pre-commit-hooks.yaml"
 
@@ -83,7 +83,7 @@ def test_each_pattern_selects_what_the_registry_pattern_selects() -> None:
 
 def test_files_pattern_selects_every_agent_path_and_nothing_else() -> None:
     files = re.compile(str(_hooks()[0]["files"]))
-    for path in AGENT_PATHS:
+    for path in (*AGENT_PATHS, *SURFACE_PATHS):
         assert files.search(path), path
     for path in OTHER_PATHS:
         assert not files.search(path), path

@@ -66,6 +66,37 @@ COPILOT_OK = fm("description: Plans the work.")
 OPENCODE_OK = fm("description: Reviews code.", "model: anthropic/claude-sonnet-4-5")
 GEMINI_OK = fm("name: review", "description: Reviews code.")
 
+SETTINGS = ".claude/settings.json"
+MCP = ".mcp.json"
+MANIFEST = ".claude-plugin/plugin.json"
+MARKET = ".claude-plugin/marketplace.json"
+HOOKS = "hooks/hooks.json"
+MEMORY = "CLAUDE.md"
+CURSOR = ".cursor/rules/style.mdc"
+WINDSURF = ".windsurf/rules/style.md"
+KIRO = ".kiro/steering/style.md"
+HOOK = '{"matcher": "Bash", "hooks": [{"type": "command", "command": "./check.sh"}]}'
+
+
+def servers(body: str) -> str:
+    return '{"mcpServers": {"github": ' + body + "}}"
+
+
+def market(*plugins: str) -> str:
+    return '{"name": "tools", "owner": {"name": "Team"}, "plugins": [' + ", ".join(plugins) + "]}"
+
+
+def market_plugin(name: str, source: str = "./plugins/lint") -> str:
+    return '{"name": "' + name + '", "source": "' + source + '"}'
+
+
+def imports(n: int) -> dict[str, str]:
+    """docs/1.md imports docs/2.md ... down to docs/<n>.md."""
+    return {f"docs/{i}.md": f"Level {i}: @{i + 1}.md\n" for i in range(1, n)} | {
+        f"docs/{n}.md": "The end.\n"
+    }
+
+
 CASES: dict[str, Case] = {
     # ---- Claude Code agents: the single-file cases of test_claude_rules.py, and these
     **{code: Case(hit, miss) for code, (hit, miss) in CLAUDE_CASES.items()},
@@ -97,6 +128,25 @@ CASES: dict[str, Case] = {
         agent("reviewer", "tools: Read, Agent(helpr)"),
         agent("reviewer", "tools: Read, Agent(helper)"),
         extra={".claude/agents/helper.md": agent("helper")},
+    ),
+    codes.MCP_SERVER_DISABLED: Case(
+        agent("reviewer", "tools: Read, mcp__github__create_issue"),
+        agent("reviewer", "tools: Read, mcp__jira__create_issue"),
+        extra={
+            MCP: '{"mcpServers": {"github": {"command": "gh"}, "jira": {"command": "jira"}}}',
+            SETTINGS: '{"disabledMcpjsonServers": ["github"]}',
+        },
+    ),
+    codes.SETTINGS_MCP_SERVER_UNKNOWN: Case(
+        '{"enabledMcpjsonServers": ["githb"]}',
+        '{"enabledMcpjsonServers": ["github"]}',
+        SETTINGS,
+        extra={MCP: servers('{"command": "gh"}')},
+    ),
+    codes.AGENT_TOOLS_ALL_DENIED: Case(
+        agent("reviewer", "tools: Bash, WebFetch"),
+        agent("reviewer", "tools: Bash, Read"),
+        extra={SETTINGS: '{"permissions": {"deny": ["Bash", "WebFetch", "Read(./.env)"]}}'},
     ),
     codes.UNKNOWN_COPILOT_AGENT: Case(
         fm("description: Plans.", "tools: [agent]", "agents: [implementr]"),
@@ -179,6 +229,14 @@ CASES: dict[str, Case] = {
         SKILL,
     ),
     codes.SKILL_NO_DESCRIPTION: Case(fm("name: lint"), SKILL_OK, SKILL),
+    codes.SKILL_DESCRIPTION_NOT_PORTABLE: Case(
+        fm("name: lint", "description: Use when " + "linting " * 130),
+        fm("name: lint", "description: Use when " + "linting " * 120),
+        SKILL,
+    ),
+    codes.SKILL_MANIFEST_MISNAMED: Case(
+        SKILL_OK, SKILL_OK, ".claude/skills/lint/skill.md", miss_target=SKILL
+    ),
     # ---- commands
     codes.COMMAND_IGNORED_KEY: Case(
         fm("name: deploy", "description: Deploys."), fm("description: Deploys."), COMMAND
@@ -241,6 +299,140 @@ CASES: dict[str, Case] = {
     codes.MALFORMED_SUPPRESSION: Case(
         agent("reviewer", "# agentls: ignore AL028", "color: gold"),
         agent("reviewer", "# agentls: ignore[AL028]", "color: gold"),
+    ),
+    # ---- Claude Code's JSON files (settings, .mcp.json, plugins, marketplaces, hooks.json)
+    codes.JSON_SYNTAX: Case('{"model": "sonnet",}', '{"model": "sonnet"}', SETTINGS),
+    codes.JSON_DUPLICATE_KEY: Case(
+        '{"model": "sonnet", "model": "opus"}', '{"model": "sonnet", "agent": "x"}', SETTINGS
+    ),
+    codes.JSON_NOT_OBJECT: Case('["sonnet"]', '{"model": "sonnet"}', SETTINGS),
+    codes.JSON_UNKNOWN_KEY: Case('{"modle": "sonnet"}', '{"model": "sonnet"}', SETTINGS),
+    codes.JSON_INVALID_VALUE: Case(
+        '{"cleanupPeriodDays": "week"}', '{"cleanupPeriodDays": 7}', SETTINGS
+    ),
+    codes.JSON_MISSING_KEY: Case('{"version": "1.0.0"}', '{"name": "lint"}', MANIFEST),
+    codes.JSON_UNKNOWN_NAME: Case(
+        '{"hooks": {"PreToolUs": [' + HOOK + "]}}",
+        '{"hooks": {"PreToolUse": [' + HOOK + "]}}",
+        SETTINGS,
+    ),
+    codes.MCP_SERVERS_NOT_WRAPPED: Case(
+        '{"github": {"command": "gh"}}', servers('{"command": "gh"}'), MCP
+    ),
+    codes.MCP_VARIABLE_NOT_EXPANDED: Case(
+        servers('{"command": "gh", "args": ["$HOME/x"]}'),
+        servers('{"command": "gh", "args": ["${HOME}/x"]}'),
+        MCP,
+    ),
+    codes.MCP_SECRET_IN_FILE: Case(
+        servers('{"command": "gh", "env": {"GITHUB_TOKEN": "ghp_' + "a1B2" * 9 + '"}}'),
+        servers('{"command": "gh", "env": {"GITHUB_TOKEN": "${GITHUB_TOKEN}"}}'),
+        MCP,
+    ),
+    codes.MCP_URL_INVALID: Case(
+        servers('{"type": "http", "url": "api.github.com/mcp"}'),
+        servers('{"type": "http", "url": "https://api.github.com/mcp"}'),
+        MCP,
+    ),
+    codes.PERMISSION_RULE_UNREADABLE: Case(
+        '{"permissions": {"allow": ["Bash()"]}}', '{"permissions": {"allow": ["Bash"]}}', SETTINGS
+    ),
+    codes.PERMISSION_RULE_UNKNOWN_TOOL: Case(
+        '{"permissions": {"deny": ["Bsh(rm *)"]}}',
+        '{"permissions": {"deny": ["Bash(rm *)"]}}',
+        SETTINGS,
+    ),
+    codes.PLUGIN_PATH_MISSING: Case(
+        '{"name": "lint", "commands": "./cmds"}',
+        '{"name": "lint", "commands": "./commands"}',
+        MANIFEST,
+        extra={"commands/deploy.md": fm("description: Deploys.")},
+    ),
+    codes.PLUGIN_DEPENDENCY_TWICE: Case(
+        '{"name": "lint", "dependencies": ["fmt"], "optionalDependencies": ["fmt"]}',
+        '{"name": "lint", "dependencies": ["fmt"], "optionalDependencies": ["docs"]}',
+        MANIFEST,
+    ),
+    codes.MARKETPLACE_DUPLICATE_PLUGIN: Case(
+        market(market_plugin("lint"), market_plugin("lint")),
+        market(market_plugin("lint"), market_plugin("fmt")),
+        MARKET,
+        extra={"plugins/lint/.claude-plugin/plugin.json": '{"name": "lint"}'},
+    ),
+    codes.MARKETPLACE_SOURCE_MISSING: Case(
+        market(market_plugin("lint", "./plugins/lnt")),
+        market(market_plugin("lint")),
+        MARKET,
+        extra={"plugins/lint/.claude-plugin/plugin.json": '{"name": "lint"}'},
+    ),
+    codes.PLUGIN_HOOKS_NOT_WRAPPED: Case(
+        '{"PreToolUse": [' + HOOK + "]}", '{"hooks": {"PreToolUse": [' + HOOK + "]}}", HOOKS
+    ),
+    # ---- memory files
+    codes.MEMORY_IMPORT_MISSING: Case(
+        "Read @docs/gide.md first.\n",
+        "Read @docs/guide.md first.\n",
+        MEMORY,
+        extra={"docs/guide.md": "The guide.\n"},
+    ),
+    codes.MEMORY_IMPORT_TOO_DEEP: Case(
+        "Start at @docs/1.md\n", "Start at @docs/2.md\n", MEMORY, extra=imports(5)
+    ),
+    codes.MEMORY_IMPORT_CYCLE: Case(
+        "Read @docs/a.md\n",
+        "Read @docs/c.md\n",
+        MEMORY,
+        extra={
+            "docs/a.md": "See @b.md\n",
+            "docs/b.md": "Back to @../CLAUDE.md\n",
+            "docs/c.md": "x\n",
+        },
+    ),
+    codes.MEMORY_IMPORT_NOT_TEXT: Case(
+        "The logo: @docs/logo.png\n",
+        "The notes: @docs/notes.txt\n",
+        MEMORY,
+        extra={"docs/logo.png": "PNG", "docs/notes.txt": "Notes."},
+    ),
+    codes.MEMORY_IMPORT_OUTSIDE_PROJECT: Case(
+        "Shared: @../shared.md\n",
+        "Shared: @docs/shared.md\n",
+        MEMORY,
+        extra={
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "../shared.md": "x\n",
+            "docs/shared.md": "x\n",
+        },
+    ),
+    codes.MEMORY_FILE_LARGE: Case("Rule.\n" * 7_000, "Rule.\n" * 6_000, MEMORY),
+    codes.AGENTS_MD_NOT_READ: Case(
+        "Build with make.\n",
+        "Build with make.\n",
+        "AGENTS.md",
+        miss_target="docs/AGENTS.md",
+        extra={MEMORY: "Test with make test.\n"},
+    ),
+    # ---- rule files of Cursor, Windsurf and Kiro
+    codes.CURSOR_GLOBS_IGNORED: Case(
+        fm("alwaysApply: true", "globs: src/**/*.ts"),
+        fm("alwaysApply: false", "globs: src/**/*.ts"),
+        CURSOR,
+    ),
+    codes.CURSOR_MANUAL_ONLY: Case(
+        fm("alwaysApply: false"), fm("alwaysApply: false", "description: TypeScript style."), CURSOR
+    ),
+    codes.WINDSURF_TRIGGER_INCOMPLETE: Case(
+        fm("trigger: glob"), fm("trigger: glob", "globs: src/**/*.ts"), WINDSURF
+    ),
+    codes.WINDSURF_RULE_TOO_LONG: Case(
+        fm("trigger: always_on", body="x" * 12_001 + "\n"),
+        fm("trigger: always_on", body="x" * 11_000 + "\n"),
+        WINDSURF,
+    ),
+    codes.KIRO_INCLUSION_INCOMPLETE: Case(
+        fm("inclusion: fileMatch"),
+        fm("inclusion: fileMatch", "fileMatchPattern: 'src/**/*.ts'"),
+        KIRO,
     ),
 }
 

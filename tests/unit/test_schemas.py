@@ -112,6 +112,14 @@ SCHEMA_NAMES = [
     "opencode-agent",
     "gemini-agent",
     "agentls-config",
+    "claude-code-settings",
+    "claude-code-mcp",
+    "claude-code-plugin",
+    "claude-code-marketplace",
+    "claude-code-hooks",
+    "cursor-rule",
+    "windsurf-rule",
+    "kiro-steering",
 ]
 
 
@@ -122,7 +130,7 @@ def _schema(name: str) -> dict[str, Any]:
 
 
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(_schema(name))
+    return Draft202012Validator(_schema(name), registry=_registry())
 
 
 def _walk_properties(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -201,10 +209,20 @@ def test_every_property_is_documented(name: str) -> None:
         assert isinstance(md, str) and md.strip(), where
 
 
+def _registry() -> Any:
+    """Every schema by its $id: the JSON files' schemas refer to each other (one copy of the
+    hooks, of an MCP server)."""
+    from referencing import Registry, Resource
+
+    return Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in (_schema(n) for n in SCHEMA_NAMES)
+    )
+
+
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
 def test_schema_examples_validate(name: str) -> None:
     schema = _schema(name)
-    validator = Draft202012Validator(schema)
+    validator = Draft202012Validator(schema, registry=_registry())
     assert schema.get("examples"), "each schema carries at least one example document"
     for doc in schema["examples"]:
         validator.validate(doc)
@@ -229,7 +247,9 @@ def test_agent_schema_matches_facts(facts: dict[str, Any]) -> None:
     )
     assert props["memory"]["enum"] == list(facts["memory"])
     assert props["isolation"]["enum"] == list(facts["isolation"])
-    assert props["hooks"]["propertyNames"]["enum"] == facts["hookEvents"]
+    hooks = _schema("claude-code-hooks")["$defs"]
+    assert props["hooks"]["$ref"] == "claude-code-hooks.schema.json#/$defs/hooks"
+    assert hooks["hooks"]["propertyNames"]["enum"] == facts["hookEvents"]
     assert props["model"]["anyOf"][0]["enum"] == (
         list(facts["modelAliases"]) + facts["modelAliasesExtra"]
     )
@@ -240,10 +260,25 @@ def test_agent_schema_matches_facts(facts: dict[str, Any]) -> None:
     assert props["experimental"]["properties"]["cacheTtl"]["enum"] == facts["experimentalCacheTtl"]
     assert props["autoCompactWindow"]["minimum"] == facts["autoCompactWindowMinimum"]
     assert props["name"]["maxLength"] == facts["nameMaxLength"]
-    handler = _schema("claude-code-agent")["$defs"]["hookHandler"]
+    handler = hooks["handler"]
     assert handler["properties"]["type"]["enum"] == facts["hookTypes"]
     for key in facts["agentKeys"]:
         assert props[key]["description"] == facts["keyDocs"][key]["summary"]
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_one_copy_of_the_hooks(name: str) -> None:
+    """Every Claude Code schema with hooks refers to the shared hooks schema, none carries
+    its own (GitHub Copilot's `hooks` are another format)."""
+    schema = _schema(name)
+    hooks = schema.get("properties", {}).get("hooks")
+    if name == "claude-code-hooks" or hooks is None or not name.startswith("claude-code-"):
+        return
+    if name == "claude-code-plugin":  # a path, a list of paths or the hooks themselves
+        assert "claude-code-hooks.schema.json#/$defs/hooks" in json.dumps(hooks)
+        return
+    assert hooks["$ref"] == "claude-code-hooks.schema.json#/$defs/hooks", name
+    assert "propertyNames" not in hooks and "handler" not in json.dumps(schema.get("$defs", {}))
 
 
 def test_plugin_agent_schema_matches_facts(facts: dict[str, Any]) -> None:

@@ -31,10 +31,25 @@ ALL_DIALECTS = (
     "gemini-agent",
     "cursor-rule",
     CONFIG_DIALECT,
+    "claude-settings",
+    "claude-mcp",
+    "claude-plugin",
+    "claude-marketplace",
+    "claude-plugin-hooks",
+    "claude-memory",
+    "windsurf-rule",
+    "kiro-steering",
 )
 
-# Dialects whose rules are implemented (cursor-rule is recognised only).
-CHECKED = frozenset(d for d in ALL_DIALECTS if d != "cursor-rule")
+# Claude Code's JSON files (read with document/jsontree.py and rules/claude_json.py).
+JSON_DIALECTS = frozenset(
+    {"claude-settings", "claude-mcp", "claude-plugin", "claude-marketplace", "claude-plugin-hooks"}
+)
+# Implemented among them.
+JSON_CHECKED = JSON_DIALECTS
+
+# Dialects whose rules are implemented.
+CHECKED = frozenset(d for d in ALL_DIALECTS if d not in JSON_DIALECTS or d in JSON_CHECKED)
 
 SCHEMA_FILES = {
     "claude-agent": "claude-code-agent.schema.json",
@@ -50,6 +65,14 @@ SCHEMA_FILES = {
     "opencode-agent": "opencode-agent.schema.json",
     "gemini-agent": "gemini-agent.schema.json",
     CONFIG_DIALECT: "agentls-config.schema.json",
+    "claude-settings": "claude-code-settings.schema.json",
+    "claude-mcp": "claude-code-mcp.schema.json",
+    "claude-plugin": "claude-code-plugin.schema.json",
+    "claude-marketplace": "claude-code-marketplace.schema.json",
+    "claude-plugin-hooks": "claude-code-hooks.schema.json",
+    "cursor-rule": "cursor-rule.schema.json",
+    "windsurf-rule": "windsurf-rule.schema.json",
+    "kiro-steering": "kiro-steering.schema.json",
 }
 
 
@@ -74,6 +97,9 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p(CLAUDE_AGENT, r"/\.claude/agents/(?:.*/)?[^/]+\.md$"),
     _p("claude-skill", r"/\.claude/skills/[^/]+/SKILL\.md$"),
     _p("agent-skill", r"/(?:\.github|\.copilot)/skills/[^/]+/SKILL\.md$"),
+    # a misnamed manifest (skill.md, SKILLS.MD...): never loaded, and said so (AL506)
+    _p("claude-skill", r"/\.claude/skills/[^/]+/(?i:skills?\.md)$"),
+    _p("agent-skill", r"/(?:\.github|\.copilot)/skills/[^/]+/(?i:skills?\.md)$"),
     _p("claude-command", r"/\.claude/commands/(?:.*/)?[^/]+\.md$"),
     _p("claude-rule", r"/\.claude/rules/(?:.*/)?[^/]+\.md$"),
     _p("copilot-chatmode", r"\.chatmode\.md$"),
@@ -90,12 +116,23 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p("gemini-agent", r"/(?:\.gemini|\.config/gemini-cli)/agents/[^/]+\.md$"),
     _p("cursor-rule", r"/\.cursor/rules/(?:.*/)?[^/]+\.mdc$"),
     _p(CONFIG_DIALECT, r"/(?:\.?agentls|pyproject)\.toml$"),
+    _p("windsurf-rule", r"/\.windsurf/rules/(?:.*/)?[^/]+\.md$"),
+    _p("kiro-steering", r"/\.kiro/steering/(?:.*/)?[^/]+\.md$"),
+    _p("claude-settings", r"/\.claude/settings(?:\.local)?\.json$"),
+    _p("claude-settings", r"/managed-settings\.json$"),
+    _p("claude-mcp", r"/\.mcp\.json$"),
+    _p("claude-plugin", r"/\.claude-plugin/plugin\.json$"),
+    _p("claude-marketplace", r"/\.claude-plugin/marketplace\.json$"),
+    _p("claude-plugin-hooks", r"/hooks/hooks\.json$"),
+    _p("claude-memory", r"/(?:\.claude/)?(?:CLAUDE|AGENTS)\.md$"),
+    _p("claude-memory", r"/CLAUDE\.local\.md$"),
 )
 
 # Inside a plugin (an ancestor holds .claude-plugin/plugin.json), checked after _PATTERNS.
 _PLUGIN_PATTERNS: tuple[_Pattern, ...] = (
     _p("claude-plugin-agent", r"^/agents/(?:.*/)?[^/]+\.md$"),
     _p("claude-skill", r"^/(?:skills/[^/]+/)?SKILL\.md$"),
+    _p("claude-skill", r"^/skills/[^/]+/(?i:skills?\.md)$"),
     _p("claude-command", r"^/commands/(?:.*/)?[^/]+\.md$"),
 )
 # Any other <name>/SKILL.md is an Agent Skills (open standard) skill.
@@ -121,7 +158,7 @@ def detect_dialect(path: str | None) -> str | None:
     for pat in _PATTERNS:
         if pat.regex.search(p):
             return pat.dialect
-    root = plugin_root(path) if p.endswith(".md") else None
+    root = plugin_root(path) if p[-3:].lower() == ".md" else None
     if root is not None:
         sub = "/" + os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
         for pat in _PLUGIN_PATTERNS:
@@ -172,6 +209,13 @@ def forget_plugin_roots() -> None:
     """Forget what is known of plugin manifests (one was created, changed or deleted)."""
     _nearest_manifest.cache_clear()
     detect_dialect.cache_clear()
+
+
+def suffix_of(dialect: str) -> str:
+    """How the files of ``dialect`` end: ``.json``, ``.mdc`` (Cursor) or ``.md``."""
+    if dialect in JSON_DIALECTS:
+        return ".json"
+    return ".mdc" if dialect == "cursor-rule" else ".md"
 
 
 def in_claude_agents_dir(path: str | None) -> bool:

@@ -43,12 +43,15 @@ def schema_dir() -> str | None:
         return None
 
 
+# The ``$id`` of every schema is this folder's URL and its file name: a ``$ref`` to another
+# schema (``claude-code-hooks.schema.json#/$defs/hooks``) names the file it is read from.
+ID_BASE = "https://agentls.dev/schemas/"
+
+
 @cache
-def load_schema(dialect: str) -> dict[str, Any] | None:
-    """The JSON Schema of ``dialect`` (cached; treat it as read-only), or None."""
-    name = SCHEMA_FILES.get(dialect)
+def _load_file(name: str) -> dict[str, Any] | None:
     folder = schema_dir()
-    if name is None or folder is None:
+    if folder is None or "/" in name or "\\" in name:
         return None
     try:
         with open(os.path.join(folder, name), encoding="utf-8") as fh:
@@ -56,6 +59,33 @@ def load_schema(dialect: str) -> dict[str, Any] | None:
     except OSError:
         return None
     return data
+
+
+def load_schema(dialect: str) -> dict[str, Any] | None:
+    """The JSON Schema of ``dialect`` (cached; treat it as read-only), or None."""
+    name = SCHEMA_FILES.get(dialect)
+    return None if name is None else _load_file(name)
+
+
+def schema_by_id(uri: str) -> dict[str, Any] | None:
+    """The schema whose ``$id`` is ``uri`` (the target of a cross-file ``$ref``), or None."""
+    if not uri.startswith(ID_BASE):
+        return None
+    data = _load_file(uri[len(ID_BASE) :])
+    return data if data is not None and data.get("$id") == uri else None
+
+
+def schema_id(dialect: str) -> str | None:
+    """The ``$id`` of the dialect's schema (the base its ``$ref`` resolve against)."""
+    schema = load_schema(dialect)
+    return None if schema is None else str(schema.get("$id", ID_BASE + SCHEMA_FILES[dialect]))
+
+
+def hook_defs() -> dict[str, Any]:
+    """The ``$defs`` of the shared hooks schema (``hooks``, ``matcherGroup``, ``handler``):
+    the one copy the agent, skill, command, settings and plugin schemas refer to."""
+    defs: dict[str, Any] = (load_schema("claude-plugin-hooks") or {}).get("$defs", {})
+    return defs
 
 
 def schema_properties(dialect: str) -> dict[str, Any]:

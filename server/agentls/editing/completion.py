@@ -295,9 +295,9 @@ def _inside_hooks(
 ) -> list[Candidate] | None:
     """Keys and values of matcher groups and handlers; None on the events' level (or where
     the block cannot be read), which the caller completes."""
+    from agentls.dialects.schemas import hook_defs
     from agentls.editing.context import owner_key
     from agentls.editing.hooks import GROUP, HANDLER, hook_spot
-    from agentls.editing.knowledge import schema
 
     owner = owner_key(doc, pos.line)
     if owner is None or owner[0] != "hooks" or doc.env.indent:
@@ -305,8 +305,8 @@ def _inside_hooks(
     spot = hook_spot(doc.lines, owner[1], pos.line, pos.character)
     if spot is None:
         return None
-    defs = schema("claude-agent").get("$defs", {})
-    shape = {GROUP: "hookMatcherGroup", HANDLER: "hookHandler"}.get(spot.level)
+    defs = hook_defs()
+    shape = {GROUP: "matcherGroup", HANDLER: "handler"}.get(spot.level)
     if shape is None:
         return []
     props: dict[str, dict[str, object]] = defs.get(shape, {}).get("properties", {})

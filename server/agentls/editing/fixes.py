@@ -127,7 +127,10 @@ def verify_fix(
         new_text = apply_edits(text, fix.edits)
     except ValueError:
         return Verdict(False, text, None, "overlapping edits")
-    after = analyze(new_text, path, dialect or before.dialect, policy=before.policy)
+    # a rename is judged where the file will be (its finding is about the name)
+    after = analyze(
+        new_text, fix.rename_to or path, dialect or before.dialect, policy=before.policy
+    )
     return judge(before, after, new_text, [(target, fix)])
 
 
@@ -277,9 +280,13 @@ def offered_fixes(
     with_fixes = [f for f in findings if f.fixes]
     skipped = sum(len(f.fixes) for f in with_fixes[limit:]) if limit is not None else 0
     pairs = [(f, fx) for f in with_fixes[:limit] for fx in f.fixes]
+    # a rename changes the path every other fix is judged at: judged alone, first
+    renames = [(f, fx) for f, fx in pairs if fx.rename_to is not None]
+    renamed = [(f, fx) for f, fx in renames if verify_fix(text, path, dialect, before, f, fx).ok]
+    pairs = [(f, fx) for f, fx in pairs if fx.rename_to is None]
     if len(pairs) < BATCH_FROM:
         ok = [(f, fx) for f, fx in pairs if verify_fix(text, path, dialect, before, f, fx).ok]
-        return ok, skipped
+        return renamed + ok, skipped
     # layers of non-overlapping fixes (a finding's alternatives go to later layers)
     accepted: set[int] = set()
     budget = [MAX_VERIFY_RUNS]
@@ -301,15 +308,16 @@ def offered_fixes(
         if budget[0] <= 0:
             skipped += len(rest)
             break
-    return [(f, fx) for f, fx in pairs if id(fx) in accepted], skipped
+    return renamed + [(f, fx) for f, fx in pairs if id(fx) in accepted], skipped
 
 
 def fix_round(
     text: str, path: str | None, dialect: str | None, before: Analysis
 ) -> tuple[str, list[tuple[Finding, Fix]], Analysis]:
-    """Apply every verified safe fix that does not overlap another one; one round."""
+    """Apply every verified safe fix that does not overlap another one; one round. Renames
+    are left to the caller (:func:`safe_renames`): the text is fixed where it is."""
     candidates = [
-        (f, [fx for fx in f.fixes if fx.safe])
+        (f, [fx for fx in f.fixes if fx.safe and fx.rename_to is None])
         for f in sorted(before.findings, key=lambda f: f.range.start)
     ]
     candidates = [(f, fixes) for f, fixes in candidates if fixes]
@@ -362,6 +370,14 @@ def fix_all(
             break
         applied.extend(chosen)
     return text, applied, a
+
+
+def safe_renames(
+    text: str, path: str | None, dialect: str | None, after: Analysis
+) -> list[tuple[Finding, Fix]]:
+    """The verified safe renames of a file whose text fixes are done (``fix_all``'s result)."""
+    pairs = [(f, fx) for f in after.findings for fx in f.fixes if fx.safe and fx.rename_to]
+    return [(f, fx) for f, fx in pairs if verify_fix(text, path, dialect, after, f, fx).ok][:1]
 
 
 def diff_edits(old: str, new: str) -> list[TextEdit]:

@@ -26,13 +26,15 @@ class _Parser:
     """Regular expression → the globs it stands for, for the subset the registry's
     :func:`~agentls.dialects.registry.repository_path_patterns` use: literals, ``\\.``,
     ``[^/]+`` (→ ``*``), ``(?:.*/)?`` (→ ``**/``), ``(?:^|/)`` (the start of a folder name),
-    groups ``(?:a|b)``, an optional group or character (``?``) and ``$``. Anything else
+    groups ``(?:a|b)``, a group of any case ``(?i:...)`` (each letter → ``[xX]``), an optional
+    group or character (``?``) and ``$``. Anything else
     raises ValueError, so that a pattern the translation would get wrong fails a test, not
     the client."""
 
     def __init__(self, source: str) -> None:
         self.s = source
         self.i = 0
+        self.any_case = False
 
     def fail(self, why: str) -> ValueError:
         return ValueError(f"cannot turn {self.s!r} into globs: {why} at {self.i}")
@@ -71,6 +73,15 @@ class _Parser:
                 return [glob]
         c = s[i]
         self.i += 1
+        if s.startswith("(?i:", i) and not self.any_case:
+            self.i += 3
+            self.any_case = True
+            inner = self.alternatives()
+            self.any_case = False
+            if self.i >= len(s) or s[self.i] != ")":
+                raise self.fail("unclosed group")
+            self.i += 1
+            return inner
         if s.startswith("(?:", i):
             self.i += 2
             inner = self.alternatives()
@@ -83,6 +94,8 @@ class _Parser:
             if i + 1 >= len(s) or s[i + 1] not in _SAFE:
                 raise self.fail("an escape")
             return [s[i + 1]]
+        if self.any_case and c.isascii() and c.isalpha():
+            return [f"[{c.lower()}{c.upper()}]"]
         if c == "$" or (c in _SAFE and c != "."):
             return [c]
         raise self.fail(f"{c!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from agentls.document.model import Document
 from agentls.rules import codes
 from agentls.rules.registry import finding
@@ -13,9 +15,17 @@ from agentls.rules.schema_rules import (
     schema_keys,
     sort_findings,
 )
-from agentls.types import Finding, Fix, Range, Severity, parent_name
+from agentls.types import Finding, Fix, Range, Severity, base_name, parent_name
 
 LISTING_LIMIT = 1536
+
+
+def _spec_description_limit() -> int:
+    """The Agent Skills standard's description limit: its schema's ``maxLength`` (one copy)."""
+    from agentls.rules.schema_rules import load_schema
+
+    prop = (load_schema("agent-skill") or {}).get("properties", {}).get("description", {})
+    return int(prop.get("maxLength", 1024))
 
 
 def first_line_range(doc: Document) -> Range:
@@ -36,8 +46,44 @@ def in_plugin_root(path: str | None) -> bool:
     return plugin_root(path) is not None
 
 
+MANIFEST = "SKILL.md"
+
+
+def misnamed(ctx: Ctx, tool: str) -> None:
+    """A skill manifest that is not named exactly SKILL.md is never loaded (observed: neither
+    ``claude plugin validate`` nor the loader says a word, 2.1.332)."""
+    name = base_name(ctx.path or "")
+    if not ctx.path or not name or name == MANIFEST:
+        return
+    folder = os.path.dirname(ctx.path)
+    try:
+        beside = MANIFEST in os.listdir(folder)  # exact names, whatever the file system's case
+    except OSError:
+        beside = False
+    rng = Range.of(0, 0, 0, len(ctx.doc.lines[0]) if ctx.doc.lines else 0)
+    if beside:
+        message = (
+            f"{tool} never loads this file: the skill's manifest is the `{MANIFEST}` beside "
+            f"it, and `{name}` is not read."
+        )
+        ctx.add(finding(codes.SKILL_MANIFEST_MISNAMED, rng, message))
+        return
+    rename = Fix(
+        f"Rename `{name}` to `{MANIFEST}`",
+        (),
+        safe=True,
+        rename_to=os.path.join(folder, MANIFEST),
+    )
+    message = (
+        f"{tool} never loads this skill: its manifest must be named exactly `{MANIFEST}`, "
+        f"not `{name}`. Rename the file."
+    )
+    ctx.add(finding(codes.SKILL_MANIFEST_MISNAMED, rng, message, [rename]))
+
+
 def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
     ctx = Ctx(doc, path, "claude-skill", hints={"tools": "allowed-tools"})
+    misnamed(ctx, "Claude Code")
     check_common(ctx, frontmatter_required=False)
     d = doc.by_key
     desc = d.get("description")
@@ -66,6 +112,17 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
                 desc.key_range,
                 f"`description` and `when_to_use` are {total:,} characters together; Claude Code "
                 f"truncates them at {LISTING_LIMIT:,} in the skill listing.",
+            )
+        )
+    spec_limit = _spec_description_limit()
+    if desc is not None and isinstance(desc.value, str) and len(desc.value) > spec_limit:
+        ctx.add(
+            finding(
+                codes.SKILL_DESCRIPTION_NOT_PORTABLE,
+                desc.key_range,
+                f"`description` has {len(desc.value):,} characters: Claude Code accepts it, but "
+                f"the Agent Skills standard allows {spec_limit:,}, so claude.ai upload, the "
+                "Skills API and other Agent Skills tools reject the skill.",
             )
         )
     name = d.get("name")
@@ -105,6 +162,7 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
 
 def check_agent_skill(doc: Document, path: str | None) -> list[Finding]:
     ctx = Ctx(doc, path, "agent-skill")
+    misnamed(ctx, "No Agent Skills tool")
     check_common(
         ctx,
         frontmatter_required=True,

@@ -37,6 +37,9 @@ TOOL_OF = {
     "copilot-instructions": "GitHub Copilot",
     "opencode-agent": "OpenCode",
     "gemini-agent": "Gemini CLI",
+    "cursor-rule": "Cursor",
+    "windsurf-rule": "Windsurf",
+    "kiro-steering": "Kiro",
 }
 
 # At most this many findings of one kind per file, then one "… and N more" finding: a

@@ -1,6 +1,7 @@
-"""The rules across files (AL301-AL305): duplicate names, shadowing, and references that
-resolve to nothing. They read the workspace index (:mod:`agentls.index`): in the server, the
-index of the workspace folders; in ``agentls check``, one index per project.
+"""The rules across files (AL301-AL308): duplicate names, shadowing, references that resolve
+to nothing, and agents against their project's settings and .mcp.json. They read the
+workspace index (:mod:`agentls.index`): in the server, the index of the workspace folders;
+in ``agentls check``, one index per project.
 """
 
 from __future__ import annotations
@@ -9,10 +10,22 @@ import os
 from typing import TYPE_CHECKING
 
 from agentls.dialects.facts import claude_facts
-from agentls.index import AGENT, COMMAND, COPILOT, COPILOT_BUILTINS, SKILL, IndexEntry, Ref
+from agentls.index import (
+    AGENT,
+    COMMAND,
+    COPILOT,
+    COPILOT_BUILTINS,
+    MCP_CONFIG,
+    MCP_SERVER,
+    SETTINGS,
+    SKILL,
+    IndexEntry,
+    Ref,
+    config_project,
+)
 from agentls.rules import codes
 from agentls.rules.registry import finding
-from agentls.types import Finding, Range, Related
+from agentls.types import Finding, Range, Related, Severity
 
 if TYPE_CHECKING:
     from agentls.index import WorkspaceIndex
@@ -81,7 +94,9 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
         if r.kind == AGENT:
             if targets or r.name in claude_facts().builtin_agents or r.name in _internal():
                 continue
-            where = "in `tools`" if r.via == "tools" else "as `agent`"
+            where = {"tools": "in `tools`", "permissions": "in a permission rule"}.get(
+                r.via, "as `agent`"
+            )
             out.append(
                 finding(
                     codes.UNKNOWN_AGENT,
@@ -123,7 +138,184 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                     f"{_did_you_mean(index, r)}",
                 )
             )
+    if e.kind == AGENT and e.dialect == "claude-agent" and e.scope == "project":
+        out += _agent_against_config(index, e)
+    elif e.kind == SETTINGS:
+        out += _settings_against_project(index, e)
     return out
+
+
+# --------------------------------------------------------------------------- configuration
+# An agent meets its project's settings and .mcp.json: the servers it uses may be disabled,
+# the tools it lists may all be denied. Each finding is on both ends: the agent says what
+# it loses (warning), the settings entry says which agents it affects (information).
+
+
+def _project_agents(index: WorkspaceIndex, project: str) -> list[IndexEntry]:
+    return [
+        e
+        for e in index.entries.values()
+        if e.kind == AGENT and e.dialect == "claude-agent" and config_project(e.path) == project
+    ]
+
+
+def _disabled(settings: list[IndexEntry]) -> dict[str, list[tuple[str, Range]]]:
+    """Server → where settings disable it (a server also enabled somewhere is left out)."""
+    enabled = {name for s in settings for name, _ in s.mcp_enabled}
+    out: dict[str, list[tuple[str, Range]]] = {}
+    for s in settings:
+        for name, rng in s.mcp_disabled:
+            if name not in enabled:
+                out.setdefault(name, []).append((s.path, rng))
+    return out
+
+
+def _denied(settings: list[IndexEntry]) -> dict[str, list[tuple[str, Range]]]:
+    """Whole tool (or ``mcp__server``) → the deny rules that remove it."""
+    out: dict[str, list[tuple[str, Range]]] = {}
+    for s in settings:
+        for tool, rng in s.denied:
+            out.setdefault(tool, []).append((s.path, rng))
+    return out
+
+
+def _denied_by(tool: str, denied: dict[str, list[tuple[str, Range]]]) -> list[tuple[str, Range]]:
+    base = tool.split("(", 1)[0].strip()
+    hits = list(denied.get(base, []))
+    if base.startswith("mcp__") and base.count("__") >= 2:
+        hits += denied.get(base.rsplit("__", 1)[0], [])
+    return hits
+
+
+def _all_denied(
+    e: IndexEntry, denied: dict[str, list[tuple[str, Range]]]
+) -> list[tuple[str, Range]] | None:
+    """The deny rules that remove every tool ``e`` lists (None when some tool is left)."""
+    if not e.tools or not denied:
+        return None
+    rules: list[tuple[str, Range]] = []
+    for tool in e.tools:
+        hits = _denied_by(tool, denied)
+        if not hits:
+            return None
+        rules += hits
+    return list(dict.fromkeys(rules))
+
+
+def _agent_against_config(index: WorkspaceIndex, e: IndexEntry) -> list[Finding]:
+    config = index.config(config_project(e.path))
+    settings = [c for c in config if c.kind == SETTINGS]
+    if not settings:
+        return []
+    out: list[Finding] = []
+    disabled = _disabled(settings)
+    for r in e.refs:
+        if r.kind != MCP_SERVER or r.name not in disabled:
+            continue
+        out.append(
+            finding(
+                codes.MCP_SERVER_DISABLED,
+                r.range,
+                f"The MCP server `{r.name}` is disabled in this project's settings "
+                "(`disabledMcpjsonServers`): Claude Code does not start it, so this agent "
+                "gets none of its tools.",
+                related=[
+                    Related(p, rng, f"`{r.name}` disabled here") for p, rng in disabled[r.name]
+                ],
+            )
+        )
+    rules = _all_denied(e, _denied(settings))
+    if rules is not None and e.tools_range is not None and e.tools:
+        shown = ", ".join(f"`{t}`" for t in e.tools[:5]) + (" …" if len(e.tools) > 5 else "")
+        out.append(
+            finding(
+                codes.AGENT_TOOLS_ALL_DENIED,
+                e.tools_range,
+                f"Every tool this agent lists ({shown}) is removed by a `deny` rule of this "
+                "project's settings: the agent runs without tools.",
+                related=[Related(p, rng, "denied here") for p, rng in rules],
+            )
+        )
+    return out
+
+
+def _settings_against_project(index: WorkspaceIndex, e: IndexEntry) -> list[Finding]:
+    project = config_project(e.path)
+    if project is None:
+        return []
+    config = index.config(project)
+    mcp_files = [c for c in config if c.kind == MCP_CONFIG]
+    defined = {name: (c.path, rng) for c in mcp_files for name, rng in c.servers.items()}
+    out: list[Finding] = []
+    for key, names in (
+        ("enabledMcpjsonServers", e.mcp_enabled),
+        ("disabledMcpjsonServers", e.mcp_disabled),
+    ):
+        for name, rng in names:
+            if name in defined:
+                continue
+            from agentls.effective import nearest
+
+            if not mcp_files and os.path.lexists(os.path.join(project, ".mcp.json")):
+                continue  # there is one, not read (not a regular file...): unknown
+            near = nearest(name, list(defined), max_distance=2)
+            where = (
+                "no server of this project's .mcp.json has this name"
+                if mcp_files
+                else "this project has no .mcp.json"
+            )
+            out.append(
+                finding(
+                    codes.SETTINGS_MCP_SERVER_UNKNOWN,
+                    rng,
+                    f"`{name}` ({key}): {where}, so the entry changes nothing."
+                    + (f" Did you mean `{near}`?" if near else ""),
+                    related=[Related(c.path, Range.of(0, 0), "the servers") for c in mcp_files],
+                )
+            )
+    agents = _project_agents(index, project)
+    if not agents:
+        return out
+    settings = [c for c in config if c.kind == SETTINGS]
+    disabled = _disabled(settings)
+    for name, rng in e.mcp_disabled:
+        if name not in disabled:
+            continue
+        users = [(a, r) for a in agents for r in a.refs if r.kind == MCP_SERVER and r.name == name]
+        if users:
+            out.append(
+                finding(
+                    codes.MCP_SERVER_DISABLED,
+                    rng,
+                    f"`{name}` is disabled, and {_agents(users)} it: no tool of the server "
+                    "reaches them.",
+                    severity=Severity.INFORMATION,
+                    related=[Related(a.path, r.range, f"`{a.name}` uses it") for a, r in users],
+                )
+            )
+    denied = _denied(settings)
+    for a in agents:
+        rules = _all_denied(a, denied)
+        if rules is None or a.tools_range is None:
+            continue
+        for _, rng in [(p, r) for p, r in rules if p == e.path]:
+            out.append(
+                finding(
+                    codes.AGENT_TOOLS_ALL_DENIED,
+                    rng,
+                    f"With the other `deny` rules, this one removes every tool of the agent "
+                    f"`{a.name}`: it runs without tools.",
+                    severity=Severity.INFORMATION,
+                    related=[Related(a.path, a.tools_range, f"the tools of `{a.name}`")],
+                )
+            )
+    return out
+
+
+def _agents(users: list[tuple[IndexEntry, Ref]]) -> str:
+    names = list(dict.fromkeys(a.name for a, _ in users))
+    shown = ", ".join(f"`{n}`" for n in names[:3]) + (" …" if len(names) > 3 else "")
+    return f"the agent {shown} uses" if len(names) == 1 else f"the agents {shown} use"
 
 
 def _internal() -> frozenset[str]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from agentls.document.model import Document
 from agentls.rules.claude_command import check_claude_command
+from agentls.rules.claude_memory import check_claude_memory
 from agentls.rules.claude_rule import check_claude_rule
 from agentls.rules.claude_skill import check_agent_skill, check_claude_skill
 from agentls.rules.copilot import (
@@ -16,6 +17,7 @@ from agentls.rules.copilot import (
 )
 from agentls.rules.gemini_agent import check_gemini_agent
 from agentls.rules.opencode_agent import check_opencode_agent
+from agentls.rules.rule_files import check_cursor_rule, check_kiro_steering, check_windsurf_rule
 from agentls.types import Finding
 
 Checker = Callable[[Document, "str | None"], list[Finding]]
@@ -31,6 +33,10 @@ CHECKERS: dict[str, Checker] = {
     "copilot-instructions": check_copilot_instructions,
     "opencode-agent": check_opencode_agent,
     "gemini-agent": check_gemini_agent,
+    "claude-memory": check_claude_memory,
+    "cursor-rule": check_cursor_rule,
+    "windsurf-rule": check_windsurf_rule,
+    "kiro-steering": check_kiro_steering,
 }
 
 

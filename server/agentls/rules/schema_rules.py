@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from agentls.dialects.registry import SCHEMA_FILES
+from agentls.dialects.registry import JSON_DIALECTS, SCHEMA_FILES
 from agentls.dialects.schemas import load_schema, schema_keys
 from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
 from agentls.document.yamltree import YNode
@@ -70,15 +70,29 @@ def validator(dialect: str) -> Draft202012Validator | None:
     if schema is None:
         return None
     from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
 
-    return Draft202012Validator(schema)
+    from agentls.dialects.schemas import schema_by_id
+
+    def retrieve(uri: str) -> Resource[Any]:
+        # a cross-file $ref (the shared hooks schema) is read by the one loader
+        target = schema_by_id(uri)
+        if target is None:
+            raise LookupError(uri)
+        return Resource.from_contents(target)
+
+    # (``retrieve`` is an attrs field, which mypy does not see)
+    return Draft202012Validator(schema, registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]
 
 
 @cache
 def key_owners() -> dict[str, tuple[str, ...]]:
-    """Top-level key → the dialects whose schema defines it."""
+    """Top-level key → the frontmatter dialects whose schema defines it (a settings key
+    such as ``model`` says nothing about where a frontmatter key belongs)."""
     out: dict[str, list[str]] = {}
     for d in SCHEMA_FILES:
+        if d in JSON_DIALECTS:
+            continue
         for k in schema_keys(d):
             out.setdefault(k, []).append(d)
     return {k: tuple(v) for k, v in out.items()}

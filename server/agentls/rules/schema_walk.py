@@ -127,13 +127,38 @@ class Walker:
 
     def __init__(self, resolve: Resolver) -> None:
         self.resolve = resolve
+        # (schema, base, value type, value) -> whether a scalar of that value is valid there:
+        # a 20 KB settings file is ~400 permission rules of one schema, and a file being
+        # edited is walked again on every keystroke (the walk of one string: ~6 µs; a
+        # look-up here: ~0.3 µs).
+        self._scalars: dict[tuple[int, str, type, Any], bool] = {}
+
+    def _scalar_ok(self, node: YNode, schema: dict[str, Any], base: str) -> bool:
+        """Whether the scalar ``node`` has no problem against ``schema`` (remembered)."""
+        key = (id(schema), base, type(node.value), node.value)
+        ok = self._scalars.get(key)
+        if ok is None:
+            ok = next(self._walk(node, schema, base, (), None), None) is None
+            if len(self._scalars) >= 50_000:
+                self._scalars.clear()
+            self._scalars[key] = ok
+        return ok
 
     def walk(
-        self, node: YNode, schema: dict[str, Any], base: str, path: Path = ()
+        self,
+        node: YNode,
+        schema: dict[str, Any],
+        base: str,
+        path: Path = (),
+        key: YNode | None = None,
     ) -> Iterator[Problem]:
-        yield from self._walk(node, schema, base, path, None)
+        """The problems of ``node`` against ``schema`` (whose ``$id`` is ``base``); ``path``
+        and ``key`` say where the node sits when it is not the document's root."""
+        yield from self._walk(node, schema, base, path, key)
 
     def valid(self, node: YNode, schema: dict[str, Any], base: str) -> bool:
+        if node.kind == "scalar":
+            return self._scalar_ok(node, schema, base)
         return next(self._walk(node, schema, base, (), None), None) is None
 
     # ------------------------------------------------------------------ the walk
@@ -162,7 +187,7 @@ class Walker:
         elif actual in ("integer", "number"):
             yield from self._number(node, schema, path, key)
         elif actual == "object":
-            yield from self._object(node, schema, base, path)
+            yield from self._object(node, schema, base, path, key)
         elif actual == "array":
             yield from self._array(node, schema, base, path)
         if "anyOf" in schema:
@@ -206,7 +231,7 @@ class Walker:
             yield Problem("maximum", node, path, schema, key, {"limit": schema["maximum"]})
 
     def _object(
-        self, node: YNode, schema: dict[str, Any], base: str, path: Path
+        self, node: YNode, schema: dict[str, Any], base: str, path: Path, key: YNode | None
     ) -> Iterator[Problem]:
         props: dict[str, Any] = schema.get("properties", {})
         extra = schema.get("additionalProperties", True)
@@ -222,14 +247,19 @@ class Walker:
                 )
                 continue
             if name in props:
-                yield from self._walk(v, props[name], base, sub_path, k)
+                sub = props[name]
             elif extra is False:
                 yield Problem("unknown-key", k, sub_path, schema, k, {"known": sorted(props)})
+                continue
             elif isinstance(extra, dict):
-                yield from self._walk(v, extra, base, sub_path, k)
+                sub = extra
+            else:
+                continue
+            if v.kind != "scalar" or not self._scalar_ok(v, sub, base):
+                yield from self._walk(v, sub, base, sub_path, k)
         missing = [r for r in schema.get("required", ()) if r not in present]
         if missing:
-            yield Problem("required", node, path, schema, None, {"missing": missing})
+            yield Problem("required", node, path, schema, key, {"missing": missing})
 
     def _array(
         self, node: YNode, schema: dict[str, Any], base: str, path: Path
@@ -240,7 +270,8 @@ class Walker:
         sub = schema.get("items")
         if isinstance(sub, dict):
             for i, item in enumerate(items):
-                yield from self._walk(item, sub, base, (*path, i), None)
+                if item.kind != "scalar" or not self._scalar_ok(item, sub, base):
+                    yield from self._walk(item, sub, base, (*path, i), None)
 
     def _any_of(
         self, node: YNode, schema: dict[str, Any], base: str, path: Path, key: YNode | None
@@ -286,9 +317,13 @@ def _as_list(t: Any) -> list[str]:
     return list(t) if isinstance(t, list) else [t]
 
 
-def schema_resolver(schemas: dict[str, dict[str, Any]]) -> Resolver:
-    """A resolver over schemas keyed by their ``$id`` (local and cross-file ``$ref``)."""
+def schema_resolver(
+    schemas: dict[str, dict[str, Any]] | Callable[[str], dict[str, Any] | None],
+) -> Resolver:
+    """A resolver of local and cross-file ``$ref`` over schemas keyed by their ``$id`` (a
+    mapping, or a function from ``$id`` to schema)."""
 
+    fetch = schemas.get if isinstance(schemas, dict) else schemas
     known: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
 
     def resolve(base: str, ref: str) -> tuple[str, dict[str, Any]]:
@@ -299,10 +334,28 @@ def schema_resolver(schemas: dict[str, dict[str, Any]]) -> Resolver:
 
     def _resolve(base: str, ref: str) -> tuple[str, dict[str, Any]]:
         url, fragment = urldefrag(urljoin(base, ref))
-        doc = schemas[url]
+        doc = fetch(url)
+        if doc is None:
+            raise KeyError(f"no schema {url}")
         target: Any = doc
         for part in fragment.lstrip("/").split("/") if fragment else ():
             target = target[part.replace("~1", "/").replace("~0", "~")]
         return url, target
 
     return resolve
+
+
+@cache
+def walker() -> Walker:
+    """The walk over agentls's own schemas (``schemas/``, read by dialects/schemas.py)."""
+    from agentls.dialects.schemas import schema_by_id
+
+    return Walker(schema_resolver(schema_by_id))
+
+
+def schema_of(dialect: str) -> tuple[str, dict[str, Any]] | None:
+    """(``$id``, schema) of a dialect, for :meth:`Walker.walk`."""
+    from agentls.dialects.schemas import load_schema, schema_id
+
+    schema, sid = load_schema(dialect), schema_id(dialect)
+    return None if schema is None or sid is None else (sid, schema)

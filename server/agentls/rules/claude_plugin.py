@@ -1,0 +1,259 @@
+"""Plugins: ``.claude-plugin/plugin.json``, ``.claude-plugin/marketplace.json`` and a plugin's
+``hooks/hooks.json``.
+
+What Claude Code 2.1.332 does (``claude plugin validate --json``, a ``--plugin-dir`` session,
+``plugin marketplace add`` / ``install``, observed): an invalid manifest (no ``name``, spaces
+in it, a component path that does not exist, an ``agents`` path that is not a ``.md`` file, a
+comment...) keeps the whole plugin from loading; an unknown manifest key is only warned about;
+``optionalDependencies`` (new in 2.1.331) are accepted in any form. In ``hooks.json`` an invalid
+entry is dropped, but in a guard event (``PreToolUse``, ``PermissionRequest``,
+``PreSkillShellCommand``) it keeps the whole plugin from loading; a file without its ``hooks``
+wrapper loses its hooks. A marketplace with two plugins of one name is invalid; one whose
+``source`` folder does not exist passes ``validate`` and fails at ``install``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from agentls.data import load_json
+from agentls.document.jsontree import JsonDocument
+from agentls.document.yamltree import YNode
+from agentls.rules import codes
+from agentls.rules.claude_json import JsonCtx, check_common, check_syntax
+from agentls.rules.registry import finding
+from agentls.rules.schema_walk import Path
+from agentls.types import Finding, Fix, Range, Related, Severity, TextEdit
+
+_COMPONENTS = ("commands", "agents", "skills", "hooks", "mcpServers", "outputStyles", "lspServers")
+
+
+def _guards() -> frozenset[str]:
+    return frozenset(load_json("claude-code.json").get("hookGuardEvents", ()))
+
+
+def _get(node: YNode, key: str) -> YNode | None:
+    for k, v in node.pairs:
+        if k.value == key:
+            return v
+    return None
+
+
+# --------------------------------------------------------------------------- plugin.json
+
+
+# Keys Claude Code reads leniently: an invalid value (or entry) is dropped, the plugin loads.
+_LENIENT = ("optionalDependencies", "metadata", "engines", "network")
+
+
+def manifest_effect(path: Path) -> str:
+    if path[:1] and path[0] in _LENIENT:
+        return "Claude Code drops it without a word (the plugin still loads)."
+    return "the plugin does not load at all."
+
+
+def manifest_grade(path: Path) -> Severity | None:
+    return Severity.WARNING if path[:1] and path[0] in _LENIENT else None
+
+
+def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
+    ctx = JsonCtx(doc, path, "claude-plugin")
+    if not check_common(ctx, manifest_effect, grade=manifest_grade) or doc.root is None:
+        return ctx.findings
+    root = doc.root
+    plugin_dir = os.path.dirname(os.path.dirname(os.path.abspath(path))) if path else None
+    if plugin_dir is not None:
+        for key in _COMPONENTS:
+            value = _get(root, key)
+            if value is not None:
+                for node in _paths(value):
+                    _path_exists(ctx, plugin_dir, key, node)
+    _dependencies_twice(ctx, root)
+    servers = _get(root, "mcpServers")
+    if servers is not None and servers.kind == "mapping":  # the servers written inline
+        from agentls.rules.claude_mcp import check_server
+
+        for name, server in servers.pairs:
+            if server.kind == "mapping":
+                check_server(ctx, name, server, committed=True)
+    return ctx.findings
+
+
+def _paths(value: YNode) -> list[YNode]:
+    """The path strings of a component key (a string, or strings in a list)."""
+    if value.kind == "scalar" and isinstance(value.value, str):
+        return [value]
+    if value.kind == "sequence":
+        return [i for i in value.items if i.kind == "scalar" and isinstance(i.value, str)]
+    return []
+
+
+def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
+    rel: str = node.value
+    if not rel.startswith("./") and rel != ".":
+        return  # the schema says how it must start; a URL (mcpServers .mcpb) is not a path
+    if "${" in rel or rel.endswith((".mcpb", ".dxt")):
+        return
+    if os.path.exists(os.path.join(plugin_dir, rel)):
+        return
+    ctx.add(
+        finding(
+            codes.PLUGIN_PATH_MISSING,
+            node.range,
+            f"`{rel}` ({key}) does not exist in the plugin: Claude Code reports a load "
+            "failure and the plugin does not load at all.",
+        )
+    )
+
+
+def _dependencies_twice(ctx: JsonCtx, root: YNode) -> None:
+    required = _get(root, "dependencies")
+    optional = _get(root, "optionalDependencies")
+    if required is None or optional is None or required.kind != "sequence":
+        return
+    if optional.kind != "sequence":
+        return
+    names = {_dep_name(i): i for i in required.items}
+    for item in optional.items:
+        name = _dep_name(item)
+        if name and name in names:
+            ctx.add(
+                finding(
+                    codes.PLUGIN_DEPENDENCY_TWICE,
+                    item.range,
+                    f"`{name}` is also in `dependencies`, so it is required: list it once.",
+                    related=[Related(ctx.path, names[name].range, "required here")]
+                    if ctx.path
+                    else [],
+                )
+            )
+
+
+def _dep_name(node: YNode) -> str | None:
+    if node.kind == "scalar" and isinstance(node.value, str):
+        return node.value.split("@^", 1)[0]
+    if node.kind == "mapping":
+        name = _get(node, "name")
+        market = _get(node, "marketplace")
+        if name is not None and isinstance(name.value, str):
+            return f"{name.value}@{market.value}" if market is not None else name.value
+    return None
+
+
+# --------------------------------------------------------------------------- hooks.json
+
+
+def hooks_effect(path: Path) -> str:
+    if len(path) >= 3 and path[0] == "hooks" and path[1] in _guards():
+        return (
+            f"an unloadable `{path[1]}` hook keeps the whole plugin from loading "
+            '("Failed to load session plugin").'
+        )
+    if path and path[0] == "hooks":
+        return "Claude Code ignores this hook entry."
+    return "the plugin loses its hooks."
+
+
+def hooks_grade(path: Path) -> Severity | None:
+    if path[:1] == ("hooks",) and len(path) >= 2 and path[1] not in _guards():
+        return Severity.WARNING
+    return None
+
+
+def check_plugin_hooks(doc: JsonDocument, path: str | None) -> list[Finding]:
+    ctx = JsonCtx(doc, path, "claude-plugin-hooks")
+    root = doc.root
+    if root is not None and root.kind == "mapping" and _not_wrapped(root):
+        check_syntax(ctx)
+        ctx.add(_wrap(ctx, root))
+        return ctx.findings
+    check_common(ctx, hooks_effect, grade=hooks_grade)
+    return ctx.findings
+
+
+def _not_wrapped(root: YNode) -> bool:
+    events = frozenset(load_json("claude-code.json")["hookEvents"])
+    names = [k.value for k, _ in root.pairs]
+    return "hooks" not in names and "modules" not in names and any(n in events for n in names)
+
+
+def _wrap(ctx: JsonCtx, root: YNode) -> Finding:
+    start, end = root.range.start, root.range.end
+    inner = ctx.text(Range(start, end))[1:-1]
+    return finding(
+        codes.PLUGIN_HOOKS_NOT_WRAPPED,
+        root.pairs[0][0].range,
+        "The events must sit under `hooks`: as written, Claude Code loads none of these hooks "
+        '("hooks.json must have `hooks`").',
+        [Fix('Wrap the events in "hooks"', (TextEdit(root.range, '{"hooks": {' + inner + "}}"),))],
+    )
+
+
+# --------------------------------------------------------------------------- marketplace.json
+
+
+def market_effect(path: Path) -> str:
+    if len(path) >= 2 and path[0] == "plugins":
+        return "this plugin cannot be installed from the marketplace."
+    return "`/plugin marketplace add` fails."
+
+
+def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Finding]:
+    ctx = JsonCtx(doc, path, "claude-marketplace")
+    if not check_common(ctx, market_effect) or doc.root is None:
+        return ctx.findings
+    plugins = _get(doc.root, "plugins")
+    if plugins is None or plugins.kind != "sequence":
+        return ctx.findings
+    market_dir = os.path.dirname(os.path.dirname(os.path.abspath(path))) if path else None
+    root_meta = _get(doc.root, "metadata")
+    plugin_root = (
+        _get(root_meta, "pluginRoot")
+        if root_meta is not None and root_meta.kind == "mapping"
+        else None
+    )
+    seen: dict[str, YNode] = {}
+    for entry in plugins.items:
+        if entry.kind != "mapping":
+            continue
+        name = _get(entry, "name")
+        if name is not None and isinstance(name.value, str):
+            first = seen.get(name.value)
+            if first is not None:
+                ctx.add(
+                    finding(
+                        codes.MARKETPLACE_DUPLICATE_PLUGIN,
+                        name.range,
+                        f"Two plugins are named `{name.value}`: the marketplace is invalid "
+                        "(`claude plugin validate`: duplicate plugin name).",
+                        related=[Related(ctx.path, first.range, "the other one")]
+                        if ctx.path
+                        else [],
+                    )
+                )
+            else:
+                seen[name.value] = name
+        source = _get(entry, "source")
+        if market_dir is not None and source is not None and isinstance(source.value, str):
+            _source_exists(ctx, market_dir, plugin_root, source)
+    return ctx.findings
+
+
+def _source_exists(ctx: JsonCtx, market_dir: str, plugin_root: YNode | None, node: YNode) -> None:
+    rel: str = node.value
+    if rel.startswith("./") or rel.startswith("../"):
+        target = os.path.join(market_dir, rel)
+    elif plugin_root is not None and isinstance(plugin_root.value, str) and "/" not in rel:
+        target = os.path.join(market_dir, plugin_root.value, rel)
+    else:
+        return
+    if os.path.isdir(target):
+        return
+    ctx.add(
+        finding(
+            codes.MARKETPLACE_SOURCE_MISSING,
+            node.range,
+            f"`{rel}` does not exist: `claude plugin validate` passes, but installing this "
+            'plugin fails ("Source path does not exist").',
+        )
+    )

@@ -1,0 +1,38 @@
+"""Which memory files and imports reach Claude Code's request (recorded with a loopback
+capture, record.py --surface) against what agentls says Claude Code reads."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import cc_surface as cs
+import pytest
+
+from agentls.rules.claude_memory import files_read
+
+CASES = [
+    o for o in cs.load() if "memory" in o and not any(f.startswith("_home/") for f in o["files"])
+]
+MARK = re.compile(r"MARK-[A-Za-z0-9_-]+")
+ENTRY = ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md")
+
+
+@pytest.mark.parametrize("obs", CASES, ids=[o["case"] for o in CASES])
+def test_the_files_agentls_says_claude_code_reads(obs: dict[str, object], tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    shutil.copytree(cs.CASES / str(obs["case"]), proj)
+    subprocess.run(["git", "init", "-q", str(proj)], check=True)
+    entries = [proj / e for e in ENTRY if (proj / e).is_file()]
+    if not entries and (proj / "AGENTS.md").is_file():
+        entries = [proj / "AGENTS.md"]  # read only without CLAUDE.md
+    read: set[str] = set()
+    for entry in entries:
+        for f in files_read(str(entry)):
+            read.update(MARK.findall(Path(f).read_text("utf-8")))
+    assert read == set(obs["memory"]["reached"]), os.linesep.join(
+        sorted(read ^ set(obs["memory"]["reached"]))
+    )  # type: ignore[index]

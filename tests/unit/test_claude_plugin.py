@@ -1,0 +1,170 @@
+"""Plugin manifests, marketplaces and a plugin's hooks.json: triggers, near misses, fixes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from agentls.editing.fixes import apply_edits
+from agentls.engine import analyze
+from agentls.types import Finding, Severity
+
+
+def plugin(tmp_path: Path, manifest: object, files: dict[str, str] | None = None) -> Path:
+    root = tmp_path / "p"
+    (root / ".claude-plugin").mkdir(parents=True)
+    for rel, text in (files or {}).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, "utf-8")
+    path = root / ".claude-plugin" / "plugin.json"
+    path.write_text(json.dumps(manifest, indent=2), "utf-8")
+    return path
+
+
+def check(path: Path) -> list[Finding]:
+    return analyze(path.read_text("utf-8"), str(path)).findings
+
+
+def codes(path: Path) -> list[str]:
+    return [f.code for f in check(path)]
+
+
+AGENT = "---\nname: a\ndescription: Use when testing.\n---\nBody\n"
+
+
+def test_dialects_by_path() -> None:
+    assert analyze("{}", "/x/.claude-plugin/plugin.json").dialect == "claude-plugin"
+    assert analyze("{}", "/x/.claude-plugin/marketplace.json").dialect == "claude-marketplace"
+    assert analyze("{}", "/x/hooks/hooks.json").dialect == "claude-plugin-hooks"
+
+
+def test_a_good_manifest(tmp_path: Path) -> None:
+    path = plugin(
+        tmp_path,
+        {
+            "name": "tools",
+            "version": "1.0.0",
+            "agents": ["./agents/a.md"],
+            "optionalDependencies": ["formatter", {"name": "x"}],
+        },
+        {"agents/a.md": AGENT},
+    )
+    assert codes(path) == []
+
+
+def test_al905_no_name_and_al904_spaces(tmp_path: Path) -> None:
+    (f,) = check(plugin(tmp_path, {"version": "1"}))
+    assert f.code == "AL905" and "does not load at all" in f.message
+    (g,) = check(plugin(tmp_path / "b", {"name": "My Plugin"}))
+    assert g.code == "AL904" and "may not hold spaces" in g.message
+
+
+def test_al930_missing_paths_and_near_miss(tmp_path: Path) -> None:
+    path = plugin(
+        tmp_path,
+        {"name": "p", "commands": ["./commands/x.md", "./gone.md"]},
+        {"commands/x.md": "x"},
+    )
+    (f,) = check(path)
+    assert f.code == "AL930" and "`./gone.md`" in f.message
+    text = path.read_text()
+    assert f.range.start.character == text.splitlines()[f.range.start.line].index('"./gone.md"')
+
+
+def test_agents_must_name_md_files(tmp_path: Path) -> None:
+    path = plugin(tmp_path, {"name": "p", "agents": ["./agents"]}, {"agents/a.md": AGENT})
+    assert codes(path) == ["AL904"]
+
+
+def test_al931_dependency_in_both_lists(tmp_path: Path) -> None:
+    path = plugin(
+        tmp_path, {"name": "p", "dependencies": ["core"], "optionalDependencies": ["core", "extra"]}
+    )
+    (f,) = check(path)
+    assert f.code == "AL931" and f.related
+
+
+def test_optional_dependencies_are_read_leniently(tmp_path: Path) -> None:
+    (f,) = check(plugin(tmp_path, {"name": "p", "optionalDependencies": "extra"}))
+    assert f.code == "AL904" and f.severity == Severity.WARNING
+    assert "still loads" in f.message
+
+
+def test_unknown_manifest_key_with_hint(tmp_path: Path) -> None:
+    (f,) = check(plugin(tmp_path, {"name": "p", "category": "tools"}))
+    assert f.code == "AL903" and "marketplace.json" in f.message
+
+
+def hooks(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "hooks" / "hooks.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2), "utf-8")
+    return path
+
+
+def test_hooks_guard_entry_keeps_the_plugin_from_loading(tmp_path: Path) -> None:
+    (f,) = check(hooks(tmp_path, {"hooks": {"PreToolUse": [{"hooks": [{"type": "command"}]}]}}))
+    assert f.code == "AL905" and f.severity == Severity.ERROR and "whole plugin" in f.message
+    (g,) = check(hooks(tmp_path / "b", {"hooks": {"Stop": [{"hooks": [{"type": "command"}]}]}}))
+    assert g.severity == Severity.WARNING
+
+
+def test_al935_events_not_wrapped_and_fixed(tmp_path: Path) -> None:
+    path = hooks(tmp_path, {"PostToolUse": [{"hooks": [{"type": "command", "command": "x"}]}]})
+    (f,) = check(path)
+    assert f.code == "AL935"
+    out = json.loads(apply_edits(path.read_text(), f.fixes[0].edits))
+    assert list(out) == ["hooks"] and "PostToolUse" in out["hooks"]
+
+
+def test_hooks_near_miss_new_event(tmp_path: Path) -> None:
+    data = {"hooks": {"PreSkillShellCommand": [{"hooks": [{"type": "command", "command": "x"}]}]}}
+    assert codes(hooks(tmp_path, data)) == []
+
+
+def market(tmp_path: Path, data: object, plugins: tuple[str, ...] = ()) -> Path:
+    root = tmp_path / "m"
+    (root / ".claude-plugin").mkdir(parents=True)
+    for name in plugins:
+        (root / "plugins" / name).mkdir(parents=True)
+    path = root / ".claude-plugin" / "marketplace.json"
+    path.write_text(json.dumps(data, indent=2), "utf-8")
+    return path
+
+
+def test_marketplace_problems(tmp_path: Path) -> None:
+    data = {
+        "name": "m",
+        "owner": {"name": "me"},
+        "plugins": [
+            {"name": "a", "source": "./plugins/a"},
+            {"name": "a", "source": "./plugins/a"},
+            {"name": "ghost", "source": "./plugins/ghost"},
+        ],
+    }
+    assert codes(market(tmp_path, data, ("a",))) == ["AL933", "AL934"]
+
+
+def test_marketplace_near_miss(tmp_path: Path) -> None:
+    data = {
+        "name": "m",
+        "owner": {"name": "me"},
+        "plugins": [
+            {"name": "a", "source": "./plugins/a", "optionalDependencies": ["b"]},
+            {"name": "b", "source": {"source": "github", "repo": "o/b"}},
+        ],
+    }
+    assert codes(market(tmp_path, data, ("a",))) == []
+    (f,) = check(market(tmp_path / "x", {"name": "m", "plugins": []}))
+    assert f.code == "AL905" and "marketplace add" in f.message
+
+
+def test_inline_servers_of_a_manifest_get_the_server_checks() -> None:
+    from agentls.engine import analyze
+
+    text = (
+        '{"name": "p", "mcpServers": {"gh": {"command": "gh", "args": ["$HOME"], '
+        '"env": {"GITHUB_TOKEN": "ghp_' + "a1B2" * 9 + '"}}}}'
+    )
+    found = [f.code for f in analyze(text, "/x/p/.claude-plugin/plugin.json").findings]
+    assert found == ["AL911", "AL912"]
