@@ -281,8 +281,9 @@ def _name_value_range(doc: Document) -> Range | None:
 
 
 def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
-    """The index entry of one analysed file (None when it is not an indexed dialect)."""
-    if a.dialect not in INDEXED or a.path is None:
+    """The index entry of one analysed file (None when it is not an indexed dialect, or the
+    project configuration excludes it: ``check`` does not look at such a file either)."""
+    if a.dialect not in INDEXED or a.path is None or a.policy.excluded is not None:
         return None
     if KIND_OF[a.dialect] in CONFIG_KINDS:
         return _config_entry(a, scope)

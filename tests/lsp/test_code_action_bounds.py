@@ -15,7 +15,7 @@ from lsp_helpers import open_session, raw_request
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from agentls.editing.fixes import MAX_OFFERED_FINDINGS
+from agentls.editing.fixes import MAX_OFFERED_FINDINGS, with_suppression_fixes
 from agentls.engine import analyze
 from agentls.lsp.agent_actions import MAX_OFFERED_AGENTS
 
@@ -76,13 +76,19 @@ async def test_quick_fixes_are_bounded_and_the_rest_is_counted(client: LanguageC
     actions = await _actions(client, uri, 6, only=["quickfix"])
     fixes = [a for a in actions if _get(a, "edit") is not None]
     more = [a for a in actions if _get(a, "edit") is None]
-    assert 0 < len(fixes) <= MAX_OFFERED_FINDINGS * 2
-    assert all("Grep" in _get(a, "title") for a in fixes)
+    # the suppressions are offered once per rule: every finding is on the same line
+    ignore = [_get(a, "title") for a in fixes if _get(a, "title").startswith("Ignore")]
+    assert len(ignore) == len(set(ignore)) <= 4
+    assert {"Ignore AL021 in this file", "Ignore AL021 on this line"} <= set(ignore)
+    assert 0 < len(fixes) - len(ignore) <= MAX_OFFERED_FINDINGS * 2
+    assert all("Grep" in _get(a, "title") for a in fixes if _get(a, "title") not in ignore)
     # the engine reports the first findings of a rule and counts the rest in one more
-    fixable = sum(len(f.fixes) for f in analyze(text, "/w/.claude/agents/x.md").findings)
-    assert fixable > MAX_OFFERED_FINDINGS
+    a = analyze(text, "/w/.claude/agents/x.md")
+    with_fixes = [f for f in with_suppression_fixes(a, a.findings) if f.fixes]
+    assert len(with_fixes) > MAX_OFFERED_FINDINGS
+    unchecked = sum(len(f.fixes) for f in with_fixes[MAX_OFFERED_FINDINGS:])
     assert len(more) == 1 and _disabled(client, more[0])
-    assert f"{fixable - MAX_OFFERED_FINDINGS} more fixes" in _get(more[0], "title")
+    assert f"{unchecked} more fixes" in _get(more[0], "title")
 
 
 async def test_agent_actions_are_bounded_and_the_rest_is_counted(client: LanguageClient) -> None:

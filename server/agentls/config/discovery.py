@@ -9,7 +9,9 @@ merged (ruff's rule: what applies is in one place). A configuration that loses t
 its folder is reported (config-not-used) when it is checked.
 
 ``check`` and the language server ask the same :class:`ConfigStore`: one per check run,
-one per server (told by watched-file events when a configuration changes).
+one per server (told by watched-file events when a configuration changes). In the server, a
+configuration file open in the editor is read from its buffer (:meth:`ConfigStore.set_text`):
+what its own diagnostics say and what the other files are held to are the same text.
 """
 
 from __future__ import annotations
@@ -43,12 +45,32 @@ class ConfigStore:
         self._lock = threading.Lock()
         self._nearest: dict[str, str | None] = {}  # folder -> configuration file or None
         self._files: dict[str, _Read | None] = {}  # configuration file -> what it holds
+        self._texts: dict[str, str] = {}  # configuration file -> the text an editor holds
+        # bumped by every change: a reading that began before one is not kept
+        self.generation = 0
 
     def forget(self) -> None:
         """A configuration file was created, changed or deleted."""
         with self._lock:
+            self.generation += 1
             self._nearest.clear()
             self._files.clear()
+
+    def set_text(self, path: str, text: str | None) -> bool:
+        """The configuration file ``path`` is open in an editor with ``text`` (None: it
+        was closed, the disk counts again). Whether what is read may have changed."""
+        path = os.path.abspath(path)
+        with self._lock:
+            if text is None:
+                changed = self._texts.pop(path, None) is not None
+            else:
+                changed = self._texts.get(path) != text
+                self._texts[path] = text
+            if changed:
+                self.generation += 1
+                self._nearest.clear()
+                self._files.clear()
+        return changed
 
     # ------------------------------------------------------------------ look-ups
 
@@ -76,6 +98,7 @@ class ConfigStore:
         seen: list[str] = []
         found: str | None = None
         current = folder
+        generation = self.generation
         while True:
             with self._lock:
                 if current in self._nearest:
@@ -90,8 +113,9 @@ class ConfigStore:
                 break
             current = up
         with self._lock:
-            for f in seen:
-                self._nearest[f] = found
+            if generation == self.generation:
+                for f in seen:
+                    self._nearest[f] = found
         return found
 
     def _config(self, path: str) -> Config | None:
@@ -99,14 +123,21 @@ class ConfigStore:
             if path in self._files:
                 hit = self._files[path]
                 return hit.config if hit else None
-        try:
-            st = os.stat(path)
-        except OSError:
-            read = None
+            text = self._texts.get(path)
+            generation = self.generation
+        read: _Read | None
+        if text is not None:
+            read = _Read((0, len(text)), read_config(path, os.path.dirname(path), text))
         else:
-            read = _Read((st.st_mtime_ns, st.st_size), _load(path))
+            try:
+                st = os.stat(path)
+            except OSError:
+                read = None
+            else:
+                read = _Read((st.st_mtime_ns, st.st_size), _load(path))
         with self._lock:
-            self._files[path] = read
+            if generation == self.generation:
+                self._files[path] = read
         return read.config if read else None
 
 

@@ -15,6 +15,7 @@ Findings that a fix *unmasks* elsewhere (for example the tool names under a rena
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -248,7 +249,7 @@ def _judged_together(
         return [], pairs
     budget[0] -= 1
     new_text = apply_edits(text, [e for _, fx in pairs for e in fx.edits])
-    after = analyze(new_text, path, dialect or before.dialect)
+    after = analyze(new_text, path, dialect or before.dialect, policy=before.policy)
     if judge(before, after, new_text, pairs).ok:
         return pairs, []
     if len(pairs) == 1:
@@ -378,6 +379,68 @@ def safe_renames(
     """The verified safe renames of a file whose text fixes are done (``fix_all``'s result)."""
     pairs = [(f, fx) for f in after.findings for fx in f.fixes if fx.safe and fx.rename_to]
     return [(f, fx) for f, fx in pairs if verify_fix(text, path, dialect, after, f, fx).ok][:1]
+
+
+def with_suppression_fixes(
+    a: Analysis,
+    findings: Iterable[Finding],
+    seen: set[tuple[str, tuple[TextEdit, ...]]] | None = None,
+) -> list[Finding]:
+    """``findings`` with their "Ignore … on this line / in this file" fixes after their own
+    (agentls.config.quickfix); copies: the analysis' findings are left as they are. A
+    suppression already given to another finding (the same comment: a rule reported many
+    times on one line, or "in this file") is offered once, with the first of them; ``seen``
+    carries that across calls."""
+    from agentls.config.quickfix import suppression_fixes
+
+    seen = set() if seen is None else seen
+    out = []
+    for f in findings:
+        more = []
+        for fix in suppression_fixes(a, f):
+            key = (fix.title, fix.edits)
+            if key not in seen:
+                seen.add(key)
+                more.append(fix)
+        out.append(dataclasses.replace(f, fixes=[*f.fixes, *more]) if more else f)
+    return out
+
+
+def _moved(target: Finding, edits: Sequence[TextEdit]) -> Finding:
+    """``target`` where it is after ``edits`` (lines added or removed before it)."""
+    delta = 0
+    for e in edits:
+        if e.range.end <= target.range.start:
+            added = e.new_text.count("\n") + e.new_text.count("\r") - e.new_text.count("\r\n")
+            delta += added - (e.range.end.line - e.range.start.line)
+    if not delta:
+        return target
+    r = target.range
+    moved = Range(
+        Position(r.start.line + delta, r.start.character),
+        Position(r.end.line + delta, r.end.character),
+    )
+    return dataclasses.replace(target, range=moved)
+
+
+def verify_suppression_of_extra(
+    text: str, path: str | None, dialect: str | None, before: Analysis, target: Finding, fix: Fix
+) -> bool:
+    """Whether the suppression ``fix`` silences ``target``, a finding across files (the
+    index's, not the engine's on this text): the engine runs on the fixed text, ``target``
+    (moved with the lines the fix adds above it) is settled with the new comments as the
+    server settles it, and the result is judged like any fix (:func:`judge`)."""
+    from agentls.config.policy import settle_more
+
+    try:
+        new_text = apply_edits(text, fix.edits)
+    except ValueError:
+        return False
+    after = analyze(new_text, path, dialect or before.dialect, policy=before.policy)
+    kept, _ = settle_more(after.findings, after.settled, [_moved(target, fix.edits)])
+    whole_before = dataclasses.replace(before, findings=[*before.findings, target])
+    whole_after = dataclasses.replace(after, findings=kept)
+    return judge(whole_before, whole_after, new_text, [(target, fix)]).ok
 
 
 def diff_edits(old: str, new: str) -> list[TextEdit]:

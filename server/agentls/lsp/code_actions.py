@@ -1,6 +1,11 @@
 """Code actions: quick fixes from findings, ``source.fixAll.agentls``, and what other
 features contribute (agent tasks on a selection: agentls.lsp.agent_actions).
 
+Every finding also gets "Ignore AL013 on this line" and "Ignore AL013 in this file"
+(agentls.config.quickfix), after its own fixes and verified like them; so do the findings
+across files (the index's), verified by settling them on the fixed text. Fix-all applies only
+safe fixes, never a suppression, and nothing the configuration turned off.
+
 Bounded per request: every quick fix is verified by re-running the engine on the whole text
 (a selection over 1,000 `grep` entries took 11 s), in batches, for at most
 ``editing.fixes.MAX_OFFERED_FINDINGS`` findings; one more entry says how many fixes were left
@@ -24,7 +29,7 @@ if TYPE_CHECKING:
     from agentls.engine import Analysis
     from agentls.lsp.documents import Cached
     from agentls.lsp.server import AgentlsServer
-    from agentls.types import Finding, Fix
+    from agentls.types import Finding, Fix, TextEdit
 
 log = logging.getLogger("agentls")
 
@@ -56,14 +61,30 @@ def more_entry(ls: AgentlsServer, title: str, kind: str, reason: str) -> lsp.Cod
 
 
 def _verified_actions(
-    codec: PositionCodec, uri: str, cached: Cached, findings: Sequence[Finding]
+    codec: PositionCodec,
+    uri: str,
+    cached: Cached,
+    findings: Sequence[Finding],
+    extra: Sequence[Finding] = (),
 ) -> tuple[list[lsp.CodeAction], int]:
-    from agentls.editing.fixes import offered_fixes  # not at start-up
+    """The verified fixes of ``findings`` (the analysis' own) and the suppression fixes of
+    ``extra`` (findings across files), as code actions; how many were left unverified."""
+    from agentls.editing.fixes import (  # not at start-up
+        offered_fixes,
+        verify_suppression_of_extra,
+        with_suppression_fixes,
+    )
 
     a = cached.analysis
-    assert a.doc is not None
-    lines = a.doc.lines
-    verified, skipped = offered_fixes(cached.text, a.path, a.dialect, a, findings)
+    lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
+    seen: set[tuple[str, tuple[TextEdit, ...]]] = set()
+    verified, skipped = offered_fixes(
+        cached.text, a.path, a.dialect, a, with_suppression_fixes(a, findings, seen)
+    )
+    for f in with_suppression_fixes(a, extra, seen):
+        for fix in f.fixes:
+            if verify_suppression_of_extra(cached.text, a.path, a.dialect, a, f, fix):
+                verified.append((f, fix))
     diags: dict[int, lsp.Diagnostic] = {}
     out = []
     for f, fix in verified:
@@ -84,22 +105,30 @@ def _verified_actions(
 async def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
     cached = await ls.analysis(uri)
-    if cached is None or cached.analysis.doc is None:
+    if cached is None or (cached.analysis.doc is None and cached.analysis.config is None):
         return []
-    doc = cached.analysis.doc
     codec = ls.workspace.position_codec
     want = params.context.only
     out: list[lsp.CodeAction] = []
     if not want or any(
         k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in want
     ):
-        rng = from_lsp_range(codec, doc.lines, params.range)
+        a = cached.analysis
+        lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
+        rng = from_lsp_range(codec, lines, params.range)
         from agentls.editing.fixes import MAX_OFFERED_FINDINGS  # not at start-up
+        from agentls.lsp.diagnostics import reported_findings
 
-        here = [f for f in cached.analysis.findings if f.fixes and f.range.overlaps(rng)]
+        here = [f for f in a.findings if f.range.overlaps(rng)]
+        own = {id(f) for f in a.findings}
+        extra = [
+            f
+            for f in reported_findings(ls, uri, cached)
+            if id(f) not in own and f.range.overlaps(rng)
+        ][:MAX_OFFERED_FINDINGS]
         # verification analyses the text again: a batch per round, within a budget of runs
         actions, skipped = await ls.state.documents.run(
-            uri, cached.text, _verified_actions, codec, uri, cached, here, times=8
+            uri, cached.text, _verified_actions, codec, uri, cached, here, extra, times=8
         )
         out += actions
         if skipped:
@@ -125,7 +154,7 @@ def _fix_all(codec: PositionCodec, uri: str, cached: Cached) -> lsp.CodeAction |
 
     a: Analysis = cached.analysis
     assert a.doc is not None
-    new_text, applied, _ = fix_all(cached.text, a.path, a.dialect)
+    new_text, applied, _ = fix_all(cached.text, a.path, a.dialect, policy=a.policy)
     if not applied or new_text == cached.text:
         return None
     # verified safe fixes, applied in rounds; sent as minimal line edits

@@ -1,7 +1,9 @@
 """Diagnostics: pushed after open/change/save (debounced, versioned), or pulled.
 
 A document's diagnostics are its analysis' findings and what other features contribute
-(:meth:`~agentls.lsp.features.Feature.findings`: the index's findings across files).
+(:meth:`~agentls.lsp.features.Feature.findings`: the index's findings across files), the
+latter settled by the file's configuration and suppression comments as ``agentls check``
+settles them (agentls.config.policy.settle_more).
 """
 
 from __future__ import annotations
@@ -38,13 +40,32 @@ def _convert(ls: AgentlsServer, cached: Cached, findings: list[Finding]) -> list
     return [to_diagnostic(codec, lines, f) for f in findings]
 
 
+def reported_findings(ls: AgentlsServer, uri: str, cached: Cached) -> list[Finding]:
+    """What ``uri`` reports: its analysis' findings and the other features' (across files),
+    the latter settled with the analysis' policy and comments."""
+    extra: list[Finding] = []
+    for feature in ls.features:
+        extra.extend(feature.findings(ls, uri, cached))
+    a = cached.analysis
+    if not extra:
+        return list(a.findings)
+    from agentls.config.policy import settle_more
+
+    return settle_more(a.findings, a.settled, extra)[0]
+
+
+def result_id(ls: AgentlsServer, version: int | None, generation: int) -> str:
+    """Changes with the text, the index and what else decides the findings (settings,
+    project configurations: ``generation``, read before the analysis began), so that a
+    client that pulls never keeps a stale report."""
+    return f"{version}:{ls.state.index.generation}:{generation}"
+
+
 async def diagnostics_for(ls: AgentlsServer, uri: str) -> tuple[int | None, list[lsp.Diagnostic]]:
     cached = await ls.analysis(uri)
     if cached is None or (cached.analysis.doc is None and not cached.analysis.findings):
         return (cached.version if cached else None), []
-    findings = list(cached.analysis.findings)
-    for feature in ls.features:
-        findings.extend(feature.findings(ls, uri, cached))
+    findings = reported_findings(ls, uri, cached)
     # thousands of findings (an adversarial file) are converted off the loop
     diags = await ls.state.documents.run(uri, cached.text, _convert, ls, cached, findings)
     return cached.version, diags
@@ -137,6 +158,12 @@ class Diagnostics(Feature):
     def findings_changed(self, ls: AgentlsServer, uris: Collection[str] | None) -> None:
         refresh(ls, uris)
 
+    def project_configuration_changed(
+        self, ls: AgentlsServer, uris: Collection[str], on_disk: bool
+    ) -> None:
+        if uris:
+            refresh(ls, uris)
+
     def register(self, server: AgentlsServer) -> None:
         @server.feature(
             lsp.TEXT_DOCUMENT_DIAGNOSTIC,
@@ -147,8 +174,9 @@ class Diagnostics(Feature):
         async def pull(
             ls: AgentlsServer, params: lsp.DocumentDiagnosticParams
         ) -> lsp.DocumentDiagnosticReport:
+            generation = ls.state.documents.generation
             version, diags = await diagnostics_for(ls, params.text_document.uri)
-            result_id = f"{version}:{ls.state.index.generation}"
-            if params.previous_result_id is not None and params.previous_result_id == result_id:
-                return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-            return lsp.RelatedFullDocumentDiagnosticReport(items=diags, result_id=result_id)
+            rid = result_id(ls, version, generation)
+            if params.previous_result_id is not None and params.previous_result_id == rid:
+                return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
+            return lsp.RelatedFullDocumentDiagnosticReport(items=diags, result_id=rid)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from agentls.config.discovery import ConfigStore
     from agentls.engine import Analysis  # imported when first needed: start-up time
     from agentls.lsp.server import AgentlsServer
 
@@ -92,11 +93,13 @@ class DocumentStore:
             job.future.cancel()  # superseded; a running analysis finishes unstored
         path = ls.path_of(uri)
         dialect = ls.state.settings.dialect_for(path)
+        configs = ls.state.configs
         if self.on_loop(uri, text):
-            return self._store(uri, _analyze(text, version, path, dialect), self._generation)
+            cached = _analyze(text, version, path, dialect, configs)
+            return self._store(uri, cached, self._generation)
         generation = self._generation
         future = asyncio.get_running_loop().run_in_executor(
-            self._executor(), _analyze, text, version, path, dialect
+            self._executor(), _analyze, text, version, path, dialect, configs
         )
         job = self._jobs[uri] = _Job(version, text, asyncio.ensure_future(future))
         try:
@@ -122,8 +125,14 @@ class DocumentStore:
         if job is not None:
             job.future.cancel()
 
+    @property
+    def generation(self) -> int:
+        """Bumped whenever what decides an analysis besides the text changed."""
+        return self._generation
+
     def clear(self) -> None:
-        """Forget every analysis (the settings that decide dialects changed)."""
+        """Forget every analysis (the settings that decide dialects, or a project
+        configuration, changed)."""
         self._generation += 1
         self.analyses.clear()
 
@@ -158,10 +167,11 @@ class DocumentStore:
         if path is None:
             return None
         dialect = ls.state.settings.dialect_for(path)
+        configs = ls.state.configs
 
         def read_and_analyze() -> Cached | None:
             text = read_unopened(path)
-            return None if text is None else _analyze(text, None, path, dialect)
+            return None if text is None else _analyze(text, None, path, dialect, configs)
 
         return await asyncio.get_running_loop().run_in_executor(self._executor(), read_and_analyze)
 
@@ -175,12 +185,17 @@ def read_unopened(path: str) -> str | None:
     return read_text(path, MAX_UNOPENED_BYTES)
 
 
-def _analyze(text: str, version: int | None, path: str | None, dialect: str | None) -> Cached:
+def _analyze(
+    text: str, version: int | None, path: str | None, dialect: str | None, configs: ConfigStore
+) -> Cached:
+    """The analysis of ``text``, settled by the project configuration of ``path`` and the
+    file's suppression comments exactly as ``agentls check`` settles it."""
     from agentls.discovery import mcp_servers_for
     from agentls.document.model import reuse_frontmatter_parses
     from agentls.engine import analyze
 
     reuse_frontmatter_parses()  # documents being edited: see agentls.document.model
     start = time.perf_counter()
-    a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path))
+    policy = configs.policy_for(path)
+    a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path), policy=policy)
     return Cached(version, text, a, time.perf_counter() - start)

@@ -47,6 +47,12 @@ class Feature:
     def watched_files_changed(self, ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
         """Files changed on disk (``workspace/didChangeWatchedFiles``); never blocks the loop."""
 
+    def project_configuration_changed(
+        self, ls: AgentlsServer, uris: Collection[str], on_disk: bool
+    ) -> None:
+        """A project configuration (agentls.toml...) changed: in an editor's buffer, or on
+        disk (``on_disk``); these open documents are below it (their analyses are gone)."""
+
     def progress_cancelled(self, ls: AgentlsServer, token: lsp.ProgressToken) -> None:
         """The user cancelled the work-done progress ``token``."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
@@ -40,6 +40,25 @@ def fan_out(ls: AgentlsServer, hook: Callable[[Feature], Any]) -> None:
             hook(feature)
         except Exception:
             log.exception("the %s feature failed to handle an event", feature.name)
+
+
+def spawn(
+    tasks: set[asyncio.Task[Any]], work: Awaitable[None], logger: logging.Logger, what: str
+) -> None:
+    """Run ``work`` as a task kept in ``tasks`` until it is done (a feature cancels them at
+    shutdown); a failure is logged as ``what`` failed, never raised into the loop."""
+
+    async def guarded() -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s failed", what)
+
+    task = asyncio.get_running_loop().create_task(guarded())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 def register(server: AgentlsServer) -> None:

@@ -1,7 +1,7 @@
 """The pygls 2 language server: its typed state, and the features added through one point.
 
-Each feature (:mod:`~agentls.lsp.diagnostics`, :mod:`~agentls.lsp.editing`,
-:mod:`~agentls.lsp.workspace_index`, :mod:`~agentls.lsp.code_actions`,
+Each feature (:mod:`~agentls.lsp.configuration`, :mod:`~agentls.lsp.diagnostics`,
+:mod:`~agentls.lsp.editing`, :mod:`~agentls.lsp.workspace_index`, :mod:`~agentls.lsp.code_actions`,
 :mod:`~agentls.lsp.agent_actions`) is a :class:`~agentls.lsp.features.Feature` added with
 :meth:`AgentlsServer.add_feature`; :mod:`~agentls.lsp.lifecycle` fans the session and
 document events out to them. docs/architecture.md tells where to add one.
@@ -22,6 +22,7 @@ from pygls.uris import to_fs_path
 from agentls import __version__
 from agentls.lsp.agent_actions import AgentRuns, RunsState
 from agentls.lsp.code_actions import CodeActions
+from agentls.lsp.configuration import ConfigurationState, ProjectConfiguration
 from agentls.lsp.diagnostics import Diagnostics, DiagnosticsState
 from agentls.lsp.documents import Cached, DocumentStore
 from agentls.lsp.editing import Editing, EditingState
@@ -33,6 +34,7 @@ from agentls.settings import Settings
 if TYPE_CHECKING:
     from pygls.workspace import TextDocument
 
+    from agentls.config.discovery import ConfigStore
     from agentls.lsp.features import Feature
 
 log = logging.getLogger("agentls")
@@ -48,6 +50,18 @@ class ServerState:
     editing: EditingState = field(default_factory=EditingState)
     index: IndexState = field(default_factory=IndexState)
     runs: RunsState = field(default_factory=RunsState)
+    configuration: ConfigurationState = field(default_factory=ConfigurationState)
+    _configs: ConfigStore | None = None
+
+    @property
+    def configs(self) -> ConfigStore:
+        """The project configurations (agentls.toml...), read when first needed: the first
+        analysis imports them with the engine, not ``initialize``."""
+        if self._configs is None:
+            from agentls.config.discovery import ConfigStore
+
+            self._configs = ConfigStore()
+        return self._configs
 
 
 class AgentlsServer(LanguageServer):
@@ -117,7 +131,14 @@ class AgentlsServer(LanguageServer):
 
 
 def default_features() -> list[Feature]:
-    return [Diagnostics(), Editing(), WorkspaceIndexFeature(), CodeActions(), AgentRuns()]
+    return [
+        ProjectConfiguration(),
+        Diagnostics(),
+        Editing(),
+        WorkspaceIndexFeature(),
+        CodeActions(),
+        AgentRuns(),
+    ]
 
 
 def create_server(features: Sequence[Feature] | None = None) -> AgentlsServer:

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any, cast
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from agentls.config import FILE_NAMES as CONFIG_FILES
 from agentls.lsp.convert import text_edits_for, to_lsp_range
 from agentls.lsp.features import Feature
 from agentls.lsp.protocol import AGENTS, AgentInfo, AgentsParams, AgentsResult
 from agentls.types import Finding, Position, TextEdit
 
 if TYPE_CHECKING:
+    from agentls.config.discovery import ConfigStore
     from agentls.discovery import Skipped
     from agentls.index import IndexEntry, WorkspaceIndex
     from agentls.lsp.documents import Cached
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("agentls.index")
 
-WATCH_GLOBS = ("**/*.md", "**/.claude-plugin/plugin.json")
+# the project configurations too: agentls.lsp.configuration reads them again
+WATCH_GLOBS = ("**/*.md", "**/.claude-plugin/plugin.json", *(f"**/{n}" for n in CONFIG_FILES))
 SLICE = 0.01  # seconds of index updates between two passes of the event loop
 MANIFEST = "/.claude-plugin/plugin.json"
 
@@ -95,19 +98,9 @@ def _indexing() -> Any:
 
 def _spawn(ls: AgentlsServer, work: Awaitable[None]) -> None:
     """Run ``work`` as a task the index keeps until it is done (and logs if it fails)."""
-    tasks = ls.state.index.tasks
+    from agentls.lsp.lifecycle import spawn
 
-    async def guarded() -> None:
-        try:
-            await work
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("index update failed")
-
-    task = asyncio.get_running_loop().create_task(guarded())
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    spawn(ls.state.index.tasks, work, log, "index update")
 
 
 def _folders(ls: AgentlsServer) -> list[str]:
@@ -126,12 +119,13 @@ def _read(path: str) -> str | None:
 
 
 def _read_entries(
-    items: Sequence[tuple[str, str, str | None]],
+    items: Sequence[tuple[str, str, str | None]], configs: ConfigStore
 ) -> list[tuple[str, IndexEntry | Skipped | None]]:
-    """Each (path, scope, dialect) read from disk and analysed (in a worker thread): its
-    index entry, why it could not be read, or None (no definition)."""
+    """Each (path, scope, dialect) read from disk and analysed with its project
+    configuration (in a worker thread): its index entry, why it could not be read, or None
+    (no definition, or excluded)."""
     read_entry = _indexing().read_entry
-    return [(path, read_entry(path, scope, dialect)) for path, scope, dialect in items]
+    return [(path, read_entry(path, scope, dialect, configs)) for path, scope, dialect in items]
 
 
 async def _sliced(updates: Sequence[Callable[[], set[str]]]) -> set[str]:
@@ -225,7 +219,6 @@ def _range(ls: AgentlsServer, lines: dict[str, list[str]], path: str, rng: Range
 
 
 async def build(ls: AgentlsServer) -> None:
-    st = ls.state.index
     token = str(uuid.uuid4())
     progress = False
     caps = ls.client_capabilities.window
@@ -238,11 +231,26 @@ async def build(ls: AgentlsServer) -> None:
             progress = True
         except Exception as exc:  # the client refused: index silently
             log.info("no progress: %s", exc)
+    try:
+        count = await _build(ls)
+    except asyncio.CancelledError:  # replaced by a newer build (agentls.toml changed)
+        if progress:
+            ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message="restarted"))
+        raise
+    if progress:
+        ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=f"{count} definitions"))
+
+
+async def _build(ls: AgentlsServer) -> int:
+    """Build the index and put it in place; the number of definitions."""
+    st = ls.state.index
     folders = _folders(ls)
     # worker processes for large workspaces: the event loop keeps the GIL to itself
     try:
         build_index = _indexing().build_index
-        index = await asyncio.to_thread(build_index, folders, jobs=os.cpu_count() or 1)
+        index = await asyncio.to_thread(
+            build_index, folders, jobs=os.cpu_count() or 1, configs=ls.state.configs
+        )
     except Exception as exc:  # requests waiting for the index must still be answered
         log.exception("building the index failed")
         _log_client(ls, lsp.MessageType.Error, f"agentls: the workspace index failed: {exc}")
@@ -256,17 +264,26 @@ async def build(ls: AgentlsServer) -> None:
         if cached is not None:
             sync_document(ls, uri, cached)
     st.ready.set()
-    if progress:
-        ls.work_done_progress.end(
-            token, lsp.WorkDoneProgressEnd(message=f"{len(index.entries)} definitions")
-        )
     _refresh(ls, None)
+    return len(index.entries)
 
 
 def start_build(ls: AgentlsServer) -> None:
     st = ls.state.index
     if st.task is None:
         st.task = asyncio.get_running_loop().create_task(build(ls))
+
+
+def rebuild(ls: AgentlsServer) -> None:
+    """Build the index again (a project configuration changed on disk: which files are
+    excluded, their dialects and what they report may all have changed). Requests keep
+    the old index until the new one is done; a build under way is replaced."""
+    st = ls.state.index
+    if st.task is None:
+        return  # the first build has not begun: it will read the configuration
+    if not st.task.done():
+        st.task.cancel()
+    st.task = asyncio.get_running_loop().create_task(build(ls))
 
 
 def sync_document(ls: AgentlsServer, uri: str, cached: Cached, *, publishing: bool = False) -> None:
@@ -311,7 +328,7 @@ async def _closed(ls: AgentlsServer, uri: str, path: str, scope: str) -> None:
         index = st.built()
         if index is None:
             return
-        got = await asyncio.to_thread(_read_entries, [(path, scope, None)])
+        got = await asyncio.to_thread(_read_entries, [(path, scope, None)], ls.state.configs)
         if ls.open_document(uri) is None:  # not reopened meanwhile
             _refresh(ls, await _reindex(ls, index, got))
 
@@ -345,7 +362,8 @@ async def _watched(ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
                 scope = old.scope if old else "project"
                 reads.append((path, scope, ls.state.settings.dialect_for(path)))
         if reads:
-            deps |= await _reindex(ls, index, await asyncio.to_thread(_read_entries, reads))
+            got = await asyncio.to_thread(_read_entries, reads, ls.state.configs)
+            deps |= await _reindex(ls, index, got)
         _refresh(ls, deps)
 
 
@@ -368,7 +386,7 @@ async def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
 
             def scan(root: str = root) -> list[tuple[str, IndexEntry | Skipped | None]]:
                 found = index_files([root], indexing.INDEXED, user=False, bundled=False)
-                return _read_entries(list(found))
+                return _read_entries(list(found), ls.state.configs)
 
             got = await asyncio.to_thread(scan)
             await _reindex(ls, index, got)
@@ -480,7 +498,17 @@ class WorkspaceIndexFeature(Feature):
         _spawn(ls, _closed(ls, uri, path, old.scope if old else "project"))
 
     def watched_files_changed(self, ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
-        _spawn(ls, _watched(ls, changes))
+        changes = [
+            c for c in changes if os.path.basename(ls.path_of(c.uri) or "") not in CONFIG_FILES
+        ]
+        if changes:
+            _spawn(ls, _watched(ls, changes))
+
+    def project_configuration_changed(
+        self, ls: AgentlsServer, uris: Collection[str], on_disk: bool
+    ) -> None:
+        if on_disk:
+            rebuild(ls)
 
     def shutdown(self, ls: AgentlsServer) -> None:
         st = ls.state.index
