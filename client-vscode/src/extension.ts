@@ -141,7 +141,7 @@ async function showInstallInstructions(context: vscode.ExtensionContext): Promis
     }
   }
   if (!readme) {
-    void vscode.window.showInformationMessage('agentls: install the server with `pipx install agentls`, then restart it.');
+    void vscode.window.showInformationMessage('agentls: reinstall the platform .vsix (it carries the server), or pipx install the agentls wheel and set agentls.server.command; then restart it.');
     return;
   }
   try {

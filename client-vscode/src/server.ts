@@ -372,7 +372,7 @@ export class ServerManager implements vscode.Disposable {
   private async showStartError(launch: ServerLaunch, why: string): Promise<void> {
     const pick = await vscode.window.showErrorMessage(
       `agentls: could not start the language server \`${describeLaunch(launch)}\`. ${why} ` +
-        'Install agentls (pip install agentls) or set agentls.server.pythonPath / agentls.server.command.',
+        'Install the platform .vsix, which carries the server, or pipx install the agentls wheel (it is not on PyPI) and set agentls.server.command, or set agentls.server.pythonPath.',
       'Install instructions',
       'Open settings',
       'Show output',

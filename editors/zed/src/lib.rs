@@ -24,7 +24,7 @@ impl zed::Extension for Agentls {
             .and_then(|b| b.path.clone())
             .or_else(|| worktree.which("agentls"))
             .ok_or_else(|| {
-                "agentls not found: `pipx install agentls`, or set lsp.agentls.binary.path"
+                "agentls not found: pipx install its wheel (docs/editors/zed.md), or set lsp.agentls.binary.path"
                     .to_string()
             })?;
         let args = binary
