@@ -50,6 +50,9 @@ AGENT = (
 )
 DESC_LINE, COLOR_LINE, MODEL_LINE, BLANK_LINE = 2, 3, 4, 5
 
+# the project configuration step: AL028 (`gold` is no colour) and nothing else
+PAINTER = "---\nname: painter\ndescription: Use when painting.\ncolor: gold\n---\nBody\n"
+
 OLD = '    cur = db.execute(f"SELECT * FROM users WHERE id = {user_id}")\n'
 NEW = '    cur = db.execute("SELECT * FROM users WHERE id = ?", (user_id,))\n'
 OLD2 = "    return a + b\n"
@@ -161,6 +164,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
     agents.mkdir(parents=True)
     agent_file = agents / "cafe-reviewer.md"
     agent_file.write_text(AGENT, "utf-8")
+    (agents / "painter.md").write_text(PAINTER, "utf-8")
 
     api = FakeMessagesAPI().start()
     try:
@@ -183,7 +187,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
         plan = {
             "rtp": str(REPO / "editors" / "nvim"),
             "cmd": [sys.executable, "-m", "agentls", "lsp"],
-            "filetypes": ["markdown", "python"],
+            "filetypes": ["markdown", "python", "toml"],
             "agent_file": str(agent_file),
             "code_file": str(ws / "src" / "app.py"),
             "expect_codes": ["AL003", "AL028"],
@@ -229,6 +233,13 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                 },
             ],
             "confirm_answers": [1, 2],  # Apply the first proposal, Cancel the second
+            "configuration": {
+                "agent_file": str(agents / "painter.md"),
+                "config_file": str(ws / "agentls.toml"),
+                "code": "AL028",
+                "bad_lines": ['ignore = ["AL028"]', "bogus = 1"],
+                "lines": ['ignore = ["AL028"]'],
+            },
         }
         plan_path = tmp / "plan.json"
         plan_path.write_text(json.dumps(plan), "utf-8")
@@ -386,3 +397,15 @@ def test_cancel_command_stops_a_run(session):
     assert any(p["kind"] == "begin" and p["cancellable"] for p in s["progress"])
     assert any(p["kind"] == "end" for p in s["progress"])
     assert "cancelled" in s["messages"]
+
+
+def test_a_rule_turned_off_in_agentls_toml_disappears(session):
+    s = get_step(session, "configuration")
+    assert [d["code"] for d in s["before"]] == ["AL028"]
+    assert s["config_filetype"] == "toml"  # the shipped config attaches to TOML files
+    # the configuration's own problem, on its buffer while it is typed
+    [bogus] = s["config_diags"]
+    assert (bogus["code"], bogus["lnum"], bogus["col"]) == ("AL991", 1, 0)
+    assert s["config_after"] == []
+    assert s["config_on_disk"] == ['ignore = ["AL028"]']
+    assert s["after"] == []

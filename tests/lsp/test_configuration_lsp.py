@@ -302,3 +302,17 @@ async def test_findings_across_files_are_settled_and_can_be_ignored(
     )
     _on_disk(client, (root / "agentls.toml"), lsp.FileChangeType.Created)
     await settled(client, one, codes_are())
+
+
+@pytest.mark.asyncio
+async def test_a_client_that_does_not_watch_files_gets_it_on_the_next_open(
+    client: LanguageClient,
+) -> None:
+    root = _root(client)
+    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    await settled(client, uri, codes_are("AL028"))
+    (root / "agentls.toml").write_text('ignore = ["AL028"]\n')  # no event: not watched
+    if client.editor != "neovim":  # type: ignore[attr-defined]
+        return  # VS Code watches files: it would send the event (tested above)
+    second = _open(client, root / ".claude/agents/other/painter.md", AGENT)
+    await settled(client, second, lambda got: "AL028" not in got)

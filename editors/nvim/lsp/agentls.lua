@@ -155,7 +155,9 @@ end
 ---@type vim.lsp.Config
 return {
   cmd = { 'agentls', 'lsp' },
-  filetypes = { 'markdown' },
+  -- toml: agentls.toml, .agentls.toml and pyproject.toml's [tool.agentls] are checked, and
+  -- an open one is the project configuration as it is typed (other TOML files get nothing)
+  filetypes = { 'markdown', 'toml' },
   -- .git first: a ~/.claude folder (user agents) must not make $HOME the root of every file.
   -- On 0.11.3+ { { '.git', '.claude', '.github' } } gives them equal priority (nearest wins).
   root_markers = { '.git', '.claude', '.github' },

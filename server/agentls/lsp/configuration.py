@@ -12,6 +12,9 @@
   ``workspace/didChangeWatchedFiles``), the open documents below its folder are analysed and
   their diagnostics published again (:meth:`Feature.project_configuration_changed`); a
   change on disk also rebuilds the index.
+- A client that cannot watch files for the server (Neovim 0.11 on Linux) tells it nothing
+  of a configuration changed on disk: the configurations are read again whenever it opens a
+  document, so that a file opened after the change is checked with it.
 - The problems of a configuration that an open document uses are published on the
   configuration file even when it is not open (``check`` reports it even outside the paths
   it was given), and cleared once they are gone: a broken configuration is never silent.
@@ -47,6 +50,14 @@ class ConfigurationState:
 
 def is_configuration(path: str | None) -> bool:
     return path is not None and os.path.basename(path) in FILE_NAMES
+
+
+def watches_files(ls: AgentlsServer) -> bool:
+    """Whether the client watches files for the server (agentls.lsp.workspace_index
+    registers the watchers, configuration files among them)."""
+    ws = ls.client_capabilities.workspace
+    w = ws.did_change_watched_files if ws else None
+    return bool(w and w.dynamic_registration)
 
 
 def _below(path: str, folders: Iterable[str]) -> bool:
@@ -118,6 +129,8 @@ class ProjectConfiguration(Feature):
             configuration_changed(ls, [os.path.dirname(path)], on_disk)
 
     def opened(self, ls: AgentlsServer, uri: str) -> None:
+        if not watches_files(ls):
+            ls.state.configs.forget()  # the open ones stay their buffers
         doc = ls.open_document(uri)
         path = ls.path_of(uri)
         if doc is not None and is_configuration(path):

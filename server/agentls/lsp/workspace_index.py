@@ -470,11 +470,9 @@ class WorkspaceIndexFeature(Feature):
 
     def initialized(self, ls: AgentlsServer) -> None:
         threading.Thread(target=_warm_imports, name="agentls-warm-imports", daemon=True).start()
-        ws = ls.client_capabilities.workspace
-        dyn = (
-            ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration
-        )
-        if dyn:
+        from agentls.lsp.configuration import watches_files
+
+        if watches_files(ls):
             _spawn(ls, _register_watchers(ls))
         start_build(ls)
 

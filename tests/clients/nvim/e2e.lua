@@ -295,6 +295,46 @@ for i, run in ipairs(plan.runs) do
   end)
 end
 
+-- ------------------------------------------------------------------ the project configuration
+-- A rule turned off in agentls.toml, typed in Neovim (the shipped config attaches to TOML
+-- files): first a key that does not exist, reported on the configuration's own buffer, then
+-- the rule off and the file written; the agent's diagnostics, pulled again when its buffer
+-- is reloaded (Neovim 0.11 has no workspace/diagnostic/refresh), no longer have it.
+step('configuration', function(d)
+  local cfg = plan.configuration
+  vim.cmd.edit(vim.fn.fnameescape(cfg.agent_file))
+  local buf = vim.api.nvim_get_current_buf()
+  wait(30000, function()
+    return has_code(buf, cfg.code)
+  end, 'diagnostic ' .. cfg.code .. ' on the agent')
+  d.before = diags(buf)
+  vim.cmd.edit(vim.fn.fnameescape(cfg.config_file))
+  local cbuf = vim.api.nvim_get_current_buf()
+  d.config_filetype = vim.bo[cbuf].filetype
+  wait(30000, function()
+    local c = client_of(cbuf)
+    return c ~= nil and c.initialized
+  end, 'agentls to attach to the configuration')
+  vim.api.nvim_buf_set_lines(cbuf, 0, -1, false, cfg.bad_lines)
+  wait(15000, function()
+    return has_code(cbuf, 'AL991')
+  end, 'AL991 on the configuration')
+  d.config_diags = diags(cbuf)
+  vim.api.nvim_buf_set_lines(cbuf, 0, -1, false, cfg.lines)
+  vim.cmd.write()
+  wait(15000, function()
+    return not has_code(cbuf, 'AL991')
+  end, 'AL991 to go')
+  d.config_after = diags(cbuf)
+  vim.api.nvim_set_current_buf(buf)
+  vim.cmd.edit() -- reload: Neovim pulls the buffer's diagnostics again
+  wait(15000, function()
+    return not has_code(buf, cfg.code)
+  end, 'diagnostic ' .. cfg.code .. ' to go')
+  d.after = diags(buf)
+  d.config_on_disk = vim.fn.readfile(cfg.config_file)
+end)
+
 step('shutdown', function()
   local clients = vim.lsp.get_clients({ name = 'agentls' })
   for _, c in ipairs(clients) do
