@@ -316,3 +316,27 @@ async def test_a_client_that_does_not_watch_files_gets_it_on_the_next_open(
         return  # VS Code watches files: it would send the event (tested above)
     second = _open(client, root / ".claude/agents/other/painter.md", AGENT)
     await settled(client, second, lambda got: "AL028" not in got)
+
+
+@pytest.mark.asyncio
+async def test_completion_and_hover_in_the_configuration(client: LanguageClient) -> None:
+    root = _root(client)
+    text = 'ignore = ["AL0"]\nseverity = { AL013 = "" }\n'
+    config = _open(client, root / "agentls.toml", text, "toml")
+    result = await client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(config), lsp.Position(0, 14))
+    )
+    assert isinstance(result, lsp.CompletionList)
+    by_label = {i.label: i for i in result.items}
+    assert {"AL013", "invalid-color", "ALL"} <= set(by_label)
+    result = await client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(config), lsp.Position(1, 22))
+    )
+    assert isinstance(result, lsp.CompletionList)
+    assert [i.label for i in result.items] == ["error", "warning", "information", "hint"]
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(config), lsp.Position(1, 3))
+    )
+    assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+    assert hover.contents.value.startswith("**severity**")
+    assert hover.range == lsp.Range(lsp.Position(1, 0), lsp.Position(1, 8))

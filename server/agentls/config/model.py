@@ -432,6 +432,11 @@ def selector(text: str, line: int = 0) -> Selector | None:
     return None
 
 
+def rule_names() -> dict[str, frozenset[str]]:
+    """Rule name → the codes it stands for."""
+    return _names()
+
+
 def rule_choices() -> list[str]:
     """Every code and name, for suggestions and completion."""
     return [*rules(), *_names()]

@@ -180,11 +180,33 @@ async def _analysed_at(
     return cached.analysis, doc, from_lsp_position(codec, doc.lines, params.position), codec
 
 
+async def _configuration_at(
+    ls: AgentlsServer, params: lsp.CompletionParams | lsp.HoverParams
+) -> tuple[list[str], Position, bool] | None:
+    """The lines of a configuration file (agentls.toml, pyproject.toml), the position in code
+    points, and whether it is a pyproject.toml; None for any other document."""
+    cached = await ls.analysis(params.text_document.uri)
+    if cached is None or cached.analysis.dialect != "agentls-config":
+        return None
+    from agentls.lines import lsp_lines
+
+    lines = lsp_lines(cached.text)
+    pos = from_lsp_position(ls.workspace.position_codec, lines, params.position)
+    pyproject = (cached.analysis.path or "").replace("\\", "/").endswith("/pyproject.toml")
+    return lines, pos, pyproject
+
+
 async def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    config = await _configuration_at(ls, params)
+    if config is not None:
+        from agentls.config.editing import config_completion
+
+        lines = config[0]
+        return _completion_list(ls, lines, config_completion(*config))
     at = await _analysed_at(ls, params)
     if at is None:
         return None
-    a, doc, pos, codec = at
+    a, doc, pos, _ = at
     from agentls.editing.completion import complete
 
     cands = complete(
@@ -195,8 +217,15 @@ async def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Com
         workspace=await workspace_info(ls),
         snippets=_snippets_ok(ls),
     )
+    return _completion_list(ls, doc.lines, cands)
+
+
+def _completion_list(
+    ls: AgentlsServer, lines: list[str], cands: list[Candidate]
+) -> lsp.CompletionList | None:
     if not cands:
         return None
+    codec = ls.workspace.position_codec
     markdown = _doc_markdown_ok(ls)
     tag_ok = _deprecated_tag_ok(ls)
     data: dict[str, int] | None = None
@@ -213,7 +242,7 @@ async def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Com
         r = c.replace
         k = (r.start.line, r.start.character, r.end.line, r.end.character)
         if k not in ranges:
-            ranges[k] = to_lsp_range(codec, doc.lines, r)
+            ranges[k] = to_lsp_range(codec, lines, r)
         items.append(_item(c, ranges[k], markdown, tag_ok, data))
     return _with_defaults(ls, items)
 
@@ -272,17 +301,26 @@ def resolve_completion(ls: AgentlsServer, item: lsp.CompletionItem) -> lsp.Compl
 
 
 async def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    at = await _analysed_at(ls, params)
-    if at is None:
-        return None
-    a, doc, pos, codec = at
-    from agentls.editing.hover import hover
+    config = await _configuration_at(ls, params)
+    if config is not None:
+        from agentls.config.editing import config_hover
 
-    h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")
+        lines = config[0]
+        h = config_hover(*config)
+    else:
+        at = await _analysed_at(ls, params)
+        if at is None:
+            return None
+        a, doc, pos, _ = at
+        from agentls.editing.hover import hover
+
+        lines = doc.lines
+        h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")
     if h is None:
         return None
+    codec = ls.workspace.position_codec
     return lsp.Hover(
-        contents=_markup(h.markdown, ls.markdown_ok), range=to_lsp_range(codec, doc.lines, h.range)
+        contents=_markup(h.markdown, ls.markdown_ok), range=to_lsp_range(codec, lines, h.range)
     )
 
 
