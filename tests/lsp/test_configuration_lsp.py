@@ -340,3 +340,43 @@ async def test_completion_and_hover_in_the_configuration(client: LanguageClient)
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
     assert hover.contents.value.startswith("**severity**")
     assert hover.range == lsp.Range(lsp.Position(1, 0), lsp.Position(1, 8))
+
+
+@pytest.mark.asyncio
+async def test_a_pyproject_without_agentls_changes_nothing(client: LanguageClient) -> None:
+    root = _root(client)
+    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    await settled(client, uri, codes_are("AL028"))
+    if supports_pull(client):
+        return  # what is counted below are publications
+    recorder: DiagnosticsRecorder = client.recorder  # type: ignore[attr-defined]
+    published = recorder.count[uri]
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    _on_disk(client, root / "pyproject.toml", lsp.FileChangeType.Created)
+    (root / "agentls.toml").write_text('ignore = ["AL028"]\n')
+    _on_disk(client, root / "agentls.toml", lsp.FileChangeType.Created)
+    await pushed(client, uri, codes_are())
+    # the events are handled in order: only the second one published the agent again
+    assert recorder.count[uri] == published + 1
+
+
+@pytest.mark.asyncio
+async def test_dialects_and_comment_regions_in_the_editor(client: LanguageClient) -> None:
+    root = _root(client)
+    (root / "agentls.toml").write_text('[dialects]\n"prompts/*.md" = "claude-agent"\n')
+    body = "x " * 20
+    text = (
+        "---\nname: helper\ndescription: Use when helping.\ncolor: gold\n---\n"
+        "<!-- agentls-disable-file AL028 -->\n" + body + "\n"
+    )
+    uri = _open(client, root / "prompts/helper.md", text)
+    await settled(client, uri, codes_are())  # an agent here, its AL028 silenced
+    _replace_all(client, uri, 2, text.replace("<!-- agentls-disable-file AL028 -->\n", ""))
+    await settled(client, uri, codes_are("AL028"))
+    # a configuration that cannot be read is reported on it, and none of it applies
+    config = _open(client, root / "agentls.toml", 'ignore = ["AL028"\n', "toml")
+    diags = await settled(client, config, codes_are("AL990"))
+    assert diags[0].severity == lsp.DiagnosticSeverity.Error
+    _replace_all(client, config, 2, 'ignore = ["AL028"]\nseverity = { AL013 = "loud" }\n')
+    diags = await settled(client, config, codes_are("AL992"))
+    assert diags[0].range.start.line == 1

@@ -373,3 +373,19 @@ def test_the_schema_agrees_with_the_reader() -> None:
         ours = not config.findings
         theirs = validator.is_valid(tomllib.loads(text))
         assert ours == theirs, text
+
+
+def test_a_pyproject_change_concerns_agentls_only_with_its_table(tmp_path: Path) -> None:
+    store = ConfigStore()
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\n')
+    assert not store.concerns(str(pyproject))  # a project's dependencies: nothing to read
+    assert store.concerns(str(tmp_path / "agentls.toml"))  # always
+    pyproject.write_text('[project]\nname = "x"\n\n[tool.agentls]\nignore = ["AL016"]\n')
+    assert store.concerns(str(pyproject))  # the table appears
+    assert store.config_for(str(tmp_path / "a.md")) is not None
+    store.forget()
+    pyproject.write_text('[project]\nname = "y"\n')
+    assert store.concerns(str(pyproject))  # the table goes: what was read changes
+    assert store.config_for(str(tmp_path / "a.md")) is None
+    assert not store.concerns(str(pyproject))

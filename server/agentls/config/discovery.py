@@ -48,6 +48,8 @@ class ConfigStore:
         self._texts: dict[str, str] = {}  # configuration file -> the text an editor holds
         # bumped by every change: a reading that began before one is not kept
         self.generation = 0
+        # the pyproject.toml files last read with a [tool.agentls] table (kept by forget())
+        self._with_table: set[str] = set()
 
     def forget(self) -> None:
         """A configuration file was created, changed or deleted."""
@@ -71,6 +73,21 @@ class ConfigStore:
                 self._nearest.clear()
                 self._files.clear()
         return changed
+
+    def concerns(self, path: str) -> bool:
+        """Whether a change on disk to the file ``path`` (named like a configuration) may
+        change what is read: an ``agentls.toml`` or ``.agentls.toml`` always; a
+        ``pyproject.toml`` only when it held an agentls configuration or now mentions
+        agentls. Most pyproject.toml changes are a project's dependencies: reading every
+        configuration again and rebuilding the index for each would be waste."""
+        path = os.path.abspath(path)
+        if os.path.basename(path) != PYPROJECT:
+            return True
+        with self._lock:
+            if path in self._with_table or path in self._texts:
+                return True
+        got = read_file(path, MAX_CONFIG_SIZE)  # a few hundred bytes; never waits (fsread)
+        return got.data is not None and b"agentls" in got.data
 
     # ------------------------------------------------------------------ look-ups
 
@@ -138,6 +155,11 @@ class ConfigStore:
         with self._lock:
             if generation == self.generation:
                 self._files[path] = read
+            if os.path.basename(path) == PYPROJECT:
+                if read is not None and read.config is not None:
+                    self._with_table.add(path)
+                else:
+                    self._with_table.discard(path)
         return read.config if read else None
 
 

@@ -11,7 +11,8 @@
 - When a configuration changes (in a buffer, on ``didSave``, or on disk:
   ``workspace/didChangeWatchedFiles``), the open documents below its folder are analysed and
   their diagnostics published again (:meth:`Feature.project_configuration_changed`); a
-  change on disk also rebuilds the index.
+  change on disk also rebuilds the index. A ``pyproject.toml`` that has nothing to do with
+  agentls (no ``[tool.agentls]`` before or after) changes nothing.
 - A client that cannot watch files for the server (Neovim 0.11 on Linux) tells it nothing
   of a configuration changed on disk: the configurations are read again whenever it opens a
   document, so that a file opened after the change is checked with it.
@@ -161,10 +162,11 @@ class ProjectConfiguration(Feature):
         self._buffer(ls, uri, None, False)
 
     def watched_files_changed(self, ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
+        configs = ls.state.configs
         folders = {
             os.path.dirname(p)
             for ch in changes
-            if is_configuration(p := ls.path_of(ch.uri)) and p is not None
+            if is_configuration(p := ls.path_of(ch.uri)) and p is not None and configs.concerns(p)
         }
         if folders:
             ls.state.configs.forget()  # the open ones stay their buffers
