@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from agentls.dialects.facts import ClaudeFacts, claude_facts
 from agentls.document.items import split_items
@@ -41,9 +40,10 @@ def tool_entries(value: Any) -> list[str]:
     return []
 
 
-@dataclass(frozen=True, slots=True)
-class ToolVerdict:
-    entry: str
+class ToolVerdict(NamedTuple):
+    """What one entry of a tool list grants. A named tuple without the entry itself, so
+    that most verdicts are shared: a list of 110,000 unknown names needs one."""
+
     # ok | alias | removed | case | unknown | wildcard | mcp | mcp-bad | agent-list | pattern
     status: str
     resolved: str | None  # the tool it grants, None if dropped (or "*" for wildcard)
@@ -52,6 +52,14 @@ class ToolVerdict:
 
 
 _MCP = re.compile(r"^mcp__([^_\s](?:[^\s]*?[^_\s])?)(?:__(\*|[^\s]+))?$")
+_WILDCARD = ToolVerdict("wildcard", "*")
+_UNKNOWN = ToolVerdict("unknown", None, None, "")
+_AGENT_LIST = ToolVerdict("agent-list", "Agent")
+_MCP_ALL_DENIED = ToolVerdict("mcp", "mcp__*")
+_MCP_ALL_ALLOWED = ToolVerdict(
+    "mcp-bad", None, "mcp__<server>__*", "`mcp__*` is only meaningful in `disallowedTools`"
+)
+_MCP_BAD = ToolVerdict("mcp-bad", None, None, "not `mcp__<server>__<tool>`")
 
 
 def classify_tool(
@@ -61,11 +69,41 @@ def classify_tool(
 
     ``suggest=False`` skips the "did you mean" search (the only costly part: an edit
     distance to every tool name), for entries past those that get a finding of their own.
-    Verdicts for the shipped facts are cached: a list names the same tools again and again,
-    and the rules and the effective configuration classify each entry."""
-    if facts is None or facts is claude_facts():
-        return _classify_cached(entry, deny, suggest)
-    return _classify(entry, facts, deny, suggest)
+    Verdicts with a search are cached for the shipped facts (a list names the same tools
+    again and again, and the rules and the effective configuration classify each entry);
+    those without are kept apart, so that a flood of distinct names does not evict the
+    searches."""
+    if suggest and (facts is None or facts is claude_facts()):
+        return _classify_cached(entry, deny, True)
+    if suggest:
+        return _classify(entry, facts or claude_facts(), deny, True)
+    return classify_tools([entry], facts, deny=deny)[0]
+
+
+def classify_tools(
+    entries: list[str], facts: ClaudeFacts | None = None, *, deny: bool = False
+) -> list[ToolVerdict]:
+    """:func:`classify_tool` of each entry without the "did you mean" search (ask again with
+    ``suggest=True`` for the entries that are reported). In one loop: a 1 MiB list holds
+    110,000 entries, and a call per entry cost as much as the verdict."""
+    shipped = claude_facts()
+    f = facts or shipped
+    memo = _NO_SEARCH[deny] if f is shipped else {}
+    out: list[ToolVerdict] = []
+    for entry in entries:
+        v = memo.get(entry)
+        if v is None:
+            if len(memo) >= 8192:
+                memo.clear()
+            v = memo[entry] = _classify(entry, f, deny, False)
+        out.append(v)
+    return out
+
+
+# Verdicts without a search, for the shipped facts, by ``deny``: a plain map emptied when
+# full (an LRU's bookkeeping cost more than the look-ups it saves on a flood of distinct
+# names; 1,000 `grep` entries still find theirs).
+_NO_SEARCH: tuple[dict[str, ToolVerdict], dict[str, ToolVerdict]] = ({}, {})
 
 
 @lru_cache(maxsize=8192)
@@ -74,48 +112,36 @@ def _classify_cached(entry: str, deny: bool, suggest: bool) -> ToolVerdict:
 
 
 def _classify(entry: str, facts: ClaudeFacts, deny: bool, suggest: bool) -> ToolVerdict:
+    if entry in facts.tools:
+        return ToolVerdict("ok", entry)
     if entry == "*":
-        return ToolVerdict(entry, "wildcard", "*")
+        return _WILDCARD
     if entry.startswith("mcp__"):
         if entry == "mcp__*":
-            if deny:
-                return ToolVerdict(entry, "mcp", entry)
-            return ToolVerdict(
-                entry,
-                "mcp-bad",
-                None,
-                "mcp__<server>__*",
-                "`mcp__*` is only meaningful in `disallowedTools`",
-            )
-        if _MCP.match(entry):
-            return ToolVerdict(entry, "mcp", entry)
-        return ToolVerdict(entry, "mcp-bad", None, None, "not `mcp__<server>__<tool>`")
-    base = entry
+            return _MCP_ALL_DENIED if deny else _MCP_ALL_ALLOWED
+        return ToolVerdict("mcp", entry) if _MCP.match(entry) else _MCP_BAD
     if "(" in entry and entry.endswith(")"):
         base = entry[: entry.index("(")]
         if base in ("Agent", "Task"):
-            return ToolVerdict(entry, "agent-list", "Agent")
+            return _AGENT_LIST
         v = _classify(base, facts, False, suggest)
         if v.resolved:
-            return ToolVerdict(entry, "pattern", v.resolved, v.suggestion, v.note)
+            return ToolVerdict("pattern", v.resolved, v.suggestion, v.note)
         return ToolVerdict(
-            entry, v.status, None, v.suggestion and entry.replace(base, v.suggestion, 1), v.note
+            v.status, None, v.suggestion and entry.replace(base, v.suggestion, 1), v.note
         )
-    if entry in facts.tools:
-        return ToolVerdict(entry, "ok", entry)
     legacy = facts.legacy_tools.get(entry)
     if legacy is not None:
         target = legacy.get("resolvesTo")
         note = str(legacy.get("note", ""))
         if target:
-            return ToolVerdict(
-                entry, "alias", str(target), str(legacy.get("suggest") or target), note
-            )
-        return ToolVerdict(entry, "removed", None, legacy.get("suggest"), note)
+            return ToolVerdict("alias", str(target), str(legacy.get("suggest") or target), note)
+        return ToolVerdict("removed", None, legacy.get("suggest"), note)
     proper = facts.tools_lower.get(entry.lower())
     if proper is not None:
-        return ToolVerdict(entry, "case", None, proper, "tool names are case-sensitive")
-    return ToolVerdict(entry, "unknown", None, nearest(entry, facts.tools) if suggest else None, "")
+        return ToolVerdict("case", None, proper, "tool names are case-sensitive")
+    near = nearest(entry, facts.tools) if suggest else None
+    return _UNKNOWN if near is None else ToolVerdict("unknown", None, near, "")
 
 
 def nearest(word: str, candidates: Iterable[str], max_distance: int | None = None) -> str | None:
@@ -272,8 +298,8 @@ def compute_effective(
     denied: set[str] = set()
     deny_all_mcp = False
     if "disallowedTools" in data:
-        for entry in tool_entries(data.get("disallowedTools")):
-            v = classify_tool(entry, facts, deny=True)
+        listed = tool_entries(data.get("disallowedTools"))
+        for entry, v in zip(listed, classify_tools(listed, facts, deny=True), strict=True):
             if entry == "mcp__*":
                 deny_all_mcp = True
             elif v.resolved and v.resolved != "*":
@@ -285,16 +311,19 @@ def compute_effective(
         return eff
     entries = tool_entries(data.get("tools"))
     tools: list[str] = []
+    granted: set[str] = set()  # `tools` as a set: 110,000 MCP tools were quadratic
     wildcard = False
-    for entry in entries:
-        # "did you mean" for the first dropped entries only (hover lists them; a generated
-        # list of 110,000 unknown names would search the tool names for each)
-        v = classify_tool(entry, facts, suggest=len(eff.dropped_tools) < MAX_SUGGESTIONS)
+    dropped = eff.dropped_tools
+    for entry, v in zip(entries, classify_tools(entries, facts), strict=True):
+        if v.resolved is None:
+            if len(dropped) < MAX_SUGGESTIONS:
+                # "did you mean" for the first dropped entries only (hover lists them; a
+                # generated list of 110,000 unknown names would search for each)
+                v = classify_tool(entry, facts, suggest=True)
+            dropped.append((entry, "unknown tool" if v is _UNKNOWN else _drop_reason(v)))
+            continue
         if v.status == "wildcard":
             wildcard = True
-            continue
-        if v.resolved is None:
-            eff.dropped_tools.append((entry, _drop_reason(v)))
             continue
         if v.status == "mcp":
             server = entry[5:].split("__", 1)[0]
@@ -305,7 +334,8 @@ def compute_effective(
                 continue
         if v.resolved in denied:
             continue
-        if v.resolved not in tools:
+        if v.resolved not in granted:
+            granted.add(v.resolved)
             tools.append(v.resolved)
     if wildcard:
         eff.tools = None

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
+# Position and Range are named tuples: immutable, hashable and ordered like the frozen
+# dataclasses they were, and built at C speed. The YAML tree gives every node a range, a
+# tool list every entry: 4,000 unknown keys spent a fifth of their analysis in these
+# constructors (issue 14, class 7).
+class Position(NamedTuple):
     line: int
     character: int
 
 
-@dataclass(frozen=True, slots=True)
-class Range:
+class Range(NamedTuple):
     start: Position
     end: Position
 

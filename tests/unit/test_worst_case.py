@@ -59,6 +59,55 @@ def test_a_megabyte_of_unknown_tools_is_capped_and_searched_a_bounded_number_of_
     assert a.effective is not None and a.effective.tools == []
 
 
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (unknown_tools(), AGENT),
+        (_fm(*(f"k{i}: v" for i in range(4_000))), "/ws/.github/agents/a.agent.md"),
+        (_fm(*(f"k{i}: v" for i in range(4_000))), "/ws/.opencode/agent/a.md"),
+    ],
+    ids=["110,000 unknown tools", "4,000 unknown keys", "4,000 open-schema keys"],
+)
+def test_findings_past_the_cap_are_counted_not_built(
+    text: str, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Building each finding (message, range, did-you-mean) only for cap_findings to drop it
+    # was most of the 0.08 ms per entry of these documents.
+    import agentls.rules.registry as registry
+
+    built = Counter[str]()
+    real = registry.finding
+
+    def counting(rule_id: str, *args: object, **kwargs: object) -> object:
+        built[rule_id] += 1
+        return real(rule_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    for module in (
+        "agentls.rules.claude.tools",
+        "agentls.rules.schema_rules",
+        "agentls.rules.common",
+    ):
+        monkeypatch.setattr(f"{module}.finding", counting, raising=False)
+    monkeypatch.setattr(registry, "finding", counting)
+    searches = [0]
+    real_nearest = effective.nearest
+
+    def counting_nearest(*args: object, **kwargs: object) -> str | None:
+        searches[0] += 1
+        return real_nearest(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(effective, "nearest", counting_nearest)
+    monkeypatch.setattr("agentls.rules.schema_rules.nearest", counting_nearest)
+    effective._classify_cached.cache_clear()
+    a = analyze(text, path)
+    # the kept ones and the one that counts the rest (then cap_findings' "… and N more")
+    assert max(built.values()) <= MAX_FINDINGS_PER_KIND + 3, built
+    assert searches[0] <= 2 * effective.MAX_SUGGESTIONS + 2
+    counts = Counter(f.code for f in a.findings)
+    assert max(counts.values()) == MAX_FINDINGS_PER_KIND + 1
+    assert a.findings[-1].message.startswith("… and ") and a.findings[-1].count > 3_000
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_every_rule_reports_a_bounded_number_of_findings(path: str) -> None:
     n = 1_000
@@ -155,3 +204,28 @@ def test_a_few_fixes_are_still_judged_one_by_one() -> None:
     offered, skipped = fixes.offered_fixes(text, AGENT, None, before, before.findings)
     assert skipped == 0
     assert sorted(fx.edits[0].new_text for _, fx in offered) == ["Glob", "Grep", "Read"]
+
+
+def _resolve_by_patterns(text: str) -> object:
+    """resolve_plain without its first-character shortcut: every pattern of the core schema."""
+    from agentls.document import yamltree as y
+
+    for pattern, value in ((y._NULL, None), (y._BOOL_TRUE, True), (y._BOOL_FALSE, False)):
+        if pattern.match(text):
+            return value
+    number = y.parse_int(text)
+    if number is not None:
+        return number
+    if y._FLOAT.match(text):
+        return float(text)
+    if y._INF.match(text) or y._NAN.match(text):
+        return y.resolve_plain(text)  # inf / nan: compared by repr below
+    return text
+
+
+@given(st.text(alphabet=st.sampled_from(list("~nNtTfFrueals0189+-.eEoxX_ \nINaAé")), max_size=8))
+def test_plain_scalars_resolve_as_every_pattern_says(text: str) -> None:
+    from agentls.document.yamltree import resolve_plain
+
+    assert repr(resolve_plain(text)) == repr(_resolve_by_patterns(text))
+    assert repr(resolve_plain("a" + text)) == repr("a" + text)

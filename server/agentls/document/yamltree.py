@@ -104,7 +104,15 @@ def decimal_text(text: str) -> int | None:
     return LongInt(int(digits) if len(digits) <= _PY_DIGITS else 10**_PY_DIGITS, digits)
 
 
+# The first characters of every plain scalar that is not a string in the core schema (null,
+# booleans, numbers; "" and "\n" match _NULL's empty alternative): any other is text, without
+# nine regular expressions (most plain values are words: tool names, keys, descriptions).
+_NOT_TEXT_START = frozenset("~nNtTfF0123456789+-.\n")
+
+
 def resolve_plain(text: str) -> Any:
+    if text and text[0] not in _NOT_TEXT_START:
+        return text
     if _NULL.match(text):
         return None
     if _BOOL_TRUE.match(text):
@@ -147,9 +155,20 @@ def _resolve_scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+_tuple = tuple.__new__  # Range / Position without their named-tuple constructors' frames
+
+
 def _range(node: yaml.Node, line_offset: int) -> Range:
+    """The node's span. Every node gets one: built directly as the named tuples they are
+    (their ``__new__`` is a Python function: a third of this, per node)."""
     s, e = node.start_mark, node.end_mark
-    return Range(Position(s.line + line_offset, s.column), Position(e.line + line_offset, e.column))
+    return _tuple(
+        Range,
+        (
+            _tuple(Position, (s.line + line_offset, s.column)),
+            _tuple(Position, (e.line + line_offset, e.column)),
+        ),
+    )
 
 
 class _Builder:
@@ -196,8 +215,20 @@ class YamlError:
     context: str = ""
 
 
+_DEFAULT_TAG = {
+    yaml.ScalarNode: _Loader.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: _Loader.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: _Loader.DEFAULT_MAPPING_TAG,
+}
+
+
 class _FastLoader(_Loader):
     """The safe loader without implicit resolvers: we resolve plain scalars ourselves."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        # With neither implicit nor path resolvers, PyYAML's resolve gives the default tag
+        # of the node's kind, after a few look-ups per node (a tenth of composing a list).
+        return _DEFAULT_TAG[kind]
 
 
 _FastLoader.yaml_implicit_resolvers = {}

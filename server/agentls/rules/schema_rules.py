@@ -22,6 +22,7 @@ from agentls.rules.common import (
     CLAUDE_READERS,
     TOOL_OF,
     Ctx,
+    ListCap,
     closing_fence_fix,
     dashes_fix,
     dialect_label,
@@ -266,13 +267,20 @@ def check_keys(
     known = schema_keys(ctx.dialect)
     closed = _closed(ctx.dialect)
     present = {e.key for e in ctx.doc.entries}
+    by_norm = {norm_key(a): a for a in known}
+    # past the cap, findings are counted only (no did-you-mean search, no message)
+    other_cap = ListCap(ctx, None)
+    unknown_cap = ListCap(ctx, None)
     for e in ctx.doc.entries:
         k = e.key
         if k in known or k in ctx.skip_keys:
             continue
         note = other_dialect_note(k, ctx.dialect)
         if note is not None:
-            ctx.add(
+            if other_cap.full:
+                other_cap.skip(codes.COMMON_OTHER_DIALECT_KEY, e.key_range)
+                continue
+            other_cap.add(
                 finding(
                     codes.COMMON_OTHER_DIALECT_KEY,
                     e.key_range,
@@ -286,21 +294,25 @@ def check_keys(
                 )
             )
             continue
-        if not closed:
-            if open_message:
-                ctx.add(
-                    finding(
-                        codes.COMMON_UNKNOWN_KEY,
-                        e.key_range,
-                        open_message.format(key=k),
-                        severity=open_severity,
-                    )
-                )
+        if not closed and not open_message:
             continue
-        by_norm = {norm_key(a): a for a in known}
+        if unknown_cap.full:
+            severity = open_severity if not closed else None
+            unknown_cap.skip(codes.COMMON_UNKNOWN_KEY, e.key_range, severity)
+            continue
+        if not closed:
+            unknown_cap.add(
+                finding(
+                    codes.COMMON_UNKNOWN_KEY,
+                    e.key_range,
+                    str(open_message).format(key=k),
+                    severity=open_severity,
+                )
+            )
+            continue
         hint = by_norm.get(norm_key(k)) or nearest(k, known, max_distance=2 if len(k) > 4 else 1)
         if hint and hint not in present:
-            ctx.add(
+            unknown_cap.add(
                 finding(
                     codes.COMMON_UNKNOWN_KEY,
                     e.key_range,
@@ -311,7 +323,7 @@ def check_keys(
             )
         else:
             keys = ", ".join(f"`{x}`" for x in sorted(known)[:8])
-            ctx.add(
+            unknown_cap.add(
                 finding(
                     codes.COMMON_UNKNOWN_KEY,
                     e.key_range,
@@ -319,6 +331,8 @@ def check_keys(
                     f"Known keys: {keys}{', …' if len(known) > 8 else ''}.",
                 )
             )
+    other_cap.close()
+    unknown_cap.close()
 
 
 # --------------------------------------------------------------------------- schema

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agentls.document.items import value_items
+from agentls.document.items import Piece, piece_range, value_pieces
 from agentls.document.model import Document, Entry
-from agentls.effective import ToolVerdict, classify_tool
+from agentls.effective import ToolVerdict, classify_tool, classify_tools
 from agentls.rules import codes
 from agentls.rules.claude.context import ClaudeCtx
-from agentls.rules.common import MAX_FINDINGS_PER_KIND, replace, value_range
+from agentls.rules.common import ListCap, remove_entry_fix, replace, value_range
 from agentls.rules.registry import finding
 from agentls.types import Finding, Fix, Position, Range
 
@@ -22,14 +22,16 @@ from agentls.types import Finding, Fix, Position, Range
 def tool_items(doc: Document, e: Entry) -> Iterator[tuple[str, Range]]:
     """Each tool-list entry with its exact range (grammar of formats.md §2.3); the whole
     value's range where the entry cannot be placed exactly."""
-    for piece, rng in value_items(e.node, doc.lines):
-        yield piece, rng if rng is not None else e.node.range
+    for piece in value_pieces(e.node, doc.lines):
+        yield piece[0], piece_range(piece, e.node.range)
 
 
 def check_tools(ctx: ClaudeCtx) -> None:
     doc = ctx.doc
     facts = ctx.facts
-    allowed: dict[str, Range] = {}
+    allowed: dict[str, Piece] = {}  # the tools of `tools`, each with its first piece
+    allowed_in = Range.of(0, 0)  # the range of the value of `tools`
+    listed: dict[str, list[Piece]] = {}
     for key in ("tools", "disallowedTools"):
         e = doc.get(key)
         if e is None or e.problem:
@@ -56,8 +58,8 @@ def check_tools(ctx: ClaudeCtx) -> None:
                     )
                 )
             continue
-        items = list(tool_items(doc, e))
-        if not items:
+        pieces = listed[key] = value_pieces(node, doc.lines)
+        if not pieces:
             if not deny:
                 ctx.add(
                     finding(
@@ -66,51 +68,54 @@ def check_tools(ctx: ClaudeCtx) -> None:
                         "`tools` is empty, so the agent gets no tools at all and Claude "
                         "Code refuses to spawn it. List the tools it needs, or remove "
                         "`tools` to give it every tool.",
-                        [
-                            Fix(
-                                "Remove `tools` (inherit every tool)",
-                                replace(
-                                    Range(
-                                        Position(e.range.start.line, 0),
-                                        Position(e.range.end.line + 1, 0),
-                                    ),
-                                    "",
-                                ),
-                                False,
-                            )
-                        ],
+                        [remove_entry_fix(e, "Remove `tools` (inherit every tool)", False)],
                     )
                 )
             continue
-        seen: dict[str, Range] = {}
-        capped = _Capped(ctx, key)
-        for entry, rng in items:
-            v = classify_tool(entry, facts, deny=deny, suggest=not capped.full)
-            f: Finding | None
-            if v.resolved and v.resolved in seen and v.status in ("ok", "alias"):
-                f = finding(
-                    codes.DUPLICATE_TOOL,
-                    rng,
-                    f"`{entry}` is already listed.",
-                    [f for f in (_remove_item_fix(doc, e, rng),) if f],
-                    tags=("unnecessary",),
-                )
+        # The first occurrence of each tool granted: (its piece, the value's range).
+        seen: dict[str, Piece] = {}
+        capped = ListCap(ctx, f"problems with entries of `{key}`")
+        verdicts = classify_tools([p[0] for p in pieces], facts, deny=deny)
+        for piece, v in zip(pieces, verdicts, strict=True):
+            entry, resolved = piece[0], v.resolved
+            dup = resolved is not None and resolved in seen and v.status in ("ok", "alias")
+            if dup:
+                code = codes.DUPLICATE_TOOL
             else:
-                if v.resolved:
-                    seen[v.resolved] = rng
-                f = _tool_verdict(ctx, key, entry, rng, v)
-            capped.add(f)
+                if resolved:
+                    seen[resolved] = piece
+                found = _CODE_OF_STATUS.get(v.status) or _tool_code(ctx, key, entry, v)
+                if found is None:
+                    continue
+                code = found
+            if capped.full:  # counted only: no message, range or fix built
+                capped.skip(code, (piece, node.range))
+                continue
+            rng = piece_range(piece, node.range)
+            if dup:
+                capped.add(
+                    finding(
+                        codes.DUPLICATE_TOOL,
+                        rng,
+                        f"`{entry}` is already listed.",
+                        [f for f in (_remove_item_fix(doc, e, rng),) if f],
+                        tags=("unnecessary",),
+                    )
+                )
+            else:  # with its "did you mean"
+                v = classify_tool(entry, facts, deny=deny, suggest=True)
+                capped.add(_tool_finding(ctx, code, key, entry, rng, v))
         capped.close()
         if not deny:
-            allowed = seen
+            allowed, allowed_in = seen, node.range
         else:
-            both = _Capped(ctx, "tools")
+            both = ListCap(ctx, "problems with entries of `tools`")
             for t in seen:
                 if t in allowed:
                     both.add(
                         finding(
                             codes.TOOL_ALLOWED_AND_DENIED,
-                            allowed[t],
+                            piece_range(allowed[t], allowed_in),
                             f"`{t}` is also in `disallowedTools`, which wins: the agent "
                             "does not get it.",
                             tags=("unnecessary",),
@@ -119,13 +124,7 @@ def check_tools(ctx: ClaudeCtx) -> None:
             both.close()
     e = doc.get("tools")
     eff = ctx.effective
-    if (
-        e is not None
-        and not e.problem
-        and eff.loads
-        and eff.tools == []
-        and list(tool_items(doc, e))
-    ):
+    if e is not None and not e.problem and eff.loads and eff.tools == [] and listed.get("tools"):
         ctx.add(
             finding(
                 codes.NO_TOOL_RESOLVES,
@@ -142,8 +141,9 @@ def check_tools(ctx: ClaudeCtx) -> None:
         and isinstance(m.value, str)
         and m.value in facts.memory
     ):
-        listed = {t for t, _ in tool_items(doc, e)}
-        missing = [t for t in ("Read", "Write", "Edit") if t not in listed]
+        pieces = listed["tools"] if "tools" in listed else value_pieces(e.node, doc.lines)
+        names = {p[0] for p in pieces}
+        missing = [t for t in ("Read", "Write", "Edit") if t not in names]
         if missing:
             ctx.add(
                 finding(
@@ -153,45 +153,6 @@ def check_tools(ctx: ClaudeCtx) -> None:
                     "agent's tools so it can use its memory folder.",
                 )
             )
-
-
-class _Capped:
-    """The findings about the entries of one list, at most MAX_FINDINGS_PER_KIND of them,
-    then one "… and N more" (a 1 MB list of 110,000 unknown names would otherwise send as
-    many diagnostics, each with a "did you mean" search)."""
-
-    def __init__(self, ctx: ClaudeCtx, key: str) -> None:
-        self.ctx, self.key = ctx, key
-        self.added = 0
-        self.rest: list[Finding] = []
-
-    @property
-    def full(self) -> bool:
-        return self.added >= MAX_FINDINGS_PER_KIND
-
-    def add(self, f: Finding | None) -> None:
-        if f is None:
-            return
-        if self.full:
-            self.rest.append(f)
-        else:
-            self.ctx.add(f)
-            self.added += 1
-
-    def close(self) -> None:
-        if not self.rest:
-            return
-        first = self.rest[0]
-        self.ctx.add(
-            finding(
-                first.code,
-                first.range,
-                f"… and {len(self.rest):,} more problems with entries of `{self.key}` (not "
-                "listed one by one).",
-                severity=min(f.severity for f in self.rest),  # the most severe
-                count=len(self.rest),
-            )
-        )
 
 
 def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
@@ -221,46 +182,60 @@ def _remove_item_fix(doc: Document, e: Entry, rng: Range) -> Fix | None:
     )
 
 
-def _tool_verdict(
-    ctx: ClaudeCtx, key: str, entry: str, rng: Range, v: ToolVerdict
-) -> Finding | None:
-    """The finding about one entry of ``tools`` / ``disallowedTools``, or None."""
+# The rule an entry breaks, for the verdicts where it depends on nothing else.
+_CODE_OF_STATUS = {
+    "alias": codes.LEGACY_TOOL,
+    "removed": codes.LEGACY_TOOL,
+    "mcp-bad": codes.MALFORMED_MCP_TOOL,
+    "case": codes.UNKNOWN_TOOL,
+    "unknown": codes.UNKNOWN_TOOL,
+}
+
+
+def _tool_code(ctx: ClaudeCtx, key: str, entry: str, v: ToolVerdict) -> str | None:
+    """The rule an entry of ``tools`` / ``disallowedTools`` breaks, or None (decided apart
+    from the message: past the cap only the code is needed)."""
     status = v.status
-    if status == "mcp" and ctx.mcp_servers is not None and entry != "mcp__*":
+    if status in _CODE_OF_STATUS:
+        return _CODE_OF_STATUS[status]
+    if status == "mcp":
+        if ctx.mcp_servers is None or entry == "mcp__*":
+            return None
         server = entry[5:].split("__", 1)[0]
-        if server not in ctx.mcp_servers:
-            known = ", ".join(f"`{s}`" for s in sorted(ctx.mcp_servers)) or "none"
-            return finding(
-                codes.MCP_SERVER_NOT_CONFIGURED,
-                rng,
-                f"No MCP server `{server}` in this project's .mcp.json (configured: "
-                f"{known}): Claude Code drops this entry unless the server is configured "
-                "in your user settings.",
-            )
-        return None
-    if status in ("ok", "mcp", "pattern"):
-        return None
-    if status == "wildcard":
-        if key == "tools":
-            return finding(
-                codes.WILDCARD_TOOLS,
-                rng,
-                "`*` gives this agent every tool, the same as omitting `tools`.",
-            )
-        return None
-    if status == "agent-list":
-        if key == "tools":
-            return finding(
-                codes.AGENT_RESTRICTION_IN_SUBAGENT,
-                rng,
-                f"`{entry}`: the list of agent types is honoured only when this agent "
-                "runs as the main thread (`claude --agent`); as a subagent it simply "
-                "grants the Agent tool.",
-            )
-        return None
+        return None if server in ctx.mcp_servers else codes.MCP_SERVER_NOT_CONFIGURED
+    if status in ("wildcard", "agent-list") and key == "tools":
+        return codes.WILDCARD_TOOLS if status == "wildcard" else codes.AGENT_RESTRICTION_IN_SUBAGENT
+    return None  # ok, pattern; `*` and `Agent(...)` in disallowedTools
+
+
+def _tool_finding(
+    ctx: ClaudeCtx, code: str, key: str, entry: str, rng: Range, v: ToolVerdict
+) -> Finding:
+    """The finding of :func:`_tool_code`'s ``code`` about one entry."""
+    status = v.status
+    if code == codes.MCP_SERVER_NOT_CONFIGURED:
+        server = entry[5:].split("__", 1)[0]
+        known = ", ".join(f"`{s}`" for s in sorted(ctx.mcp_servers or ())) or "none"
+        return finding(
+            code,
+            rng,
+            f"No MCP server `{server}` in this project's .mcp.json (configured: "
+            f"{known}): Claude Code drops this entry unless the server is configured "
+            "in your user settings.",
+        )
+    if code == codes.WILDCARD_TOOLS:
+        return finding(code, rng, "`*` gives this agent every tool, the same as omitting `tools`.")
+    if code == codes.AGENT_RESTRICTION_IN_SUBAGENT:
+        return finding(
+            code,
+            rng,
+            f"`{entry}`: the list of agent types is honoured only when this agent "
+            "runs as the main thread (`claude --agent`); as a subagent it simply "
+            "grants the Agent tool.",
+        )
     if status == "alias":
         return finding(
-            codes.LEGACY_TOOL,
+            code,
             rng,
             f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`.",
             [Fix(f"Replace with `{v.suggestion}`", replace(rng, str(v.suggestion)), True)],
@@ -269,7 +244,7 @@ def _tool_verdict(
     if status == "removed":
         sug = f" Use `{v.suggestion}`." if v.suggestion else ""
         return finding(
-            codes.LEGACY_TOOL,
+            code,
             rng,
             f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is dropped.{sug}",
             [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
@@ -277,16 +252,16 @@ def _tool_verdict(
             else [],
             tags=("deprecated",),
         )
-    if status == "mcp-bad":
+    if code == codes.MALFORMED_MCP_TOOL:
         return finding(
-            codes.MALFORMED_MCP_TOOL,
+            code,
             rng,
             f"`{entry}` is not a valid MCP tool reference ({v.note}): write "
             "`mcp__<server>`, `mcp__<server>__*` or `mcp__<server>__<tool>`.",
         )
     if status == "case":
         return finding(
-            codes.UNKNOWN_TOOL,
+            code,
             rng,
             f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
             f"Code silently drops it. Did you mean `{v.suggestion}`?",
@@ -294,7 +269,7 @@ def _tool_verdict(
         )
     sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
     return finding(
-        codes.UNKNOWN_TOOL,
+        code,
         rng,
         f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
         [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
