@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -144,8 +145,15 @@ def _classify(entry: str, facts: ClaudeFacts, deny: bool, suggest: bool) -> Tool
     return _UNKNOWN if near is None else ToolVerdict("unknown", None, near, "")
 
 
-def nearest(word: str, candidates: Iterable[str], max_distance: int | None = None) -> str | None:
-    """The closest candidate by edit distance (case-insensitive), if close enough."""
+def nearest(
+    word: str,
+    candidates: Iterable[str],
+    max_distance: int | None = None,
+    lower_bound: Callable[[str], int] | None = None,
+) -> str | None:
+    """The closest candidate by edit distance (case-insensitive), if close enough; the first
+    of the closest, in the candidates' order. ``lower_bound(candidate)``, when given, is at
+    most the candidate's distance and cheaper: a candidate it puts out of reach is skipped."""
     w = word.lower()
     limit = max_distance if max_distance is not None else max(1, min(3, len(word) // 3))
     best: tuple[int, str] | None = None
@@ -153,10 +161,50 @@ def nearest(word: str, candidates: Iterable[str], max_distance: int | None = Non
         cl = c.lower()
         if abs(len(cl) - len(w)) > limit:  # the distance is at least the length difference
             continue
-        d = _distance(w, cl, limit if best is None else min(limit, best[0]))
+        reach = limit if best is None else min(limit, best[0])
+        if lower_bound is not None and lower_bound(c) > reach:
+            continue
+        d = _distance(w, cl, reach)
         if d <= limit and (best is None or d < best[0]):
             best = (d, c)
     return best[1] if best is not None else None
+
+
+class Vocabulary:
+    """Names to suggest ("did you mean"), by the length of their lower case: a look-up reads
+    only the names whose length is within the distance, in the order :func:`nearest` reads
+    them (sorted), so it gives nearest()'s answer; and computes the distance only to those
+    that share enough characters with the word (each edit adds or removes at most one
+    character of each side: the distance is at least what either side has that the other
+    lacks, counted with repeats). The cross-file rules searched every name of the index for
+    each unresolved reference: 1,000 references to 1,000 names one letter off (all of one
+    length, one prefix) took 100,000 distances of ~0.3 ms; with the characters compared
+    first, 0.5% of them (test_worst_case)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = sorted(set(names))
+        self._by_length: dict[int, list[int]] = {}
+        self._chars: dict[str, Counter[str]] = {}
+        for i, name in enumerate(self.names):
+            self._by_length.setdefault(len(name.lower()), []).append(i)
+            self._chars[name] = Counter(name.lower())
+
+    def nearest(self, word: str, max_distance: int) -> str | None:
+        n = len(word.lower())
+        near = sorted(
+            i
+            for length in range(n - max_distance, n + max_distance + 1)
+            for i in self._by_length.get(length, ())
+        )
+        lw = word.lower()
+        counts = Counter(lw).items()
+
+        def lower_bound(name: str) -> int:
+            get = self._chars[name].get
+            common = sum(min(k, get(c, 0)) for c, k in counts)
+            return max(len(lw), len(name.lower())) - common
+
+        return nearest(word, [self.names[i] for i in near], max_distance, lower_bound)
 
 
 def _distance(a: str, b: str, limit: int | None = None) -> int:

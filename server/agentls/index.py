@@ -18,6 +18,7 @@ from agentls.dialects.facts import claude_facts
 from agentls.document.items import split_items
 from agentls.document.model import Document, Entry
 from agentls.document.yamltree import YNode
+from agentls.effective import Vocabulary
 from agentls.engine import Analysis, analyze
 from agentls.types import Finding, Position, Range, Severity, base_name, parent_name
 
@@ -504,6 +505,8 @@ class WorkspaceIndex:
         self._config: dict[str, list[str]] = {}
         self._config_key: tuple[int, int] | None = None
         self._config_gen = 0
+        self._vocabularies: dict[str, Vocabulary] = {}  # kind -> names (see vocabulary)
+        self._vocabularies_key: tuple[int, int] | None = None
 
     # -- updates
 
@@ -630,12 +633,21 @@ class WorkspaceIndex:
             if e.kind in kinds and (e.name == name or name in e.aliases)
         ]
 
-    def names(self, kind: str) -> list[str]:
-        kinds = _resolves_to(kind)
-        out = {e.name for e in self.entries.values() if e.kind in kinds}
-        if kind == AGENT:
-            out |= set(claude_facts().builtin_agents)
-        return sorted(out)
+    def vocabulary(self, kind: str) -> Vocabulary:
+        """The names a reference of ``kind`` can resolve to, for "did you mean": built once
+        per kind until a name changes (each unresolved reference scanned and sorted every
+        entry: O(references x entries))."""
+        key = (self._names_gen, len(self.entries))
+        if self._vocabularies_key != key:
+            self._vocabularies, self._vocabularies_key = {}, key
+        vocabulary = self._vocabularies.get(kind)
+        if vocabulary is None:
+            kinds = _resolves_to(kind)
+            names = {e.name for e in self.entries.values() if e.kind in kinds}
+            if kind == AGENT:
+                names |= set(claude_facts().builtin_agents)
+            vocabulary = self._vocabularies[kind] = Vocabulary(names)
+        return vocabulary
 
     def symbol_at(self, path: str, pos: Position) -> Symbol | None:
         e = self.entries.get(path)

@@ -229,3 +229,56 @@ def test_plain_scalars_resolve_as_every_pattern_says(text: str) -> None:
 
     assert repr(resolve_plain(text)) == repr(_resolve_by_patterns(text))
     assert repr(resolve_plain("a" + text)) == repr("a" + text)
+
+
+def test_did_you_mean_across_files_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each unresolved reference searched every name of the index (and listed and sorted
+    # them first): O(references x names). Now: the names are built once per kind, a search
+    # reads the names of about the same length, and the first MAX_SUGGESTIONS unresolved
+    # references of a file get a suggestion.
+    from agentls.index import WorkspaceIndex
+    from agentls.rules.cross_file import cross_file_findings
+
+    index = WorkspaceIndex()
+    for i in range(300):
+        index.update(f"/ws/.claude/skills/skill-{i:04d}/SKILL.md", "---\ndescription: x\n---\nB\n")
+    for i in range(50):  # names of other lengths are never read
+        index.update(f"/ws/.claude/skills/{'x' * 20}{i}/SKILL.md", "---\ndescription: x\n---\nB\n")
+    refs = ", ".join(f"skil-{i:04d}" for i in range(1_000))
+    agent = "/ws/.claude/agents/a.md"
+    index.update(agent, f"---\nname: a\ndescription: Use when x\nskills: {refs}\n---\nB\n")
+    searched: list[int] = []
+    distances = [0]
+    real, real_distance = effective.nearest, effective._distance
+
+    def counting(word: str, candidates: list[str], *args: object, **kwargs: object) -> str | None:
+        searched.append(len(candidates))
+        return real(word, candidates, *args, **kwargs)  # type: ignore[arg-type]
+
+    def distance(a: str, b: str, limit: int | None = None) -> int:
+        distances[0] += 1
+        return real_distance(a, b, limit)
+
+    monkeypatch.setattr(effective, "nearest", counting)
+    monkeypatch.setattr(effective, "_distance", distance)
+    findings = cross_file_findings(index, agent)
+    assert len([f for f in findings if f.code == "AL303"]) == 1_000
+    assert findings[0].message.endswith("Did you mean `skill-0000`?")
+    assert len(searched) == effective.MAX_SUGGESTIONS and max(searched) == 300
+    # the distance to the names that share too few characters is never computed: 100
+    # searches of 300 names of the same length and prefix computed 30,000 distances (1,882
+    # now: names of four digits share many)
+    assert distances[0] <= 3_000, distances[0]
+    assert not findings[-1].message.endswith("?")
+
+
+@given(
+    st.lists(st.text(alphabet="abAB-éİ", min_size=1, max_size=6), max_size=30),
+    st.text(alphabet="abAB-éİ", max_size=7),
+    st.integers(0, 3),
+)
+def test_the_vocabulary_finds_what_nearest_finds(names: list[str], word: str, d: int) -> None:
+    # the alphabet has letters whose lower case is longer (İ) or shared (A, a) and repeats
+    assert effective.Vocabulary(names).nearest(word, d) == effective.nearest(
+        word, sorted(set(names)), d
+    )

@@ -10,6 +10,7 @@ import os
 from typing import TYPE_CHECKING
 
 from agentls.dialects.facts import claude_facts
+from agentls.effective import MAX_SUGGESTIONS
 from agentls.index import (
     AGENT,
     COMMAND,
@@ -87,6 +88,9 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                     f"This project agent replaces Claude Code's built-in `{e.name}` agent.",
                 )
             )
+    # "did you mean" for the first MAX_SUGGESTIONS unresolved references of the file only
+    # (a generated file of 100,000 references would search the names for each)
+    left = [MAX_SUGGESTIONS]
     for r in e.refs:
         if not r.check:
             continue
@@ -102,7 +106,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                     codes.UNKNOWN_AGENT,
                     r.range,
                     f"No agent named `{r.name}` ({where}): not in `.claude/agents`, "
-                    f"`~/.claude/agents`, a plugin, nor built in.{_did_you_mean(index, r)}",
+                    f"`~/.claude/agents`, a plugin, nor built in.{_did_you_mean(index, r, left)}",
                 )
             )
         elif r.kind == SKILL:
@@ -113,7 +117,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                         r.range,
                         f"No skill named `{r.name}`: Claude Code cannot preload it. "
                         "Skills live in `.claude/skills/<name>/SKILL.md`."
-                        + _did_you_mean(index, r),
+                        + _did_you_mean(index, r, left),
                     )
                 )
             elif all(t.disable_model_invocation for t in targets):
@@ -135,7 +139,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                     r.range,
                     f"No custom agent named `{r.name}` (`{r.via}`): expected "
                     f"`.github/agents/{r.name}.agent.md` or an agent with `name: {r.name}`."
-                    f"{_did_you_mean(index, r)}",
+                    f"{_did_you_mean(index, r, left)}",
                 )
             )
     if e.kind == AGENT and e.dialect == "claude-agent" and e.scope == "project":
@@ -322,10 +326,12 @@ def _internal() -> frozenset[str]:
     return frozenset(claude_facts().raw.get("internalAgents", []))
 
 
-def _did_you_mean(index: WorkspaceIndex, r: Ref) -> str:
-    from agentls.effective import nearest
-
-    near = nearest(r.name, index.names(r.kind), max_distance=2)
+def _did_you_mean(index: WorkspaceIndex, r: Ref, left: list[int]) -> str:
+    """ " Did you mean `x`?" (searched while ``left[0]`` > 0, which it counts down)."""
+    if left[0] <= 0:
+        return ""
+    left[0] -= 1
+    near = index.vocabulary(r.kind).nearest(r.name, max_distance=2)
     return f" Did you mean `{near}`?" if near else ""
 
 
