@@ -8,7 +8,9 @@ runaway search stops.
   overhead per call (one pipe round trip, JSON both ways);
 - **first call**: the same Grep when the run's worker has to start first (once per run);
 - **stop**: a Grep with ``(.*.*)*=`` (backtracks for minutes) is cancelled while it runs;
-  the time from ``cancel()`` to the awaiting task's end, and to the worker's exit.
+  the time from ``cancel()`` to the awaiting task's end, and to the worker's exit;
+- **stream**: a run whose reply stream stalls (the fake Messages API) is cancelled; the time
+  from ``cancel()`` to the API seeing the connection dropped.
 
     python bench/bench_tools.py [--runs 30] [--quick]
 """
@@ -111,6 +113,49 @@ async def main(runs: int) -> None:
             await fresh.aclose()
         print(f"runaway grep, cancel -> task ended:  {_ms(ended)}")
         print(f"runaway grep, cancel -> worker gone: {_ms(gone)}")
+        print(f"stalled stream, cancel -> dropped:  {_ms(await _stream_cancel(ws, runs))}")
+
+
+async def _stream_cancel(ws: Path, runs: int) -> list[float]:
+    """Seconds from cancelling a run to the API seeing its stalled stream dropped."""
+    from agentls.runner.definitions import AgentDef
+    from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent
+    from agentls.types import Range
+    from fakes import fake_messages_api as fake
+
+    (ws / "src").mkdir(exist_ok=True)
+    (ws / "src" / "app.py").write_text("".join(f"x{i} = {i}\n" for i in range(8)))
+    agent = AgentDef("reviewer", Path("reviewer.md"), "project", "Review.", tools=["Read"])
+    req = RunRequest.make(
+        agent,
+        "review",
+        workspace=ws,
+        file=ws / "src" / "app.py",
+        text=(ws / "src" / "app.py").read_text(),
+        selection=Range.of(3, 0, 6, 0),
+        language="python",
+        version=1,
+    )
+    out = []
+    with fake.FakeMessagesAPI() as api:
+        settings = RunSettings(api_key=fake.FAKE_KEY, base_url=api.base_url, max_retries=0)
+        for i in range(max(3, runs // 3)):
+            api.script(fake.text("partial ", stall_after=3))
+            got = asyncio.Event()
+
+            def sink(ev: RunEvent, got: asyncio.Event = got) -> None:
+                if ev.kind == "delta":
+                    got.set()
+
+            task = asyncio.ensure_future(run_agent(req, settings, sink))
+            await asyncio.wait_for(got.wait(), 30)
+            t0 = time.monotonic()  # the fake API stamps the drop with time.monotonic()
+            task.cancel()
+            dropped = await api.wait_disconnect(i, timeout=60)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            out.append(dropped - t0)
+    return out
 
 
 if __name__ == "__main__":

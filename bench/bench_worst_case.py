@@ -1,5 +1,7 @@
 """Adversarial documents (issue 14, class 7): each at a size n and at 4n, so that the ratio of
-the two times says whether the work is linear (~4x) or worse (~16x for quadratic).
+the two times says whether the work is linear (~4x) or worse (~16x for quadratic). The tests
+assert counts of work for these cases (tests/unit/test_adversarial.py, test_worst_case.py);
+the times are here, since a timed assertion fails on a loaded machine.
 
 Each case runs in its own process with a time budget (a quadratic case on the old engine
 takes minutes); a case that raises prints the exception instead of a time. The reference
@@ -50,8 +52,51 @@ def _fix_all(text: str) -> Callable[[], object]:
     return lambda: fix_all(text, AGENT)
 
 
+def _unresolved(n: int) -> Callable[[], object]:
+    """An index of ``n`` skills, and an agent that names ``n`` skills that do not exist (one
+    letter off): the cross-file rules of that agent, with their "did you mean"."""
+    from agentls.index import WorkspaceIndex
+    from agentls.rules.cross_file import cross_file_findings
+
+    index = WorkspaceIndex()
+    for i in range(n):
+        index.update(f"/ws/.claude/skills/skill-{i:05d}/SKILL.md", "---\ndescription: x\n---\nB\n")
+    refs = ", ".join(f"skil-{i:05d}" for i in range(n))
+    index.update(AGENT, f"---\nname: a\ndescription: Use when x\nskills: {refs}\n---\nB\n")
+    return lambda: cross_file_findings(index, AGENT)
+
+
+def _alias_chain(levels: int) -> str:
+    """Each anchor a list of nine aliases of the one before (9^levels values if expanded)."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return _fm(*lines)
+
+
 # name -> (what n counts, n for the full run, the work for n)
 CASES: dict[str, tuple[str, int, Callable[[int], Callable[[], object]]]] = {
+    # the documents of tests/unit/test_adversarial.py (which counts their work instead)
+    "adversarial: alias chain": ("levels", 45, lambda n: _analyze(_alias_chain(n), AGENT)),
+    "adversarial: lines of 100 chars": (
+        "lines",
+        25_000,  # x4 = 10 MB
+        lambda n: _analyze(_fm() + ("x" * 99 + "\n") * n, AGENT),
+    ),
+    "adversarial: long frontmatter": (
+        "keys",
+        25_000,
+        lambda n: _analyze(_fm(*(f"k{i}: v" for i in range(n))), AGENT),
+    ),
+    "adversarial: nested flow": (
+        "levels",
+        1_250,
+        lambda n: _analyze(_fm("tools: " + "[" * n + "]" * n), AGENT),
+    ),
+    "adversarial: unclosed flow": (
+        "levels",
+        750,
+        lambda n: _analyze(_fm("hooks: " + "{a: [" * n), AGENT),
+    ),
     "unknown tools": (
         "names",
         27_500,  # x4 = 110,000 names, ~880 KB
@@ -83,6 +128,7 @@ CASES: dict[str, tuple[str, int, Callable[[int], Callable[[], object]]]] = {
         250,
         lambda n: _offered(_fm("tools:", *(["  - grep"] * n))),
     ),
+    "unresolved skills, did you mean": ("skills and references", 1_000, _unresolved),
     "fix-all over grep entries": (
         "entries",
         250,

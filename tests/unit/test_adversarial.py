@@ -1,6 +1,9 @@
-"""Adversarial inputs: each analysed within 0.5 s and 100 MB (measured with tracemalloc),
-with a diagnostic. Claude Code skips agent files over 1 MiB; we still analyse the first
-4 MiB of characters and say that Claude Code will not load the file."""
+"""Adversarial inputs: each analysed within 100 MB (measured with tracemalloc), with a
+diagnostic, and with work that grows linearly with the input (Python calls counted, which
+load does not change). Their times are figures in bench/bench_worst_case.py ("adversarial:
+..."), not assertions: a loaded machine fails a wall-time bound. Claude Code skips agent
+files over 1 MiB; we still analyse the first 4 MiB of characters and say that Claude Code
+will not load the file."""
 
 from __future__ import annotations
 
@@ -12,13 +15,14 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
 from agentls.check import check_file, run_check
 from agentls.engine import analyze
 
-LIMIT_S = 0.5
+HANG_S = 60.0  # only a hang fails on time: each case takes well under a second alone
 LIMIT_BYTES = 100 * 1024 * 1024
 AGENT = "/ws/.claude/agents/evil.md"
 
@@ -36,61 +40,97 @@ def measured(fn: Callable[[], object]) -> tuple[object, float, int]:
     return result, elapsed, peak
 
 
-def alias_bomb() -> str:
+def calls(fn: Callable[[], object]) -> int:
+    """The Python and built-in function calls ``fn`` makes: a count of its work."""
+    n = 0
+
+    def count(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal n
+        if event == "call" or event == "c_call":
+            n += 1
+
+    sys.setprofile(count)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return n
+
+
+def alias_bomb(levels: int = 10) -> str:
+    """Each anchor a list of nine aliases of the one before: 9^levels values if expanded."""
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for i in range(1, 10):
+    for i in range(1, levels):
         refs = ",".join([f"*a{i - 1}"] * 9)
         lines.append(f"a{i}: &a{i} [{refs}]")
     return "---\nname: bomb\ndescription: Use it never.\n" + "\n".join(lines) + "\n---\nBody\n"
 
 
-def ten_mb() -> str:
-    return "---\nname: big\ndescription: Use it for size.\n---\n" + ("x" * 99 + "\n") * 100_000
+def ten_mb(lines: int = 100_000) -> str:
+    return "---\nname: big\ndescription: Use it for size.\n---\n" + ("x" * 99 + "\n") * lines
 
 
-def long_frontmatter() -> str:
-    body = "".join(f"k{i}: v\n" for i in range(100_000))
+def long_frontmatter(keys: int = 100_000) -> str:
+    body = "".join(f"k{i}: v\n" for i in range(keys))
     return "---\nname: long\ndescription: Use it for length.\n" + body + "---\nBody\n"
 
 
-def nested_flow() -> str:
+def nested_flow(depth: int = 5000) -> str:
     return (
-        "---\nname: deep\ndescription: Use it deep.\ntools: " + "[" * 5000 + "]" * 5000 + "\n---\n"
+        "---\nname: deep\ndescription: Use it deep.\ntools: "
+        + "[" * depth
+        + "]" * depth
+        + "\n---\n"
     )
 
 
-def nested_flow_unclosed() -> str:
-    return "---\nname: deep\ndescription: Use it deep.\nhooks: " + "{a: [" * 3000 + "\n---\n"
+def nested_flow_unclosed(depth: int = 3000) -> str:
+    return "---\nname: deep\ndescription: Use it deep.\nhooks: " + "{a: [" * depth + "\n---\n"
 
 
-def nul_bytes() -> str:
-    return "---\nname: n\x00ul\ndescription: Use it \x00 for NUL.\n---\n\x00\x00body\n"
+def nul_bytes(lines: int = 1) -> str:
+    return "---\nname: n\x00ul\ndescription: Use it \x00 for NUL.\n---\n" + "\x00\x00body\n" * lines
 
 
-CASES: dict[str, tuple[Callable[[], str], set[str]]] = {
-    # name: (text, codes of which at least one must be reported)
-    "alias bomb": (alias_bomb, set()),
-    "10 MB file": (ten_mb, set()),
-    "100,000-line frontmatter": (long_frontmatter, {"AL111"}),
-    "deeply nested flow": (nested_flow, set()),
-    "deeply nested unclosed flow": (nested_flow_unclosed, set()),
-    "NUL bytes": (nul_bytes, set()),
+# name: (the text for a size n, the size of the full case, codes of which at least one must
+# be reported, the size at which the work is counted: n and 2n)
+CASES: dict[str, tuple[Callable[[int], str], int, set[str], int]] = {
+    "alias bomb": (alias_bomb, 10, set(), 40),
+    "alias chain deeper than the tree's limit": (alias_bomb, 400, {"AL003"}, 400),
+    "10 MB file": (ten_mb, 100_000, set(), 10_000),
+    "100,000-line frontmatter": (long_frontmatter, 100_000, {"AL111"}, 2_000),
+    "deeply nested flow": (nested_flow, 5_000, set(), 1_000),
+    "deeply nested unclosed flow": (nested_flow_unclosed, 3_000, set(), 600),
+    "NUL bytes": (nul_bytes, 1, set(), 1_000),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_engine_answers_fast_and_small(name: str) -> None:
-    make, codes = CASES[name]
-    text = make()
+def test_engine_answers_small_with_a_diagnostic(name: str) -> None:
+    make, full, codes, _ = CASES[name]
+    text = make(full)
     analyze(text[:1000], AGENT)  # warm imports and caches outside the measurement
     result, elapsed, peak = measured(lambda: analyze(text, AGENT))
     findings = result.findings  # type: ignore[attr-defined]
     print(f"{name}: {elapsed * 1000:.0f} ms, peak {peak / 1e6:.1f} MB, {len(findings)} findings")
-    assert elapsed < LIMIT_S, f"{name}: {elapsed:.2f} s"
+    assert elapsed < HANG_S, f"{name}: {elapsed:.2f} s"
     assert peak < LIMIT_BYTES, f"{name}: {peak / 1e6:.0f} MB"
     assert findings, f"{name}: no diagnostic"
     if codes:
         assert codes & {f.code for f in findings}, [f.code for f in findings]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_engine_work_grows_linearly(name: str) -> None:
+    """Twice the input, at most 2.5 times the calls (quadratic work makes 4 times). The
+    alias chain took 386,201 calls at 160 levels and crashed past 200 (each top-level value
+    converted with a fresh memo: O(levels^2)); 25,797 calls now."""
+    make, _, _, n = CASES[name]
+    analyze(make(n // 10 or 1), AGENT)
+    small = calls(lambda: analyze(make(n), AGENT))
+    large = calls(lambda: analyze(make(2 * n), AGENT))
+    print(f"{name}: {small:,} calls at {n:,}, {large:,} at {2 * n:,}")
+    assert large <= 2.5 * small, (small, large)
 
 
 def test_ten_mb_says_claude_code_skips_it() -> None:
@@ -115,7 +155,7 @@ def test_invalid_utf8_on_disk(agents: Path) -> None:
     p.write_bytes(b"---\nname: bad\ndescription: Use \xff\xfe it.\n---\nBody \xc3\n")
     r, elapsed, peak = measured(lambda: check_file(str(p)))
     codes = [f.code for f in r.analysis.findings]  # type: ignore[attr-defined]
-    assert "AL109" in codes and elapsed < LIMIT_S and peak < LIMIT_BYTES
+    assert "AL109" in codes and elapsed < HANG_S and peak < LIMIT_BYTES
 
 
 def test_nul_bytes_on_disk(agents: Path) -> None:
@@ -133,7 +173,7 @@ def test_symlink_loop_in_workspace(agents: Path, capsys: pytest.CaptureFixture[s
     t0 = time.perf_counter()
     status = run_check([str(agents.parent.parent)], "text", "error", None)
     out = capsys.readouterr().out
-    assert time.perf_counter() - t0 < 2 * LIMIT_S
+    assert time.perf_counter() - t0 < HANG_S  # a loop followed would never end
     assert "a.md" in out and "AL112" in out and "a symbolic link loop" in out
     assert status == 1
 

@@ -712,8 +712,9 @@ def _claude_view(doc: Document) -> None:
     if same_as_strict and doc.entries:
         root = None
         data: dict[str, Any] = {}
+        memo: dict[int, Any] = {}  # one for the document: each alias converted once
         for e in doc.entries:
-            data[e.key] = e.node.to_python()
+            data[e.key] = e.node.to_python(0, memo)
         view.data = data
         return
     root, err = compose(text)
@@ -735,6 +736,7 @@ def _claude_view(doc: Document) -> None:
         view.data = {}
         return
     data = {}
+    memo = {}
     for k, v in root.pairs:
-        data[_key_text(k)] = v.to_python()
+        data[_key_text(k)] = v.to_python(0, memo)
     view.data = data

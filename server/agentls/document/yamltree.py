@@ -177,12 +177,18 @@ class _Builder:
         self.unmask = unmask
         self.count = 0
         self.seen: dict[int, YNode] = {}
+        # the nesting of a built node's value, aliases followed: a chain of 300 anchors,
+        # each holding an alias of the one before, is 300 levels deep once read (Python
+        # values, Claude Code's parser), though each is one level deeper than the last
+        self.height: dict[int, int] = {}
 
     def build(self, node: yaml.Node, depth: int = 0) -> YNode:
         if depth > MAX_DEPTH:
             raise TreeLimitError(f"the YAML is nested more than {MAX_DEPTH} levels deep")
         key = id(node)
         if key in self.seen:  # an alias: share, never expand
+            if depth + self.height.get(key, 0) > MAX_DEPTH:  # 0: its own alias (a cycle)
+                raise TreeLimitError(f"the YAML is nested more than {MAX_DEPTH} levels deep")
             return self.seen[key]
         self.count += 1
         if self.count > MAX_NODES:
@@ -199,11 +205,15 @@ class _Builder:
             out = YNode("sequence", rng, [], None, node.tag or "", flow=bool(node.flow_style))
             self.seen[key] = out
             out.value = [self.build(n, depth + 1) for n in node.value]
+            self.height[key] = 1 + max((self.height.get(id(n), 0) for n in node.value), default=0)
             return out
         assert isinstance(node, yaml.MappingNode)
         out = YNode("mapping", rng, None, None, node.tag or "", flow=bool(node.flow_style))
         self.seen[key] = out
         out.pairs = [(self.build(k, depth + 1), self.build(v, depth + 1)) for k, v in node.value]
+        self.height[key] = 1 + max(
+            (self.height.get(id(n), 0) for pair in node.value for n in pair), default=0
+        )
         return out
 
 
