@@ -59,6 +59,17 @@ class ClaudeFacts:
     raw: dict[str, Any]
     tools_lower: dict[str, str]
 
+    def enum_values(self, key: str) -> dict[str, Any] | None:
+        """The values of an enumerated key (value -> its description or facts), or None:
+        what the rules accept, completion offers and hover describes, read in one place."""
+        table = {
+            "permissionMode": self.permission_modes,
+            "memory": self.memory,
+            "effort": self.effort,
+            "isolation": self.isolation,
+        }
+        return table.get(key)
+
     def model_alias(self, value: str) -> str | None:
         low = value.strip().lower()
         if low in self.model_aliases or low in self.model_aliases_extra:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass, field
@@ -301,8 +302,8 @@ def _shift_columns(doc: Document, n: int) -> None:
         e.range = sh(e.range)
         shift_node(e.node, seen)
         if e.problem:
-            e.problem = SyntaxProblem(e.problem.cause, e.problem.message, sh(e.problem.range))
-    doc.problems = [SyntaxProblem(p.cause, p.message, sh(p.range)) for p in doc.problems]
+            e.problem = dataclasses.replace(e.problem, range=sh(e.problem.range))
+    doc.problems = [dataclasses.replace(p, range=sh(p.range)) for p in doc.problems]
 
 
 def comment_cut(doc: Document, e: Entry) -> int | None:
@@ -562,6 +563,7 @@ def diagnose(
             cause,
             f"This value needs quotes: {why}.",
             Range(Position(first, value_col), Position(first, value_col + 1)),
+            why,
         )
     if first_char and first_char in "[{":
         return SyntaxProblem(

@@ -80,3 +80,6 @@ class SyntaxProblem:
     cause: str
     message: str
     range: Range
+    # what YAML makes of the value, for a message that words it its own way (the special
+    # first characters: "YAML reads a value starting with `&` as an anchor")
+    why: str = ""

@@ -195,13 +195,8 @@ def _values(doc: Document, cur: Cursor, path: str | None, ws: Workspace) -> list
         return _enum_candidates(cur, key, vals)
     if key == "color":
         return _enum_candidates(cur, key, [(c, "colour", False) for c in f.colors])
-    if key in ("permissionMode", "memory", "effort", "isolation"):
-        table = {
-            "permissionMode": f.permission_modes,
-            "memory": f.memory,
-            "effort": f.effort,
-            "isolation": f.isolation,
-        }[key]
+    table = f.enum_values(key)
+    if table is not None:
         vals = [(v, d if isinstance(d, str) else "", False) for v, d in table.items()]
         return _enum_candidates(cur, key, vals)
     if key in boolean_keys("claude-agent"):

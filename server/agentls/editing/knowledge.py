@@ -120,12 +120,7 @@ def value_doc(key: str, value: str) -> str | None:
                 text += f" Deprecated{f'; retirement {retire}' if isinstance(retire, str) else ''}."
             return text
         return None
-    table: dict[str, Any] = {
-        "permissionMode": f.permission_modes,
-        "memory": f.memory,
-        "effort": f.effort,
-        "isolation": f.isolation,
-    }.get(key, {})
+    table = f.enum_values(key) or {}
     if value in table:
         d = table[value]
         return f"`{value}`: {d if isinstance(d, str) else d.get('description', '')}"

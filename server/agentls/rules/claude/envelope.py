@@ -304,17 +304,7 @@ def _where(p: SyntaxProblem) -> str:
         return f"the `: ` at column {col} makes strict YAML read a mapping"
     if p.cause == "flow-unclosed":
         return "it starts with a bracket, so strict YAML reads a malformed list or mapping"
-    if p.cause in (
-        "alias-start",
-        "anchor-start",
-        "tag-start",
-        "directive-start",
-        "reserved-start",
-        "block-indicator",
-    ):
-        first = p.message.split(": ", 1)[-1].rstrip(".")
-        return first
-    return p.message.rstrip(".")
+    return p.why or p.message.rstrip(".")
 
 
 def _crlf_fix(doc: Document) -> Fix | None:

@@ -65,6 +65,7 @@ def check_values(ctx: ClaudeCtx) -> None:
         elif k == "model":
             _model(ctx, e, v)
         elif k == "permissionMode":
+            modes = facts.enum_values(k) or {}
             if isinstance(v, str) and v in facts.permission_mode_aliases:
                 target = facts.permission_mode_aliases[v]
                 ctx.add(
@@ -75,15 +76,15 @@ def check_values(ctx: ClaudeCtx) -> None:
                         [Fix(f"Write `{target}`", replace(e.node.range, target), True)],
                     )
                 )
-            elif not isinstance(v, str) or v not in facts.permission_modes:
+            elif not isinstance(v, str) or v not in modes:
                 ctx.add(
                     finding(
                         codes.INVALID_FIELD_VALUE,
                         value_range(e),
                         f"`permissionMode: {show(v)}` is not a permission mode: Claude "
                         "Code drops it and the agent inherits the parent's mode. Use "
-                        f"one of {', '.join(facts.permission_modes)}.",
-                        enum_fix(e, list(facts.permission_modes), str(v)),
+                        f"one of {', '.join(modes)}.",
+                        enum_fix(e, list(modes), str(v)),
                     )
                 )
             elif v == "bypassPermissions":
@@ -97,7 +98,7 @@ def check_values(ctx: ClaudeCtx) -> None:
                     )
                 )
         elif k in ("memory", "isolation"):
-            options = facts.memory if k == "memory" else facts.isolation
+            options = facts.enum_values(k) or {}
             if not isinstance(v, str) or v not in options:
                 ctx.add(
                     finding(
@@ -109,9 +110,9 @@ def check_values(ctx: ClaudeCtx) -> None:
                     )
                 )
         elif k == "effort":
+            levels = facts.enum_values(k) or {}
             ok = (isinstance(v, int) and not isinstance(v, bool)) or (
-                isinstance(v, str)
-                and (v.lower() in facts.effort or v.lower() in facts.effort_aliases)
+                isinstance(v, str) and (v.lower() in levels or v.lower() in facts.effort_aliases)
             )
             if not ok:
                 ctx.add(
@@ -119,8 +120,8 @@ def check_values(ctx: ClaudeCtx) -> None:
                         codes.INVALID_FIELD_VALUE,
                         value_range(e),
                         f"`effort: {show(v)}` is not valid: Claude Code drops it. Use one "
-                        f"of {', '.join(facts.effort)} or a number.",
-                        enum_fix(e, list(facts.effort), str(v)),
+                        f"of {', '.join(levels)} or a number.",
+                        enum_fix(e, list(levels), str(v)),
                     )
                 )
         elif k == "maxTurns":
