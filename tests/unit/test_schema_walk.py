@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentls.document.jsontree import parse_json
-from agentls.rules.schema_walk import Problem, Walker, json_type, schema_resolver
+from agentls.rules.schema_walk import Problem, Walker, schema_resolver
 
 BASE = "https://example.test/schemas/"
 MAIN: dict[str, Any] = {
@@ -105,7 +105,7 @@ def test_types_and_strings() -> None:
 def test_json_types() -> None:
     doc = parse_json('[{}, [], "s", 1, 1.5, true, null]')
     assert doc.root is not None
-    assert [json_type(n) for n in doc.root.items] == [
+    assert [n.json_type for n in doc.root.items] == [
         "object",
         "array",
         "string",

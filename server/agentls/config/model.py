@@ -477,18 +477,14 @@ def _severity(node: YNode) -> Severity | None:
 
 
 def _type(node: YNode) -> str:
-    if node.kind == "mapping":
-        return "a table"
-    if node.kind == "sequence":
-        return "a list"
-    v = node.value
-    if isinstance(v, bool):
+    t, v = node.json_type, node.value
+    if t in ("object", "array"):
+        return "a table" if t == "object" else "a list"
+    if t == "boolean":
         return f"a boolean ({str(v).lower()})"
-    if isinstance(v, int | float):
+    if t in ("integer", "number"):
         return f"a number ({v})"
-    if isinstance(v, str):
-        return f'a string ("{v}")'
-    return f"a date or time ({v})"
+    return f'a string ("{v}")' if isinstance(v, str) else f"a date or time ({v})"
 
 
 def _shown(node: YNode) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,21 +59,27 @@ class YNode:
         return None
 
     @property
-    def type_name(self) -> str:
+    def json_type(self) -> str:
+        """The JSON type: object, array, string, integer, number, boolean, null (a value
+        of another type, a TOML date for one, is a string)."""
         if self.kind == "mapping":
-            return "a mapping"
+            return "object"
         if self.kind == "sequence":
-            return "a list"
+            return "array"
         v = self.value
         if v is None:
-            return "empty (null)"
+            return "null"
         if isinstance(v, bool):
-            return "a boolean"
+            return "boolean"
         if isinstance(v, int):
-            return "a number"
+            return "integer"
         if isinstance(v, float):
-            return "a number"
-        return "a string"
+            return "integer" if v.is_integer() and math.isfinite(v) else "number"
+        return "string"
+
+    @property
+    def type_name(self) -> str:
+        return _TYPE_NAMES[self.json_type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +90,14 @@ class SyntaxProblem:
     # what YAML makes of the value, for a message that words it its own way (the special
     # first characters: "YAML reads a value starting with `&` as an anchor")
     why: str = ""
+
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "null": "empty (null)",
+    "boolean": "a boolean",
+    "integer": "a number",
+    "number": "a number",
+    "string": "a string",
+}

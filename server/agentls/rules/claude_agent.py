@@ -13,9 +13,9 @@ from agentls.document.model import Document
 from agentls.rules import codes
 from agentls.rules.claude.context import ClaudeCtx
 from agentls.rules.claude.envelope import (
+    CLAUDE_SYNTAX,
     block_scalar_fix,
     check_envelope,
-    check_syntax,
     literal_block_fix,
 )
 from agentls.rules.claude.identity import check_description, check_name
@@ -23,7 +23,7 @@ from agentls.rules.claude.keys import check_keys
 from agentls.rules.claude.structure import check_body, check_hooks, check_mcp, check_types
 from agentls.rules.claude.tools import check_tools, tool_items
 from agentls.rules.claude.values import check_values
-from agentls.rules.common import fence_range
+from agentls.rules.common import check_syntax, fence_range
 from agentls.rules.registry import finding
 from agentls.types import Effective, Finding
 
@@ -62,7 +62,7 @@ def check_claude_agent(
         )
         return ctx.out
     if doc.has_frontmatter:
-        check_syntax(ctx)
+        check_syntax(ctx, CLAUDE_SYNTAX)
         check_keys(ctx)
         check_name(ctx)
         check_description(ctx)

@@ -24,7 +24,7 @@ from agentls.document.yamltree import YNode
 from agentls.effective import nearest
 from agentls.rules import codes
 from agentls.rules.registry import finding
-from agentls.rules.schema_walk import Path, Problem, json_type, schema_of, walker
+from agentls.rules.schema_walk import Path, Problem, schema_of, walker
 from agentls.types import Finding, Fix, Position, Range, Related, Severity, TextEdit, text_in
 
 # What the file is, in messages.
@@ -103,7 +103,7 @@ def check_common(
                 codes.JSON_NOT_OBJECT,
                 node_range(root),
                 f"The {FILE_OF.get(ctx.dialect, 'file')} must be a JSON object (`{{...}}`); "
-                f"this is {_a_type(json_type(root))}: Claude Code ignores the whole file.",
+                f"this is {_a_type(root.json_type)}: Claude Code ignores the whole file.",
             )
         )
         return False
@@ -305,8 +305,8 @@ def _rename(key: YNode, near: str) -> Fix:
 
 def _got(node: YNode) -> str:
     if node.kind == "scalar":
-        return f"{_a_type(json_type(node))} (`{quoted(node.value)}`)"
-    return _a_type(json_type(node))
+        return f"{_a_type(node.json_type)} (`{quoted(node.value)}`)"
+    return _a_type(node.json_type)
 
 
 FACTS_FILE = {

@@ -10,13 +10,14 @@ See docs/architecture.md, "Where to add a rule, a dialect".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from agentls.dialects.schemas import load_schema
 from agentls.document.items import Piece, piece_range
-from agentls.document.model import Document, Entry
-from agentls.document.yamltree import yaml_double_quote
+from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
+from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name
 
 # Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
@@ -115,6 +116,41 @@ class Ctx:
     def lenient(self) -> bool:
         """Claude Code rescues unquoted values; strict YAML readers do not."""
         return self.dialect in CLAUDE_READERS
+
+
+C = TypeVar("C", bound=Ctx)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxWording(Generic[C]):
+    """What a family of dialects says about the YAML of its frontmatter (codes, messages,
+    fixes): Claude Code agents (rules/claude/envelope.py) and the others (schema_rules.py).
+    The pass over the document is one, :func:`check_syntax`."""
+
+    problem: Callable[[C, SyntaxProblem, Entry | None], None]  # a YAML problem
+    not_mapping: Callable[[C, YNode], Finding]  # the frontmatter is not `key: value`s
+    duplicate: Callable[[C, Entry, Entry], Finding]  # a key again (the entry, the first)
+    comment: Callable[[C, Entry, Range], Finding]  # ` #` cuts a plain value (the comment)
+    entry: Callable[[C, Entry], None] | None = None  # more checks of each entry's value
+
+
+def check_syntax(ctx: C, wording: SyntaxWording[C]) -> None:
+    doc = ctx.doc
+    for p, e in doc.problems_with_entries():
+        wording.problem(ctx, p, e)
+    if doc.not_mapping is not None:
+        ctx.add(wording.not_mapping(ctx, doc.not_mapping))
+    for e in doc.duplicates:
+        ctx.add(wording.duplicate(ctx, e, doc.by_key[e.key]))
+    if wording.entry is not None:
+        for e in doc.entries:
+            wording.entry(ctx, e)
+    for e in doc.entries:
+        c0 = comment_cut(doc, e)
+        if c0 is not None:
+            end = e.node.range.end
+            rng = Range(Position(end.line, c0), Position(end.line, len(doc.lines[end.line])))
+            ctx.add(wording.comment(ctx, e, rng))
 
 
 class ListCap:
@@ -269,6 +305,11 @@ def quote_fix(
         True,
         preserves_value=True,
     )
+
+
+def replace_with_fix(rng: Range, text: str | None, safe: bool) -> list[Fix]:
+    """ "Replace with `text`" as the fix of a finding, or no fix when there is no text."""
+    return [Fix(f"Replace with `{text}`", replace(rng, text), safe)] if text else []
 
 
 def rename_key_fix(e: Entry, new: str, safe: bool, *, title: str | None = None) -> Fix:

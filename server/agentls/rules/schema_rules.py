@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentls.dialects.registry import JSON_DIALECTS, SCHEMA_FILES
 from agentls.dialects.schemas import load_schema, schema_keys
-from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
+from agentls.document.model import Document, Entry, SyntaxProblem
 from agentls.document.yamltree import YNode
 from agentls.effective import nearest
 from agentls.rules import codes
@@ -23,6 +23,8 @@ from agentls.rules.common import (
     TOOL_OF,
     Ctx,
     ListCap,
+    SyntaxWording,
+    check_syntax,
     closing_fence_fix,
     dashes_fix,
     dialect_label,
@@ -40,7 +42,7 @@ from agentls.rules.common import (
     value_range,
 )
 from agentls.rules.registry import finding
-from agentls.types import Fix, Position, Range, Severity
+from agentls.types import Finding, Fix, Position, Range, Severity
 
 __all__ = [  # the shared helpers, importable from here as before
     "CLAUDE_READERS",
@@ -166,43 +168,32 @@ def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | Non
             )
 
 
-def check_syntax(ctx: Ctx) -> None:
-    doc = ctx.doc
-    for p, e in doc.problems_with_entries():
-        _syntax_problem(ctx, p, e)
-    if doc.not_mapping is not None:
-        ctx.add(
-            finding(
-                codes.COMMON_FRONTMATTER_NOT_MAPPING,
-                doc.not_mapping.range,
-                f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` entries: "
-                f"{ctx.tool} reads no settings from it.",
-            )
-        )
-    for e in doc.duplicates:
-        first = doc.by_key[e.key]
-        ctx.add(
-            finding(
-                codes.COMMON_DUPLICATE_KEY,
-                e.key_range,
-                f"`{e.key}` appears twice (first on line {first.line + 1}); strict YAML "
-                "readers reject the file, others keep one of them. Remove one.",
-            )
-        )
-    for e in doc.entries:
-        c0 = comment_cut(doc, e)
-        if c0 is not None:
-            end = e.node.range.end
-            line = doc.lines[end.line]
-            ctx.add(
-                finding(
-                    codes.COMMON_COMMENT_IN_VALUE,
-                    Range(Position(end.line, c0), Position(end.line, len(line))),
-                    f"` #` starts a YAML comment: `{e.key}` is read as "
-                    f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
-                    "if the `#` belongs to it.",
-                )
-            )
+def _not_mapping(ctx: Ctx, node: YNode) -> Finding:
+    return finding(
+        codes.COMMON_FRONTMATTER_NOT_MAPPING,
+        node.range,
+        f"The frontmatter is {node.type_name}, not `key: value` entries: "
+        f"{ctx.tool} reads no settings from it.",
+    )
+
+
+def _duplicate(ctx: Ctx, e: Entry, first: Entry) -> Finding:
+    return finding(
+        codes.COMMON_DUPLICATE_KEY,
+        e.key_range,
+        f"`{e.key}` appears twice (first on line {first.line + 1}); strict YAML "
+        "readers reject the file, others keep one of them. Remove one.",
+    )
+
+
+def _comment(ctx: Ctx, e: Entry, rng: Range) -> Finding:
+    return finding(
+        codes.COMMON_COMMENT_IN_VALUE,
+        rng,
+        f"` #` starts a YAML comment: `{e.key}` is read as "
+        f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
+        "if the `#` belongs to it.",
+    )
 
 
 def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
@@ -241,6 +232,9 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
         else f" {ctx.tool} cannot read the frontmatter, so its settings are ignored."
     )
     ctx.add(finding(codes.COMMON_YAML_SYNTAX, p.range, p.message.rstrip() + tail))
+
+
+_WORDING: SyntaxWording[Ctx] = SyntaxWording(_syntax_problem, _not_mapping, _duplicate, _comment)
 
 
 # --------------------------------------------------------------------------- keys
@@ -607,7 +601,7 @@ def check_common(
     check_envelope(ctx, required=frontmatter_required, missing_severity=missing_severity)
     if not ctx.doc.has_frontmatter:
         return
-    check_syntax(ctx)
+    check_syntax(ctx, _WORDING)
     if ctx.doc.not_mapping is not None:
         return
     check_keys(ctx, open_message=open_message, open_severity=open_severity)

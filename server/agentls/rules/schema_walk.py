@@ -13,7 +13,6 @@ inside the list); otherwise one problem names the accepted types.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,24 +90,6 @@ class Problem:
 Resolver = Callable[[str, str], tuple[str, dict[str, Any]]]
 
 
-def json_type(node: YNode) -> str:
-    """The JSON type of a node: object, array, string, integer, number, boolean, null."""
-    if node.kind == "mapping":
-        return "object"
-    if node.kind == "sequence":
-        return "array"
-    v = node.value
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "integer" if v.is_integer() and math.isfinite(v) else "number"
-    return "string"
-
-
 def _type_ok(actual: str, wanted: Any) -> bool:
     types = wanted if isinstance(wanted, list) else [wanted]
     return actual in types or (actual == "integer" and "number" in types)
@@ -173,7 +154,7 @@ class Walker:
             if not (rest.keys() & CHECKED):
                 return
             schema = rest
-        actual = json_type(node)
+        actual = node.json_type
         wanted = schema.get("type")
         if wanted is not None and not _type_ok(actual, wanted):
             yield Problem("type", node, path, schema, key, {"expected": wanted, "actual": actual})
@@ -279,7 +260,7 @@ class Walker:
         branches: list[dict[str, Any]] = schema["anyOf"]
         if any(self.valid(node, b, base) for b in branches):
             return
-        actual = json_type(node)
+        actual = node.json_type
         by_type = [b for b in branches if _type_ok(actual, self._type_of(b, base))]
         if len(by_type) == 1:
             yield from self._walk(node, by_type[0], base, path, key)

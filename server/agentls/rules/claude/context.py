@@ -13,7 +13,7 @@ from agentls.document.model import Document, Entry
 from agentls.document.yamltree import YNode
 from agentls.effective import nearest
 from agentls.rules import codes
-from agentls.rules.common import Ctx, replace, short
+from agentls.rules.common import Ctx, replace_with_fix, short
 from agentls.rules.registry import rules
 from agentls.types import Effective, Finding, Fix, Range, TextEdit, base_name
 
@@ -86,8 +86,7 @@ def enum_fix(e: Entry, options: list[str], value: str) -> list[Fix]:
     near = nearest(value, options, max_distance=max(2, len(value) // 2))
     if near is None:
         return []
-    safe = near.lower() == value.lower()
-    return [Fix(f"Replace with `{near}`", replace(e.node.range, near), safe)]
+    return replace_with_fix(e.node.range, near, near.lower() == value.lower())
 
 
 def show(v: Any) -> str:

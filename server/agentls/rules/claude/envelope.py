@@ -4,11 +4,12 @@ Claude Code's rescue; the fixes that rewrite how a value is written.
 
 from __future__ import annotations
 
-from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue, comment_cut
-from agentls.document.yamltree import yaml_double_quote
+from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue
+from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.rules import codes
 from agentls.rules.claude.context import LARGE_FILE, ClaudeCtx, last_line
 from agentls.rules.common import (
+    SyntaxWording,
     closing_fence_fix,
     dashes_fix,
     fence_range,
@@ -20,7 +21,7 @@ from agentls.rules.common import (
     value_range,
 )
 from agentls.rules.registry import finding
-from agentls.types import Fix, Position, Range, TextEdit
+from agentls.types import Finding, Fix, Position, Range, TextEdit
 
 # --------------------------------------------------------------------------- envelope
 
@@ -157,98 +158,70 @@ def _rescuable(doc: Document, e: Entry) -> bool:
     return bool(keys)
 
 
-def check_syntax(ctx: ClaudeCtx) -> None:
-    doc = ctx.doc
-    for p, e in doc.problems_with_entries():
-        _syntax_problem(ctx, p, e)
-    if doc.not_mapping is not None:
+def _not_mapping(ctx: ClaudeCtx, node: YNode) -> Finding:
+    return finding(
+        codes.FRONTMATTER_NOT_MAPPING,
+        node.range,
+        f"The frontmatter is {node.type_name}, not `key: value` "
+        "entries: Claude Code reads it as empty and loads no agent.",
+    )
+
+
+def _duplicate(ctx: ClaudeCtx, e: Entry, first: Entry) -> Finding:
+    lines = Range(Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0))
+    return finding(
+        codes.DUPLICATE_KEY,
+        e.key_range,
+        f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
+        "keeps the last one; strict YAML readers reject the file. Remove one.",
+        [Fix(f"Remove this `{e.key}` entry", replace(lines, ""), False)],
+    )
+
+
+def _indicator(ctx: ClaudeCtx, e: Entry) -> None:
+    """`&anchor text` / `!tag text`: valid YAML that silently drops the first word."""
+    if e.problem or e.missing_value or e.node.kind != "scalar":
+        return
+    raw = e.raw
+    lead = raw[:1]
+    if lead in ("&", "!") and " " in raw and e.raw_range.start.line == e.line:
+        line = ctx.doc.lines[e.line]
+        start = e.raw_range.start.character
+        word = raw.split(" ", 1)[0]
+        kind = "an anchor" if lead == "&" else "a tag"
+        full = line[start:].rstrip()
+        value = Range(Position(e.line, start), Position(e.line, len(line.rstrip())))
         ctx.add(
             finding(
-                codes.FRONTMATTER_NOT_MAPPING,
-                doc.not_mapping.range,
-                f"The frontmatter is {doc.not_mapping.type_name}, not `key: value` "
-                "entries: Claude Code reads it as empty and loads no agent.",
+                codes.INDICATOR_SWALLOWS_TEXT,
+                Range(Position(e.line, start), Position(e.line, start + len(word))),
+                f"`{word}` is read as {kind}, so `{e.key}` is "
+                f'"{short(str(e.node.value), 60)}" and `{word}` is lost. Quote the value.',
+                [Fix(f"Quote the `{e.key}` value", replace(value, yaml_double_quote(full)), True)],
             )
         )
-    for e in doc.duplicates:
-        first = doc.by_key[e.key]
-        ctx.add(
-            finding(
-                codes.DUPLICATE_KEY,
-                e.key_range,
-                f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
-                "keeps the last one; strict YAML readers reject the file. Remove one.",
-                [
-                    Fix(
-                        f"Remove this `{e.key}` entry",
-                        replace(
-                            Range(
-                                Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0)
-                            ),
-                            "",
-                        ),
-                        False,
-                    )
-                ],
-            )
-        )
-    # `&anchor text` / `!tag text`: valid YAML that silently drops the first word
-    for e in doc.entries:
-        if e.problem or e.missing_value or e.node.kind != "scalar":
-            continue
-        raw = e.raw
-        lead = raw[:1]
-        if lead in ("&", "!") and " " in raw and e.raw_range.start.line == e.line:
-            line = doc.lines[e.line]
-            start = e.raw_range.start.character
-            word = raw.split(" ", 1)[0]
-            kind = "an anchor" if lead == "&" else "a tag"
-            full = line[start:].rstrip()
-            ctx.add(
-                finding(
-                    codes.INDICATOR_SWALLOWS_TEXT,
-                    Range(Position(e.line, start), Position(e.line, start + len(word))),
-                    f"`{word}` is read as {kind}, so `{e.key}` is "
-                    f'"{short(str(e.node.value), 60)}" and `{word}` is lost. Quote the value.',
-                    [
-                        Fix(
-                            f"Quote the `{e.key}` value",
-                            replace(
-                                Range(
-                                    Position(e.line, start), Position(e.line, len(line.rstrip()))
-                                ),
-                                yaml_double_quote(full),
-                            ),
-                            True,
-                        )
-                    ],
-                )
-            )
-    # ` #` in a plain value: the rest is a comment
-    for e in doc.entries:
-        c0 = comment_cut(doc, e)
-        if c0 is not None:
-            end = e.node.range.end
-            line = doc.lines[end.line]
-            full = e.raw + line[end.character :]
-            fix = Fix(
-                f"Quote the whole `{e.key}` value",
-                replace(
-                    Range(e.raw_range.start, Position(end.line, len(line))),
-                    yaml_double_quote(full.strip()),
-                ),
-                False,
-            )
-            ctx.add(
-                finding(
-                    codes.COMMENT_IN_VALUE,
-                    Range(Position(end.line, c0), Position(end.line, len(line))),
-                    f"` #` starts a YAML comment: `{e.key}` is read as "
-                    f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
-                    "if the `#` belongs to it.",
-                    [fix],
-                )
-            )
+
+
+def _comment(ctx: ClaudeCtx, e: Entry, rng: Range) -> Finding:
+    end = e.node.range.end
+    line = ctx.doc.lines[end.line]
+    full = e.raw + line[end.character :]
+    fix = Fix(
+        f"Quote the whole `{e.key}` value",
+        replace(
+            Range(e.raw_range.start, Position(end.line, len(line))),
+            yaml_double_quote(full.strip()),
+        ),
+        False,
+    )
+    return finding(
+        codes.COMMENT_IN_VALUE,
+        rng,
+        f"` #` starts a YAML comment: `{e.key}` is read as "
+        f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
+        "if the `#` belongs to it.",
+        [fix],
+    )
 
 
 def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
@@ -261,28 +234,21 @@ def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
         crlf = doc.env.endings[e.line] == "\r\n"
         where = _where(p)
         fix = quote_fix(e, keep_newline_escapes=e.key == "description")
-        if crlf:
-            ctx.add(
-                finding(
-                    codes.CRLF_NO_RESCUE,
-                    value_range(e),
-                    f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
-                    "only in files with LF line endings; this file uses CRLF, so Claude "
-                    "Code skips it. Quote the value (or convert to LF).",
-                    [f for f in (fix, _crlf_fix(doc)) if f],
-                )
+        if crlf:  # the same value, but Claude Code does not rescue it: another rule
+            code, other = codes.CRLF_NO_RESCUE, _crlf_fix(doc)
+            text = (
+                f"`{e.key}` needs quotes ({where}). Claude Code rescues such values "
+                "only in files with LF line endings; this file uses CRLF, so Claude "
+                "Code skips it. Quote the value (or convert to LF)."
             )
-            return
-        ctx.add(
-            finding(
-                codes.NEEDS_QUOTING,
-                value_range(e),
+        else:
+            code, other = codes.NEEDS_QUOTING, literal_block_fix(e)
+            text = (
                 f"`{e.key}` needs quotes: {where}. Claude Code rescues this line by "
                 "quoting it itself, but strict YAML readers (VS Code, GitHub, linters) "
-                "reject the whole file, and with CRLF line endings Claude Code does too.",
-                [f for f in (fix, literal_block_fix(e)) if f],
+                "reject the whole file, and with CRLF line endings Claude Code does too."
             )
-        )
+        ctx.add(finding(code, value_range(e), text, [f for f in (fix, other) if f]))
         return
     loads = (
         "loads no agent"
@@ -296,6 +262,12 @@ def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
         if bf:
             fixes.append(bf)
     ctx.add(finding(codes.YAML_SYNTAX, p.range, p.message + consequence, fixes))
+
+
+# the YAML-syntax pass of Claude Code agents: common.check_syntax(ctx, CLAUDE_SYNTAX)
+CLAUDE_SYNTAX: SyntaxWording[ClaudeCtx] = SyntaxWording(
+    _syntax_problem, _not_mapping, _duplicate, _comment, _indicator
+)
 
 
 def _where(p: SyntaxProblem) -> str:

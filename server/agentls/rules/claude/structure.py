@@ -5,9 +5,8 @@ from __future__ import annotations
 from agentls.effective import hooks_problems, nearest
 from agentls.rules import codes
 from agentls.rules.claude.context import ClaudeCtx
-from agentls.rules.common import line_range, replace, value_range
+from agentls.rules.common import line_range, replace_with_fix, value_range
 from agentls.rules.registry import finding
-from agentls.types import Fix
 
 # --------------------------------------------------------------------------- hooks, MCP, types
 
@@ -38,15 +37,7 @@ def check_hooks(ctx: ClaudeCtx) -> None:
                     k.range,
                     f"`{k.value}` is not a hook event: Claude Code drops these hooks."
                     + (f" Did you mean `{near}`?" if near else ""),
-                    [
-                        Fix(
-                            f"Replace with `{near}`",
-                            replace(k.range, near),
-                            near.lower() == k.value.lower(),
-                        )
-                    ]
-                    if near
-                    else [],
+                    replace_with_fix(k.range, near, (near or "").lower() == k.value.lower()),
                 )
             )
 

@@ -12,7 +12,7 @@ from agentls.document.model import Document, Entry
 from agentls.effective import ToolVerdict, classify_tool, classify_tools
 from agentls.rules import codes
 from agentls.rules.claude.context import ClaudeCtx
-from agentls.rules.common import ListCap, remove_entry_fix, replace, value_range
+from agentls.rules.common import ListCap, remove_entry_fix, replace, replace_with_fix, value_range
 from agentls.rules.registry import finding
 from agentls.types import Finding, Fix, Position, Range
 
@@ -233,25 +233,16 @@ def _tool_finding(
             "runs as the main thread (`claude --agent`); as a subagent it simply "
             "grants the Agent tool.",
         )
-    if status == "alias":
-        return finding(
-            code,
-            rng,
-            f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`.",
-            [Fix(f"Replace with `{v.suggestion}`", replace(rng, str(v.suggestion)), True)],
-            tags=("deprecated",),
-        )
-    if status == "removed":
-        sug = f" Use `{v.suggestion}`." if v.suggestion else ""
-        return finding(
-            code,
-            rng,
-            f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is dropped.{sug}",
-            [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
-            if v.suggestion
-            else [],
-            tags=("deprecated",),
-        )
+    if status in ("alias", "removed"):  # a legacy name; replacing an alias is safe (the
+        # same tool), replacing a removed tool is not
+        if status == "alias":
+            text = f"`{entry}` is a legacy name of `{v.resolved}` ({v.note}). Use `{v.suggestion}`."
+        else:
+            sug = f" Use `{v.suggestion}`." if v.suggestion else ""
+            text = f"`{entry}` no longer exists in Claude Code {ctx.facts.version}: it is dropped."
+            text += sug
+        fixes = replace_with_fix(rng, v.suggestion, status == "alias")
+        return finding(code, rng, text, fixes, tags=("deprecated",))
     if code == codes.MALFORMED_MCP_TOOL:
         return finding(
             code,
@@ -265,14 +256,12 @@ def _tool_finding(
             rng,
             f"`{entry}` is not a tool name: tool names are case-sensitive, so Claude "
             f"Code silently drops it. Did you mean `{v.suggestion}`?",
-            [Fix(f"Replace with `{v.suggestion}`", replace(rng, str(v.suggestion)), True)],
+            replace_with_fix(rng, v.suggestion, True),
         )
     sug = f" Did you mean `{v.suggestion}`?" if v.suggestion else ""
     return finding(
         code,
         rng,
         f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
-        [Fix(f"Replace with `{v.suggestion}`", replace(rng, v.suggestion), False)]
-        if v.suggestion
-        else [],
+        replace_with_fix(rng, v.suggestion, False),
     )

@@ -21,7 +21,7 @@ from agentls.rules.claude.context import (
     scalar,
     show,
 )
-from agentls.rules.common import replace, value_range
+from agentls.rules.common import replace, replace_with_fix, value_range
 from agentls.rules.registry import finding
 from agentls.types import Fix
 
@@ -97,31 +97,23 @@ def check_values(ctx: ClaudeCtx) -> None:
                         "that is intended.",
                     )
                 )
-        elif k in ("memory", "isolation"):
+        elif k in ("memory", "isolation", "effort"):
             options = facts.enum_values(k) or {}
-            if not isinstance(v, str) or v not in options:
-                ctx.add(
-                    finding(
-                        codes.INVALID_FIELD_VALUE,
-                        value_range(e),
-                        f"`{k}: {show(v)}` is not valid: Claude Code drops it. Use one of "
-                        f"{', '.join(options)}.",
-                        enum_fix(e, list(options), str(v)),
-                    )
+            if k == "effort":  # a number too, and the levels in any case or by alias
+                ok = (isinstance(v, int) and not isinstance(v, bool)) or (
+                    isinstance(v, str)
+                    and (v.lower() in options or v.lower() in facts.effort_aliases)
                 )
-        elif k == "effort":
-            levels = facts.enum_values(k) or {}
-            ok = (isinstance(v, int) and not isinstance(v, bool)) or (
-                isinstance(v, str) and (v.lower() in levels or v.lower() in facts.effort_aliases)
-            )
+            else:
+                ok = isinstance(v, str) and v in options
             if not ok:
                 ctx.add(
                     finding(
                         codes.INVALID_FIELD_VALUE,
                         value_range(e),
-                        f"`effort: {show(v)}` is not valid: Claude Code drops it. Use one "
-                        f"of {', '.join(levels)} or a number.",
-                        enum_fix(e, list(levels), str(v)),
+                        f"`{k}: {show(v)}` is not valid: Claude Code drops it. Use one of "
+                        f"{', '.join(options)}{' or a number' if k == 'effort' else ''}.",
+                        enum_fix(e, list(options), str(v)),
                     )
                 )
         elif k == "maxTurns":
@@ -220,6 +212,6 @@ def _model(ctx: ClaudeCtx, e: Entry, v: Any) -> None:
             f"`{s}` is not a Claude model alias or ID. Claude Code passes it through, and "
             'spawning the agent fails with "There\'s an issue with the selected model". '
             f"Use sonnet, opus, haiku, inherit or a full model ID.{hint}",
-            [Fix(f"Replace with `{near}`", replace(e.node.range, near), False)] if near else [],
+            replace_with_fix(e.node.range, near, False),
         )
     )
