@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from agentls.data import load_json
+from agentls.generated import write_generated
 
 SECTION = "agentls"
 
@@ -247,10 +248,9 @@ def render_package_json(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else package_json_path()
-    target.write_text(render_package_json(target.read_text("utf-8")), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_generated(
+        argv, package_json_path(), lambda target: render_package_json(target.read_text("utf-8"))
+    )
 
 
 if __name__ == "__main__":

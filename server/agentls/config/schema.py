@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agentls.config.model import ALL, KEYS, SEVERITY_NAMES, Key
+from agentls.generated import write_generated
 from agentls.rules.registry import rules
 
 SCHEMA_ID = "https://agentls.dev/schemas/agentls-config.schema.json"
@@ -146,10 +147,7 @@ def default_path() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else default_path()
-    target.write_text(render(), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_generated(argv, default_path(), lambda _: render())
 
 
 if __name__ == "__main__":

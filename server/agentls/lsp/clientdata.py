@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agentls.generated import write_generated
+
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "client.json"
 TASKS_FILE = Path(__file__).resolve().parents[1] / "runner" / "tasks.json"
 
@@ -152,6 +154,4 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA_FILE
-    target.write_text(render(), "utf-8")
-    print(f"wrote {target}")
+    raise SystemExit(write_generated(sys.argv[1:], DATA_FILE, lambda _: render()))

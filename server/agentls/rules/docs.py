@@ -5,14 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from agentls.generated import write_generated
 from agentls.rules.registry import render_markdown
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else Path("docs/rules.md")
-    target.write_text(render_markdown() + "\n", encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_generated(argv, Path("docs/rules.md"), lambda _: render_markdown() + "\n")
 
 
 if __name__ == "__main__":
