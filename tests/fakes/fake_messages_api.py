@@ -8,12 +8,27 @@ is recorded with its time and can be awaited with :meth:`FakeMessagesAPI.wait_di
 
 Replies are built with the helpers at the bottom: :func:`text`, :func:`tool_use`,
 :func:`error`, and a :class:`Reply` can carry actions (sleep, stall, disconnect, raw bytes).
+:func:`text` with ``stop_reason="max_tokens"`` is an answer cut mid-text; :func:`cut_tool_use`
+a tool call cut in the middle of its JSON input.
+
+Usage and prompt caching (:class:`CacheModel`), as the Messages API documents them: the
+prompt is read as blocks in the order tools, system, messages; a block carrying
+``cache_control`` is a breakpoint (more than 4 is a 400). For each breakpoint the cache is
+looked up at that block and at up to 20 blocks before it, and the longest prefix written by
+an earlier request (same model, same blocks) is read: ``cache_read_input_tokens``. The
+prefix up to the last breakpoint is then written, when it is at least the model's minimum
+cacheable length: ``cache_creation_input_tokens`` counts the tokens between what was read
+and that breakpoint. ``input_tokens`` is the rest, after the last breakpoint. Entries live 5
+minutes (``"ttl": "1h"``: an hour) from their last use. Tokens are counted by a fixed rule
+(:func:`count_tokens`: one per 4 characters of the block's JSON), so figures are
+reproducible; ``Reply.usage`` overrides the computed figures.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -70,6 +85,8 @@ class Reply:
     #: For 200: the SSE stream; for errors: ignored (``body`` is sent).
     actions: list[Action] = field(default_factory=list)
     body: bytes | None = None
+    #: Usage fields put in ``message_start`` instead of the cache model's (``{}``: its own).
+    usage: dict[str, int] | None = None
 
 
 @dataclass
@@ -81,10 +98,135 @@ class RecordedRequest:
     received_at: float
     completed_at: float | None = None
     disconnected_at: float | None = None
+    #: What the cache model computed for this request (input, cache read and write tokens).
+    usage: dict[str, int] = field(default_factory=dict)
 
     @property
     def json(self) -> Any:
         return self.body
+
+
+# ---------------------------------------------------------------------------- cache model
+
+MAX_BREAKPOINTS = 4  # "a 5th returns 400"
+LOOKBACK_BLOCKS = 20  # blocks before a breakpoint where an earlier write is looked for
+TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
+
+
+def count_tokens(block: Any) -> int:
+    """The fake's token count of one prompt block: one token per 4 characters of its JSON
+    (``cache_control`` left out), at least one."""
+    return max(1, len(_canonical(block)) // 4)
+
+
+def _canonical(block: Any) -> str:
+    if isinstance(block, dict):
+        block = {k: v for k, v in block.items() if k != "cache_control"}
+    return json.dumps(block, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class _Block:
+    text: str  # canonical: what a cache entry must match
+    tokens: int
+    ttl: str | None  # set on a breakpoint
+
+
+def prompt_blocks(body: dict[str, Any]) -> list[_Block]:
+    """The request's prompt as the cache sees it: tools, then system, then messages."""
+    out: list[_Block] = []
+
+    def add(prefix: str, block: Any) -> None:
+        cc = block.get("cache_control") if isinstance(block, dict) else None
+        ttl = None
+        if isinstance(cc, dict):
+            ttl = str(cc.get("ttl") or "5m")
+        out.append(_Block(prefix + _canonical(block), count_tokens(block), ttl))
+
+    for tool in body.get("tools") or []:
+        add("tool:", tool)
+    system = body.get("system")
+    if isinstance(system, str) and system:
+        add("system:", {"type": "text", "text": system})
+    elif isinstance(system, list):
+        for block in system:
+            add("system:", block)
+    for msg in body.get("messages") or []:
+        content = msg.get("content")
+        if isinstance(content, str):
+            add(f"{msg.get('role')}:", {"type": "text", "text": content})
+        else:
+            for block in content or []:
+                add(f"{msg.get('role')}:", block)
+    return out
+
+
+class CacheModel:
+    """The prompt cache of one fake API (see the module docstring)."""
+
+    def __init__(self, min_tokens: int = 1024, clock: Any = time.monotonic) -> None:
+        self.min_tokens = min_tokens
+        self.enabled = True
+        self._clock = clock
+        self._entries: dict[str, float] = {}  # prefix hash -> expiry
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def usage(self, body: Any) -> dict[str, int] | str:
+        """The usage of a request, or the text of a 400 error."""
+        if not isinstance(body, dict):
+            return {
+                "input_tokens": 1,
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+            }
+        blocks = prompt_blocks(body)
+        marks = [i for i, b in enumerate(blocks) if b.ttl is not None]
+        if len(marks) > MAX_BREAKPOINTS:
+            return (
+                f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+                f"Found {len(marks)}."
+            )
+        hashes: list[str] = []
+        h = hashlib.sha256(str(body.get("model", "")).encode())
+        cumulative: list[int] = []
+        total = 0
+        for b in blocks:
+            h.update(b"\x00" + b.text.encode("utf-8", "surrogatepass"))
+            hashes.append(h.hexdigest())
+            total += b.tokens
+            cumulative.append(total)
+        now = self._clock()
+        read_at = -1
+        with self._lock:
+            if self.enabled:
+                for m in marks:
+                    for j in range(m, max(-1, m - LOOKBACK_BLOCKS - 1), -1):
+                        expiry = self._entries.get(hashes[j])
+                        if expiry is not None and expiry > now:
+                            read_at = max(read_at, j)
+                            break
+            read = cumulative[read_at] if read_at >= 0 else 0
+            created = 0
+            if self.enabled and marks:
+                last = marks[-1]
+                if read_at >= 0:  # a read refreshes the entry's life
+                    ttl = blocks[last].ttl or "5m"
+                    self._entries[hashes[read_at]] = now + TTL_SECONDS.get(ttl, 300.0)
+                for m in marks:
+                    if m > read_at and cumulative[m] >= self.min_tokens:
+                        ttl = blocks[m].ttl or "5m"
+                        self._entries[hashes[m]] = now + TTL_SECONDS.get(ttl, 300.0)
+                if last > read_at and cumulative[last] >= self.min_tokens:
+                    created = cumulative[last] - read
+        return {
+            "input_tokens": total - read - created,
+            "cache_creation_input_tokens": created,
+            "cache_read_input_tokens": read,
+        }
 
 
 class FakeMessagesAPI:
@@ -106,6 +248,8 @@ class FakeMessagesAPI:
         ] = []
         #: Reply used when the script is empty.
         self.default_reply: Reply | None = None
+        #: Prompt caching as the API documents it (``cache.enabled = False``: no caching).
+        self.cache = CacheModel()
 
     # ------------------------------------------------------------------ public API
 
@@ -238,13 +382,19 @@ class FakeMessagesAPI:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = raw.decode("utf-8", "replace")
-        idx = self._record(RecordedRequest(method, path, headers, body, time.monotonic()))
+        recorded = RecordedRequest(method, path, headers, body, time.monotonic())
+        idx = self._record(recorded)
         if method != "POST" or not path.split("?")[0].endswith("/v1/messages"):
             reply = error(404, "not_found_error", f"fake API: no route {method} {path}")
         else:
-            reply = self._next_reply()
+            usage = self.cache.usage(body)
+            if isinstance(usage, str):
+                reply = error(400, "invalid_request_error", usage)
+            else:
+                recorded.usage = usage
+                reply = self._next_reply()
 
-        writing = asyncio.ensure_future(self._write_reply(reply, writer, body))
+        writing = asyncio.ensure_future(self._write_reply(reply, writer, body, recorded.usage))
         watching = asyncio.ensure_future(reader.read(1))
         done, _ = await asyncio.wait({writing, watching}, return_when=asyncio.FIRST_COMPLETED)
         if writing in done:
@@ -261,7 +411,9 @@ class FakeMessagesAPI:
                 await writing
             self._mark_disconnected(idx)
 
-    async def _write_reply(self, reply: Reply, writer: asyncio.StreamWriter, body: Any) -> None:
+    async def _write_reply(
+        self, reply: Reply, writer: asyncio.StreamWriter, body: Any, usage: dict[str, int]
+    ) -> None:
         for act in reply.before:
             await self._do(act, writer, chunked=False)
         if reply.status != 200:
@@ -281,7 +433,9 @@ class FakeMessagesAPI:
         model = body.get("model", "fake-model") if isinstance(body, dict) else "fake-model"
         for act in reply.actions:
             if isinstance(act, Event) and act.type == "message_start":
-                act.data.setdefault("message", {})["model"] = model
+                message = act.data.setdefault("message", {})
+                message["model"] = model
+                message["usage"] = {**usage, "output_tokens": 1, **(reply.usage or {})}
             await self._do(act, writer, chunked=True)
         writer.write(b"0\r\n\r\n")
         await writer.drain()
@@ -480,6 +634,46 @@ def tool_use(
         actions.append(Event("content_block_stop", {"type": "content_block_stop", "index": index}))
         index += 1
     actions += _end("tool_use", 20)
+    return Reply(actions=actions)
+
+
+def cut_tool_use(
+    name: str, partial_json: str, *, text_before: str | None = None, output_tokens: int = 4096
+) -> Reply:
+    """A turn stopped at ``max_tokens`` in the middle of a ``name`` call: its input JSON is
+    ``partial_json`` (incomplete), the message ends with ``stop_reason: max_tokens``."""
+    actions: list[Action] = [_message_start()]
+    index = 0
+    if text_before:
+        actions += _text_block(0, [text_before], 0.0)
+        index = 1
+    actions.append(
+        Event(
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": index,
+                "content_block": {
+                    "type": "tool_use",
+                    "id": _id("toolu"),
+                    "name": name,
+                    "input": {},
+                },
+            },
+        )
+    )
+    actions.append(
+        Event(
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": partial_json},
+            },
+        )
+    )
+    actions.append(Event("content_block_stop", {"type": "content_block_stop", "index": index}))
+    actions += _end("max_tokens", output_tokens)
     return Reply(actions=actions)
 
 
