@@ -77,7 +77,7 @@ def _default(key: str) -> Any:
 class Settings:
     models: dict[str, str] = field(default_factory=lambda: _default("models"))
     default_model: str | None = field(default_factory=lambda: _default("defaultModel"))
-    max_tokens: int = field(default_factory=lambda: _default("maxTokens"))
+    max_tokens: int | None = field(default_factory=lambda: _default("maxTokens"))
     context_lines: int = field(default_factory=lambda: _default("contextLines"))
     agents: list[str] | None = field(default_factory=lambda: _default("agents"))
     agent_list_limit: int = field(default_factory=lambda: _default("agentListLimit"))

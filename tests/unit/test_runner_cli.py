@@ -46,8 +46,8 @@ def test_run_review_streams_to_stdout(fake_api, workspace):
     assert "SQL injection on line 5." in p.stdout
     body = fake_api.requests[0].body
     assert body["model"].startswith("claude-sonnet")
-    assert "senior backend engineer" in body["system"]
-    assert "Selection: lines 4-6" in body["messages"][0]["content"]
+    assert "senior backend engineer" in body["system"][0]["text"]
+    assert 'lines="4-6"' in body["messages"][0]["content"][0]["text"]
     assert FAKE_KEY not in p.stdout + p.stderr
 
 

@@ -105,12 +105,12 @@ def test_reset_and_the_limit_zero() -> None:
     [
         (
             {"maxTokens": "many"},
-            'agentls.maxTokens: must be a whole number; got `"many"`. Kept `4096`.',
+            'agentls.maxTokens: must be a whole number or null; got `"many"`. Kept `null`.',
         ),
-        ({"maxTokens": 0}, "agentls.maxTokens: must be at least 1; got `0`. Kept `4096`."),
+        ({"maxTokens": 0}, "agentls.maxTokens: must be at least 1; got `0`. Kept `null`."),
         (
             {"maxTokens": True},
-            "agentls.maxTokens: must be a whole number; got `true`. Kept `4096`.",
+            "agentls.maxTokens: must be a whole number or null; got `true`. Kept `null`.",
         ),
         ({"maxTurns": 41}, "agentls.maxTurns: must be at most 40; got `41`. Kept `12`."),
         ({"timeout": 0}, "agentls.timeout: must be more than 0; got `0`. Kept `120`."),

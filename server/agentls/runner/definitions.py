@@ -3,13 +3,15 @@
 Everything comes from the engine (``agentls.engine.analyze``), so the runtime agrees with
 the diagnostics: whether a file loads, its effective name, tools and model, its body (the
 system prompt, split as Claude Code splits the file) and ``maxTurns`` (as Claude Code's
-reader reads the frontmatter). Files are found by :mod:`agentls.discovery` and read by
-:mod:`agentls.fsread` (a FIFO or a link to a device is passed over, never waited on).
+reader reads the frontmatter), and what a run honours besides: ``disallowedTools``,
+``permissionMode``, ``effort`` and ``omitClaudeMd``. Files are found by
+:mod:`agentls.discovery` and read by :mod:`agentls.fsread` (a FIFO or a link to a device is
+passed over, never waited on).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,20 @@ class AgentDef:
     tools: list[str] | None = None  # None = every tool
     model: str | None = None
     max_turns: int | None = None
+    disallowed_tools: list[str] = field(default_factory=list)  # taken away, even from "every"
+    permission_mode: str | None = None  # "plan": read-only, no edit tools
+    effort: str | int | None = None  # low | medium | high | xhigh | max, or a number
+    omit_claude_md: bool = False  # no project memory (CLAUDE.md / AGENTS.md) in the prompt
+
+    def grants(self, tool: str) -> bool:
+        """Whether the agent, as Claude Code loads it, may use ``tool``."""
+        if tool in self.disallowed_tools:
+            return False
+        return self.tools is None or "*" in self.tools or tool in self.tools
+
+    @property
+    def may_edit(self) -> bool:
+        return self.permission_mode != "plan" and (self.grants("Edit") or self.grants("Write"))
 
 
 def _max_turns(meta: dict[str, Any]) -> int | None:
@@ -43,6 +59,44 @@ def _max_turns(meta: dict[str, Any]) -> int | None:
     if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
         return int(value)
     return None
+
+
+def _permission_mode(meta: dict[str, Any]) -> str | None:
+    from agentls.dialects.facts import claude_facts
+
+    value = meta.get("permissionMode")
+    if not isinstance(value, str):
+        return None
+    raw = claude_facts().raw
+    mode = raw.get("permissionModeAliases", {}).get(value, value)
+    return mode if mode in raw.get("permissionModes", {}) else None
+
+
+def _effort(meta: dict[str, Any]) -> str | int | None:
+    """``effort`` as Claude Code reads it: a level (case-insensitive, ``med`` = medium) or
+    an integer; anything else is dropped."""
+    from agentls.dialects.facts import claude_facts
+
+    value = meta.get("effort")
+    raw = claude_facts().raw
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if raw.get("effortAcceptsInteger") else None
+    if not isinstance(value, str):
+        return None
+    level = value.strip().lower()
+    level = raw.get("effortAliases", {}).get(level, level)
+    if level in raw.get("effort", {}):
+        return str(level)
+    if level.isdigit() and raw.get("effortAcceptsInteger"):
+        return int(level)
+    return None
+
+
+def _flag(meta: dict[str, Any], key: str) -> bool:
+    value = meta.get(key)
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def load_agent(path: Path, scope: str, text: str | None = None) -> AgentDef | None:
@@ -62,6 +116,9 @@ def load_agent(path: Path, scope: str, text: str | None = None) -> AgentDef | No
     eff, doc = analysis.effective, analysis.doc
     if eff is None or doc is None:
         return None
+    meta = doc.claude.data or {}
+    if not isinstance(meta, dict):
+        meta = {}
     return AgentDef(
         name=eff.name or path.stem,
         path=path,
@@ -72,7 +129,11 @@ def load_agent(path: Path, scope: str, text: str | None = None) -> AgentDef | No
         description=eff.description,
         tools=None if eff.tools is None else list(eff.tools),
         model=eff.model,
-        max_turns=_max_turns(doc.claude.data or {}),
+        max_turns=_max_turns(meta),
+        disallowed_tools=list(eff.disallowed_tools),
+        permission_mode=_permission_mode(meta),
+        effort=_effort(meta),
+        omit_claude_md=_flag(meta, "omitClaudeMd"),
     )
 
 

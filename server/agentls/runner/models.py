@@ -38,3 +38,32 @@ def resolve_model(
             if alias.lower() == name.lower():
                 return str(target)
     return name
+
+
+def _without_date(model: str) -> str:
+    import re
+
+    return re.sub(r"-\d{8}$", "", model)
+
+
+def effort_for(model: str, effort: str | int | None) -> tuple[str | None, str | None]:
+    """``(the output_config.effort to send, a note for the transcript)`` for an agent's
+    ``effort`` on ``model`` (``data/api-models.json``, ``effort``)."""
+    if effort is None:
+        return None, None
+    facts = api_models().get("effort", {})
+    if isinstance(effort, int) or not isinstance(effort, str):
+        return (
+            None,
+            f"effort {effort} is a number, which the Messages API has no setting for: left out",
+        )
+    level = effort.strip().lower()
+    if level not in facts.get("levels", []):
+        return None, f"effort {effort!r} is not a level of the Messages API: left out"
+    if _without_date(model) not in facts.get("models", []):
+        return None, f"effort {level} left out: {model} is not known to take an effort level"
+    return level, None
+
+
+def max_cache_breakpoints() -> int:
+    return int(api_models().get("caching", {}).get("maxBreakpoints", 4))

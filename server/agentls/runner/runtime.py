@@ -1,13 +1,34 @@
 """One agent run: the request, the streaming loop, the bounded tool loop, the result.
 
 Adapters (the LSP module, the CLI) build a :class:`RunRequest`, pass callbacks for the
-streamed events and get a :class:`RunResult`. Cancelling the task that awaits
-:func:`run_agent` closes the HTTP stream at once (the SDK's stream context manager).
+streamed events and get a :class:`RunResult`, which :mod:`agentls.runner.store` keeps on
+disk. Cancelling the task that awaits :func:`run_agent` closes the HTTP stream at once (the
+SDK's stream context manager).
+
+What a run does besides streaming (issue 17):
+
+- **the agent as it is defined**: its body is the system prompt, its effective tools ∩
+  what agentls runs are offered (:func:`agentls.runner.prompt.offered_tools`), its
+  ``maxTurns`` bounds the tool loop (``--max-turns`` overrides), its ``effort`` is sent as
+  ``output_config.effort`` where the model takes one, ``omitClaudeMd`` leaves the project
+  memory out;
+- **conversations**: a run may continue an earlier one (``RunRequest.history``); the history
+  is bounded by a token budget (:mod:`agentls.runner.history`), and what is dropped is said;
+- **prompt caching**: ``cache_control`` on the system prompt (the tools come before it, so
+  they are cached with it), on the previous user turn and on the last message, so that the
+  turns of a tool loop and every follow-up read the conversation so far from the cache;
+- **never losing work at max_tokens**: an answer stopped by ``max_tokens`` is continued
+  (:data:`MAX_CONTINUATIONS` times at most); a tool call cut in its middle is not run but
+  asked again once, with a note to the model; past that the run ends ``incomplete`` with a
+  message that names the setting, and what was received is kept;
+- **cost**: every request's usage (input, output, cache read, cache write) is kept; the
+  estimated cost comes from :mod:`agentls.runner.pricing`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 import uuid
@@ -21,8 +42,18 @@ import httpx2
 
 from agentls.runner.definitions import AgentDef
 from agentls.runner.errors import RunError, map_exception, no_api_key
-from agentls.runner.models import resolve_model
-from agentls.runner.prompt import Task, build_user_prompt, get_task, offered_tools
+from agentls.runner.history import bound_history
+from agentls.runner.models import effort_for, max_cache_breakpoints, resolve_model
+from agentls.runner.pricing import USAGE_KEYS, add_usage, estimate_cost, prices_as_of
+from agentls.runner.prompt import (
+    DEFAULT_CONTEXT_TOKENS,
+    RUNTIME_NOTE,
+    Task,
+    build_first_turn,
+    build_follow_up,
+    get_task,
+    offered_tools,
+)
 from agentls.runner.proposals import FileChange, Proposals
 from agentls.runner.redact import StreamRedactor, redact, register_secret, register_url
 from agentls.runner.sandbox import Sandbox, SandboxError
@@ -31,33 +62,60 @@ from agentls.types import Range
 
 DEFAULT_MAX_TURNS = 12
 HARD_MAX_TURNS = 40
+MAX_CONTINUATIONS = 3  # an answer stopped by max_tokens is continued this often at most
+DEFAULT_HISTORY_TOKENS = 50_000
+EPHEMERAL = {"type": "ephemeral"}
 
 
 @dataclass
 class RunSettings:
-    api_key: str | None = None  # None: ANTHROPIC_API_KEY
+    api_key: str | None = None  # None: ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN
     base_url: str | None = None  # None: ANTHROPIC_BASE_URL, then the SDK default
     models: dict[str, str] = field(default_factory=dict)
     default_model: str | None = None
-    max_tokens: int = 4096
+    max_tokens: int | None = None  # None: the task's default (tasks.json)
     context_lines: int = 20
+    context_tokens: int = DEFAULT_CONTEXT_TOKENS  # budget of the context given with the code
+    history_tokens: int = DEFAULT_HISTORY_TOKENS  # budget of a conversation's history
     max_turns: int = DEFAULT_MAX_TURNS  # when the agent sets no maxTurns
+    turns_override: int | None = None  # --max-turns: wins over the agent's maxTurns
     hard_max_turns: int = HARD_MAX_TURNS
     timeout: float = 120.0  # seconds without data from the API
     connect_timeout: float = 10.0
     max_retries: int = 2
     tool_timeout: float = DEFAULT_BUDGET  # seconds for one Grep or Glob (then it is stopped)
+    cache: bool = True  # prompt caching (off: to measure what it saves)
+    prices: dict[str, Any] = field(default_factory=dict)  # overrides of data/prices.json
+
+    def credentials(self) -> tuple[str | None, str | None]:
+        """``(API key, bearer token)``: the key set for agentls, else ANTHROPIC_API_KEY,
+        else ANTHROPIC_AUTH_TOKEN (sent as ``Authorization: Bearer``, as the SDK does)."""
+        key = self.api_key or os.environ.get("ANTHROPIC_API_KEY") or None
+        if key and key.strip():
+            return key.strip(), None
+        token = os.environ.get("ANTHROPIC_AUTH_TOKEN") or None
+        if token and token.strip():
+            return None, token.strip()
+        return None, None
 
     def key(self) -> str | None:
-        key = self.api_key or os.environ.get("ANTHROPIC_API_KEY") or None
-        return key.strip() if key else None
+        api_key, token = self.credentials()
+        return api_key or token
 
     def effective_base_url(self) -> str:
         return self.base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
 
+    def max_tokens_for(self, task: Task) -> int:
+        return self.max_tokens or task.max_tokens
+
+    def turns_for(self, agent: AgentDef) -> int:
+        turns = self.turns_override or agent.max_turns or self.max_turns
+        return max(1, min(turns, self.hard_max_turns))
+
     @staticmethod
     def from_options(options: dict[str, Any] | None) -> RunSettings:
-        """Settings from initialization options / ``agentls`` configuration (protocol.md)."""
+        """Settings from initialization options / ``agentls`` configuration (protocol.md).
+        (Until the typed settings model lands, the runner's own keys are read here.)"""
         s = RunSettings()
         o = options or {}
         if isinstance(o.get("apiKey"), str) and o["apiKey"].strip():
@@ -67,10 +125,17 @@ class RunSettings:
             s.models = {str(k): str(v) for k, v in o["models"].items() if isinstance(v, str)}
         if isinstance(o.get("defaultModel"), str) and o["defaultModel"].strip():
             s.default_model = o["defaultModel"].strip()
-        for key, attr in (("maxTokens", "max_tokens"), ("contextLines", "context_lines")):
+        for key, attr in (
+            ("contextLines", "context_lines"),
+            ("contextTokens", "context_tokens"),
+            ("historyTokens", "history_tokens"),
+        ):
             v = o.get(key)
             if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
                 setattr(s, attr, v)
+        v = o.get("maxTokens")
+        if isinstance(v, int) and not isinstance(v, bool) and v > 0:
+            s.max_tokens = v
         v = o.get("maxTurns")
         if isinstance(v, int) and not isinstance(v, bool) and v > 0:
             s.max_turns = min(v, s.hard_max_turns)
@@ -80,6 +145,8 @@ class RunSettings:
         if isinstance(o.get("baseUrl"), str) and o["baseUrl"].strip():
             s.base_url = o["baseUrl"].strip()
             register_url(s.base_url)
+        if isinstance(o.get("prices"), dict):
+            s.prices = {str(k): v for k, v in o["prices"].items() if isinstance(v, dict)}
         return s
 
 
@@ -95,6 +162,14 @@ class RunRequest:
     version: int | None = None
     open_texts: dict[Path, str] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    prompt: str | None = None  # the user's own instruction (ask, a follow-up, or an addition)
+    #: the conversation so far (API messages, a follow-up's), and what to tell about it
+    history: list[dict[str, Any]] = field(default_factory=list)
+    history_notes: list[str] = field(default_factory=list)
+    conversation: str | None = None  # the id of the conversation's first run
+    parent: str | None = None  # the run this one follows up
+    #: the parent's proposals not applied yet: a follow-up builds on them
+    seed_changes: list[FileChange] = field(default_factory=list)
 
     @staticmethod
     def make(
@@ -107,9 +182,18 @@ class RunRequest:
         selection: Range,
         language: str | None = None,
         version: int | None = None,
+        prompt: str | None = None,
     ) -> RunRequest:
         return RunRequest(
-            agent, get_task(task), workspace, file, text, selection, language, version
+            agent,
+            get_task(task),
+            workspace,
+            file,
+            text,
+            selection,
+            language,
+            version,
+            prompt=prompt,
         )
 
     @property
@@ -123,44 +207,92 @@ class RunRequest:
         except ValueError:
             return self.file.name
 
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
 
 @dataclass
 class RunEvent:
-    kind: str  # "start" | "delta" | "tool" | "end" | "error"
+    kind: str  # "start" | "delta" | "tool" | "note" | "turn" | "end" | "error"
     text: str
     usage: dict[str, int] | None = None
+    turn: int | None = None  # the request it belongs to (1-based)
 
 
 @dataclass
 class RunResult:
     run_id: str
-    status: str  # "done" | "cancelled" | "failed"
+    status: str  # "done" | "incomplete" | "failed" | "cancelled"
     text: str
     model: str
     changes: list[FileChange] = field(default_factory=list)
     error: RunError | None = None
-    usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0})
+    usage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(USAGE_KEYS, 0))
+    requests: list[dict[str, int]] = field(default_factory=list)  # usage of each request
     turns: int = 0
     first_token_s: float | None = None
+    wall_s: float = 0.0
+    stop: str | None = None  # the last stop_reason: end_turn, max_tokens, max_turns...
+    cost: float | None = None  # USD, estimated; None: unknown prices
+    messages: list[dict[str, Any]] = field(default_factory=list)  # the transcript
+    notes: list[str] = field(default_factory=list)  # what the runtime did and said
+    system: list[dict[str, Any]] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)  # the tools offered
+    tool_calls: list[str] = field(default_factory=list)  # one line per call, as shown
 
 
 EventSink = Callable[[RunEvent], None]
 
+_clients: dict[tuple[Any, ...], anthropic.AsyncAnthropic] = {}
 
-def make_client(settings: RunSettings, key: str) -> anthropic.AsyncAnthropic:
+
+def make_client(
+    settings: RunSettings, key: str | None, token: str | None = None
+) -> anthropic.AsyncAnthropic:
     return anthropic.AsyncAnthropic(
         api_key=key,
+        auth_token=token,
         base_url=settings.base_url or None,
         max_retries=settings.max_retries,
         timeout=httpx2.Timeout(settings.timeout, connect=settings.connect_timeout),
     )
 
 
+def shared_client(
+    settings: RunSettings, key: str | None, token: str | None
+) -> anthropic.AsyncAnthropic:
+    """One client per credentials, endpoint and timeouts in this event loop: a follow-up
+    (or the next run in the server) keeps the client's TLS context and its connections
+    (creating a client loads the CA bundle: ~10 ms; a new TLS connection to the API is a
+    round trip or two more before the first token)."""
+    loop = asyncio.get_running_loop()
+    ident = (
+        id(loop),
+        key,
+        token,
+        settings.base_url or os.environ.get("ANTHROPIC_BASE_URL"),
+        settings.max_retries,
+        settings.timeout,
+        settings.connect_timeout,
+    )
+    client = _clients.get(ident)
+    if client is None or client.is_closed():
+        for old in [k for k in _clients if k[0] != id(loop)]:  # clients of finished loops
+            del _clients[old]
+        client = _clients[ident] = make_client(settings, key, token)
+    return client
+
+
 def _block_param(block: Any) -> dict[str, Any] | None:
     if block.type == "text":
-        return {"type": "text", "text": block.text}
+        return {"type": "text", "text": block.text} if block.text else None
     if block.type == "tool_use":
         return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if block.type == "thinking":  # passed back as received: the API checks its signature
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if block.type == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
     return None
 
 
@@ -251,6 +383,91 @@ def _tool_line(name: str, args: Any, out: str, is_error: bool) -> str:
     return f"refused {summary}: {reason}"
 
 
+def system_blocks(agent: AgentDef) -> list[dict[str, Any]]:
+    """The agent's body, then the runtime's note (both the same from run to run)."""
+    blocks = []
+    if agent.body.strip():
+        blocks.append({"type": "text", "text": agent.body})
+    blocks.append({"type": "text", "text": RUNTIME_NOTE})
+    return blocks
+
+
+def _as_blocks(content: Any) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return list(content)
+
+
+def with_breakpoints(
+    system: list[dict[str, Any]], messages: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Copies of ``system`` and ``messages`` with ``cache_control`` on the last system
+    block (the tools come before it: they are cached with it), on the previous user turn
+    (where the last request wrote its cache: an exact hit whatever the number of blocks in
+    between) and on the last message; the originals are left clean for the transcript."""
+    sys_out = [dict(b) for b in system]
+    if sys_out:
+        sys_out[-1]["cache_control"] = EPHEMERAL
+    marks = {len(messages) - 1}
+    for i in range(len(messages) - 2, -1, -1):
+        if messages[i].get("role") == "user":
+            marks.add(i)
+            break
+    out = list(messages)
+    for i in marks:
+        if i < 0:
+            continue
+        blocks = _as_blocks(out[i]["content"])
+        if blocks:
+            blocks[-1] = {**blocks[-1], "cache_control": EPHEMERAL}
+            out[i] = {**out[i], "content": blocks}
+    assert len(marks) + 1 <= max_cache_breakpoints()
+    return sys_out, out
+
+
+def _gather_memory(sandbox: Sandbox, rel: str) -> list[Any]:
+    from agentls.runner.context import memory_files
+
+    def exists(path: str) -> bool:
+        try:
+            return sandbox.resolve(path, allow_root=False).is_file()
+        except SandboxError:
+            return False
+
+    return memory_files(sandbox.root, rel, sandbox.read_text, exists)
+
+
+def _gather_tree(sandbox: Sandbox) -> list[str]:
+    from agentls.discovery import SKIP_DIRS
+    from agentls.runner.context import workspace_tree
+    from agentls.runner.deny import denied_name
+
+    return workspace_tree(sandbox.root, lambda n: n in SKIP_DIRS or denied_name(n))
+
+
+def _seed(proposals: Proposals, sandbox: Sandbox, req: RunRequest, notes: list[str]) -> None:
+    """Start a follow-up from the proposals of the run it follows (not applied yet), when
+    their files still hold what those proposals were made from."""
+    doc_real = Path(os.path.realpath(req.file))
+    for ch in req.seed_changes:
+        try:
+            real = sandbox.resolve(ch.rel, allow_root=False)
+            if real == doc_real:
+                current: str | None = req.text
+            elif real.exists():
+                current = sandbox.read_text(ch.rel)
+            else:
+                current = None
+        except SandboxError:
+            current = None if ch.original is None else "\x00"
+        if current != ch.original:
+            notes.append(
+                f"{ch.rel} changed since the earlier proposal for it; that proposal is dropped."
+            )
+            continue
+        proposals.changes[ch.rel] = FileChange(ch.rel, real, ch.original, ch.new, ch.runs_code)
+
+
 async def run_agent(
     req: RunRequest,
     settings: RunSettings,
@@ -258,17 +475,20 @@ async def run_agent(
     *,
     client: anthropic.AsyncAnthropic | None = None,
 ) -> RunResult:
-    """Run ``req`` to completion. Raises ``asyncio.CancelledError`` when cancelled; every
-    other failure is returned as a ``failed`` result with a :class:`RunError`."""
+    """Run ``req`` to completion. Raises ``asyncio.CancelledError`` when cancelled (the
+    result so far is then in ``req``'s caller's hands only through the events); every other
+    failure is returned as a ``failed`` result with a :class:`RunError`."""
     emit = on_event or (lambda ev: None)
     model = resolve_model(req.agent.model, settings.models, settings.default_model)
     result = RunResult(req.run_id, "failed", "", model)
     start = time.perf_counter()
 
-    def fail(err: RunError) -> RunResult:
-        result.status = "failed"
+    def fail(err: RunError, status: str = "failed") -> RunResult:
+        result.status = status
         result.error = err
-        result.changes = []
+        if status == "failed":
+            result.changes = []
+        result.wall_s = time.perf_counter() - start
         emit(RunEvent("error", err.message))
         return result
 
@@ -280,46 +500,99 @@ async def run_agent(
         sandbox = Sandbox(req.workspace)
     except SandboxError as e:  # the sandbox's own check (the password database's home too)
         return fail(RunError("unsafe_workspace", f"Not run: {e}."))
-    key = settings.key()
-    if not key:
+    key, token = settings.credentials()
+    if not key and not token:
         return fail(no_api_key())
-    register_secret(key)
+    register_secret(key or token)
     register_url(settings.effective_base_url())
-    own_client = client is None
     if client is None:
-        client = make_client(settings, key)
+        client = shared_client(settings, key, token)
     proposals = Proposals(
         sandbox, Path(os.path.realpath(req.file)), req.text, open_texts=req.open_texts
     )
+    notes = result.notes
+    notes += req.history_notes
+    if req.seed_changes:
+        _seed(proposals, sandbox, req, notes)
     workers = ToolWorkers(settings.tool_timeout)
-    tools = offered_tools(req.agent.tools, req.task)
+    tools = offered_tools(req.agent, req.task)
     offered = {t["name"] for t in tools}
-    prompt = build_user_prompt(
-        task=req.task,
-        text=req.text,
-        selection=req.selection,
-        rel_path=req.rel_path,
-        language=req.language,
-        workspace_name=Path(req.workspace).name or str(req.workspace),
-        context_lines=settings.context_lines,
-    )
-    messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
-    max_turns = max(1, min(req.agent.max_turns or settings.max_turns, settings.hard_max_turns))
+    result.tools = [t["name"] for t in tools]
+    system = system_blocks(req.agent)
+    result.system = system
+    effort, effort_note = effort_for(model, req.agent.effort)
+    if effort_note:
+        notes.append(effort_note)
+    messages: list[dict[str, Any]] = list(req.history)
+    if req.history:
+        turn_text = build_follow_up(req.prompt or "", req.history_notes)
+    else:
+        rel = req.rel_path
+        memory: list[Any] = []
+        if req.agent.omit_claude_md:
+            notes.append(
+                "Project memory (CLAUDE.md, AGENTS.md) left out: the agent sets omitClaudeMd."
+            )
+        else:
+            memory = await asyncio.to_thread(_gather_memory, sandbox, rel)
+        tree = await asyncio.to_thread(_gather_tree, sandbox)
+        first = build_first_turn(
+            task=req.task,
+            text=req.text,
+            selection=req.selection,
+            rel_path=rel,
+            language=req.language,
+            workspace_name=Path(req.workspace).name or str(req.workspace),
+            prompt=req.prompt,
+            context_lines=settings.context_lines,
+            budget_tokens=settings.context_tokens,
+            memory=memory,
+            tree=tree,
+        )
+        turn_text = first.text
+        notes.append(f"Context: {first.budget.summary()}.")
+    _append_user_text(messages, turn_text)
+    result.messages = messages
+    max_turns = settings.turns_for(req.agent)
+    max_tokens = settings.max_tokens_for(req.task)
     emit(RunEvent("start", f"{req.agent.name}: {req.task.title} {req.rel_path} ({model})"))
+    for n in notes:
+        emit(RunEvent("note", n))
     texts: list[str] = []
+    continuing = False
+    continuations = 0
+    cut_retried = False
+    tool_turns = 0
+
+    def note(text: str) -> None:
+        notes.append(text)
+        emit(RunEvent("note", text))
+
     try:
-        for turn in range(max_turns):
-            result.turns = turn + 1
+        while True:
+            bounded, dropped, saved = bound_history(messages, settings.history_tokens)
+            if dropped:
+                messages[:] = bounded
+                note(
+                    f"Left out {dropped} old tool result(s) (~{saved:,} tokens) to keep the "
+                    f"conversation within its history budget ({settings.history_tokens:,} "
+                    "tokens)."
+                )
+            sys_param, msg_param = (
+                with_breakpoints(system, messages) if settings.cache else (system, messages)
+            )
             kwargs: dict[str, Any] = {
                 "model": model,
-                "max_tokens": settings.max_tokens,
-                "messages": messages,
+                "max_tokens": max_tokens,
+                "messages": msg_param,
+                "system": sys_param,
             }
-            if req.agent.body:
-                kwargs["system"] = req.agent.body
             if tools:
                 kwargs["tools"] = tools
-            turn_text: list[str] = []
+            if effort:
+                kwargs["output_config"] = {"effort": effort}
+            result.turns += 1
+            turn_text_parts: list[str] = []
             saw_stop = False
             # streamed text is redacted before anyone sees it, a secret cut in two included
             shown = StreamRedactor()
@@ -328,10 +601,10 @@ async def run_agent(
                     if ev.type == "text":
                         if result.first_token_s is None:
                             result.first_token_s = time.perf_counter() - start
-                        if not turn_text and texts:
-                            turn_text.append("\n\n")
+                        if not turn_text_parts and result.text and not continuing:
+                            turn_text_parts.append("\n\n")
                             emit(RunEvent("delta", "\n\n", dict(result.usage)))
-                        turn_text.append(ev.text)
+                        turn_text_parts.append(ev.text)
                         piece = shown.feed(ev.text)
                         if piece:
                             emit(RunEvent("delta", piece, dict(result.usage)))
@@ -347,26 +620,87 @@ async def run_agent(
                         "Nothing was applied; try again.",
                     )
                 msg = stream.current_message_snapshot
-            texts.append("".join(turn_text))
+            continuing = False
+            texts.append("".join(turn_text_parts))
             result.text = "".join(texts)
-            if msg.usage is not None:
-                result.usage["input_tokens"] += int(msg.usage.input_tokens or 0)
-                result.usage["output_tokens"] += int(msg.usage.output_tokens or 0)
+            usage = {k: int(getattr(msg.usage, k, 0) or 0) for k in USAGE_KEYS} if msg.usage else {}
+            result.requests.append(usage)
+            add_usage(result.usage, usage)
+            result.stop = msg.stop_reason
+            emit(RunEvent("turn", msg.stop_reason or "", dict(result.usage), turn=result.turns))
             content = [p for p in (_block_param(b) for b in msg.content) if p is not None]
+            last = msg.content[-1] if msg.content else None
+            if msg.stop_reason == "max_tokens" and last is not None and last.type == "tool_use":
+                partial = str(last.input)[:2000]
+                kept = [b for b in content if b["type"] == "text"]
+                if kept:
+                    messages.append({"role": "assistant", "content": kept})
+                if cut_retried:
+                    note(
+                        f"The {last.name} call was cut off again by max_tokens ({max_tokens:,}); "
+                        f"what was received of it: {partial}"
+                    )
+                    return fail(
+                        _max_tokens_error(req.task, max_tokens, tool=last.name), "incomplete"
+                    )
+                cut_retried = True
+                note(
+                    f"The answer was cut off by max_tokens ({max_tokens:,}) in the middle of a "
+                    f"{last.name} call; it was not run, and the agent was asked to make it again "
+                    "in smaller pieces."
+                )
+                ask = (
+                    f"[agentls] Your last reply was cut off by the max_tokens limit "
+                    f"({max_tokens:,} tokens) in the middle of a {last.name} call, so that call "
+                    "was not run. Make it again in smaller pieces (several Edit calls with short "
+                    "old_string and new_string, or a shorter file), and keep your text short."
+                )
+                _append_user_text(messages, ask)
+                continue
+            if not content:
+                content = [{"type": "text", "text": "(no answer)"}]
             messages.append({"role": "assistant", "content": content})
             uses = [b for b in msg.content if b.type == "tool_use"]
+            if msg.stop_reason == "max_tokens":
+                if continuations >= MAX_CONTINUATIONS:
+                    note(
+                        f"The answer was still cut off by max_tokens ({max_tokens:,}) after "
+                        f"{MAX_CONTINUATIONS} continuations."
+                    )
+                    return fail(_max_tokens_error(req.task, max_tokens), "incomplete")
+                continuations += 1
+                note(
+                    f"The answer reached max_tokens ({max_tokens:,}); continuing it "
+                    f"({continuations} of {MAX_CONTINUATIONS})."
+                )
+                messages.append(
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "type": "text",
+                                "text": "[agentls] Your answer was cut off by the max_tokens "
+                                "limit. Continue exactly where it stopped, without repeating "
+                                "anything and without a preamble.",
+                            }
+                        ],
+                    }
+                )
+                continuing = True  # its text goes on the answer's last line, no break
+                continue
             if msg.stop_reason != "tool_use" or not uses:
-                if msg.stop_reason == "max_tokens":
-                    note = "\n\n[The answer was cut off at the max tokens limit.]"
-                    result.text += note
-                    emit(RunEvent("delta", note, dict(result.usage)))
+                if msg.stop_reason not in (None, "end_turn", "stop_sequence", "tool_use"):
+                    note(f"The answer ended with stop_reason {msg.stop_reason}.")
                 break
+            tool_turns += 1
             results = []
             for use in uses:
                 out, is_error = await _run_tool(
                     use.name, use.input, offered, sandbox, proposals, workers
                 )
-                emit(RunEvent("tool", _tool_line(use.name, use.input, out, is_error)))
+                line = _tool_line(use.name, use.input, out, is_error)
+                result.tool_calls.append(line)
+                emit(RunEvent("tool", line, turn=result.turns))
                 results.append(
                     {
                         "type": "tool_result",
@@ -376,27 +710,67 @@ async def run_agent(
                     }
                 )
             messages.append({"role": "user", "content": results})
-        else:
-            return fail(
-                RunError(
-                    "max_turns",
-                    f"The agent did not finish within {max_turns} turns (maxTurns); "
-                    "nothing was applied.",
+            if tool_turns >= max_turns:
+                result.stop = "max_turns"
+                note(
+                    f"The agent reached its turn limit ({max_turns} tool turns: maxTurns, or "
+                    "--max-turns / the maxTurns setting) before it finished; its answer so far "
+                    "and its proposals are kept."
                 )
-            )
+                result.changes = proposals.list()
+                return fail(
+                    RunError(
+                        "max_turns",
+                        f"The agent did not finish within {max_turns} turns; the answer so far "
+                        "is kept and shown. Raise the limit with --max-turns (the agent's "
+                        "maxTurns, or the maxTurns setting) or continue the conversation.",
+                    ),
+                    "incomplete",
+                )
     except asyncio.CancelledError:
         result.status = "cancelled"
         result.changes = []
+        result.wall_s = time.perf_counter() - start
         raise
     except Exception as exc:
         return fail(
             map_exception(exc, base_url=settings.effective_base_url(), timeout=settings.timeout)
         )
     finally:
+        result.cost = estimate_cost(model, result.requests, settings.prices)
         await workers.aclose()
-        if own_client:
-            await client.close()
+        if result.status == "incomplete":
+            result.changes = proposals.list()
     result.status = "done"
     result.changes = proposals.list()
+    result.wall_s = time.perf_counter() - start
     emit(RunEvent("end", "", dict(result.usage)))
     return result
+
+
+def _append_user_text(messages: list[dict[str, Any]], text: str) -> None:
+    """Add ``text`` to the conversation as the user's: a new turn after the assistant's,
+    or a last block of the user turn that ends it (turns alternate)."""
+    if messages and messages[-1]["role"] == "user":
+        last = messages[-1]
+        messages[-1] = {
+            **last,
+            "content": [*_as_blocks(last["content"]), {"type": "text", "text": text}],
+        }
+    else:
+        messages.append({"role": "user", "content": [{"type": "text", "text": text}]})
+
+
+def _max_tokens_error(task: Task, max_tokens: int, tool: str | None = None) -> RunError:
+    what = f"a {tool} call" if tool else "the answer"
+    return RunError(
+        "max_tokens",
+        f"The agent's answer did not fit in max_tokens ({max_tokens:,} tokens for "
+        f"{task.title.lower()}): {what} was cut off. What was received is kept in the run's "
+        "transcript. Raise the limit with --max-tokens (the maxTokens setting in an editor) "
+        "and run again.",
+    )
+
+
+def prices_date() -> str:
+    return prices_as_of()
