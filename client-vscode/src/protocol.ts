@@ -44,37 +44,101 @@ export interface AgentsResult {
   agents: AgentInfo[];
 }
 
+/**
+ * A new run needs agent, uri and range, and task or prompt (a prompt alone is the `ask` task).
+ * A follow-up names an earlier run in `conversation` and gives `prompt`: the agent, file and
+ * lines are the earlier run's (docs/protocol.md).
+ */
 export interface RunAgentParams {
-  agent: string;
-  task: Task;
-  uri: string;
-  range: LspRange;
+  agent?: string | null;
+  task?: Task | null;
+  uri?: string | null;
+  range?: LspRange | null;
   version?: number | null;
   workDoneToken?: number | string | null;
   /** Chosen by the client, so that it knows the run's output before the server answers. */
   runId?: string | null;
+  /** The user's own instruction: required by `ask` and by a follow-up. */
+  prompt?: string | null;
+  /** A run id: continue that run's conversation (from its latest run). */
+  conversation?: string | null;
+  maxTokens?: number | null;
+  maxTurns?: number | null;
 }
 
-export interface RunAgentResult {
-  runId: string;
-  status: 'done' | 'cancelled' | 'failed';
-  text: string;
-  applied: boolean | null;
-  message: string | null;
-}
-
+/** Tokens as the Messages API counts them; input_tokens are the uncached ones. */
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+}
+
+/** One file change a run proposes, kept with the run (applyProposal applies it as shown). */
+export interface ProposalInfo {
+  path: string;
+  uri: string;
+  diff: string;
+  created: boolean;
+  runsCode?: string | null;
+}
+
+export type RunStatus = 'done' | 'incomplete' | 'cancelled' | 'failed';
+
+export interface RunAgentResult {
+  runId: string;
+  status: RunStatus;
+  text: string;
+  applied: boolean | null;
+  message: string | null;
+  /** The id of the conversation's first run. */
+  conversation?: string | null;
+  parent?: string | null;
+  agent?: string | null;
+  task?: string | null;
+  prompt?: string | null;
+  uri?: string | null;
+  range?: LspRange | null;
+  usage?: Usage | null;
+  costUsd?: number | null;
+  pricesAsOf?: string | null;
+  wallSeconds?: number | null;
+  turns?: number | null;
+  stop?: string | null;
+  tools?: string[];
+  notes?: string[];
+  proposals?: ProposalInfo[];
+  /** URI of the result document (Markdown). */
+  document?: string | null;
 }
 
 export interface RunOutputParams {
   runId: string;
   agent: string;
   task: string;
-  kind: 'start' | 'delta' | 'tool' | 'end' | 'error';
+  kind: 'start' | 'delta' | 'tool' | 'note' | 'turn' | 'end' | 'error';
   text: string;
   usage?: Usage | null;
+  conversation?: string | null;
+  turn?: number | null;
+}
+
+export interface ApplyProposalParams {
+  runId: string;
+}
+
+export interface ApplyProposalResult {
+  applied: boolean;
+  message: string | null;
+}
+
+export interface ConversationParams {
+  conversation: string;
+}
+
+export interface ConversationResult {
+  conversation: string;
+  runs: RunAgentResult[];
 }
 
 export interface SetApiKeyParams {
@@ -85,6 +149,12 @@ export const agents = new RequestType<AgentsParams, AgentsResult, void>('agentls
 export const runAgent = new RequestType<RunAgentParams, RunAgentResult, void>('agentls/runAgent');
 export const runOutput = new NotificationType<RunOutputParams>('agentls/runOutput');
 export const setApiKey = new NotificationType<SetApiKeyParams>('agentls/setApiKey');
+export const applyProposal = new RequestType<ApplyProposalParams, ApplyProposalResult, void>(
+  'agentls/applyProposal',
+);
+export const conversation = new RequestType<ConversationParams, ConversationResult, void>(
+  'agentls/conversation',
+);
 /** The server's executeCommand id (code actions); the extension routes it through runAgent. */
 export const COMMAND_RUN_AGENT = 'agentls.runAgent';
 /** Its one argument. */

@@ -1,7 +1,7 @@
 // State of agent runs, fed by agentls/runOutput notifications (no vscode import).
 import { RunAgentResult, RunOutputParams, Usage } from './protocol';
 
-export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+export type RunStatus = 'running' | 'done' | 'incomplete' | 'cancelled' | 'failed';
 
 export interface RunView {
   runId: string;
@@ -88,7 +88,7 @@ export function applyResult(state: RunsState, r: RunAgentResult, agent: string, 
   }
   run.status = r.status;
   if (r.text && r.text.length >= run.text.length) run.text = r.text;
-  if (r.status === 'failed' && r.message) run.error = r.message;
+  if ((r.status === 'failed' || r.status === 'incomplete') && r.message) run.error = r.message;
   return run;
 }
 
@@ -109,6 +109,8 @@ export function statusLabel(run: RunView): string {
       return 'running…';
     case 'done':
       return 'done';
+    case 'incomplete':
+      return 'incomplete (stopped at a limit)';
     case 'cancelled':
       return 'cancelled';
     case 'failed':

@@ -138,7 +138,7 @@ export class Runner implements vscode.Disposable {
     const f: InFlight = { runId: params.runId ?? newRunId(), cts: new vscode.CancellationTokenSource() };
     const request: RunAgentParams = { ...params, runId: f.runId };
     this.inFlight.push(f);
-    this.results.update(startRun(this.state, f.runId, params.agent, params.task));
+    this.results.update(startRun(this.state, f.runId, params.agent ?? '', params.task ?? 'ask'));
     await this.results.reveal();
     this.fireChanged();
     try {
@@ -163,7 +163,7 @@ export class Runner implements vscode.Disposable {
             }
             throw e;
           }
-          const run = applyResult(this.state, result, params.agent, params.task);
+          const run = applyResult(this.state, result, params.agent ?? '', params.task ?? 'ask');
           if (this.state.current === run.runId) this.results.update(run);
           if (result.status === 'failed') {
             void vscode.window.showErrorMessage(`agentls: ${params.agent} failed: ${result.message ?? 'unknown error'}`);
@@ -193,7 +193,8 @@ export class Runner implements vscode.Disposable {
 
 async function pickTask(agent: string): Promise<Task | undefined> {
   const pick = await vscode.window.showQuickPick(
-    TASKS.map((t) => ({ label: t.title, detail: t.detail, id: t.id })),
+    // a task that needs the user's own words (ask) is not offered until there is a box for them
+    TASKS.filter((t) => !t.needsPrompt).map((t) => ({ label: t.title, detail: t.detail, id: t.id })),
     { title: `agentls: what should ${agent} do?`, placeHolder: 'Task' },
   );
   return pick?.id;

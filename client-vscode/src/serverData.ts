@@ -62,25 +62,36 @@ export const SERVER_DATA = {
       "id": "review",
       "title": "Review",
       "detail": "Find bugs, risks and unclear code in the selection",
-      "edits": false
+      "edits": false,
+      "needsPrompt": false
     },
     {
       "id": "explain",
       "title": "Explain",
       "detail": "Explain what the selected code does",
-      "edits": false
+      "edits": false,
+      "needsPrompt": false
     },
     {
       "id": "improve",
       "title": "Improve",
       "detail": "Propose a better version (edits go through the refactor preview)",
-      "edits": true
+      "edits": true,
+      "needsPrompt": false
     },
     {
       "id": "tests",
       "title": "Write tests",
       "detail": "Write tests for the selected code",
-      "edits": true
+      "edits": true,
+      "needsPrompt": false
+    },
+    {
+      "id": "ask",
+      "title": "Ask",
+      "detail": "Ask the agent anything about the selection",
+      "edits": false,
+      "needsPrompt": true
     }
   ]
 } as const;

@@ -47,6 +47,6 @@ test('serverData.ts is the server data file, as generated (run `npm run generate
   assert.deepEqual(SERVER_DATA, data);
   assert.deepEqual(
     TASKS.map((t) => t.id),
-    ['review', 'explain', 'improve', 'tests'],
+    ['review', 'explain', 'improve', 'tests', 'ask'],
   );
 });

@@ -152,9 +152,9 @@ async def test_review_streams_progress_output_and_opens_document(client, fake_ap
     assert res["status"] == "done"
     assert res["text"].endswith("SQL injection.")
     body = fake_api.requests[0].body
-    assert "senior backend engineer" in body["system"]
+    assert "senior backend engineer" in body["system"][0]["text"]
     assert body["model"].startswith("claude-sonnet")
-    assert "def get_user(db, user_id):" in body["messages"][0]["content"]
+    assert "def get_user(db, user_id):" in body["messages"][0]["content"][0]["text"]
     outs = client.rec.outputs
     assert next(o["kind"] for o in outs) == "start" and outs[-1]["kind"] == "end"
     assert "".join(o["text"] for o in outs if o["kind"] == "delta") == res["text"]

@@ -49,7 +49,7 @@ def _ts_methods() -> dict[str, tuple[str, str, str | None]]:
     text = _ts()
     out: dict[str, tuple[str, str, str | None]] = {}
     for params, result, method in re.findall(
-        r"new RequestType<(\w+), (\w+), void>\('([^']+)'\)", text
+        r"new RequestType<(\w+), (\w+), void>\(\s*'([^']+)',?\s*\)", text
     ):
         out[method] = ("request", params, result)
     for params, method in re.findall(r"new NotificationType<(\w+)>\('([^']+)'\)", text):
@@ -132,3 +132,31 @@ def test_custom_requests_are_read_into_their_envelopes() -> None:
     assert conv.structure({"jsonrpc": "2.0", "id": 1, "method": protocol.AGENTS}, agents)
     assert protocol.message_type(protocol.RUN_OUTPUT) is None  # the server only sends it
     assert protocol.message_type("textDocument/hover") is None
+
+
+def test_run_results_carry_usage_with_the_api_names_and_leave_out_what_is_unset() -> None:
+    conv = protocol.converter_factory()
+    result = protocol.RunAgentResult("r", "incomplete", "so far", None, "raise maxTokens")
+    result.usage = protocol.Usage(1, 2, cache_read_input_tokens=30, cache_creation_input_tokens=4)
+    result.cost_usd = 0.0125
+    result.proposals = [protocol.ProposalInfo("a.py", "file:///w/a.py", "-x\n+y\n", False)]
+    out = conv.unstructure(result)
+    assert out["usage"] == {
+        "input_tokens": 1,
+        "output_tokens": 2,
+        "cache_read_input_tokens": 30,
+        "cache_creation_input_tokens": 4,
+    }
+    assert out["costUsd"] == 0.0125 and out["status"] == "incomplete"
+    assert out["proposals"] == [
+        {"path": "a.py", "uri": "file:///w/a.py", "diff": "-x\n+y\n", "created": False}
+    ]
+    assert "parent" not in out and "tools" not in out  # unset: left out
+
+
+def test_a_follow_up_is_read_with_its_conversation_and_prompt_only() -> None:
+    conv = protocol.converter_factory()
+    p = conv.structure({"conversation": "r-1", "prompt": "and then?"}, protocol.RunAgentParams)
+    assert (p.conversation, p.prompt, p.agent, p.range) == ("r-1", "and then?", None, None)
+    with pytest.raises(ClassValidationError):
+        conv.structure({"conversation": 5}, protocol.RunAgentParams)

@@ -33,11 +33,18 @@ from agentls.fsread import read_file
 from agentls.lsp.convert import from_lsp_range, text_edits_for
 from agentls.lsp.features import Feature
 from agentls.lsp.protocol import (
+    APPLY_PROPOSAL,
+    CONVERSATION,
     RUN_AGENT,
     RUN_AGENT_COMMAND,
     RUN_ID,
     RUN_OUTPUT,
     SET_API_KEY,
+    ApplyProposalParams,
+    ApplyProposalResult,
+    ConversationParams,
+    ConversationResult,
+    ProposalInfo,
     RunAgentParams,
     RunAgentResult,
     RunOutputParams,
@@ -52,6 +59,7 @@ if TYPE_CHECKING:  # the runtime imports the anthropic SDK: only load it when a 
     from agentls.runner.definitions import AgentDef
     from agentls.runner.proposals import FileChange
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
+    from agentls.runner.store import RunRecord
 
 log = logging.getLogger("agentls.agents")
 
@@ -75,6 +83,7 @@ class RunsState:
     tokens: dict[lsp.ProgressToken, str] = field(default_factory=dict)  # progress -> run id
     agents: tuple[float, Path | None, dict[str, AgentDef]] | None = None
     discovering: dict[Path | None, asyncio.Task[dict[str, AgentDef]]] = field(default_factory=dict)
+    known: dict[str, Path] = field(default_factory=dict)  # run id -> its workspace (this session)
 
     def __repr__(self) -> str:  # never show the key
         return f"RunsState(api_key={'set' if self.api_key else None}, runs={list(self.runs)})"
@@ -160,7 +169,7 @@ def offered_agent_names(ls: AgentlsServer, agents: dict[str, AgentDef]) -> list[
     return names
 
 
-def run_settings(ls: AgentlsServer) -> RunSettings:
+def run_settings(ls: AgentlsServer, p: RunAgentParams | None = None) -> RunSettings:
     from agentls.runner.runtime import RunSettings
 
     s = RunSettings()
@@ -172,6 +181,11 @@ def run_settings(ls: AgentlsServer) -> RunSettings:
     extra = RunSettings.from_options(ls.state.runs.options)
     s.max_turns, s.timeout, s.base_url = extra.max_turns, extra.timeout, extra.base_url
     s.api_key = ls.state.runs.api_key
+    if p is not None:  # this run's own limits
+        if p.max_tokens is not None and p.max_tokens > 0:
+            s.max_tokens = p.max_tokens
+        if p.max_turns is not None and p.max_turns > 0:
+            s.turns_override = p.max_turns
     return s
 
 
@@ -193,13 +207,16 @@ async def agent_code_actions(
     uri = params.text_document.uri
     doc = ls.open_document(uri)
     version = doc.version if doc is not None else None
-    names = offered_agent_names(ls, await available_agents(ls, workspace_root(ls, uri)))
+    agents = await available_agents(ls, workspace_root(ls, uri))
+    names = offered_agent_names(ls, agents)
     limit = min(ls.state.settings.agent_list_limit or MAX_OFFERED_AGENTS, MAX_OFFERED_AGENTS)
-    from agentls.runner.prompt import tasks
+    from agentls.runner.prompt import tasks_for
 
     out = []
     for name in names[:limit]:
-        for task in tasks().values():
+        # the tasks the agent can do as it is defined (no Improve for a read-only agent); a
+        # task that needs the user's words (ask) is the client's to offer, with a box for them
+        for task in (t for t in tasks_for(agents[name]) if not t.needs_prompt):
             args = RunAgentParams(agent=name, task=task.id, uri=uri, range=rng, version=version)
             title = f"{name}: {task.title}"
             out.append(
@@ -278,12 +295,31 @@ def _show(server: LanguageServer, kind: lsp.MessageType, message: str) -> None:
     server.window_show_message(lsp.ShowMessageParams(type=kind, message=redact(message)))
 
 
-def _output(ls: AgentlsServer, run_id: str, agent: str, task: str, ev: RunEvent) -> None:
-    usage = None
-    if ev.usage is not None:
-        usage = Usage(ev.usage.get("input_tokens", 0), ev.usage.get("output_tokens", 0))
+def usage_of(usage: dict[str, int] | None) -> Usage | None:
+    if usage is None:
+        return None
+    return Usage(
+        usage.get("input_tokens", 0),
+        usage.get("output_tokens", 0),
+        usage.get("cache_read_input_tokens", 0),
+        usage.get("cache_creation_input_tokens", 0),
+    )
+
+
+def _output(
+    ls: AgentlsServer, req: RunRequest, ev: RunEvent, conversation: str | None = None
+) -> None:
     kind: Any = ev.kind
-    params = RunOutputParams(run_id, agent, task, kind, redact(ev.text), usage)
+    params = RunOutputParams(
+        req.run_id,
+        req.agent.name,
+        req.task.id,
+        kind,
+        redact(ev.text),
+        usage_of(ev.usage),
+        conversation,
+        ev.turn,
+    )
     ls.protocol.notify(RUN_OUTPUT, params)
 
 
@@ -303,6 +339,54 @@ def _reply(
     )
 
 
+def _uri_of(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()
+
+
+def result_of(record: RunRecord, message: str | None = None) -> RunAgentResult:
+    """A kept run as the protocol gives it (``agentls/runAgent``'s answer, one run of
+    ``agentls/conversation``)."""
+    from agentls.runner.proposals import FileChange, unified_diff
+    from agentls.runner.store import document_path
+
+    root = Path(record.workspace)
+    sel = record.selection
+    if message is None and record.error is not None:
+        message = record.error.get("message")
+    proposals = [
+        ProposalInfo(
+            path=p.path,
+            uri=_uri_of(root / p.path),
+            diff=redact(unified_diff(FileChange(p.path, root / p.path, p.original, p.new))),
+            created=p.original is None,
+            runs_code=p.runs_code,
+        )
+        for p in record.proposals
+    ]
+    reply = _reply(record.id, record.status, record.text, record.applied, message)
+    reply.conversation = record.conversation
+    reply.parent = record.parent
+    reply.agent = str(record.agent.get("name", ""))
+    reply.task = record.task
+    reply.prompt = redact(record.prompt) if record.prompt else None
+    reply.uri = _uri_of(root / record.file)
+    reply.range = lsp.Range(
+        lsp.Position(sel["start"]["line"], sel["start"]["character"]),
+        lsp.Position(sel["end"]["line"], sel["end"]["character"]),
+    )
+    reply.usage = usage_of(record.usage)
+    reply.cost_usd = record.cost_usd
+    reply.prices_as_of = record.prices_as_of
+    reply.wall_seconds = record.wall_seconds
+    reply.turns = record.turns
+    reply.stop = record.stop
+    reply.tools = [redact(t) for t in record.tool_calls]
+    reply.notes = [redact(n) for n in record.notes]
+    reply.proposals = proposals
+    reply.document = _uri_of(document_path(root, record))
+    return reply
+
+
 async def _document(ls: AgentlsServer, uri: str) -> TextDocument | None:
     """The open document, else the file read off the loop (None: it cannot be read)."""
     doc = ls.open_document(uri)
@@ -318,64 +402,154 @@ async def _document(ls: AgentlsServer, uri: str) -> TextDocument | None:
     return None if text is None else LspTextDocument(uri, source=text)
 
 
-async def run_from_params(
-    ls: AgentlsServer, p: RunAgentParams, *, server_progress: bool
-) -> RunAgentResult:
-    """Run one agent task; the result of ``agentls/runAgent``."""
-    from agentls.runner.prompt import get_task
+class _Refused(ValueError):
+    """A run that cannot start; the message says why (shown, and the answer's ``message``)."""
 
-    rt = ls.state.runs
-    try:
-        task_def = get_task(p.task)
-        if p.run_id is not None and (not RUN_ID.fullmatch(p.run_id) or p.run_id in rt.runs):
-            raise ValueError(f"`runId` must be a new id of letters, digits, - and _: {p.run_id!r}")
-        if not p.agent:
-            raise ValueError("`agent` must be an agent name")
-    except ValueError as e:
-        _show(ls, lsp.MessageType.Error, f"agentls: cannot run the agent: {e}")
-        return _reply(p.run_id or "", "failed", message=str(e))
+
+def _find_record(ls: AgentlsServer, run_id: str, uri: str | None = None) -> RunRecord:
+    """The kept run ``run_id`` (or a unique prefix): looked up in the workspace a run of
+    this session had, the run root of ``uri``, then every workspace folder."""
+    from agentls.runner.store import RunNotFound, load
+
+    roots: list[Path] = []
+    known = ls.state.runs.known.get(run_id)
+    if known is not None:
+        roots.append(known)
+    if uri:
+        root = run_root_of(ls, uri).root
+        if root is not None:
+            roots.append(root)
+    for f in (ls.workspace.folders or {}).values():
+        path = to_fs_path(f.uri)
+        if path:
+            roots.append(Path(path))
+    if not roots and ls.workspace.root_path:
+        roots.append(Path(ls.workspace.root_path))
+    why = f"no run {run_id!r} in this workspace"
+    for root in dict.fromkeys(roots):
+        try:
+            return load(root, run_id)
+        except RunNotFound as e:
+            why = str(e)
+    raise _Refused(why)
+
+
+def _latest_of(record: RunRecord) -> RunRecord:
+    """The newest run of ``record``'s conversation (a follow-up continues from there)."""
+    from agentls.runner.store import conversation_runs
+
+    runs = conversation_runs(Path(record.workspace), record.conversation)
+    return runs[-1] if runs else record
+
+
+async def _new_request(ls: AgentlsServer, p: RunAgentParams) -> tuple[RunRequest, str, str | None]:
+    """``(request, the document's URI, a note about the run root)`` of a new run."""
+    from agentls.runner.prompt import cannot_do, get_task
+
+    if not p.agent:
+        raise _Refused("`agent` must be an agent name")
+    if not p.uri or p.range is None:
+        raise _Refused("`uri` and `range` say what the agent runs on")
+    task_def = get_task(p.task or ("ask" if p.prompt else ""))
+    if task_def.needs_prompt and not (p.prompt or "").strip():
+        raise _Refused(f"the {task_def.title} task needs `prompt`: what to ask the agent")
     doc = await _document(ls, p.uri)
     if doc is None:
-        return _fail_early(ls, f"cannot read {p.uri}")
-    text = doc.source
+        raise _Refused(f"cannot read {p.uri}")
     if p.version is not None and doc.version is not None and doc.version != p.version:
-        return _fail_early(
-            ls, "the document changed since the selection was made; select again and retry"
-        )
+        raise _Refused("the document changed since the selection was made; select again and retry")
     choice = run_root_of(ls, p.uri)
     root, path = choice.root, ls.path_of(p.uri)
     if root is None or not path:
-        return _fail_early(ls, choice.note or "agents run on files of a workspace folder")
-    if choice.note:  # the file's own folder only: say so
-        _show(ls, lsp.MessageType.Info, f"agentls: {choice.note}")
+        raise _Refused(choice.note or "agents run on files of a workspace folder")
     agent = (await available_agents(ls, root)).get(p.agent)
     if agent is None:
-        return _fail_early(ls, f"no loadable agent named {p.agent!r}")
-    # the runtime imports the anthropic SDK (~0.5 s): not on the event loop
-    await asyncio.to_thread(importlib.import_module, "agentls.runner.runtime")
-    from agentls.runner.runtime import RunEvent, RunRequest, run_agent  # loaded: no wait
+        raise _Refused(f"no loadable agent named {p.agent!r}")
+    why = cannot_do(agent, task_def)
+    if why is not None:
+        raise _Refused(f"{why}; ask it to review or explain instead")
+    from agentls.runner.runtime import RunRequest
 
     codec = ls.workspace.position_codec
-    selection = from_lsp_range(codec, doc.lines, p.range)
     req = RunRequest.make(
         agent,
         task_def.id,
         workspace=root,
         file=Path(path),
-        text=text,
-        selection=selection,
+        text=doc.source,
+        selection=from_lsp_range(codec, doc.lines, p.range),
         language=doc.language_id,
         version=p.version if p.version is not None else doc.version,
+        prompt=(p.prompt or "").strip() or None,
     )
+    return req, p.uri, choice.note
+
+
+async def _follow_up_request(
+    ls: AgentlsServer, p: RunAgentParams
+) -> tuple[RunRequest, str, str | None]:
+    """The request of a follow-up: the conversation's agent, file and lines."""
+    from agentls.runner.conversation import follow_up
+
+    assert p.conversation is not None
+    if not (p.prompt or "").strip():
+        raise _Refused("a follow-up needs `prompt`: what to ask next")
+    named = await asyncio.to_thread(_find_record, ls, p.conversation, p.uri)
+    parent = await asyncio.to_thread(_latest_of, named)
+    root = Path(parent.workspace)
+    name = str(parent.agent.get("name", ""))
+    agent = (await available_agents(ls, root)).get(name)
+    if agent is None:
+        raise _Refused(f"the conversation's agent {name!r} does not load any more")
+    file = root / parent.file
+    uri = _uri_of(file)
+    open_doc = _open_doc(ls, Path(os.path.realpath(file)))
+    doc = open_doc if open_doc is not None else await _document(ls, uri)
+    if doc is None:
+        raise _Refused(f"cannot read {parent.file}")
+    req = follow_up(
+        parent,
+        agent,
+        prompt=(p.prompt or "").strip(),
+        file=file,
+        text=doc.source,
+        language=doc.language_id,
+        version=doc.version,
+    )
+    return req, doc.uri, None
+
+
+async def run_from_params(
+    ls: AgentlsServer, p: RunAgentParams, *, server_progress: bool
+) -> RunAgentResult:
+    """Run one agent task, or a follow-up; the answer of ``agentls/runAgent``."""
+    rt = ls.state.runs
+    try:
+        if p.run_id is not None and (not RUN_ID.fullmatch(p.run_id) or p.run_id in rt.runs):
+            raise _Refused(f"`runId` must be a new id of letters, digits, - and _: {p.run_id!r}")
+        # the runtime imports the anthropic SDK (~0.5 s): not on the event loop
+        await asyncio.to_thread(importlib.import_module, "agentls.runner.runtime")
+        if p.conversation:
+            req, doc_uri, note = await _follow_up_request(ls, p)
+        else:
+            req, doc_uri, note = await _new_request(ls, p)
+    except ValueError as e:  # _Refused, an unknown task
+        _show(ls, lsp.MessageType.Error, f"agentls: cannot run the agent: {e}")
+        return _reply(p.run_id or "", "failed", message=str(e))
+    if note:  # the file's own folder only: say so
+        _show(ls, lsp.MessageType.Info, f"agentls: {note}")
+    from agentls.runner.runtime import RunEvent, run_agent  # loaded: no wait
+
     if p.run_id is not None:
         req.run_id = p.run_id
+    conversation = req.conversation or req.run_id
     for other in ls.workspace.text_documents.values():
         other_path = ls.path_of(other.uri)
-        if other_path and other.uri != p.uri:
+        if other_path and other.uri != doc_uri:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 req.open_texts[Path(os.path.realpath(other_path))] = other.source
-    settings = run_settings(ls)
-    title = f"{agent.name}: {task_def.title}"
+    settings = run_settings(ls, p)
+    title = f"{req.agent.name}: {req.task.title}"
 
     token = p.work_done_token
     if token is None and server_progress and _client_supports(ls, "window", "work_done_progress"):
@@ -386,13 +560,16 @@ async def run_from_params(
             token = None
     progress = _Progress(ls, token, title)
     text_so_far: list[str] = []
+    started = False
 
     def sink(ev: RunEvent) -> None:
-        _output(ls, req.run_id, agent.name, task_def.id, ev)
+        nonlocal started
+        _output(ls, req, ev, None if started else conversation)
+        started = True
         if ev.kind == "delta":
             text_so_far.append(ev.text)
             progress.report("".join(text_so_far), ev.usage)
-        elif ev.kind == "tool":
+        elif ev.kind in ("tool", "note"):
             progress.report(ev.text, None, force=True)
 
     task = asyncio.ensure_future(run_agent(req, settings, sink))
@@ -404,66 +581,68 @@ async def run_from_params(
         result = await task
     except asyncio.CancelledError:
         progress.end("cancelled")
-        _output(ls, req.run_id, agent.name, task_def.id, RunEvent("end", "cancelled"))
+        _output(ls, req, RunEvent("end", "cancelled"))
         _show(ls, lsp.MessageType.Info, f"{title}: cancelled; nothing was applied.")
         current = asyncio.current_task()
         if current is not None and current.cancelling():
             raise
-        return _reply(req.run_id, "cancelled", "".join(text_so_far), None, "cancelled")
+        reply = _reply(req.run_id, "cancelled", "".join(text_so_far), None, "cancelled")
+        reply.conversation = conversation
+        return reply
     finally:
         rt.runs.pop(req.run_id, None)
         if token is not None:
             rt.tokens.pop(token, None)
-    reply = await _finish(ls, req, result, progress, title, p.uri)
-    if choice.note and not reply.message:
-        reply.message = redact(choice.note)
+    reply = await _finish(ls, req, result, progress, title, doc_uri)
+    if note and not reply.message:
+        reply.message = redact(note)
     return reply
 
 
-def _fail_early(server: LanguageServer, message: str) -> RunAgentResult:
-    _show(server, lsp.MessageType.Error, f"agentls: {message}")
-    return _reply("", "failed", message=message)
-
-
 async def _finish(
-    server: LanguageServer,
+    server: AgentlsServer,
     req: RunRequest,
     result: RunResult,
     progress: _Progress,
     title: str,
     doc_uri: str,
 ) -> RunAgentResult:
+    """Keep the run (record and result document), send its proposals for confirmation,
+    and answer with everything the client shows."""
     from agentls.runner.errors import RunError
-    from agentls.runner.results import write_result
+    from agentls.runner.results import keep_run
+    from agentls.runner.store import mark_applied
 
-    if result.status != "done":
+    record, doc_path = await asyncio.to_thread(keep_run, req, result, "lsp")
+    server.state.runs.known[req.run_id] = req.workspace
+    if result.status == "failed":
         err = result.error or RunError("internal", "the run failed")
         progress.end(f"failed: {err.message}")
         _show(server, lsp.MessageType.Error, f"{title}: {err.message}")
-        return _reply(req.run_id, "failed", result.text, None, err.message)
-    doc_path = await asyncio.to_thread(write_result, req, result)
-    if not req.task.edits or not result.changes:
-        progress.end("done")
-        shown = False
-        if _client_supports(server, "window", "show_document"):
-            try:
-                res = await server.window_show_document_async(
-                    lsp.ShowDocumentParams(uri=doc_path.as_uri(), take_focus=False)
-                )
-                shown = bool(getattr(res, "success", False))
-            except Exception as e:  # the client may refuse
-                log.info("showDocument failed: %s", type(e).__name__)
-        if not shown and not req.task.edits:
-            # Clients without window/showDocument (Eglot 1.9...) still learn where it is.
-            _show(server, lsp.MessageType.Info, f"{title}: done. The answer is in {doc_path}")
+        return result_of(record, err.message)
+    if result.status == "incomplete" or not result.changes:
+        progress.end(result.status)
+        shown = await _show_document(server, doc_path)
         message = None
-        if req.task.edits:
+        if result.status == "incomplete":
+            err = result.error or RunError("incomplete", "the run stopped at a limit")
+            message = err.message
+            if result.changes:
+                message += " Its proposals were not applied: agentls/applyProposal applies them."
+            _show(server, lsp.MessageType.Warning, f"{title}: {message}")
+        elif req.task.edits:
             message = f"{title}: the agent proposed no change. Its answer: {doc_path}"
             _show(server, lsp.MessageType.Info, message)
-        return _reply(
-            req.run_id, "done", result.text, None if not req.task.edits else False, message
-        )
-    applied, why = await apply_changes(server, req, result.changes, title, doc_uri)
+        elif not shown:
+            # Clients without window/showDocument (Eglot 1.9...) still learn where it is.
+            _show(server, lsp.MessageType.Info, f"{title}: done. The answer is in {doc_path}")
+        reply = result_of(record, message)
+        if req.task.edits and result.status == "done":
+            reply.applied = False
+        return reply
+    origin = EditOrigin.of(req, doc_uri)
+    applied, why = await apply_changes(server, origin, result.changes, title)
+    await asyncio.to_thread(mark_applied, req.workspace, record, applied)
     progress.end("applied" if applied else "not applied")
     if applied:
         message = f"{title}: applied {len(result.changes)} change(s)."
@@ -471,20 +650,57 @@ async def _finish(
     else:
         message = f"{title}: not applied — {why}. The proposal is in {doc_path}."
         _show(server, lsp.MessageType.Warning, message)
-    return _reply(req.run_id, "done", result.text, applied, message)
+    return result_of(record, message)
+
+
+async def _show_document(server: LanguageServer, doc_path: Path) -> bool:
+    if not _client_supports(server, "window", "show_document"):
+        return False
+    try:
+        res = await server.window_show_document_async(
+            lsp.ShowDocumentParams(uri=doc_path.as_uri(), take_focus=False)
+        )
+        return bool(getattr(res, "success", False))
+    except Exception as e:  # the client may refuse
+        log.info("showDocument failed: %s", type(e).__name__)
+        return False
+
+
+@dataclass
+class EditOrigin:
+    """Where proposals come from: the run, and the document it ran on (its version pins the
+    edit of that document)."""
+
+    run_id: str
+    workspace: Path
+    who: str  # "Proposed by the agent X (Improve)"
+    doc_real: Path
+    doc_uri: str
+    version: int | None
+
+    @staticmethod
+    def of(req: RunRequest, doc_uri: str) -> EditOrigin:
+        return EditOrigin(
+            req.run_id,
+            req.workspace,
+            f"Proposed by the agent {req.agent.name} ({req.task.title})",
+            Path(os.path.realpath(req.file)),
+            doc_uri,
+            req.version,
+        )
 
 
 def build_workspace_edit(
-    server: LanguageServer, req: RunRequest, changes: list[FileChange], title: str, doc_uri: str
+    server: LanguageServer, origin: EditOrigin, changes: list[FileChange], title: str
 ) -> lsp.WorkspaceEdit:
     """One edit, every text edit annotated with a change that needs confirmation; the
     selected document is pinned to the selected version. Changes to files that run code
     (CI pipelines, editor tasks, agent hooks...) carry an annotation of their own, with its
     own label, so that editors show and confirm them apart."""
-    plain_id = f"agentls-{req.run_id}"
-    code_id = f"agentls-{req.run_id}-code"
+    plain_id = f"agentls-{origin.run_id}"
+    code_id = f"agentls-{origin.run_id}-code"
     codec = server.workspace.position_codec
-    doc_real = Path(os.path.realpath(req.file))
+    doc_real = origin.doc_real
     document_changes: list[Any] = []
     for ch in changes:
         annotation_id = code_id if ch.runs_code else plain_id
@@ -507,8 +723,8 @@ def build_workspace_edit(
             [te] = text_edits_for(codec, original, [minimal_edit(original, ch.new)])
             edit_range, new_text = te.range, te.new_text
             if ch.path == doc_real:
-                uri = doc_uri
-                version = req.version
+                uri = origin.doc_uri
+                version = origin.version
             else:
                 open_doc = _open_doc(server, ch.path)
                 version = open_doc.version if open_doc is not None else None
@@ -524,7 +740,7 @@ def build_workspace_edit(
                 ],
             )
         )
-    who = f"Proposed by the agent {req.agent.name} ({req.task.title})"
+    who = origin.who
     annotations = {}
     if any(not ch.runs_code for ch in changes):
         annotations[plain_id] = lsp.ChangeAnnotation(
@@ -549,10 +765,27 @@ def _open_doc(server: LanguageServer, real: Path) -> Any:
     return None
 
 
+def _changed(server: LanguageServer, ch: FileChange) -> bool:
+    """Whether ``ch``'s file no longer holds what the proposal was made from."""
+    open_doc = _open_doc(server, ch.path)
+    if open_doc is not None:
+        return bool(open_doc.source != ch.original)
+    # the proposal was computed on the file's exact UTF-8 bytes
+    on_disk = read_file(str(ch.path), MAX_ORIGINAL_BYTES).data  # None: gone, no file
+    return on_disk != (None if ch.original is None else ch.original.encode("utf-8"))
+
+
 async def apply_changes(
-    server: LanguageServer, req: RunRequest, changes: list[FileChange], title: str, doc_uri: str
+    server: LanguageServer,
+    origin: EditOrigin,
+    changes: list[FileChange],
+    title: str,
+    *,
+    pinned: bool = True,
 ) -> tuple[bool, str]:
-    """Send the proposal; ``(applied, why not)``. Never sends over changed text."""
+    """Send the proposal; ``(applied, why not)``. Never sends over changed text.
+    ``pinned``: the run's document is checked by its version (a live run); otherwise, as
+    every other file, by its text (a kept proposal applied later)."""
     if not _client_supports(server, "workspace", "apply_edit"):
         return False, "the editor does not support workspace/applyEdit"
     if not _client_supports(server, "workspace", "workspace_edit", "document_changes"):
@@ -562,25 +795,24 @@ async def apply_changes(
     from agentls.runner.sandbox import Sandbox, SandboxError
 
     try:  # every path checked again, as at the tool call: all or nothing
-        recheck(Sandbox(req.workspace), changes)
+        recheck(Sandbox(origin.workspace), changes)
     except (WriteRefused, SandboxError) as e:
         return False, str(e)
-    doc_real = Path(os.path.realpath(req.file))
-    current = server.workspace.text_documents.get(doc_uri) or _open_doc(server, doc_real)
-    if current is not None and req.version is not None and current.version != req.version:
+    current = server.workspace.text_documents.get(origin.doc_uri) or _open_doc(
+        server, origin.doc_real
+    )
+    stale = current is not None and origin.version not in (None, current.version)
+    if pinned and stale:
         return False, "the document changed while the agent was running"
     for ch in changes:
-        if ch.path == doc_real:
+        if pinned and ch.path == origin.doc_real:
             continue
-        open_doc = _open_doc(server, ch.path)
-        if open_doc is not None:
-            changed = open_doc.source != ch.original
-        else:  # the proposal was computed on the file's exact UTF-8 bytes
-            on_disk = read_file(str(ch.path), MAX_ORIGINAL_BYTES).data  # None: gone, no file
-            changed = on_disk != (None if ch.original is None else ch.original.encode("utf-8"))
-        if changed:
-            return False, f"{ch.rel} changed while the agent was running"
-    edit = build_workspace_edit(server, req, changes, title, doc_uri)
+        if _changed(server, ch):
+            when = "while the agent was running" if pinned else "since the run"
+            return False, f"{ch.rel} changed {when}; nothing was applied"
+    if not pinned:
+        origin.version = current.version if current is not None else None
+    edit = build_workspace_edit(server, origin, changes, title)
     try:
         res = await server.workspace_apply_edit_async(
             lsp.ApplyWorkspaceEditParams(edit=edit, label=title)
@@ -591,6 +823,54 @@ async def apply_changes(
         reason = getattr(res, "failure_reason", None) if res is not None else None
         return False, reason or "the editor (or you) declined the edit"
     return True, ""
+
+
+# --------------------------------------------------------------------------- kept runs
+
+
+async def apply_proposal(ls: AgentlsServer, p: ApplyProposalParams) -> ApplyProposalResult:
+    """Send a kept run's proposals, exactly as they were shown, for confirmation: no model
+    call; refused (nothing sent) when a file changed since the run."""
+    from agentls.runner.results import changes_of
+    from agentls.runner.store import mark_applied
+
+    try:
+        record = await asyncio.to_thread(_find_record, ls, p.run_id)
+    except _Refused as e:
+        return ApplyProposalResult(False, redact(str(e)))
+    if not record.proposals:
+        return ApplyProposalResult(False, f"run {record.id} proposed no change")
+    root = Path(record.workspace)
+    changes = changes_of(record, root)
+    doc_real = Path(os.path.realpath(root / record.file))
+    open_doc = _open_doc(ls, doc_real)
+    name = str(record.agent.get("name", "agent"))
+    title = f"{name}: proposal of run {record.id}"
+    origin = EditOrigin(
+        record.id,
+        root,
+        f"Proposed by the agent {name} in run {record.id}",
+        doc_real,
+        open_doc.uri if open_doc is not None else _uri_of(doc_real),
+        None,
+    )
+    applied, why = await apply_changes(ls, origin, changes, title, pinned=False)
+    if applied:
+        await asyncio.to_thread(mark_applied, root, record, True)
+        return ApplyProposalResult(True, f"{title}: applied {len(changes)} change(s).")
+    return ApplyProposalResult(False, redact(f"{title}: not applied — {why}."))
+
+
+async def conversation_of(ls: AgentlsServer, p: ConversationParams) -> ConversationResult:
+    """The kept runs of a conversation, oldest first (none: an unknown id)."""
+    from agentls.runner.store import conversation_runs
+
+    try:
+        record = await asyncio.to_thread(_find_record, ls, p.conversation)
+    except _Refused:
+        return ConversationResult(p.conversation, [])
+    runs = await asyncio.to_thread(conversation_runs, Path(record.workspace), record.conversation)
+    return ConversationResult(record.conversation, [result_of(r) for r in runs])
 
 
 # --------------------------------------------------------------------------- the feature
@@ -627,6 +907,18 @@ class AgentRuns(Feature):
         @server.feature(RUN_AGENT)
         async def on_run_request(ls: AgentlsServer, params: RunAgentParams) -> RunAgentResult:
             return await run_from_params(ls, params, server_progress=False)
+
+        @server.feature(APPLY_PROPOSAL)
+        async def on_apply_proposal(
+            ls: AgentlsServer, params: ApplyProposalParams
+        ) -> ApplyProposalResult:
+            return await apply_proposal(ls, params)
+
+        @server.feature(CONVERSATION)
+        async def on_conversation(
+            ls: AgentlsServer, params: ConversationParams
+        ) -> ConversationResult:
+            return await conversation_of(ls, params)
 
         # pygls reads the command's one argument into RunAgentParams from the annotation
         @server.command(RUN_AGENT_COMMAND)

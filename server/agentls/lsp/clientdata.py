@@ -134,7 +134,13 @@ def agent_file_patterns() -> list[str]:
 def tasks() -> list[dict[str, Any]]:
     raw = json.loads(TASKS_FILE.read_text("utf-8"))["tasks"]
     return [
-        {"id": k, "title": v["title"], "detail": v["detail"], "edits": bool(v["edits"])}
+        {
+            "id": k,
+            "title": v["title"],
+            "detail": v["detail"],
+            "edits": bool(v["edits"]),
+            "needsPrompt": bool(v.get("needsPrompt", False)),
+        }
         for k, v in raw.items()
     ]
 

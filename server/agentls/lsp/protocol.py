@@ -32,6 +32,8 @@ RUN_AGENT = "agentls/runAgent"
 RUN_OUTPUT = "agentls/runOutput"
 SET_API_KEY = "agentls/setApiKey"
 RUN_AGENT_COMMAND = "agentls.runAgent"  # workspace/executeCommand, from the code actions
+APPLY_PROPOSAL = "agentls/applyProposal"
+CONVERSATION = "agentls/conversation"
 
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # it becomes part of a result file's name
 
@@ -81,42 +83,127 @@ class AgentsResult:
 @attrs.define
 class RunAgentParams:
     """``agentls/runAgent`` (client → server), also the one argument of the
-    ``agentls.runAgent`` command."""
+    ``agentls.runAgent`` command.
 
-    agent: str
-    task: str  # one of the tasks of runner/tasks.json
-    uri: str
-    range: lsp.Range
+    A new run needs ``agent``, ``uri`` and ``range``, and ``task`` or ``prompt`` (a prompt
+    alone is the ``ask`` task). A follow-up names an earlier run in ``conversation`` and
+    gives ``prompt``: the agent, file and lines are the earlier run's."""
+
+    agent: str | None = None
+    task: str | None = None  # one of the tasks of runner/tasks.json (or an alias: fix)
+    uri: str | None = None
+    range: lsp.Range | None = None
     version: int | None = None
     work_done_token: int | str | None = None
     run_id: str | None = None  # chosen by the client to match the run's output; else the server's
-
-
-@attrs.define
-class RunAgentResult:
-    run_id: str
-    status: Literal["done", "cancelled", "failed"]
-    text: str
-    applied: bool | None  # None for answers; False when nothing was written
-    message: str | None
+    prompt: str | None = None  # the user's own instruction: required by ask and a follow-up
+    conversation: str | None = None  # a run id: continue its conversation (from its latest run)
+    max_tokens: int | None = None  # of one answer; None: the setting, else the task's default
+    max_turns: int | None = None  # tool turns; None: the agent's maxTurns, else the setting
 
 
 @attrs.define
 class Usage:
+    """Tokens, as the Messages API counts them (a run's: the sum over its requests).
+    ``input_tokens`` are the uncached ones; the cache fields are the prompt cache's."""
+
     input_tokens: int = attrs.field(metadata=_wire("input_tokens"))
     output_tokens: int = attrs.field(metadata=_wire("output_tokens"))
+    cache_read_input_tokens: int = attrs.field(default=0, metadata=_wire("cache_read_input_tokens"))
+    cache_creation_input_tokens: int = attrs.field(
+        default=0, metadata=_wire("cache_creation_input_tokens")
+    )
+
+
+@attrs.define
+class ProposalInfo:
+    """One file change a run proposes (kept with the run: ``agentls/applyProposal``)."""
+
+    path: str  # relative to the workspace folder, "/"-separated
+    uri: str
+    diff: str  # unified diff, from the file as the run saw it
+    created: bool  # a new file
+    runs_code: str | None = None  # what makes it a file that runs code (CI, hooks...)
+
+
+RunStatus = Literal["done", "incomplete", "cancelled", "failed"]
+
+
+@attrs.define
+class RunAgentResult:
+    """The answer of ``agentls/runAgent``, and one run of ``agentls/conversation``.
+
+    ``incomplete``: the run stopped at a limit (max_tokens after its continuations, or the
+    turn limit); its text and proposals are kept (``message`` names the setting)."""
+
+    run_id: str
+    status: RunStatus
+    text: str
+    applied: bool | None  # None: no proposal was sent; False: not applied
+    message: str | None
+    conversation: str | None = None  # the id of the conversation's first run
+    parent: str | None = None  # the run this one follows up
+    agent: str | None = None
+    task: str | None = None
+    prompt: str | None = None
+    uri: str | None = None  # the document the run was on
+    range: lsp.Range | None = None
+    usage: Usage | None = None
+    cost_usd: float | None = None  # estimated; None: the model's prices are not known
+    prices_as_of: str | None = None  # the date of the price table
+    wall_seconds: float | None = None
+    turns: int | None = None  # requests made to the model
+    stop: str | None = None  # end_turn, max_tokens, max_turns, ...
+    tools: list[str] = attrs.field(factory=list)  # the tool lines, as agentls/runOutput sent them
+    notes: list[str] = attrs.field(factory=list)  # what the runtime did (context, continuations)
+    proposals: list[ProposalInfo] = attrs.field(factory=list)
+    document: str | None = None  # URI of the result document (Markdown)
 
 
 @attrs.define
 class RunOutputParams:
-    """``agentls/runOutput`` (server → client): the streamed output of a run, in order."""
+    """``agentls/runOutput`` (server → client): the streamed output of a run, in order.
+
+    ``delta``: new answer text; ``tool``: one tool call (``Read src/x.py``, ``refused Bash:
+    reason``); ``note``: something the runtime did (context budget, a continuation after
+    max_tokens, history left out); ``turn``: one request to the model ended (``text``: its
+    stop reason, ``turn``: its number); ``usage``: the run's tokens so far."""
 
     run_id: str
     agent: str
     task: str
-    kind: Literal["start", "delta", "tool", "end", "error"]
+    kind: Literal["start", "delta", "tool", "note", "turn", "end", "error"]
     text: str
     usage: Usage | None = None
+    conversation: str | None = None
+    turn: int | None = None
+
+
+@attrs.define
+class ApplyProposalParams:
+    """``agentls/applyProposal`` (client → server): apply a run's stored proposals, as they
+    were shown, without any model call."""
+
+    run_id: str
+
+
+@attrs.define
+class ApplyProposalResult:
+    applied: bool
+    message: str | None
+
+
+@attrs.define
+class ConversationParams:
+    """``agentls/conversation`` (client → server): the runs of a conversation."""
+
+    conversation: str  # the id of any of its runs
+
+
+@attrs.define
+class ConversationResult:
+    conversation: str
+    runs: list[RunAgentResult]  # oldest first
 
 
 class Method(typing.NamedTuple):
@@ -132,11 +219,14 @@ METHODS: dict[str, Method] = {
     SET_API_KEY: Method("notification", "client→server", SetApiKeyParams, None),
     RUN_OUTPUT: Method("notification", "server→client", RunOutputParams, None),
     RUN_AGENT_COMMAND: Method("command", "client→server", RunAgentParams, RunAgentResult),
+    APPLY_PROPOSAL: Method("request", "client→server", ApplyProposalParams, ApplyProposalResult),
+    CONVERSATION: Method("request", "client→server", ConversationParams, ConversationResult),
 }
 
 _MESSAGES = frozenset(
     {SetApiKeyParams, AgentsParams, AgentInfo, AgentsResult}
-    | {RunAgentParams, RunAgentResult, Usage, RunOutputParams}
+    | {RunAgentParams, RunAgentResult, Usage, RunOutputParams, ProposalInfo}
+    | {ApplyProposalParams, ApplyProposalResult, ConversationParams, ConversationResult}
 )
 
 
@@ -260,7 +350,7 @@ def _type_name(tp: Any) -> str:
         return " | ".join(f"'{v}'" for v in typing.get_args(tp))
     if typing.get_origin(tp) is list:
         return _type_name(typing.get_args(tp)[0]) + "[]"
-    names = {str: "string", int: "number", bool: "boolean", type(None): "null"}
+    names = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
     if tp in names:
         return names[tp]
     if tp is lsp.Range:
