@@ -102,6 +102,8 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         add_run_parser(sub)
     else:
         sub.add_parser("run", help="run an agent on a piece of code")
+        sub.add_parser("apply", help="apply a kept run's proposed changes")
+        sub.add_parser("runs", help="list the recent agent runs")
     return p
 
 
@@ -227,9 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         return start(tcp=args.tcp, log_file=args.log_file, verbose=args.verbose)
     if args.command == "agents":
         return _agents(args.paths, args.format, user=not args.no_user)
-    if args.command == "run":
-        from agentls.runner.cli import run_main
-
-        return run_main(args)
+    if args.command in ("run", "apply", "runs"):
+        status: int = args.func(args)  # agentls.runner.cli
+        return status
     parser.print_help()
     return 2
