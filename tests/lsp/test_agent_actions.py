@@ -220,7 +220,7 @@ async def test_edit_for_changed_document_is_not_applied(client, fake_api, worksp
     )
     uri = open_doc(client, workspace)
     pending = asyncio.ensure_future(run_request(client, args(uri, "improve")))
-    await asyncio.wait_for(client.rec.got_delta.wait(), 10)
+    await asyncio.wait_for(client.rec.got_delta.wait(), 60)  # a bound, not a timing
     client.text_document_did_change(
         lsp.DidChangeTextDocumentParams(
             text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
@@ -247,7 +247,7 @@ async def test_cancel_command_through_progress_token(client, fake_api, workspace
             lsp.ExecuteCommandParams(command="agentls.runAgent", arguments=[args(uri)])
         )
     )
-    await asyncio.wait_for(client.rec.got_delta.wait(), 10)
+    await asyncio.wait_for(client.rec.got_delta.wait(), 60)  # a bound, not a timing
     [token] = list(run_progress(client))
     client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
     # the stalled stream closes only when the server drops it (the time to it is a figure
@@ -262,7 +262,7 @@ async def test_cancel_request(client, fake_api, workspace):
     fake_api.script(fake.text("partial ", stall_after=3))
     uri = open_doc(client, workspace)
     fut = client.protocol.send_request("agentls/runAgent", args(uri), msg_id="run-1")
-    await asyncio.wait_for(client.rec.got_delta.wait(), 10)
+    await asyncio.wait_for(client.rec.got_delta.wait(), 60)  # a bound, not a timing
     client.protocol.notify("$/cancelRequest", lsp.CancelParams(id="run-1"))
     await fake_api.wait_disconnect(0, timeout=60)  # the stalled stream, dropped
     with pytest.raises(Exception, match="cancel"):
