@@ -66,6 +66,10 @@ CASES: dict[str, tuple[str, str]] = {
         fm(*BASE, "tools: Read, Bash", "disallowedTools: Bash"),
         fm(*BASE, "tools: Read", "disallowedTools: Bash"),
     ),
+    "AL132": (
+        fm(*BASE, "tools: Read, Grep", body="Make the change with the Edit tool.\n"),
+        fm(*BASE, "tools: Read, Grep, Edit", body="Make the change with the Edit tool.\n"),
+    ),
     "AL108": (fm(*BASE, "tools: Read, Grep, Read"), fm(*BASE, "tools: Read, Grep")),
     "AL025": (fm(*BASE, "tools: Read, Agent(worker)"), fm(*BASE, "tools: Read, Agent")),
     "AL027": (
@@ -227,3 +231,67 @@ def test_mcp_server_not_configured(tmp_path) -> None:  # type: ignore[no-untyped
     assert [f.message.split("`")[1] for f in found] == ["jira"]
     eff = analyze(text, str(path), mcp_servers=servers).effective
     assert eff is not None and eff.tools == ["Read", "mcp__github__*"]
+
+
+# ------------------------------------------------------------------ AL132: body vs tools
+
+
+def _al132(text: str) -> list[tuple[str, int]]:
+    return [
+        (f.message.split(" use ", 1)[1].split(",", 1)[0], f.range.start.character)
+        for f in analyze(text, PATH).findings
+        if f.code == "AL132"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Use the Read, Grep and Write tools.\n", ["Write"]),
+        ("Propose it with the `Edit` tool.\n", ["Edit"]),
+        ("Never use the Bash tool. Do not call the Edit tool.\n", []),  # told not to
+        ("Read the file. Use Bash to run tests.\n", []),  # no "tool": ordinary prose
+        ("```\nrun the Bash tool\n```\n", []),  # code, not an instruction
+        ("Use the Edit tool. Then the Edit tool again.\n", ["Edit"]),  # once per tool
+        ("Use the Frobnicate tool.\n", []),  # not a Claude Code tool
+    ],
+)
+def test_body_tool_mentions(body: str, expected: list[str]) -> None:
+    text = fm(*BASE, "tools: Read, Grep", body=body)
+    assert [name for name, _ in _al132(text)] == expected
+
+
+def test_body_tool_not_granted_is_not_checked_for_every_tool_or_a_wildcard() -> None:
+    body = "Make the change with the Edit tool.\n"
+    assert _al132(fm(*BASE, body=body)) == []
+    assert _al132(fm(*BASE, "tools: '*'", body=body)) == []
+
+
+def test_body_tool_taken_away_by_disallowed_tools_has_no_add_fix() -> None:
+    text = fm(*BASE, "tools: Read, Edit", "disallowedTools: Edit", body="Use the Edit tool.\n")
+    [f] = [f for f in analyze(text, PATH).findings if f.code == "AL132"]
+    assert "disallowedTools" in f.message and not f.fixes
+
+
+@pytest.mark.parametrize(
+    ("tools", "fixed"),
+    [
+        (("tools: Read, Grep",), "tools: Read, Grep, Edit\n"),
+        (("tools: [Read, Grep]",), "tools: [Read, Grep, Edit]\n"),
+        (("tools:", "  - Read", "  - Grep"), "tools:\n  - Read\n  - Grep\n  - Edit\n"),
+    ],
+)
+def test_body_tool_fix_adds_the_tool_and_is_verified(tools: tuple[str, ...], fixed: str) -> None:
+    from agentls.editing.fixes import verify_fix
+
+    text = fm(*BASE, *tools, body="Make the change with the Edit tool.\n")
+    before = analyze(text, PATH)
+    [f] = [f for f in before.findings if f.code == "AL132"]
+    [fix] = f.fixes
+    assert fix.title == "Add Edit to `tools`" and not fix.safe  # it grants a capability
+    verdict = verify_fix(text, PATH, None, before, f, fix)
+    assert verdict.ok, verdict
+    assert fixed in verdict.text
+    after = verdict.analysis
+    assert after is not None and after.effective is not None
+    assert "Edit" in (after.effective.tools or [])

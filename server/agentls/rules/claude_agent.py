@@ -21,7 +21,7 @@ from agentls.rules.claude.envelope import (
 from agentls.rules.claude.identity import check_description, check_name
 from agentls.rules.claude.keys import check_keys
 from agentls.rules.claude.structure import check_body, check_hooks, check_mcp, check_types
-from agentls.rules.claude.tools import check_tools, tool_items
+from agentls.rules.claude.tools import check_body_tools, check_tools, tool_items
 from agentls.rules.claude.values import check_values
 from agentls.rules.common import check_syntax, fence_range
 from agentls.rules.registry import finding
@@ -72,5 +72,6 @@ def check_claude_agent(
         check_mcp(ctx)
         check_types(ctx)
         check_body(ctx)
+        check_body_tools(ctx)
     ctx.out.sort(key=lambda f: (f.range.start, f.code))
     return ctx.out

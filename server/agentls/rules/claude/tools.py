@@ -265,3 +265,112 @@ def _tool_finding(
         f"Claude Code {ctx.facts.version} has no tool `{entry}`: it is silently dropped.{sug}",
         replace_with_fix(rng, v.suggestion, False),
     )
+
+
+# --------------------------------------------------------------------------- the body
+
+# "use the Edit tool", "with the `Write` tool", "the Read, Grep and Glob tools": a tool
+# named (capitalised, as Claude Code spells it) right before the word "tool(s)". A name
+# alone ("Read the file", "use Bash") is ordinary prose too often to count.
+_NAME = r"`?([A-Z][A-Za-z]+)`?"
+_TOOL_MENTION = re.compile(
+    rf"\b{_NAME}((?:\s*,\s*{_NAME})*(?:,?\s+(?:and|or)\s+{_NAME})?)\s+tools?\b"
+)
+_ONE = re.compile(_NAME)
+# A sentence that tells the agent not to use a tool is no reason to grant it.
+_NEGATION = re.compile(
+    r"\b(?:never|not|no|don't|do not|cannot|can't|without|avoid|instead of|rather than|"
+    r"neither|nor|unavailable|lack|lacks)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
+
+
+def body_tool_mentions(
+    lines: list[str], start: int, known: set[str]
+) -> Iterator[tuple[str, Range]]:
+    """Each tool the body tells the agent to use: ``(name, range of the name)``; mentions
+    in a negated sentence and in fenced code blocks are left out."""
+    fence: str | None = None
+    for n in range(start, len(lines)):
+        line = lines[n]
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            mark = stripped[:3]
+            fence = None if fence == mark else (fence or mark)
+            continue
+        if fence is not None:
+            continue
+        for m in _TOOL_MENTION.finditer(line):
+            before = line[: m.start()]
+            ends = list(_SENTENCE_END.finditer(before))
+            sentence = before[ends[-1].end() :] if ends else before
+            if _NEGATION.search(sentence):
+                continue
+            for one in _ONE.finditer(line, m.start(), m.end()):
+                name = one.group(1)
+                if name in known:
+                    yield name, Range.of(n, one.start(1), n, one.end(1))
+
+
+def check_body_tools(ctx: ClaudeCtx) -> None:
+    """A body that tells the agent to use a tool its ``tools`` does not grant: as a Claude
+    Code sub-agent it could never do what it is told."""
+    doc, eff = ctx.doc, ctx.effective
+    e = doc.get("tools")
+    if e is None or e.problem or not eff.loads or eff.tools is None or "*" in eff.tools:
+        return
+    if doc.env.close_line is None:
+        return
+    granted = set(eff.tools)
+    denied = set(eff.disallowed_tools)
+    items = list(tool_items(doc, e))
+    known = set(ctx.facts.tools)
+    reported: set[str] = set()
+    capped = _Capped(ctx, "the body")
+    for name, rng in body_tool_mentions(doc.lines, doc.env.body_start, known):
+        if name in granted or name in reported:
+            continue
+        reported.add(name)
+        if name in denied:
+            capped.add(
+                finding(
+                    codes.BODY_TOOL_NOT_GRANTED,
+                    rng,
+                    f"The instructions tell the agent to use {name}, which `disallowedTools` "
+                    "takes away: as a sub-agent it cannot. Remove it from `disallowedTools`, "
+                    "or change the instructions.",
+                )
+            )
+            continue
+        fix = _add_tool_fix(doc, e, items, name)
+        capped.add(
+            finding(
+                codes.BODY_TOOL_NOT_GRANTED,
+                rng,
+                f"The instructions tell the agent to use {name}, but `tools` does not grant "
+                f"it: as a sub-agent it cannot. Add {name} to `tools`, or change the "
+                "instructions.",
+                [fix] if fix is not None else None,
+            )
+        )
+    capped.close()
+
+
+def _add_tool_fix(doc: Document, e: Entry, items: list[tuple[str, Range]], name: str) -> Fix | None:
+    """Add ``name`` after the last entry of ``tools``: ``, Name`` in a comma-separated
+    string or a flow list, a ``- Name`` line in a block list."""
+    if not items:
+        return None
+    _, last = items[-1]
+    if last.start.line != last.end.line:
+        return None
+    line = doc.lines[last.start.line]
+    head = line[: last.start.character]
+    if e.node.kind == "sequence" and head.strip() == "-":  # a block list: a line of its own
+        at = Position(last.end.line + 1, 0)
+        edit = replace(Range(at, at), f"{head}{name}\n")
+    else:
+        at = last.end
+        edit = replace(Range(at, at), f", {name}")
+    return Fix(f"Add {name} to `tools`", edit, False)
