@@ -86,8 +86,8 @@ async def test_request_carries_system_prompt_model_selection(fake_api, workspace
     assert 'path="src/app.py"' in prompt and "python" in prompt
     assert 'lines="4-6"' in prompt
     assert "import sqlite3" in prompt  # the import block
-    # a review is offered the read tools only, even by an agent that may edit
-    assert [t["name"] for t in body["tools"]] == ["Read", "Grep", "Glob"]
+    # the agent's tools for every task (a follow-up then reads them from the cache)
+    assert [t["name"] for t in body["tools"]] == ["Read", "Grep", "Glob", "Edit", "Write"]
     assert (
         req.headers.get("authorization") == f"Bearer {FAKE_KEY}"
         or req.headers.get("x-api-key") == FAKE_KEY
