@@ -1,0 +1,129 @@
+"""Kept runs (runner/store.py), their result document (runner/results.py), patches
+(runner/patch.py), history bounds (runner/history.py) and prices (runner/pricing.py)."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from agentls.runner import store
+from agentls.runner.history import DROPPED_MARK, bound_history
+from agentls.runner.patch import git_patch
+from agentls.runner.pricing import estimate_cost, price_for
+from agentls.runner.proposals import FileChange
+from agentls.runner.redact import register_secret
+from agentls.runner.results import render_record
+
+
+def record(ws: Path, run_id: str, **kw: object) -> store.RunRecord:
+    base: dict[str, object] = {
+        "id": run_id,
+        "conversation": run_id,
+        "workspace": str(ws),
+        "agent": {"name": "a", "path": "a.md", "scope": "project"},
+        "task": "review",
+        "file": "src/app.py",
+        "selection": {"start": {"line": 8, "character": 0}, "end": {"line": 23, "character": 0}},
+        "model": "claude-sonnet-5-5",
+        "status": "done",
+    }
+    base.update(kw)
+    return store.RunRecord(**base)  # type: ignore[arg-type]
+
+
+def test_a_selection_ending_at_column_0_does_not_include_that_line(isolated_home, tmp_path):
+    rec = record(tmp_path, "r1")
+    assert rec.lines == (9, 23)
+    assert "- Selection: lines 9-23" in render_record(rec)
+
+
+def test_records_round_trip_privately_with_known_secrets_masked(isolated_home, tmp_path):
+    secret = "sk-ant-api03-STORETEST-0123456789abcdef0123456789abcdef-AAAA"
+    register_secret(secret)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    rec = record(
+        ws,
+        "r1abcdef",
+        messages=[{"role": "user", "content": [{"type": "text", "text": f"key {secret}"}]}],
+        proposals=[store.Proposal("src/app.py", "a\n", "b\n")],
+    )
+    path = store.save(rec, render_record(rec))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert not path.is_relative_to(ws)  # in the cache, not the workspace
+    assert secret not in path.read_text() and secret not in path.with_suffix(".md").read_text()
+    back = store.load(ws, "r1ab")  # a unique prefix of 4 or more will do
+    assert back.proposals == [store.Proposal("src/app.py", "a\n", "b\n")]
+    with pytest.raises(store.RunNotFound):
+        store.load(ws, "nope")
+
+
+def test_conversations_in_order_and_the_newest_runs_kept(isolated_home, tmp_path):
+    store.save(record(tmp_path, "first"))
+    store.save(record(tmp_path, "second", conversation="first", parent="first"))
+    store.save(record(tmp_path, "other"))
+    assert [r.id for r in store.conversation_runs(tmp_path, "first")] == ["first", "second"]
+    assert [r.id for r in store.recent(tmp_path)] == ["other", "second", "first"]
+    store.prune(tmp_path, keep=2)
+    assert [r.id for r in store.recent(tmp_path)] == ["other", "second"]
+
+
+def _change(rel: str, original: str | None, new: str) -> FileChange:
+    return FileChange(rel, Path(rel), original, new)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git")
+def test_patch_applies_with_git(tmp_path):
+    (tmp_path / "crlf.txt").write_bytes(b"one\r\ntwo\r\n")
+    (tmp_path / "no-eol.py").write_text("a = 1\nb = 2")
+    (tmp_path / 'we"ird name.py').write_text("x\n")
+    changes = [
+        _change("crlf.txt", "one\r\ntwo\r\n", "one\r\nTWO\r\n"),
+        _change("no-eol.py", "a = 1\nb = 2", "a = 1\nb = 3"),
+        _change('we"ird name.py', "x\n", "y\n"),
+        _change("new/file.py", None, "print('hi')\n"),
+    ]
+    patch = tmp_path / "p.patch"
+    patch.write_text(git_patch(changes), newline="")
+    subprocess.run(["git", "apply", str(patch)], cwd=tmp_path, check=True)
+    assert (tmp_path / "crlf.txt").read_bytes() == b"one\r\nTWO\r\n"
+    assert (tmp_path / "no-eol.py").read_text() == "a = 1\nb = 3"
+    assert (tmp_path / 'we"ird name.py').read_text() == "y\n"
+    assert (tmp_path / "new" / "file.py").read_text() == "print('hi')\n"
+
+
+def test_history_drops_the_oldest_tool_results_first_and_says_so():
+    big = "x" * 40_000
+    msgs = [
+        {"role": "user", "content": [{"type": "text", "text": "ask"}]},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "Read"}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": big}]},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t2", "name": "Read"}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t2", "content": big}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "done"}]},
+        {"role": "user", "content": [{"type": "text", "text": "next"}]},
+    ]
+    out, dropped, saved = bound_history(msgs, 15_000)
+    assert dropped == 1 and saved > 9_000
+    assert str(out[2]["content"][0]["content"]).startswith(DROPPED_MARK)
+    assert out[4] == msgs[4]  # the newer result is kept
+    assert bound_history(msgs, 100_000) == (msgs, 0, 0)
+
+
+def test_cost_per_request_with_cache_prices_and_unknown_models():
+    usage = {
+        "input_tokens": 1_000_000,
+        "output_tokens": 0,
+        "cache_read_input_tokens": 1_000_000,
+        "cache_creation_input_tokens": 0,
+    }
+    price = price_for("claude-sonnet-5-5-20261001")  # a dated id: the id without the date
+    assert price is not None
+    assert estimate_cost("claude-sonnet-5-5", [usage]) == pytest.approx(2 + 0.1)
+    assert estimate_cost("my-proxy-model", [usage]) is None
+    assert estimate_cost("my-proxy-model", [usage], {"my-proxy-model": {"input": 1, "output": 2}})
