@@ -155,9 +155,18 @@ end
 ---@type vim.lsp.Config
 return {
   cmd = { 'agentls', 'lsp' },
-  -- toml: agentls.toml, .agentls.toml and pyproject.toml's [tool.agentls] are checked, and
-  -- an open one is the project configuration as it is typed (other TOML files get nothing)
-  filetypes = { 'markdown', 'toml' },
+  -- Agent files (markdown) and the configuration (toml: agentls.toml, .agentls.toml and
+  -- pyproject.toml's [tool.agentls] are checked, and an open one is the project configuration
+  -- as it is typed; other TOML files get nothing), and the programming languages people run
+  -- agents on: the agent actions work on a selection in any attached buffer. Diagnostics,
+  -- hover and completion stay on agent and configuration files (known by their path).
+  filetypes = {
+    'markdown', 'toml',
+    'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'vue', 'svelte',
+    'php', 'go', 'rust', 'java', 'kotlin', 'scala', 'c', 'cpp', 'cs', 'swift', 'objc',
+    'ruby', 'elixir', 'erlang', 'haskell', 'ocaml', 'dart', 'lua', 'perl', 'r',
+    'sh', 'bash', 'zsh', 'sql', 'html', 'css', 'scss', 'yaml', 'json', 'terraform', 'dockerfile',
+  },
   -- .git first: a ~/.claude folder (user agents) must not make $HOME the root of every file.
   -- On 0.11.3+ { { '.git', '.claude', '.github' } } gives them equal priority (nearest wins).
   root_markers = { '.git', '.claude', '.github' },

@@ -43,6 +43,7 @@ vim.opt.runtimepath:prepend(plan.rtp) -- the repository's editors/nvim: lsp/agen
 vim.cmd('filetype on')
 vim.o.swapfile = false
 vim.g.loaded_python3_provider = 0 -- python ftplugin would probe for pynvim (seconds)
+-- plan.filetypes nil: the shipped file's filetypes (markdown and the programming languages)
 vim.lsp.config('agentls', { cmd = plan.cmd, filetypes = plan.filetypes })
 vim.lsp.enable('agentls')
 
