@@ -437,6 +437,10 @@ def _gather_memory(sandbox: Sandbox, rel: str) -> list[Any]:
     return memory_files(sandbox.root, rel, sandbox.read_text, exists)
 
 
+def _gather_context(sandbox: Sandbox, rel: str, memory: bool) -> tuple[list[Any], list[str]]:
+    return (_gather_memory(sandbox, rel) if memory else []), _gather_tree(sandbox)
+
+
 def _gather_tree(sandbox: Sandbox) -> list[str]:
     from agentls.discovery import SKIP_DIRS
     from agentls.runner.context import workspace_tree
@@ -528,14 +532,14 @@ async def run_agent(
         turn_text = build_follow_up(req.prompt or "", req.history_notes)
     else:
         rel = req.rel_path
-        memory: list[Any] = []
         if req.agent.omit_claude_md:
             notes.append(
                 "Project memory (CLAUDE.md, AGENTS.md) left out: the agent sets omitClaudeMd."
             )
-        else:
-            memory = await asyncio.to_thread(_gather_memory, sandbox, rel)
-        tree = await asyncio.to_thread(_gather_tree, sandbox)
+        # one trip to a thread for both (each trip is a wake-up on a loaded machine)
+        memory, tree = await asyncio.to_thread(
+            _gather_context, sandbox, rel, not req.agent.omit_claude_md
+        )
         first = build_first_turn(
             task=req.task,
             text=req.text,
