@@ -130,3 +130,19 @@ async def test_kept_proposal_is_refused_when_its_file_changed(client, fake_api, 
     assert applied.applied is False and "src/util.py changed" in applied.message
     assert len(client.rec.edits) == 1  # nothing more was sent
     assert util.read_text() == old + "# changed by the user\n"
+
+
+async def test_an_answer_still_cut_at_max_tokens_is_kept(client, fake_api, workspace):  # noqa: F811
+    uri = open_doc(client, workspace)
+    fake_api.default_reply = fake.text("more ", stop_reason="max_tokens")
+    res = await run_request(client, {**args(uri, task="explain"), "maxTokens": 64})
+    assert res.status == "incomplete" and res.stop == "max_tokens"
+    assert "max_tokens (64 tokens" in res.message and "maxTokens" in res.message
+    assert len(fake_api.requests) == 4  # the answer and 3 continuations
+    assert all(r.body["max_tokens"] == 64 for r in fake_api.requests)
+    assert res.text.count("more") == 4  # what was received is kept
+    assert any("continuing it (3 of 3)" in n for n in res.notes)
+    conv = await client.protocol.send_request_async(
+        "agentls/conversation", {"conversation": res.runId}
+    )
+    assert [r.status for r in conv.runs] == ["incomplete"]

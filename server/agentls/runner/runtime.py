@@ -85,7 +85,7 @@ class RunSettings:
     max_retries: int = 2
     tool_timeout: float = DEFAULT_BUDGET  # seconds for one Grep or Glob (then it is stopped)
     cache: bool = True  # prompt caching (off: to measure what it saves)
-    prices: dict[str, Any] = field(default_factory=dict)  # overrides of data/prices.json
+    prices: dict[str, Any] = field(default_factory=dict)  # models added to data/prices.json
 
     def credentials(self) -> tuple[str | None, str | None]:
         """``(API key, bearer token)``: the key set for agentls, else ANTHROPIC_API_KEY,
@@ -115,7 +115,8 @@ class RunSettings:
     @staticmethod
     def from_options(options: dict[str, Any] | None) -> RunSettings:
         """Settings from initialization options / ``agentls`` configuration (protocol.md).
-        (Until the typed settings model lands, the runner's own keys are read here.)"""
+        The language server takes what data/settings.json declares from its typed
+        Settings; this reads the same keys for a caller without them."""
         s = RunSettings()
         o = options or {}
         if isinstance(o.get("apiKey"), str) and o["apiKey"].strip():
@@ -125,14 +126,9 @@ class RunSettings:
             s.models = {str(k): str(v) for k, v in o["models"].items() if isinstance(v, str)}
         if isinstance(o.get("defaultModel"), str) and o["defaultModel"].strip():
             s.default_model = o["defaultModel"].strip()
-        for key, attr in (
-            ("contextLines", "context_lines"),
-            ("contextTokens", "context_tokens"),
-            ("historyTokens", "history_tokens"),
-        ):
-            v = o.get(key)
-            if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
-                setattr(s, attr, v)
+        v = o.get("contextLines")
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            s.context_lines = v
         v = o.get("maxTokens")
         if isinstance(v, int) and not isinstance(v, bool) and v > 0:
             s.max_tokens = v
@@ -145,8 +141,6 @@ class RunSettings:
         if isinstance(o.get("baseUrl"), str) and o["baseUrl"].strip():
             s.base_url = o["baseUrl"].strip()
             register_url(s.base_url)
-        if isinstance(o.get("prices"), dict):
-            s.prices = {str(k): v for k, v in o["prices"].items() if isinstance(v, dict)}
         return s
 
 
