@@ -210,3 +210,60 @@ def test_a_read_only_agent_is_refused_edit_tasks(fake_api, workspace):
     )
     assert p.returncode == 2 and "neither Edit nor Write" in p.stderr
     assert fake_api.requests == []
+
+
+def _at_a_terminal(args: list[str], answers: list[str], cwd: Path) -> tuple[int, str]:
+    """Run with stdin, stdout and stderr on a pseudo-terminal; each answer is typed after the
+    question before it shows (``[y/N]`` or ``> ``). Returns the exit status and the screen."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agentls.runner.cli", *args],
+        cwd=cwd,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(os.environ),
+    )
+    os.close(slave)
+    screen = b""
+    pending = list(answers)
+    while True:
+        ready, _, _ = select.select([master], [], [], 90)
+        if not ready:
+            proc.kill()
+            raise AssertionError(f"no output for 90 s; screen so far:\n{screen.decode()}")
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+        tail = screen.decode("utf-8", "replace").rstrip(" ")
+        if pending and (tail.endswith("[y/N]") or tail.endswith(">")):
+            os.write(master, pending.pop(0).encode() + b"\n")
+    os.close(master)
+    return proc.wait(timeout=60), screen.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_at_a_terminal_the_diff_is_confirmed_then_a_follow_up_is_asked(fake_api, workspace):
+    fake_api.script(
+        fake.tool_use("Edit", EDIT),
+        fake.text("Swapped."),
+        fake.text("FOLLOW-UP ANSWER"),
+    )
+    args = ["run", "backend-engineer", "-f", "src/app.py", "-l", "9-10", "-t", "improve"]
+    code, screen = _at_a_terminal(
+        [*args, "-w", str(workspace)], ["y", "Why swap them?", ""], workspace
+    )
+    assert code == 0, screen
+    assert "+    return b + a" in screen and "Apply these changes? [y/N]" in screen
+    assert "updated src/app.py" in screen
+    assert "return b + a" in (workspace / "src" / "app.py").read_text()
+    assert "FOLLOW-UP ANSWER" in screen
+    texts = _user_texts(fake_api.requests[2].body)
+    assert "Why swap them?" in texts[-1]
+    assert any("were applied" in t for t in texts)  # the follow-up knows
