@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lsprotocol import types as lsp
 from test_agent_actions import NEW, OLD, SEL, args, client, open_doc, run_request  # noqa: F401
 
 from fakes import fake_messages_api as fake
@@ -146,3 +147,30 @@ async def test_an_answer_still_cut_at_max_tokens_is_kept(client, fake_api, works
         "agentls/conversation", {"conversation": res.runId}
     )
     assert [r.status for r in conv.runs] == ["incomplete"]
+
+
+async def test_a_read_only_agent_does_only_what_it_can(client, fake_api, workspace):  # noqa: F811
+    agents = workspace / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "reader.md").write_text(
+        "---\nname: reader\ndescription: Reads code.\ntools: Read, Grep\n---\nYou read code.\n"
+    )
+    uri = open_doc(client, workspace)
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri),
+            range=lsp.Range(lsp.Position(3, 0), lsp.Position(6, 0)),
+            context=lsp.CodeActionContext(diagnostics=[]),
+        )
+    )
+    titles = {a.title for a in actions or []}
+    assert {"reader: Review", "reader: Explain"} <= titles
+    assert not titles & {"reader: Improve", "reader: Write tests", "reader: Ask"}
+    assert {"backend-engineer: Improve", "backend-engineer: Write tests"} <= titles
+    res = await run_request(client, {**args(uri, task="fix"), "agent": "reader"})  # fix=improve
+    assert res.status == "failed" and "neither Edit nor Write" in res.message
+    assert fake_api.requests == []
+    fake_api.script(fake.text("It reads a user."))
+    res = await run_request(client, {**args(uri, task="ask"), "agent": "reader", "prompt": "What?"})
+    assert res.status == "done"
+    assert [t["name"] for t in fake_api.requests[0].body["tools"]] == ["Read", "Grep"]
