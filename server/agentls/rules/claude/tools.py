@@ -327,7 +327,7 @@ def check_body_tools(ctx: ClaudeCtx) -> None:
     items = list(tool_items(doc, e))
     known = set(ctx.facts.tools)
     reported: set[str] = set()
-    capped = _Capped(ctx, "the body")
+    capped = ListCap(ctx, "tools the body names that are not granted")
     for name, rng in body_tool_mentions(doc.lines, doc.env.body_start, known):
         if name in granted or name in reported:
             continue
