@@ -42,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Agentl
   context.subscriptions.push(server);
 
   const agents = new AgentsProvider(server);
-  runner = new Runner(server, agents);
+  runner = new Runner(server, agents, context.workspaceState);
   const view = vscode.window.createTreeView('agentls.agents', { treeDataProvider: agents, showCollapseAll: true });
   agents.view = view;
   const status = new StatusBar(server, agents, runner);
@@ -58,6 +58,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Agentl
 
   // Refresh the Agents view: on (re)start, agent files created/changed/deleted, diagnostics changes.
   server.onDidStart(() => agents.scheduleRefresh(50), undefined, context.subscriptions);
+  // the conversation shown before a reload, from the server's kept runs
+  server.onDidStart(() => void runner?.restore(), undefined, context.subscriptions);
   server.onDidChangeState(() => agents.rerender(), undefined, context.subscriptions);
   const watcher = vscode.workspace.createFileSystemWatcher(agentFilesGlob());
   context.subscriptions.push(

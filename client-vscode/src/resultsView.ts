@@ -1,24 +1,39 @@
 // The Results view: a webview that shows the streamed answer of the current agent run.
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { RunView } from './runState';
+import { resultsHtml as html } from './resultsHtml';
+import { canApply, conversationId, RunView, usageLine } from './runState';
 
 export interface ResultsMessage {
-  type: 'cancel' | 'openAsDocument' | 'ready';
+  type: 'cancel' | 'openAsDocument' | 'ready' | 'followUp' | 'apply';
   runId?: string | null;
+  conversation?: string;
+  prompt?: string;
+}
+
+export interface ResultsHandlers {
+  cancel(runId: string | null): void;
+  openAsDocument(): void;
+  /** A follow-up typed under the last answer. */
+  followUp(conversation: string, prompt: string): void;
+  /** "Apply" under a run's proposed diff. */
+  apply(runId: string): void;
+}
+
+/** What the webview renders for one run (a turn of the conversation). */
+export interface TurnView extends RunView {
+  usageLine: string;
+  canApply: boolean;
 }
 
 export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'agentls.results';
   private view: vscode.WebviewView | undefined;
-  private last: RunView | null = null;
+  private last: RunView[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly onCancel: (runId: string | null) => void,
-    private readonly onOpenAsDocument: () => void,
-  ) {}
+  constructor(private readonly handlers: ResultsHandlers) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -26,9 +41,12 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
     view.webview.html = html(crypto.randomBytes(16).toString('base64'), view.webview.cspSource);
     this.disposables.push(
       view.webview.onDidReceiveMessage((m: ResultsMessage) => {
-        if (m.type === 'cancel') this.onCancel(m.runId ?? null);
-        else if (m.type === 'openAsDocument') this.onOpenAsDocument();
+        if (m.type === 'cancel') this.handlers.cancel(m.runId ?? null);
+        else if (m.type === 'openAsDocument') this.handlers.openAsDocument();
         else if (m.type === 'ready') this.flush();
+        else if (m.type === 'followUp' && m.conversation && typeof m.prompt === 'string') {
+          this.handlers.followUp(m.conversation, m.prompt);
+        } else if (m.type === 'apply' && m.runId) this.handlers.apply(m.runId);
       }),
       view.onDidDispose(() => {
         this.view = undefined;
@@ -42,9 +60,10 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
     else await vscode.commands.executeCommand(`${ResultsView.viewId}.focus`, { preserveFocus: true });
   }
 
-  /** Shows a run; updates are throttled (the webview is re-rendered at most every 50 ms). */
-  update(run: RunView): void {
-    this.last = run;
+  /** Shows a conversation (its runs, oldest first); updates are throttled (the webview is
+   * re-rendered at most every 50 ms). */
+  update(turns: RunView[]): void {
+    this.last = turns;
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -54,9 +73,11 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
 
   private flush(): void {
     if (!this.view) return;
-    const r = this.last;
-    if (!r) return;
-    void this.view.webview.postMessage({ type: 'run', run: { ...r } });
+    const turns = this.last;
+    if (!turns.length) return;
+    const r = turns[turns.length - 1];
+    const views: TurnView[] = turns.map((t) => ({ ...t, usageLine: usageLine(t), canApply: canApply(t) }));
+    void this.view.webview.postMessage({ type: 'conversation', conversation: conversationId(r), turns: views });
     this.view.description = `${r.agent} · ${r.task} · ${r.status}`;
   }
 
@@ -64,71 +85,4 @@ export class ResultsView implements vscode.WebviewViewProvider, vscode.Disposabl
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function html(nonce: string, cspSource: string): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
-  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 8px; }
-  header { display: flex; gap: 8px; align-items: center; position: sticky; top: 0; background: var(--vscode-sideBar-background, var(--vscode-panel-background)); padding: 4px 0; }
-  #title { font-weight: 600; }
-  #status { opacity: .8; }
-  #status.failed { color: var(--vscode-errorForeground); }
-  .spacer { flex: 1; }
-  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 3px 10px; cursor: pointer; }
-  button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
-  button:hover { background: var(--vscode-button-hoverBackground); }
-  button[hidden] { display: none; }
-  #output { white-space: pre-wrap; word-wrap: break-word; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); line-height: 1.4; }
-  #tools, #usage, #header { opacity: .75; font-size: .9em; }
-  #error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
-</style>
-</head>
-<body>
-<header>
-  <span id="title">No agent run yet</span>
-  <span id="status"></span>
-  <span class="spacer"></span>
-  <button id="cancel" hidden title="Cancel the run">Cancel</button>
-  <button id="open" class="secondary" hidden title="Open the answer as a Markdown document">Open as document</button>
-</header>
-<div id="header"></div>
-<div id="hint">Select code, then run <b>agentls: Ask an agent about the selection…</b> (editor context menu or command palette), or a code action.</div>
-<div id="tools"></div>
-<div id="output" role="log" aria-live="polite"></div>
-<div id="error"></div>
-<div id="usage"></div>
-<script nonce="${nonce}">
-  const vscode = acquireVsCodeApi();
-  const $ = (id) => document.getElementById(id);
-  let runId = null;
-  $('cancel').addEventListener('click', () => vscode.postMessage({ type: 'cancel', runId }));
-  $('open').addEventListener('click', () => vscode.postMessage({ type: 'openAsDocument' }));
-  window.addEventListener('message', (ev) => {
-    const m = ev.data;
-    $('hint').hidden = true;
-    if (m.type !== 'run') return;
-    const r = m.run;
-    runId = r.runId;
-    document.body.dataset.status = r.status;
-    $('title').textContent = r.agent + ' · ' + r.task;
-    $('status').textContent = r.status === 'running' ? 'running…' : r.status;
-    $('status').className = r.status;
-    $('header').textContent = r.header || '';
-    $('output').textContent = r.text;
-    $('tools').textContent = r.tools.length ? 'Tools: ' + r.tools.join(' · ') : '';
-    $('error').textContent = r.error || '';
-    $('usage').textContent = r.usage ? ('Tokens: ' + r.usage.input_tokens + ' in, ' + r.usage.output_tokens + ' out') : '';
-    $('cancel').hidden = r.status !== 'running';
-    $('open').hidden = r.status === 'running' || !r.text;
-  });
-  vscode.postMessage({ type: 'ready' });
-</script>
-</body>
-</html>`;
 }

@@ -1,5 +1,5 @@
 // State of agent runs, fed by agentls/runOutput notifications (no vscode import).
-import { RunAgentResult, RunOutputParams, Usage } from './protocol';
+import { ProposalInfo, RunAgentResult, RunOutputParams, Usage } from './protocol';
 
 export type RunStatus = 'running' | 'done' | 'incomplete' | 'cancelled' | 'failed';
 
@@ -16,6 +16,21 @@ export interface RunView {
   tools: string[];
   error: string | null;
   usage: Usage | null;
+  /** The user's own words (ask, follow-up); null for a task run. */
+  prompt: string | null;
+  /** The id of the conversation's first run (a run of its own conversation when null). */
+  conversation: string | null;
+  /** The runtime's notes (context given, continuations, history left out). */
+  notes: string[];
+  /** The changes the run proposed, as the diffs the server keeps and sends. */
+  proposals: ProposalInfo[];
+  /** Whether the proposals were applied (null: none, or not answered yet). */
+  applied: boolean | null;
+  /** Why the last apply was not done (a file changed, the user declined). */
+  applyMessage: string | null;
+  costUsd: number | null;
+  pricesAsOf: string | null;
+  wallSeconds: number | null;
 }
 
 export interface RunsState {
@@ -29,13 +44,42 @@ export function emptyRuns(): RunsState {
 }
 
 function fresh(p: { runId: string; agent: string; task: string }): RunView {
-  return { runId: p.runId, agent: p.agent, task: p.task, status: 'running', header: '', text: '', tools: [], error: null, usage: null };
+  return {
+    runId: p.runId,
+    agent: p.agent,
+    task: p.task,
+    status: 'running',
+    header: '',
+    text: '',
+    tools: [],
+    error: null,
+    usage: null,
+    prompt: null,
+    conversation: null,
+    notes: [],
+    proposals: [],
+    applied: null,
+    applyMessage: null,
+    costUsd: null,
+    pricesAsOf: null,
+    wallSeconds: null,
+  };
 }
 
 /** A run this client asked for, under the id it chose (before the server says anything):
- * it becomes the current one. */
-export function startRun(state: RunsState, runId: string, agent: string, task: string): RunView {
+ * it becomes the current one. A follow-up names its conversation at once, so that it shows
+ * under the earlier turns before the server's "start". */
+export function startRun(
+  state: RunsState,
+  runId: string,
+  agent: string,
+  task: string,
+  prompt: string | null = null,
+  conversation: string | null = null,
+): RunView {
   const run = fresh({ runId, agent, task });
+  run.prompt = prompt;
+  run.conversation = conversation;
   state.runs.set(runId, run);
   state.current = runId;
   return run;
@@ -55,6 +99,10 @@ export function applyOutput(state: RunsState, n: RunOutputParams): RunView {
   switch (n.kind) {
     case 'start':
       run.header = n.text;
+      if (n.conversation) run.conversation = n.conversation;
+      break;
+    case 'note':
+      run.notes.push(n.text);
       break;
     case 'delta':
       run.text += n.text;
@@ -89,7 +137,90 @@ export function applyResult(state: RunsState, r: RunAgentResult, agent: string, 
   run.status = r.status;
   if (r.text && r.text.length >= run.text.length) run.text = r.text;
   if ((r.status === 'failed' || r.status === 'incomplete') && r.message) run.error = r.message;
+  if (r.conversation) run.conversation = r.conversation;
+  if (r.prompt !== undefined && r.prompt !== null) run.prompt = r.prompt;
+  if (r.task) run.task = r.task;
+  if (r.agent) run.agent = r.agent;
+  if (r.usage) run.usage = r.usage;
+  if (r.tools && r.tools.length >= run.tools.length) run.tools = [...r.tools];
+  if (r.notes && r.notes.length >= run.notes.length) run.notes = [...r.notes];
+  if (r.proposals) run.proposals = r.proposals;
+  if (r.proposals?.length) {
+    run.applied = r.applied;
+    // why a proposal was not applied (declined, changed file) is said by the message
+    if (r.applied === false && r.status === 'done' && r.message) run.applyMessage = r.message;
+  }
+  run.costUsd = r.costUsd ?? null;
+  run.pricesAsOf = r.pricesAsOf ?? null;
+  run.wallSeconds = r.wallSeconds ?? null;
   return run;
+}
+
+/** A kept run as agentls/conversation gives it (shown again after a reload). */
+export function restoreRun(state: RunsState, r: RunAgentResult): RunView {
+  const run = fresh({ runId: r.runId, agent: r.agent ?? '', task: r.task ?? 'ask' });
+  state.runs.set(r.runId, run);
+  applyResult(state, r, run.agent, run.task);
+  return run;
+}
+
+/** The conversation id of a run: its own id when it starts one. */
+export function conversationId(run: RunView): string {
+  return run.conversation ?? run.runId;
+}
+
+/** The runs of the conversation `runId` belongs to, oldest first (the order they started). */
+export function conversationOf(state: RunsState, runId: string): RunView[] {
+  const run = state.runs.get(runId);
+  if (!run) return [];
+  const id = conversationId(run);
+  return [...state.runs.values()].filter((r) => conversationId(r) === id);
+}
+
+/** The apply of a kept proposal came back: applied, or why not. */
+export function markApplied(state: RunsState, runId: string, applied: boolean, message: string | null): RunView | undefined {
+  const run = state.runs.get(runId);
+  if (!run) return undefined;
+  if (applied) {
+    run.applied = true;
+    run.applyMessage = null;
+  } else {
+    run.applyMessage = message ?? 'not applied';
+  }
+  return run;
+}
+
+/** Whether a run's proposals can still be applied from the Results view. */
+export function canApply(run: RunView): boolean {
+  return run.proposals.length > 0 && run.applied !== true && (run.status === 'done' || run.status === 'incomplete');
+}
+
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * The end-of-run line: tokens (input uncached, output, cache read, cache write), wall time
+ * and the estimated cost with the date of the price table ("tokens only" for a model whose
+ * prices are unknown).
+ */
+export function usageLine(run: Pick<RunView, 'usage' | 'wallSeconds' | 'costUsd' | 'pricesAsOf'>): string {
+  const parts: string[] = [];
+  const u = run.usage;
+  if (u) {
+    let tokens = `${thousands(u.input_tokens)} in, ${thousands(u.output_tokens)} out`;
+    tokens += `, ${thousands(u.cache_read_input_tokens ?? 0)} cache read`;
+    tokens += `, ${thousands(u.cache_creation_input_tokens ?? 0)} cache write`;
+    parts.push(`Tokens: ${tokens}`);
+  }
+  if (run.wallSeconds !== null && run.wallSeconds !== undefined) parts.push(`${run.wallSeconds.toFixed(1)} s`);
+  if (run.costUsd !== null && run.costUsd !== undefined) {
+    const cost = run.costUsd < 0.01 ? run.costUsd.toFixed(4) : run.costUsd.toFixed(2);
+    parts.push(`~$${cost}` + (run.pricesAsOf ? ` (prices of ${run.pricesAsOf})` : ''));
+  } else if (u && run.wallSeconds !== null && run.wallSeconds !== undefined) {
+    parts.push('cost unknown for this model');
+  }
+  return parts.join(' · ');
 }
 
 /** Marks a run as cancelled by the user before the server answered. */
@@ -118,10 +249,17 @@ export function statusLabel(run: RunView): string {
   }
 }
 
-/** Keeps at most `max` finished runs (oldest dropped) so memory stays bounded. */
+/** Keeps at most `max` finished runs (oldest dropped) so memory stays bounded; the runs of
+ * the conversation shown stay. */
 export function prune(state: RunsState, max = 20): void {
+  const cur = state.current ? state.runs.get(state.current) : undefined;
+  const shown = cur ? conversationId(cur) : null;
   const finished = [...state.runs.values()].filter((r) => r.status !== 'running');
-  for (const r of finished.slice(0, Math.max(0, finished.length - max))) {
-    if (r.runId !== state.current) state.runs.delete(r.runId);
+  let excess = finished.length - max;
+  for (const r of finished) {
+    if (excess <= 0) break;
+    if (conversationId(r) === shown) continue;
+    state.runs.delete(r.runId);
+    excess--;
   }
 }

@@ -2,9 +2,35 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { AgentsProvider } from './agentsView';
-import { AgentInfo, newRunId, RunAgentParams, RunAgentResult, runAgent, runOutput, Task, TASKS } from './protocol';
+import { promptProblem, taskChoices } from './ask';
+import {
+  AgentInfo,
+  applyProposal,
+  conversation,
+  newRunId,
+  RunAgentParams,
+  RunAgentResult,
+  runAgent,
+  runOutput,
+  Task,
+  TASKS,
+} from './protocol';
 import { ResultsView } from './resultsView';
-import { applyOutput, applyResult, emptyRuns, isRunning, markCancelled, prune, RunsState, startRun } from './runState';
+import {
+  applyOutput,
+  applyResult,
+  canApply,
+  conversationId,
+  conversationOf,
+  emptyRuns,
+  isRunning,
+  markApplied,
+  markCancelled,
+  prune,
+  restoreRun,
+  RunsState,
+  startRun,
+} from './runState';
 import { ServerManager } from './server';
 import { runnableAgents } from './tree';
 
@@ -24,20 +50,51 @@ export class Runner implements vscode.Disposable {
   constructor(
     private readonly server: ServerManager,
     private readonly agents: AgentsProvider,
+    /** Where the conversation shown is remembered, to show it again after a reload. */
+    private readonly memento?: vscode.Memento,
   ) {
-    this.results = new ResultsView(
-      (runId) => this.cancel(runId),
-      () => void this.openAsDocument(),
-    );
+    this.results = new ResultsView({
+      cancel: (runId) => this.cancel(runId),
+      openAsDocument: () => void this.openAsDocument(),
+      followUp: (conv, prompt) => void this.followUp(conv, prompt),
+      apply: (runId) => void this.applyProposal(runId),
+    });
   }
 
   /** Registers the runOutput handler on a (new) client. */
   attach(client: LanguageClient): void {
     client.onNotification(runOutput, (n) => {
       const run = applyOutput(this.state, n);
-      if (this.state.current === run.runId) this.results.update(run);
+      this.show(run.runId);
       this.fireChanged();
     });
+  }
+
+  /** Shows the conversation of the current run when `runId` belongs to it. */
+  private show(runId: string): void {
+    const cur = this.state.current;
+    if (!cur) return;
+    const turns = conversationOf(this.state, cur);
+    if (runId === cur || turns.some((r) => r.runId === runId)) this.results.update(turns);
+  }
+
+  /**
+   * After a (re)start: the conversation shown before the window reloaded, from the server's
+   * kept runs (agentls/conversation), unless this window already shows one.
+   */
+  async restore(): Promise<void> {
+    const id = this.memento?.get<string>(CONVERSATION_KEY);
+    const client = this.server.running();
+    if (!id || !client || this.state.current) return;
+    try {
+      const res = await client.sendRequest(conversation, { conversation: id });
+      if (this.state.current || !res.runs.length) return;
+      for (const r of res.runs) restoreRun(this.state, r);
+      this.state.current = res.runs[res.runs.length - 1].runId;
+      this.show(this.state.current);
+    } catch (e) {
+      this.server.output.appendLine(`[agentls] ${conversation.method} failed: ${String((e as Error)?.message ?? e)}`);
+    }
   }
 
   private fireChanged(): void {
@@ -55,19 +112,50 @@ export class Runner implements vscode.Disposable {
       f.cts.cancel();
       markCancelled(this.state, f.runId);
     }
-    const cur = this.state.current ? this.state.runs.get(this.state.current) : undefined;
-    if (cur) this.results.update(cur);
+    if (this.state.current) this.show(this.state.current);
     this.fireChanged();
   }
 
   private async openAsDocument(): Promise<void> {
-    const cur = this.state.current ? this.state.runs.get(this.state.current) : undefined;
-    if (!cur) return;
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'markdown',
-      content: `# ${cur.agent} · ${cur.task}\n\n${cur.text}\n`,
-    });
+    if (!this.state.current) return;
+    const turns = conversationOf(this.state, this.state.current);
+    if (!turns.length) return;
+    const parts = [`# ${turns[0].agent} · ${turns[0].task}`];
+    for (const t of turns) {
+      if (t.prompt) parts.push(`> ${t.prompt.replace(/\n/g, '\n> ')}`);
+      parts.push(t.text);
+      for (const p of t.proposals) parts.push('```diff\n' + p.diff + '\n```');
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: parts.join('\n\n') + '\n' });
     await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  /** A follow-up typed under the last answer: the same conversation, with its history. */
+  async followUp(conv: string, prompt: string): Promise<RunAgentResult | undefined> {
+    if (promptProblem(prompt)) return undefined;
+    return this.run({ conversation: conv, prompt: prompt.trim() });
+  }
+
+  /** Applies a run's kept proposals as they were shown: no model call (agentls/applyProposal). */
+  async applyProposal(runId: string): Promise<boolean> {
+    const client = this.server.running();
+    if (!client) {
+      void vscode.window.showErrorMessage('agentls: the language server is not running.');
+      return false;
+    }
+    try {
+      const res = await client.sendRequest(applyProposal, { runId });
+      markApplied(this.state, runId, res.applied, res.message);
+      this.show(runId);
+      if (!res.applied) void vscode.window.showWarningMessage(`agentls: ${res.message ?? 'the changes were not applied.'}`);
+      return res.applied;
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e);
+      markApplied(this.state, runId, false, msg);
+      this.show(runId);
+      void vscode.window.showErrorMessage(`agentls: applying the proposal failed: ${msg}`);
+      return false;
+    }
   }
 
   /** Palette / context menu: agent (unless given), then task, on the active editor's selection. */
@@ -86,17 +174,18 @@ export class Runner implements vscode.Disposable {
     }
     const agent = agentName ?? (await this.pickAgent());
     if (!agent) return;
-    const task = await pickTask(agent);
-    if (!task) return;
+    const choice = await pickTask(agent, this.agents.agents.find((a) => a.name === agent));
+    if (!choice) return;
     const sel = editor.selection;
     const range = sel.isEmpty ? wholeDocument(editor.document) : new vscode.Range(sel.start, sel.end);
     const params: RunAgentParams = {
       agent,
-      task,
+      task: choice.task,
       uri: client.code2ProtocolConverter.asUri(editor.document.uri),
       range: client.code2ProtocolConverter.asRange(range),
       version: editor.document.version,
     };
+    if (choice.prompt) params.prompt = choice.prompt;
     await this.run(params);
   }
 
@@ -134,18 +223,25 @@ export class Runner implements vscode.Disposable {
       void vscode.window.showErrorMessage('agentls: the language server is not running.');
       return undefined;
     }
-    const taskLabel = TASKS.find((t) => t.id === params.task)?.title ?? params.task;
+    // a follow-up names only its conversation: agent and task are those of the earlier run
+    const earlier = params.conversation ? this.state.runs.get(params.conversation) : undefined;
+    const conv = earlier ? conversationId(earlier) : (params.conversation ?? null);
+    const agentName = params.agent ?? earlier?.agent ?? '';
+    const task = params.task ?? (params.prompt ? 'ask' : (earlier?.task ?? 'ask'));
+    const taskLabel = params.conversation ? 'follow-up' : (TASKS.find((t) => t.id === task)?.title ?? task);
     const f: InFlight = { runId: params.runId ?? newRunId(), cts: new vscode.CancellationTokenSource() };
     const request: RunAgentParams = { ...params, runId: f.runId };
     this.inFlight.push(f);
-    this.results.update(startRun(this.state, f.runId, params.agent ?? '', params.task ?? 'ask'));
+    startRun(this.state, f.runId, agentName, task, params.prompt ?? null, conv);
+    this.show(f.runId);
+    void this.memento?.update(CONVERSATION_KEY, conv ?? f.runId);
     await this.results.reveal();
     this.fireChanged();
     try {
       return await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `agentls: ${params.agent} — ${taskLabel}`,
+          title: `agentls: ${agentName} — ${taskLabel}`,
           cancellable: true,
         },
         async (progress, token) => {
@@ -157,16 +253,17 @@ export class Runner implements vscode.Disposable {
           } catch (e) {
             if (f.cts.token.isCancellationRequested) {
               markCancelled(this.state, f.runId);
-              const cur = this.state.runs.get(f.runId);
-              if (cur) this.results.update(cur);
+              this.show(f.runId);
               return undefined;
             }
             throw e;
           }
-          const run = applyResult(this.state, result, params.agent ?? '', params.task ?? 'ask');
-          if (this.state.current === run.runId) this.results.update(run);
+          const run = applyResult(this.state, result, agentName, task);
+          this.show(run.runId);
+          // a declined or incomplete proposal waits in Results with its diff and Apply
+          if (canApply(run)) void this.results.reveal();
           if (result.status === 'failed') {
-            void vscode.window.showErrorMessage(`agentls: ${params.agent} failed: ${result.message ?? 'unknown error'}`);
+            void vscode.window.showErrorMessage(`agentls: ${agentName} failed: ${result.message ?? 'unknown error'}`);
           }
           return result;
         },
@@ -191,13 +288,25 @@ export class Runner implements vscode.Disposable {
   }
 }
 
-async function pickTask(agent: string): Promise<Task | undefined> {
-  const pick = await vscode.window.showQuickPick(
-    // a task that needs the user's own words (ask) is not offered until there is a box for them
-    TASKS.filter((t) => !t.needsPrompt).map((t) => ({ label: t.title, detail: t.detail, id: t.id })),
-    { title: `agentls: what should ${agent} do?`, placeHolder: 'Task' },
-  );
-  return pick?.id;
+const CONVERSATION_KEY = 'agentls.results.conversation';
+
+/** The task, and for Ask the user's own words (an input box after the pick). */
+async function pickTask(agent: string, info: AgentInfo | undefined): Promise<{ task: Task; prompt?: string } | undefined> {
+  const pick = await vscode.window.showQuickPick(taskChoices(info), {
+    title: `agentls: what should ${agent} do?`,
+    placeHolder: 'Task, or Ask… to type your own question',
+  });
+  if (!pick) return undefined;
+  if (!pick.needsPrompt) return { task: pick.id };
+  const prompt = await vscode.window.showInputBox({
+    title: `agentls: ask ${agent} about the selection`,
+    prompt: 'Your question or instruction (the selected code goes with it)',
+    placeHolder: 'Is this safe under concurrent requests?',
+    ignoreFocusOut: true,
+    validateInput: promptProblem,
+  });
+  if (prompt === undefined || promptProblem(prompt)) return undefined;
+  return { task: pick.id, prompt: prompt.trim() };
 }
 
 function wholeDocument(doc: vscode.TextDocument): vscode.Range {

@@ -58,6 +58,8 @@ NEW = '    cur = db.execute("SELECT * FROM users WHERE id = ?", (user_id,))\n'
 OLD2 = "    return a + b\n"
 NEW2 = "    return int(a) + int(b)\n"
 REVIEW_MARKER = "NVIM-E2E-REVIEW-MARKER"
+ASK_PROMPT = "Is this query safe?"
+FOLLOW_PROMPT = "How would you fix it?"
 #: typed at :AgentlsSetApiKey before the Review; the environment has fake.FAKE_KEY
 UI_KEY = "sk-ant-nvim-e2e-typed-key-0123456789"
 
@@ -171,6 +173,11 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
         mp.setenv("ANTHROPIC_BASE_URL", api.base_url)
         mp.setenv("ANTHROPIC_API_KEY", fake.FAKE_KEY)
         api.script(
+            # :AgentlsAsk (a Read, then the answer) and :AgentlsFollowUp
+            fake.tool_use("Read", {"file_path": "src/app.py"}),
+            fake.text("ASK-MARKER: ", "the query ", "is built from user input."),
+            fake.text("FOLLOW-MARKER: ", "bind the id as a parameter."),
+            # the code actions
             fake.tool_use(
                 "Edit", {"file_path": "src/app.py", "old_string": OLD, "new_string": NEW}
             ),
@@ -231,6 +238,17 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                     "cancel": True,  # :AgentlsCancel while the fake API stalls
                     "expect_message": "cancelled",
                 },
+            ],
+            "asks": [
+                {
+                    "command": "AgentlsAsk",
+                    "from_line": 3,
+                    "to_line": 5,
+                    "text": ASK_PROMPT,
+                    "pick": "backend-engineer",
+                    "expect": "ASK-MARKER",
+                },
+                {"command": "AgentlsFollowUp", "text": FOLLOW_PROMPT, "expect": "FOLLOW-MARKER"},
             ],
             "confirm_answers": [1, 2],  # Apply the first proposal, Cancel the second
             "configuration": {
@@ -359,7 +377,7 @@ def test_improve_from_visual_mode_applies_confirmed_edit(session):
     assert s["modified"] is True  # in the buffer, not written to disk
     assert (session["ws"] / "src" / "app.py").read_text().count(OLD) == 1
     assert "applied 1 change(s)" in s["messages"]
-    first = session["requests"][0]
+    first = session["requests"][3]
     assert "def get_user(db, user_id):" in first["messages"][0]["content"][0]["text"]
 
 
@@ -388,8 +406,9 @@ def test_clean_shutdown(session):
 def test_api_key_from_set_api_key_command(session):
     s = get_step(session, "run 2 backend-engineer: Review")
     assert s["key_prompt"].startswith("Anthropic API key")
-    # requests: Improve (2 turns) with the environment's key, then the Review with the typed one
-    assert session["keys"][:3] == [fake.FAKE_KEY, fake.FAKE_KEY, UI_KEY]
+    # requests: Ask (2 turns), follow-up, Improve (2 turns) with the environment's key, then the
+    # Review with the typed one
+    assert session["keys"][3:6] == [fake.FAKE_KEY, fake.FAKE_KEY, UI_KEY]
     assert UI_KEY not in s["messages"]
 
 
@@ -410,3 +429,44 @@ def test_a_rule_turned_off_in_agentls_toml_disappears(session):
     assert s["config_after"] == []
     assert s["config_on_disk"] == ['ignore = ["AL028"]']
     assert s["after"] == []
+
+
+def test_shipped_config_attaches_to_code(session):
+    # no filetypes given by the test: the shipped list has python
+    s = get_step(session, "attach python")
+    assert s["filetype"] == "python" and s["same_client"] is True
+
+
+def test_agentls_ask_streams_the_answer_with_usage(session):
+    s = get_step(session, "ask 1")
+    text = "\n".join(s["lines"])
+    assert f"backend-engineer, lines 4-6: {ASK_PROMPT}" in text
+    assert "tool Read src/app.py" in s["lines"]  # a tool call on its own line
+    assert "ASK-MARKER: the query is built from user input." in text
+    [usage] = [line for line in s["lines"] if line.startswith("-- Tokens:")]
+    assert re.match(
+        r"-- Tokens: \d+ in, \d+ out, \d+ cache read, \d+ cache write · [\d.]+ s · ", usage
+    )
+    assert "Tokens:" in s["messages"]  # and said at the end of the run
+    assert s["shown"] and s["focused_py"]  # a split, the cursor stays in the code
+    assert "backend-engineer" in s["menu"]["titles"]
+    ask = next(
+        b for b in session["requests"] if any(ASK_PROMPT in t for t in fake.message_texts(b))
+    )
+    texts = fake.message_texts(ask)
+    assert "def get_user(db, user_id):" in texts[0] and ASK_PROMPT in texts[0]
+
+
+def test_agentls_follow_up_carries_the_conversation(session):
+    s = get_step(session, "ask 2")
+    text = "\n".join(s["lines"])
+    assert "ASK-MARKER" in text and "FOLLOW-MARKER: bind the id as a parameter." in text
+    assert len([line for line in s["lines"] if line.startswith("-- Tokens:")]) == 2
+    body = next(
+        b for b in session["requests"] if any(FOLLOW_PROMPT in t for t in fake.message_texts(b))
+    )
+    texts = fake.message_texts(body)
+    assert ASK_PROMPT in texts[0]
+    assert any("ASK-MARKER" in t for t in texts)  # the first answer
+    assert any("def get_user" in t for t in texts[1:])  # the Read result of the first run
+    assert FOLLOW_PROMPT in texts[-1]

@@ -21,6 +21,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -41,7 +42,7 @@ ARTIFACTS = REPO / "tests" / "artifacts" / "vscode"
 CODE_SERVER_VERSION = "4.100.3"
 
 sys.path.insert(0, str(REPO / "tests"))
-from fakes.fake_messages_api import FakeMessagesAPI, text  # noqa: E402
+from fakes.fake_messages_api import FakeMessagesAPI, message_texts, text, tool_use  # noqa: E402
 from testdata import cache_dir  # noqa: E402
 
 pytestmark = pytest.mark.editor
@@ -59,6 +60,15 @@ ANSWER_CHUNKS = (
     "FAKE-API-REVIEW-MARKER",
 )
 ANSWER_MARKER = "FAKE-API-REVIEW-MARKER"
+#: The question typed in the Ask input box, the follow-up typed in the Results view, and the
+#: fake API's answers to them.
+ASK_PROMPT = "Is order_total safe with a discount above 100?"
+ASK_ANSWER = "ASK-ANSWER-MARKER: no, a discount above 100 makes the total negative."
+FOLLOW_PROMPT = "How would you guard against it?"
+FOLLOW_ANSWER = "FOLLOW-UP-ANSWER-MARKER: raise ValueError unless 0 <= discount <= 100."
+#: The Edit the fake API proposes for Improve (orders.py, line 8).
+IMPROVE_OLD = "    return total - total * discount / 100\n"
+IMPROVE_NEW = "    return total * (100 - discount) / 100  # IMPROVED\n"
 
 # What the driver does and expects in the fixture workspace (tests/clients/vscode/workspace).
 DRIVER_PLAN: dict[str, Any] = {
@@ -96,6 +106,24 @@ DRIVER_PLAN: dict[str, Any] = {
         "agent": "backend-engineer",
         "task": "Explain",
         "partial": "CANCEL-ME",
+    },
+    "ask": {
+        "file": "orders.py",
+        "startLine": 4,
+        "endLine": 8,
+        "agent": "backend-engineer",
+        "prompt": ASK_PROMPT,
+        "expect": "ASK-ANSWER-MARKER",
+        "timeoutMs": 60000,
+    },
+    "followUp": {"prompt": FOLLOW_PROMPT, "expect": "FOLLOW-UP-ANSWER-MARKER", "timeoutMs": 60000},
+    "improve": {
+        "file": "orders.py",
+        "startLine": 4,
+        "endLine": 8,
+        "agent": "backend-engineer",
+        "expectLine": "# IMPROVED",
+        "timeoutMs": 60000,
     },
     "apiKey": UI_KEY,
 }
@@ -291,11 +319,19 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     exts.mkdir()
     api = FakeMessagesAPI()
     api.default_reply = text(*ANSWER_CHUNKS, delay=0.25)
-    # requests in driver order: review, code action, then the run the driver cancels
+    # requests in driver order: review, code action, the run the driver cancels, an Ask, its
+    # follow-up, an Improve (an Edit, then the closing text)
     api.script(
         text(*ANSWER_CHUNKS, delay=0.25),
         text(*ANSWER_CHUNKS, delay=0.25),
         text("CANCEL-ME partial answer ", "never sent", stall_after=3),
+        text(ASK_ANSWER),
+        text(FOLLOW_ANSWER),
+        tool_use(
+            "Edit",
+            {"file_path": "src/orders.py", "old_string": IMPROVE_OLD, "new_string": IMPROVE_NEW},
+        ),
+        text("Rewrote the discount as one multiplication."),
     )
     api.start()
     settings = {
@@ -386,6 +422,7 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "headers": r.headers,
                 "disconnected": r.disconnected_at is not None,
                 "completed": r.completed_at is not None,
+                "texts": message_texts(r.body),
             }
             for r in api.requests
         ]
@@ -560,6 +597,57 @@ def test_cancel_in_results_stops_the_run(vscode_run: dict[str, Any]) -> None:
     stalled = [r for r in vscode_run["api_requests"] if not r["completed"]]
     assert stalled, "the stalled API request completed?"
     assert stalled[-1]["disconnected"], "the server did not abandon the API request on cancel"
+
+
+def _request_with(vscode_run: dict[str, Any], needle: str) -> list[dict[str, Any]]:
+    return [r for r in vscode_run["api_requests"] if any(needle in t for t in r["texts"])]
+
+
+def test_ask_with_free_text_answers_in_results(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "ask")
+    assert step["promptBox"] == "input", "the question was not asked for in an input box"
+    [turn] = step["results"]["turns"]
+    assert turn["prompt"] == ASK_PROMPT
+    assert "ASK-ANSWER-MARKER" in turn["answer"]
+    # the end-of-run line: the four token counts, wall time, and a cost (or why not)
+    assert re.search(
+        r"Tokens: [\d,]+ in, [\d,]+ out, [\d,]+ cache read, [\d,]+ cache write", turn["usage"]
+    )
+    assert re.search(r" s · (~\$[\d.]+|cost unknown)", turn["usage"]), turn["usage"]
+    # the model got the user's question with the selection
+    [request] = _request_with(vscode_run, ASK_PROMPT)[:1]
+    assert any("def order_total" in t for t in request["texts"])
+
+
+def test_follow_up_in_results_carries_the_first_turn(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "follow_up")
+    turns = step["results"]["turns"]
+    assert [t["prompt"] for t in turns] == [ASK_PROMPT, FOLLOW_PROMPT]
+    assert "ASK-ANSWER-MARKER" in turns[0]["answer"]
+    assert "FOLLOW-UP-ANSWER-MARKER" in turns[1]["answer"]
+    assert turns[1]["usage"].startswith("Tokens: ")
+    # what the fake Messages API received for the follow-up: the first question and answer,
+    # then the new question, last
+    [request] = _request_with(vscode_run, FOLLOW_PROMPT)
+    texts = request["texts"]
+    assert ASK_PROMPT in texts[0]
+    assert any("ASK-ANSWER-MARKER" in t for t in texts)
+    assert FOLLOW_PROMPT in texts[-1]
+
+
+def test_improve_is_applied_as_shown_from_the_preview(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "improve_apply")
+    # discarded in the first preview: nothing written, the diff and Apply wait in Results
+    assert not any("# IMPROVED" in line for line in step["before"]), step["before"]
+    [diff] = step["shown"]["turns"][-1]["diffs"]
+    assert "-    return total - total * discount / 100" in diff
+    assert "+    return total * (100 - discount) / 100  # IMPROVED" in diff
+    # Apply sent the kept proposal: the editor has it, and no further model call was made
+    assert any("# IMPROVED" in line for line in step["after"]), step["after"]
+    # review, code action, cancelled run, ask, follow-up, the Improve's two turns: nothing more
+    assert len(vscode_run["api_requests"]) == 7, [
+        r["texts"][-1][:60] for r in vscode_run["api_requests"]
+    ]
 
 
 def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:

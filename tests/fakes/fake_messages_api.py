@@ -113,6 +113,22 @@ LOOKBACK_BLOCKS = 20  # blocks before a breakpoint where an earlier write is loo
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 
 
+def message_texts(body: Any) -> list[str]:
+    """Every text a request carried in its messages, in order (tool results included): what
+    the model was given, for tests that assert on a conversation's history."""
+    out: list[str] = []
+    if not isinstance(body, dict):
+        return out
+    for msg in body.get("messages", []):
+        content = msg.get("content")
+        for block in [{"text": content}] if isinstance(content, str) else content or []:
+            if "text" in block:
+                out.append(str(block["text"]))
+            elif block.get("type") == "tool_result":
+                out.append(str(block.get("content")))
+    return out
+
+
 def count_tokens(block: Any) -> int:
     """The fake's token count of one prompt block: one token per 4 characters of its JSON
     (``cache_control`` left out), at least one."""

@@ -7,7 +7,14 @@
 --     agent's proposed edits are shown in a confirm() prompt before anything is written,
 --     and a versioned edit whose buffer changed meanwhile is refused (not silently dropped);
 --   * the client capabilities that tell the server it can send such versioned, annotated edits;
---   * :AgentlsSetApiKey (prompts without echo) and :AgentlsCancel (stops running agents).
+--   * :AgentlsSetApiKey (prompts without echo) and :AgentlsCancel (stops running agents);
+--   * :'<,'>AgentlsAsk {text} (ask an agent about the lines) and :AgentlsFollowUp {text}
+--     (continue the last conversation): the answer streams into a split, tool calls and the
+--     runtime's notes on their own lines, tokens, time and estimated cost at the end.
+--
+-- It attaches to Markdown and TOML (agent files, agentls.toml, pyproject.toml) and to common
+-- programming languages, so that agents can run on code; the agent-file features (checks,
+-- completion, hover) stay on agent files: the server decides which file is one.
 
 ---@param edit lsp.WorkspaceEdit
 ---@return lsp.ChangeAnnotation[] annotations that need confirmation
@@ -117,6 +124,238 @@ local function apply_edit(_, params, ctx)
   return { applied = ok, failureReason = (not ok) and tostring(err) or nil }
 end
 
+-- ------------------------------------------------------------------ asking agents
+
+--- The end-of-run line, as VS Code's Results view shows it.
+---@param r table a RunAgentResult
+---@return string
+local function usage_line(r)
+  local parts = {}
+  local u = r.usage
+  if type(u) == 'table' then
+    table.insert(
+      parts,
+      ('Tokens: %d in, %d out, %d cache read, %d cache write'):format(
+        u.input_tokens or 0,
+        u.output_tokens or 0,
+        u.cache_read_input_tokens or 0,
+        u.cache_creation_input_tokens or 0
+      )
+    )
+  end
+  if type(r.wallSeconds) == 'number' then
+    table.insert(parts, ('%.1f s'):format(r.wallSeconds))
+  end
+  if type(r.costUsd) == 'number' then
+    local fmt = r.costUsd < 0.01 and '~$%.4f' or '~$%.2f'
+    local cost = fmt:format(r.costUsd)
+    if type(r.pricesAsOf) == 'string' then
+      cost = cost .. (' (prices of %s)'):format(r.pricesAsOf)
+    end
+    table.insert(parts, cost)
+  elseif type(u) == 'table' then
+    table.insert(parts, 'cost unknown for this model')
+  end
+  return table.concat(parts, ' · ')
+end
+
+--- Runs started by :AgentlsAsk / :AgentlsFollowUp: their output goes to the conversation
+--- buffer (code-action runs keep their result document).
+local asked = {} ---@type table<string, { buf: integer, conversation: string? }>
+local last_conversation ---@type string?
+local conversation_buf ---@type integer?
+
+--- The conversation buffer, shown in a split that does not take the cursor.
+---@return integer
+local function conversation_window()
+  if not (conversation_buf and vim.api.nvim_buf_is_valid(conversation_buf)) then
+    conversation_buf = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_name(conversation_buf, 'agentls://conversation')
+    vim.bo[conversation_buf].bufhidden = 'hide'
+    vim.bo[conversation_buf].syntax = 'markdown'
+  end
+  if vim.fn.bufwinid(conversation_buf) == -1 then
+    local cur = vim.api.nvim_get_current_win()
+    vim.cmd('botright split')
+    vim.api.nvim_win_set_buf(0, conversation_buf)
+    vim.wo.wrap = true
+    vim.api.nvim_set_current_win(cur)
+  end
+  return conversation_buf
+end
+
+--- Appends text to the conversation buffer: `text` continues the last line (streamed answer
+--- text), `lines` start on lines of their own (tools, notes, the usage line).
+---@param buf integer
+---@param text string?
+---@param lines string[]?
+local function append(buf, text, lines)
+  if not vim.api.nvim_buf_is_valid(buf) then
+    return
+  end
+  if text and text ~= '' then
+    local parts = vim.split(text, '\n', { plain = true })
+    local last = vim.api.nvim_buf_get_lines(buf, -2, -1, false)[1] or ''
+    parts[1] = last .. parts[1]
+    vim.api.nvim_buf_set_lines(buf, -2, -1, false, parts)
+  end
+  if lines and #lines > 0 then
+    local last = vim.api.nvim_buf_get_lines(buf, -2, -1, false)[1] or ''
+    local out = vim.deepcopy(lines)
+    if last ~= '' then
+      table.insert(out, 1, last)
+    end
+    table.insert(out, '')
+    vim.api.nvim_buf_set_lines(buf, -2, -1, false, out)
+  end
+  local win = vim.fn.bufwinid(buf)
+  if win ~= -1 then
+    vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(buf), 0 })
+  end
+end
+
+---@type lsp.Handler
+local function run_output(_, params)
+  local run = asked[params.runId]
+  if not run then
+    return
+  end
+  local kind = params.kind
+  if kind == 'start' then
+    run.conversation = params.conversation or run.conversation
+    append(run.buf, nil, { '-- ' .. params.text })
+  elseif kind == 'delta' then
+    append(run.buf, params.text)
+  elseif kind == 'tool' then
+    append(run.buf, nil, { 'tool ' .. params.text })
+  elseif kind == 'note' then
+    append(run.buf, nil, { 'note: ' .. params.text })
+  elseif kind == 'error' then
+    append(run.buf, nil, { 'error: ' .. params.text })
+  end
+end
+
+local run_counter = 0
+
+--- Sends agentls/runAgent for :AgentlsAsk / :AgentlsFollowUp and shows what comes back.
+---@param client vim.lsp.Client
+---@param params table
+---@param heading string
+local function ask(client, params, heading)
+  run_counter = run_counter + 1
+  params.runId = ('nvim-%d-%d'):format(vim.uv.hrtime() % 1e9, run_counter)
+  local buf = conversation_window()
+  append(buf, nil, { '> ' .. heading })
+  asked[params.runId] = { buf = buf, conversation = params.conversation }
+  client:request('agentls/runAgent', params, function(err, result)
+    local run = asked[params.runId]
+    asked[params.runId] = nil
+    if err or not result then
+      local msg = err and err.message or 'no answer'
+      append(buf, nil, { 'error: ' .. msg })
+      vim.notify('agentls: the agent run failed: ' .. msg, vim.log.levels.ERROR)
+      return
+    end
+    last_conversation = result.conversation ~= vim.NIL and result.conversation
+      or (run and run.conversation)
+      or result.runId
+    local lines = {}
+    for _, p in ipairs(result.proposals ~= vim.NIL and result.proposals or {}) do
+      table.insert(lines, ('proposed change to %s:'):format(p.path))
+      vim.list_extend(lines, vim.split(p.diff, '\n', { plain = true }))
+    end
+    if result.status ~= 'done' and result.message ~= vim.NIL and result.message then
+      table.insert(lines, ('%s: %s'):format(result.status, result.message))
+    end
+    local usage = usage_line(result)
+    if usage ~= '' then
+      table.insert(lines, '-- ' .. usage)
+    end
+    append(buf, nil, lines)
+    local level = result.status == 'done' and vim.log.levels.INFO or vim.log.levels.WARN
+    local agent = type(result.agent) == 'string' and result.agent or 'agent'
+    vim.notify(('agentls: %s %s. %s'):format(agent, tostring(result.status), usage), level)
+  end, vim.api.nvim_get_current_buf())
+end
+
+--- The agentls client of the current buffer, else any agentls client.
+---@return vim.lsp.Client?
+local function current_client()
+  local c = vim.lsp.get_clients({ bufnr = 0, name = 'agentls' })[1] or vim.lsp.get_clients({ name = 'agentls' })[1]
+  if not c then
+    vim.notify('agentls: the language server is not attached here.', vim.log.levels.ERROR)
+  end
+  return c
+end
+
+--- The agent to ask: vim.g.agentls_agent, else the only runnable agent, else a menu.
+---@param client vim.lsp.Client
+---@param bufnr integer
+---@param then_ fun(name: string)
+local function choose_agent(client, bufnr, then_)
+  if type(vim.g.agentls_agent) == 'string' and vim.g.agentls_agent ~= '' then
+    return then_(vim.g.agentls_agent)
+  end
+  client:request('agentls/agents', {}, function(err, result)
+    local names, seen = {}, {}
+    for _, a in ipairs((not err and result and result.agents) or {}) do
+      if a.loads and not seen[a.name] then
+        seen[a.name] = true
+        table.insert(names, a.name)
+      end
+    end
+    if #names == 0 then
+      vim.notify('agentls: no agent to run (set vim.g.agentls_agent).', vim.log.levels.ERROR)
+    elseif #names == 1 then
+      then_(names[1])
+    else
+      vim.ui.select(names, { prompt = 'agentls: ask which agent?' }, function(name)
+        if name then
+          then_(name)
+        end
+      end)
+    end
+  end, bufnr)
+end
+
+--- :[range]AgentlsAsk {text}
+local function ask_command(opts)
+  local client = current_client()
+  if not client then
+    return
+  end
+  local bufnr = vim.api.nvim_get_current_buf()
+  local first, last = opts.line1 - 1, opts.line2 - 1
+  local last_text = vim.api.nvim_buf_get_lines(bufnr, last, last + 1, false)[1] or ''
+  local range = {
+    start = { line = first, character = 0 },
+    ['end'] = { line = last, character = vim.str_utfindex(last_text, client.offset_encoding) },
+  }
+  local params = {
+    uri = vim.uri_from_bufnr(bufnr),
+    range = range,
+    version = vim.lsp.util.buf_versions[bufnr],
+    prompt = opts.args,
+  }
+  choose_agent(client, bufnr, function(agent)
+    params.agent = agent
+    ask(client, params, ('%s, lines %d-%d: %s'):format(agent, first + 1, last + 1, opts.args))
+  end)
+end
+
+--- :AgentlsFollowUp {text}
+local function follow_up_command(opts)
+  local client = current_client()
+  if not client then
+    return
+  end
+  if not last_conversation then
+    vim.notify('agentls: no conversation yet: ask first with :AgentlsAsk.', vim.log.levels.WARN)
+    return
+  end
+  ask(client, { conversation = last_conversation, prompt = opts.args }, opts.args)
+end
+
 --- Progress tokens of running agent runs, per client (for :AgentlsCancel).
 local running = {} ---@type table<integer, table<integer|string, boolean>>
 
@@ -132,6 +371,15 @@ local function on_attach(client, bufnr)
       client:notify('window/workDoneProgress/cancel', { token = token })
     end
   end, { desc = 'agentls: cancel the running agent runs' })
+  vim.api.nvim_create_user_command('AgentlsAsk', ask_command, {
+    range = true,
+    nargs = '+',
+    desc = 'agentls: ask an agent about the lines (visual range)',
+  })
+  vim.api.nvim_create_user_command('AgentlsFollowUp', follow_up_command, {
+    nargs = '+',
+    desc = 'agentls: follow up on the last conversation',
+  })
   if running[client.id] == nil then
     running[client.id] = {}
     vim.api.nvim_create_autocmd('LspProgress', {
@@ -167,6 +415,7 @@ return {
     'ruby', 'elixir', 'erlang', 'haskell', 'ocaml', 'dart', 'lua', 'perl', 'r',
     'sh', 'bash', 'zsh', 'sql', 'html', 'css', 'scss', 'yaml', 'json', 'terraform', 'dockerfile',
   },
+
   -- .git first: a ~/.claude folder (user agents) must not make $HOME the root of every file.
   -- On 0.11.3+ { { '.git', '.claude', '.github' } } gives them equal priority (nearest wins).
   root_markers = { '.git', '.claude', '.github' },
@@ -179,6 +428,6 @@ return {
       },
     },
   },
-  handlers = { ['workspace/applyEdit'] = apply_edit },
+  handlers = { ['workspace/applyEdit'] = apply_edit, ['agentls/runOutput'] = run_output },
   on_attach = on_attach,
 }

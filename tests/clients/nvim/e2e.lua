@@ -220,6 +220,54 @@ step('attach python', function(d)
   d.same_client = client_of(py_buf).id == (client and client.id)
 end)
 
+-- :AgentlsAsk on a visual range, then :AgentlsFollowUp: the answer streams into the
+-- conversation split, the usage line at the end of each.
+local function conversation_lines()
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(b):find('agentls://conversation', 1, true) then
+      return vim.api.nvim_buf_get_lines(b, 0, -1, false), b
+    end
+  end
+  return {}, nil
+end
+
+local function count(lines, needle)
+  local n = 0
+  for _, l in ipairs(lines) do
+    if l:find(needle, 1, true) then
+      n = n + 1
+    end
+  end
+  return n
+end
+
+for i, a in ipairs(plan.asks or {}) do
+  step('ask ' .. i, function(d)
+    vim.cmd('messages clear')
+    vim.api.nvim_set_current_buf(py_buf)
+    local before = count((conversation_lines()), '-- Tokens:')
+    local n_menus = #menus
+    pick = a.pick
+    if a.command == 'AgentlsAsk' then
+      local keys = ('<Esc>%dGV%dG:AgentlsAsk %s<CR>'):format(a.from_line + 1, a.to_line + 1, a.text)
+      vim.api.nvim_feedkeys(vim.keycode(keys), 'x', false)
+    else
+      vim.cmd(a.command .. ' ' .. a.text)
+    end
+    wait(60000, function()
+      local lines = conversation_lines()
+      local text = table.concat(lines, '\n')
+      return text:find(a.expect, 1, true) ~= nil and count(lines, '-- Tokens:') > before
+    end, 'the answer and its usage line in the conversation split')
+    local lines, buf = conversation_lines()
+    d.lines = lines
+    d.menu = #menus > n_menus and menus[#menus] or nil
+    d.shown = vim.fn.bufwinid(buf) ~= -1
+    d.focused_py = vim.api.nvim_get_current_buf() == py_buf
+    d.messages = messages()
+  end)
+end
+
 -- Visual mode mapping, as in docs/editors/neovim.md
 vim.keymap.set('x', '<F12>', function()
   vim.lsp.buf.code_action({ context = { only = { 'refactor.agentls' } } })

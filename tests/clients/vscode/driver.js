@@ -200,6 +200,76 @@ async function resultsFrameText(page) {
   return null;
 }
 
+/** The Results webview's content frame (the one with the #output log), or null. */
+async function resultsFrame(page) {
+  for (const frame of page.frames()) {
+    try {
+      if ((await frame.locator('#output').count()) > 0) return frame;
+    } catch {
+      // a detached or unrelated frame
+    }
+  }
+  return null;
+}
+
+/** The conversation in the Results view: each turn's prompt, answer, tools, notes, proposals,
+ * apply state and usage line, plus the title and status. */
+async function resultsTurns(page) {
+  const frame = await resultsFrame(page);
+  if (!frame) return null;
+  try {
+    return await frame.evaluate(() => {
+      const txt = (e, sel) => (e.querySelector(sel) ? e.querySelector(sel).textContent : null);
+      const turns = [...document.querySelectorAll('#output .turn')].map((t) => ({
+        runId: t.dataset.runId,
+        status: t.dataset.status,
+        prompt: txt(t, '.prompt'),
+        answer: txt(t, '.answer'),
+        tools: txt(t, '.tools'),
+        notes: txt(t, '.notes'),
+        usage: txt(t, '.usage'),
+        diffs: [...t.querySelectorAll('.proposal pre')].map((p) => p.textContent),
+        applyButton: !!t.querySelector('button.apply'),
+        applied: !!t.querySelector('.applied'),
+        applyMessage: txt(t, '.applyMessage'),
+        error: txt(t, '.error'),
+      }));
+      return {
+        title: document.getElementById('title').textContent,
+        status: document.getElementById('status').textContent,
+        askVisible: !document.getElementById('ask').hidden,
+        turns,
+      };
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Selects lines start..end of the open editor (whole lines). */
+async function selectLines(page, start, end) {
+  await focusEditor(page);
+  await gotoLine(page, start, 1);
+  for (let i = start; i < end; i++) await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+End');
+}
+
+/** Clicks a button of the Refactor Preview (the edit of a run needs confirmation). */
+async function refactorPreview(page, label) {
+  const btn = page.locator('.bulk-edit-panel .monaco-button').filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) });
+  await btn.first().waitFor({ state: 'visible', timeout: T });
+  if (label === 'Apply') {
+    // an edit that needs confirmation comes unchecked: the user ticks its file, then Apply
+    const file = page.locator('.bulk-edit-panel input.edit-checkbox').first();
+    await file.waitFor({ state: 'visible', timeout: T });
+    if (!(await file.isChecked())) await file.click();
+    await waitFor(async () => ({ ok: await file.isChecked() }), T, 'the file ticked in the Refactor Preview');
+  }
+  await shot(page, `refactor-preview-${label.toLowerCase()}`);
+  await btn.first().click();
+  await btn.first().waitFor({ state: 'hidden', timeout: T }).catch(() => {});
+}
+
 async function waitFor(pred, timeout, what) {
   const end = Date.now() + timeout;
   let last;
@@ -485,6 +555,81 @@ async function setServerCommand(page, input, command) {
           return { ok: !!res && /cancelled/.test(res.status), ...(res || {}) };
         }, T, 'the run to be cancelled');
         return { results: done };
+      });
+    }
+
+    if (cfg.ask) {
+      // "Ask an agent about the selection…" → agent → "Ask…" → the user's own question in an
+      // input box; the answer streams into the Results view under the question, the usage at
+      // the end.
+      const k = cfg.ask;
+      await step(page, 'ask', async () => {
+        await openFile(page, k.file);
+        await selectLines(page, k.startLine, k.endLine);
+        await runCommand(page, 'agentls: Ask an agent about the selection');
+        await pick(page, k.agent);
+        const taskPicker = await pick(page, 'Ask');
+        const promptBox = await pick(page, k.prompt);
+        const done = await waitFor(async () => {
+          const res = await resultsTurns(page);
+          const last = res && res.turns[res.turns.length - 1];
+          // the usage line is complete (wall time, cost) once the run's response came
+          return { ok: !!last && (last.answer || '').includes(k.expect) && last.status === 'done' && / s · /.test(last.usage || ''), ...(res || {}) };
+        }, k.timeoutMs || 60000, 'the answer to the question in the Results view');
+        return { results: done, taskPicker, promptBox };
+      });
+    }
+
+    if (cfg.followUp) {
+      // A follow-up typed in the box under the last answer: the same conversation goes on.
+      const u = cfg.followUp;
+      await step(page, 'follow_up', async () => {
+        await runCommand(page, 'Focus on Results View');
+        const frame = await resultsFrame(page);
+        if (!frame) throw new Error('no Results view');
+        const box = frame.locator('#followup');
+        await box.waitFor({ state: 'visible', timeout: T });
+        await box.click();
+        await box.fill(u.prompt);
+        await box.press('Enter');
+        const done = await waitFor(async () => {
+          const res = await resultsTurns(page);
+          const last = res && res.turns[res.turns.length - 1];
+          return { ok: !!res && res.turns.length >= 2 && (last.answer || '').includes(u.expect) && last.status === 'done' && / s · /.test(last.usage || ''), ...(res || {}) };
+        }, u.timeoutMs || 60000, 'the follow-up answer under the first one');
+        return { results: done };
+      });
+    }
+
+    if (cfg.improve) {
+      // Improve: the proposed edit comes as a Refactor Preview; discarded, nothing changes and
+      // the Results view shows the diff with Apply; Apply sends the kept proposal (no model
+      // call) and the preview's Apply writes it into the editor.
+      const m = cfg.improve;
+      await step(page, 'improve_apply', async () => {
+        await openFile(page, m.file);
+        await selectLines(page, m.startLine, m.endLine);
+        await runCommand(page, 'agentls: Ask an agent about the selection');
+        await pick(page, m.agent);
+        await pick(page, 'Improve');
+        await refactorPreview(page, 'Discard');
+        const shown = await waitFor(async () => {
+          const res = await resultsTurns(page);
+          const last = res && res.turns[res.turns.length - 1];
+          return { ok: !!last && last.status === 'done' && last.diffs.length > 0 && last.applyButton, ...(res || {}) };
+        }, m.timeoutMs || 60000, 'the proposed diff with Apply in the Results view');
+        const before = await editorLines(page);
+        await runCommand(page, 'Focus on Results View');
+        const frame = await resultsFrame(page);
+        await frame.locator('button.apply').last().click();
+        await refactorPreview(page, 'Apply');
+        const applied = await waitFor(async () => {
+          const res = await resultsTurns(page);
+          const last = res && res.turns[res.turns.length - 1];
+          const lines = await editorLines(page);
+          return { ok: !!last && last.applied && !last.applyButton && lines.some((l) => l.includes(m.expectLine)), lines, ...(res || {}) };
+        }, T, 'the proposal applied in the editor');
+        return { shown, before, after: applied.lines, applied };
       });
     }
 
