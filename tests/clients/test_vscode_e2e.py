@@ -125,6 +125,7 @@ DRIVER_PLAN: dict[str, Any] = {
         "expectLine": "# IMPROVED",
         "timeoutMs": 60000,
     },
+    "reload": True,
     "apiKey": UI_KEY,
 }
 
@@ -648,6 +649,14 @@ def test_improve_is_applied_as_shown_from_the_preview(vscode_run: dict[str, Any]
     assert len(vscode_run["api_requests"]) == 7, [
         r["texts"][-1][:60] for r in vscode_run["api_requests"]
     ]
+
+
+def test_reload_shows_the_last_conversation_again(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "reload_restores")
+    [turn] = step["results"]["turns"]  # the Improve, a conversation of its own
+    assert turn["prompt"] == "improve" and turn["status"] == "done"
+    assert "# IMPROVED" in turn["diffs"][0] and turn["applied"]
+    assert turn["usage"].startswith("Tokens: ")
 
 
 def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:

@@ -633,6 +633,21 @@ async function setServerCommand(page, input, command) {
       });
     }
 
+    if (cfg.reload) {
+      // After a window reload the conversation shown last comes back (agentls/conversation).
+      await step(page, 'reload_restores', async () => {
+        await page.reload({ waitUntil: 'domcontentloaded', timeout: 60000 });
+        await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
+        await page.waitForSelector('.statusbar-item[aria-label*="agentls"]', { timeout: 60000 });
+        await runCommand(page, 'Focus on Results View');
+        const shown = await waitFor(async () => {
+          const res = await resultsTurns(page);
+          return { ok: !!res && res.turns.length > 0 && res.turns.some((t) => (t.usage || '').includes('Tokens:')), ...(res || {}) };
+        }, T, 'the last conversation in Results after the reload');
+        return { results: shown };
+      });
+    }
+
     if (cfg.startError) {
       // Set the server command to programs that cannot serve, in the Settings editor, as a user
       // would: the extension restarts the server (settings change), fails, and says so in ONE
