@@ -132,6 +132,9 @@ def version_notice(installed: str | None, pinned: str, known: tuple[str, ...] = 
 
 def installed_notice(path: str | None = None) -> str | None:
     """The notice for the ``claude`` on the PATH, or None."""
+    installed = installed_version(path)
+    if installed is None:  # no claude: the facts are not read for nothing
+        return None
     from agentls.dialects.facts import claude_facts, facts_versions
 
-    return version_notice(installed_version(path), claude_facts().version, tuple(facts_versions()))
+    return version_notice(installed, claude_facts().version, tuple(facts_versions()))

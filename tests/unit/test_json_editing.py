@@ -82,3 +82,13 @@ def test_outline_nests_objects_and_lists() -> None:
     assert servers.name == "mcpServers" and [c.name for c in servers.children] == ["a"]
     assert servers.children[0].children[0].detail == '"x"'
     assert x.detail == "2 items"
+
+
+def test_folding_ranges_of_objects_and_lists_over_several_lines() -> None:
+    from agentls.document.jsontree import parse_json
+    from agentls.editing.json_editing import folding_ranges
+
+    doc = parse_json(
+        '{\n  "permissions": {\n    "allow": [\n      "Bash"\n    ]\n  },\n  "a": {}\n}\n'
+    )
+    assert [(f.start, f.end) for f in folding_ranges(doc)] == [(0, 6), (1, 4), (2, 3)]

@@ -66,3 +66,30 @@ def test_note_keys_are_information_not_another_tool() -> None:
     text = "---\ninclusion: always\ntitle: Git\nversion: 1.0.0\nfilePatterns: ['*.ts']\n---\nx\n"
     got = [(f.code, f.severity.label) for f in analyze(text, KIRO).findings]
     assert got == [("AL408", "information"), ("AL408", "information"), ("AL408", "warning")]
+
+
+def test_values_complete_from_each_tools_schema() -> None:
+    from agentls.document.model import parse_document
+    from agentls.editing.completion import complete
+    from agentls.types import Position
+
+    def values(dialect: str, text: str, pos: Position) -> list[str]:
+        return [c.label for c in complete(parse_document(text), pos, dialect=dialect)]
+
+    assert values("kiro-steering", "---\ninclusion: \n---\n", Position(1, 11)) == [
+        "always",
+        "fileMatch",
+        "manual",
+        "auto",
+    ]
+    assert "model_decision" in values("windsurf-rule", "---\ntrigger: \n---\n", Position(1, 9))
+    assert values("cursor-rule", "---\nalwaysApply: \n---\n", Position(1, 13)) == ["true", "false"]
+
+
+def test_what_an_analysis_reads_of_other_files() -> None:
+    from agentls.dialects.registry import reads_changed
+
+    mcp, skill = ["/p/.mcp.json"], ["/p/.claude/skills/x/SKILL.md"]
+    assert reads_changed("claude-agent", mcp) and not reads_changed("claude-agent", skill)
+    assert reads_changed("claude-memory", skill) and reads_changed("claude-plugin", mcp)
+    assert not reads_changed("copilot-agent", mcp) and not reads_changed(None, mcp)

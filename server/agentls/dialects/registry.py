@@ -211,6 +211,31 @@ def forget_plugin_roots() -> None:
     detect_dialect.cache_clear()
 
 
+# Dialects whose findings read other files, and which (file names; empty: any file): a memory
+# file's imports, the paths a plugin manifest or a marketplace names, a skill manifest's
+# neighbours, an agent's .mcp.json (AL123). The server analyses an open one again when such a
+# watched file changes. An agent's other neighbours (skills, agents, settings) are findings
+# across files, which the index publishes again itself: re-publishing the agent before the
+# index has read the change would show its old findings once more.
+READS_OTHER_FILES: dict[str, tuple[str, ...]] = {
+    "claude-memory": (),
+    "claude-plugin": (),
+    "claude-marketplace": (),
+    "claude-mcp": (),
+    "claude-skill": (),
+    "agent-skill": (),
+    CLAUDE_AGENT: (".mcp.json",),
+}
+
+
+def reads_changed(dialect: str | None, changed: list[str]) -> bool:
+    """Whether the analysis of a ``dialect`` file read one of the ``changed`` paths."""
+    names = READS_OTHER_FILES.get(dialect or "")
+    if names is None:
+        return False
+    return not names or any(_norm(p).rsplit("/", 1)[-1] in names for p in changed)
+
+
 def suffix_of(dialect: str) -> str:
     """How the files of ``dialect`` end: ``.json``, ``.mdc`` (Cursor) or ``.md``."""
     if dialect in JSON_DIALECTS:

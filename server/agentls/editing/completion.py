@@ -85,7 +85,7 @@ def complete(
     if cur.kind == "key":
         return _keys(doc, cur, dialect, path, snippets)
     if cur.kind in ("value", "item") and cur.key is not None:
-        return _values(doc, cur, path, ws)
+        return _values(doc, cur, path, ws, dialect)
     if cur.kind == "nested-key" and cur.key == "hooks":
         return _hook_events(doc, cur)
     return []
@@ -168,7 +168,11 @@ def _enum_candidates(cur: Cursor, key: str, values: list[tuple[str, str, bool]])
     ]
 
 
-def _values(doc: Document, cur: Cursor, path: str | None, ws: Workspace) -> list[Candidate]:
+def _values(
+    doc: Document, cur: Cursor, path: str | None, ws: Workspace, dialect: str = "claude-agent"
+) -> list[Candidate]:
+    if dialect not in _CLAUDE_VALUES:
+        return _schema_values(cur, dialect)
     f = facts()
     key = cur.key
     assert key is not None
@@ -208,6 +212,25 @@ def _values(doc: Document, cur: Cursor, path: str | None, ws: Workspace) -> list
             return [
                 Candidate(s, "value", cur.replace, s, detail="from the file name", sort_text="0")
             ]
+    return []
+
+
+# Dialects whose values come from the Claude Code facts (tools, models, colours...); the
+# others' from their schema (enums, booleans).
+_CLAUDE_VALUES = frozenset(
+    {"claude-agent", "claude-plugin-agent", "claude-skill", "claude-command"}
+)
+
+
+def _schema_values(cur: Cursor, dialect: str) -> list[Candidate]:
+    """The values the dialect's schema allows for the key: an enum, or true / false."""
+    info = key_infos(dialect).get(cur.key or "")
+    if info is None or cur.kind == "item":
+        return []
+    if info.values:
+        return _enum_candidates(cur, info.key, [(v, d, False) for v, d in info.values])
+    if info.key in boolean_keys(dialect):
+        return _enum_candidates(cur, info.key, [("true", "", False), ("false", "", False)])
     return []
 
 

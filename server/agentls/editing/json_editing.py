@@ -19,7 +19,7 @@ from agentls.document.jsontree import JsonDocument
 from agentls.document.yamltree import YNode
 from agentls.editing.completion import Candidate
 from agentls.editing.hover import HoverText
-from agentls.editing.outline import Symbol
+from agentls.editing.outline import Fold, Symbol
 from agentls.rules.schema_walk import schema_of, walker
 from agentls.types import Position, Range
 
@@ -424,3 +424,19 @@ def _symbols(node: YNode, depth: int = 0) -> list[Symbol]:
             Symbol(name, "key", Range(k.range.start, v.range.end), k.range, detail, children)
         )
     return out
+
+
+def folding_ranges(doc: JsonDocument) -> list[Fold]:
+    """Every object and list written over several lines (at most 5,000: a generated file)."""
+    out: list[Fold] = []
+    stack = [doc.root] if doc.root is not None else []
+    while stack and len(out) < 5_000:
+        node = stack.pop()
+        if node.kind in ("mapping", "sequence") and node.range.end.line > node.range.start.line:
+            # the closing bracket's line stays visible
+            out.append(Fold(node.range.start.line, node.range.end.line - 1, "region"))
+        if node.kind == "mapping":
+            stack += [v for _, v in reversed(node.pairs)]
+        elif node.kind == "sequence":
+            stack += list(reversed(node.items))
+    return sorted(out, key=lambda f: (f.start, f.end))

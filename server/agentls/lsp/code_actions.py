@@ -41,14 +41,31 @@ def _edit(
 ) -> lsp.WorkspaceEdit:
     edits: list[lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit] = []
     edits += text_edits_for(codec, text, fix.edits)
-    return lsp.WorkspaceEdit(
-        document_changes=[
+    changes: list[lsp.TextDocumentEdit | lsp.CreateFile | lsp.RenameFile | lsp.DeleteFile] = []
+    if edits:
+        changes.append(
             lsp.TextDocumentEdit(
                 text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
                 edits=edits,
             )
-        ]
-    )
+        )
+    if fix.rename_to is not None:  # after the edits, which name the document by its old uri
+        from pygls.uris import from_fs_path
+
+        new_uri = from_fs_path(fix.rename_to) or fix.rename_to
+        options = lsp.RenameFileOptions(overwrite=False, ignore_if_exists=False)
+        changes.append(lsp.RenameFile(old_uri=uri, new_uri=new_uri, options=options))
+    return lsp.WorkspaceEdit(document_changes=changes)
+
+
+def renames_ok(ls: AgentlsServer) -> bool:
+    """Whether the client applies ``RenameFile`` in a workspace edit (VS Code, Neovim 0.11:
+    it lists the resource operation without declaring ``documentChanges``, and applies
+    them)."""
+    ws = ls.client_capabilities.workspace
+    we = ws.workspace_edit if ws else None
+    ops = we.resource_operations if we and we.resource_operations else []
+    return lsp.ResourceOperationKind.Rename in ops
 
 
 def more_entry(ls: AgentlsServer, title: str, kind: str, reason: str) -> lsp.CodeAction:
@@ -66,6 +83,7 @@ def _verified_actions(
     cached: Cached,
     findings: Sequence[Finding],
     extra: Sequence[Finding] = (),
+    renames: bool = False,
 ) -> tuple[list[lsp.CodeAction], int]:
     """The verified fixes of ``findings`` (the analysis' own) and the suppression fixes of
     ``extra`` (findings across files), as code actions; how many were left unverified."""
@@ -76,7 +94,7 @@ def _verified_actions(
     )
 
     a = cached.analysis
-    lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
+    lines = a.lines if a.lines is not None else cached.text.split("\n")
     seen: set[tuple[str, tuple[TextEdit, ...]]] = set()
     verified, skipped = offered_fixes(
         cached.text, a.path, a.dialect, a, with_suppression_fixes(a, findings, seen)
@@ -88,6 +106,8 @@ def _verified_actions(
     diags: dict[int, lsp.Diagnostic] = {}
     out = []
     for f, fix in verified:
+        if fix.rename_to is not None and not renames:
+            continue  # a client that cannot rename a file gets no half of the fix
         first = id(f) not in diags
         diag = diags.setdefault(id(f), to_diagnostic(codec, lines, f))
         out.append(
@@ -105,7 +125,7 @@ def _verified_actions(
 async def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
     cached = await ls.analysis(uri)
-    if cached is None or (cached.analysis.doc is None and cached.analysis.config is None):
+    if cached is None or (cached.analysis.lines is None and cached.analysis.config is None):
         return []
     codec = ls.workspace.position_codec
     want = params.context.only
@@ -114,7 +134,7 @@ async def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[l
         k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in want
     ):
         a = cached.analysis
-        lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
+        lines = a.lines if a.lines is not None else cached.text.split("\n")
         rng = from_lsp_range(codec, lines, params.range)
         from agentls.editing.fixes import MAX_OFFERED_FINDINGS  # not at start-up
         from agentls.lsp.diagnostics import reported_findings
@@ -128,7 +148,16 @@ async def quick_fixes(ls: AgentlsServer, params: lsp.CodeActionParams) -> list[l
         ][:MAX_OFFERED_FINDINGS]
         # verification analyses the text again: a batch per round, within a budget of runs
         actions, skipped = await ls.state.documents.run(
-            uri, cached.text, _verified_actions, codec, uri, cached, here, extra, times=8
+            uri,
+            cached.text,
+            _verified_actions,
+            codec,
+            uri,
+            cached,
+            here,
+            extra,
+            renames_ok(ls),
+            times=8,
         )
         out += actions
         if skipped:
@@ -153,11 +182,12 @@ def _fix_all(codec: PositionCodec, uri: str, cached: Cached) -> lsp.CodeAction |
     from agentls.types import Fix
 
     a: Analysis = cached.analysis
-    assert a.doc is not None
+    assert a.lines is not None
     new_text, applied, _ = fix_all(cached.text, a.path, a.dialect, policy=a.policy)
     if not applied or new_text == cached.text:
         return None
-    # verified safe fixes, applied in rounds; sent as minimal line edits
+    # verified safe fixes, applied in rounds; sent as minimal line edits (a rename is a
+    # quick fix of its own: fix-all edits the document where it is)
     merged = Fix("Fix all safe agentls problems", tuple(diff_edits(cached.text, new_text)))
     edit = _edit(codec, uri, cached.version, cached.text, merged)
     return lsp.CodeAction(title=merged.title, kind=FIX_ALL, edit=edit)
@@ -165,7 +195,7 @@ def _fix_all(codec: PositionCodec, uri: str, cached: Cached) -> lsp.CodeAction |
 
 async def fix_all_action(ls: AgentlsServer, uri: str) -> lsp.CodeAction | None:
     cached = await ls.analysis(uri)
-    if cached is None or cached.analysis.doc is None:
+    if cached is None or cached.analysis.lines is None:
         return None
     codec = ls.workspace.position_codec
     # fix_all analyses the text again after each round of fixes

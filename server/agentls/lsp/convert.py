@@ -43,6 +43,15 @@ def from_lsp_range(codec: PositionCodec, lines: Sequence[str], r: lsp.Range) -> 
     return Range(from_lsp_position(codec, lines, r.start), from_lsp_position(codec, lines, r.end))
 
 
+def _file_uri(path: str) -> str:
+    """A related location's file as a URI (the engine names files by path)."""
+    if "://" in path:
+        return path
+    from pygls.uris import from_fs_path
+
+    return from_fs_path(path) or path
+
+
 def to_diagnostic(
     codec: PositionCodec, lines: Sequence[str], f: Finding, uri_of: dict[str, str] | None = None
 ) -> lsp.Diagnostic:
@@ -51,7 +60,7 @@ def to_diagnostic(
         related = [
             lsp.DiagnosticRelatedInformation(
                 location=lsp.Location(
-                    uri=(uri_of or {}).get(rel.path, rel.path),
+                    uri=(uri_of or {}).get(rel.path) or _file_uri(rel.path),
                     range=lsp.Range(
                         lsp.Position(rel.range.start.line, rel.range.start.character),
                         lsp.Position(rel.range.end.line, rel.range.end.character),

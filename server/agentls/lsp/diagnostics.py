@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,7 @@ class DiagnosticsState:
 def _convert(ls: AgentlsServer, cached: Cached, findings: list[Finding]) -> list[lsp.Diagnostic]:
     codec = ls.workspace.position_codec
     a = cached.analysis
-    lines = a.doc.lines if a.doc is not None else cached.text.split("\n")
+    lines = a.lines if a.lines is not None else cached.text.split("\n")
     return [to_diagnostic(codec, lines, f) for f in findings]
 
 
@@ -63,7 +63,7 @@ def result_id(ls: AgentlsServer, version: int | None, generation: int) -> str:
 
 async def diagnostics_for(ls: AgentlsServer, uri: str) -> tuple[int | None, list[lsp.Diagnostic]]:
     cached = await ls.analysis(uri)
-    if cached is None or (cached.analysis.doc is None and not cached.analysis.findings):
+    if cached is None or (cached.analysis.lines is None and not cached.analysis.findings):
         return (cached.version if cached else None), []
     findings = reported_findings(ls, uri, cached)
     # thousands of findings (an adversarial file) are converted off the loop
@@ -154,6 +154,26 @@ class Diagnostics(Feature):
 
     def configuration_changed(self, ls: AgentlsServer) -> None:
         refresh(ls)
+
+    def watched_files_changed(self, ls: AgentlsServer, changes: Sequence[lsp.FileEvent]) -> None:
+        # Some files' findings read other files (a memory file's imports, the paths of a
+        # plugin manifest, the .mcp.json of an agent): their analyses are made again.
+        from pygls.uris import to_fs_path
+
+        from agentls.dialects.registry import reads_changed
+
+        changed = [to_fs_path(c.uri) or c.uri for c in changes]
+        documents = ls.state.documents
+        uris = [
+            uri
+            for uri in ls.open_uris()
+            if (c := documents.analyses.get(uri)) is not None
+            and reads_changed(c.analysis.dialect, changed)
+        ]
+        for uri in uris:
+            documents.forget(uri)
+        if uris:  # (a pull client would be asked to pull everything again)
+            refresh(ls, uris)
 
     def findings_changed(self, ls: AgentlsServer, uris: Collection[str] | None) -> None:
         refresh(ls, uris)

@@ -17,7 +17,6 @@ from agentls.lsp.features import Feature
 if TYPE_CHECKING:  # agentls.editing is imported when first needed: start-up time
     from pygls.workspace.position_codec import PositionCodec
 
-    from agentls.document.model import Document
     from agentls.editing.completion import Candidate
     from agentls.editing.knowledge import Workspace
     from agentls.editing.outline import Symbol
@@ -169,15 +168,15 @@ def _item(
 
 async def _analysed_at(
     ls: AgentlsServer, params: lsp.CompletionParams | lsp.HoverParams
-) -> tuple[Analysis, Document, Position, PositionCodec] | None:
-    """The current analysis of the document, the position in code points and the codec of
-    the client's units, if the document is analysed."""
+) -> tuple[Analysis, list[str], Position, PositionCodec] | None:
+    """The current analysis of the document, its lines, the position in code points and the
+    codec of the client's units, if the document is analysed (Markdown or JSON)."""
     cached = await ls.analysis(params.text_document.uri)
-    if cached is None or cached.analysis.doc is None:
+    lines = cached.analysis.lines if cached is not None else None
+    if cached is None or lines is None:
         return None
-    doc = cached.analysis.doc
     codec = ls.workspace.position_codec
-    return cached.analysis, doc, from_lsp_position(codec, doc.lines, params.position), codec
+    return cached.analysis, lines, from_lsp_position(codec, lines, params.position), codec
 
 
 async def _configuration_at(
@@ -206,18 +205,25 @@ async def completion(ls: AgentlsServer, params: lsp.CompletionParams) -> lsp.Com
     at = await _analysed_at(ls, params)
     if at is None:
         return None
-    a, doc, pos, _ = at
-    from agentls.editing.completion import complete
+    a, lines, pos, _ = at
+    if a.json is not None:  # Claude Code's JSON files: keys and values from their schema
+        from agentls.editing.json_editing import complete as complete_json
 
-    cands = complete(
-        doc,
-        pos,
-        dialect=a.dialect or "claude-agent",
-        path=a.path,
-        workspace=await workspace_info(ls),
-        snippets=_snippets_ok(ls),
-    )
-    return _completion_list(ls, doc.lines, cands)
+        cands = complete_json(a.dialect or "", a.json.text, pos)
+    elif a.doc is not None:
+        from agentls.editing.completion import complete
+
+        cands = complete(
+            a.doc,
+            pos,
+            dialect=a.dialect or "claude-agent",
+            path=a.path,
+            workspace=await workspace_info(ls),
+            snippets=_snippets_ok(ls),
+        )
+    else:
+        return None
+    return _completion_list(ls, lines, cands)
 
 
 def _completion_list(
@@ -311,11 +317,17 @@ async def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover
         at = await _analysed_at(ls, params)
         if at is None:
             return None
-        a, doc, pos, _ = at
-        from agentls.editing.hover import hover
+        a, lines, pos, _ = at
+        if a.json is not None:
+            from agentls.editing.json_editing import hover as hover_json
 
-        lines = doc.lines
-        h = hover(doc, pos, a.effective, dialect=a.dialect or "claude-agent")
+            h = hover_json(a.dialect or "", a.json, pos)
+        elif a.doc is not None:
+            from agentls.editing.hover import hover
+
+            h = hover(a.doc, pos, a.effective, dialect=a.dialect or "claude-agent")
+        else:
+            return None
     if h is None:
         return None
     codec = ls.workspace.position_codec
@@ -359,30 +371,71 @@ async def document_symbols(
 ) -> list[lsp.DocumentSymbol] | list[lsp.SymbolInformation] | None:
     uri = params.text_document.uri
     cached = await ls.analysis(uri)
-    if cached is None or cached.analysis.doc is None:
+    a = cached.analysis if cached is not None else None
+    if a is None or a.lines is None:
         return None
-    doc = cached.analysis.doc
-    from agentls.editing.outline import symbols
+    if a.json is not None:
+        from agentls.editing.json_editing import symbols as json_symbols
 
-    syms = symbols(doc)
+        syms = json_symbols(a.json)
+    elif a.doc is not None:
+        from agentls.editing.outline import symbols
+
+        syms = symbols(a.doc)
+    else:
+        return None
     td = ls.client_capabilities.text_document
     ds = td.document_symbol if td else None
     if ds is not None and ds.hierarchical_document_symbol_support:
-        return [_doc_symbol(ls, doc.lines, s) for s in syms]
-    return _flat(ls, uri, doc.lines, syms, None)
+        return [_doc_symbol(ls, a.lines, s) for s in syms]
+    return _flat(ls, uri, a.lines, syms, None)
 
 
 async def folding(
     ls: AgentlsServer, params: lsp.FoldingRangeParams
 ) -> list[lsp.FoldingRange] | None:
     cached = await ls.analysis(params.text_document.uri)
-    if cached is None or cached.analysis.doc is None:
+    if cached is None:
         return None
-    from agentls.editing.outline import folding_ranges
+    a = cached.analysis
+    if a.json is not None:
+        from agentls.editing.json_editing import folding_ranges as json_folding
 
+        found = json_folding(a.json)
+    elif a.doc is not None:
+        from agentls.editing.outline import folding_ranges
+
+        found = folding_ranges(a.doc)
+    else:
+        return None
     return [
         lsp.FoldingRange(start_line=f.start, end_line=f.end, kind=lsp.FoldingRangeKind.Region)
-        for f in folding_ranges(cached.analysis.doc)
+        for f in found
+    ]
+
+
+async def document_links(
+    ls: AgentlsServer, params: lsp.DocumentLinkParams
+) -> list[lsp.DocumentLink] | None:
+    """The ``@path`` imports of a memory file (CLAUDE.md, AGENTS.md) that name a file."""
+    uri = params.text_document.uri
+    cached = await ls.analysis(uri)
+    a = cached.analysis if cached is not None else None
+    if a is None or a.doc is None or a.path is None or a.dialect != "claude-memory":
+        return None
+    from agentls.rules.claude_memory import links
+
+    found = await asyncio.to_thread(links, a.doc, a.path)  # reads the disk
+    codec = ls.workspace.position_codec
+    td = ls.client_capabilities.text_document
+    tooltips = bool(td and td.document_link and td.document_link.tooltip_support)
+    return [
+        lsp.DocumentLink(
+            range=to_lsp_range(codec, a.doc.lines, i.range),
+            target=Path(i.target).as_uri(),
+            tooltip=f"Imported by Claude Code: {i.target}" if tooltips else None,
+        )
+        for i in found
     ]
 
 
@@ -398,3 +451,6 @@ class Editing(Feature):
         server.feature(lsp.TEXT_DOCUMENT_HOVER)(hover_handler)
         server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
         server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)(folding)
+        server.feature(
+            lsp.TEXT_DOCUMENT_DOCUMENT_LINK, lsp.DocumentLinkOptions(resolve_provider=False)
+        )(document_links)

@@ -1,8 +1,9 @@
 """The pygls 2 language server: its typed state, and the features added through one point.
 
 Each feature (:mod:`~agentls.lsp.configuration`, :mod:`~agentls.lsp.diagnostics`,
-:mod:`~agentls.lsp.editing`, :mod:`~agentls.lsp.workspace_index`, :mod:`~agentls.lsp.code_actions`,
-:mod:`~agentls.lsp.agent_actions`) is a :class:`~agentls.lsp.features.Feature` added with
+:mod:`~agentls.lsp.editing`, :mod:`~agentls.lsp.workspace_index`,
+:mod:`~agentls.lsp.code_actions`, :mod:`~agentls.lsp.agent_actions`,
+:mod:`~agentls.lsp.claude_version`) is a :class:`~agentls.lsp.features.Feature` added with
 :meth:`AgentlsServer.add_feature`; :mod:`~agentls.lsp.lifecycle` fans the session and
 document events out to them. docs/architecture.md tells where to add one.
 """
@@ -21,6 +22,7 @@ from pygls.uris import to_fs_path
 
 from agentls import __version__
 from agentls.lsp.agent_actions import AgentRuns, RunsState
+from agentls.lsp.claude_version import ClaudeVersionNotice, ClaudeVersionState
 from agentls.lsp.code_actions import CodeActions
 from agentls.lsp.configuration import ConfigurationState, ProjectConfiguration
 from agentls.lsp.diagnostics import Diagnostics, DiagnosticsState
@@ -62,6 +64,8 @@ class ServerState:
 
             self._configs = ConfigStore()
         return self._configs
+
+    claude_version: ClaudeVersionState = field(default_factory=ClaudeVersionState)
 
 
 class AgentlsServer(LanguageServer):
@@ -138,6 +142,7 @@ def default_features() -> list[Feature]:
         WorkspaceIndexFeature(),
         CodeActions(),
         AgentRuns(),
+        ClaudeVersionNotice(),
     ]
 
 

@@ -38,8 +38,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("agentls.index")
 
-# the project configurations too: agentls.lsp.configuration reads them again
-WATCH_GLOBS = ("**/*.md", "**/.claude-plugin/plugin.json", *(f"**/{n}" for n in CONFIG_FILES))
+# Markdown (agents, skills, memory files and what they import...) and Claude Code's JSON
+# files: their settings and .mcp.json meet the agents (the rules across files), a plugin
+# manifest decides what the files below it are; the project configurations too
+# (agentls.lsp.configuration reads them again).
+WATCH_GLOBS = (
+    "**/*.md",
+    "**/.claude-plugin/plugin.json",
+    "**/.claude-plugin/marketplace.json",
+    "**/.claude/settings.json",
+    "**/.claude/settings.local.json",
+    "**/.mcp.json",
+    *(f"**/{n}" for n in CONFIG_FILES),
+)
 SLICE = 0.01  # seconds of index updates between two passes of the event loop
 MANIFEST = "/.claude-plugin/plugin.json"
 
@@ -428,6 +439,27 @@ async def _symbol(ls: AgentlsServer, params: Any) -> tuple[WorkspaceIndex, Any]:
     return index, index.symbol_at(path, Position(p.line, p.character))
 
 
+async def _import_target(ls: AgentlsServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
+    """Go to the file an ``@path`` import of a memory file (CLAUDE.md, AGENTS.md) names."""
+    uri = params.text_document.uri
+    cached = await ls.analysis(uri)
+    a = cached.analysis if cached is not None else None
+    if a is None or a.doc is None or a.path is None or a.dialect != "claude-memory":
+        return []
+    from agentls.rules.claude_memory import links
+
+    lines = a.doc.lines
+    p = ls.workspace.position_codec.position_from_client_units(lines, params.position)
+    here = Position(p.line, p.character)
+    found = await asyncio.to_thread(links, a.doc, a.path)  # reads the disk
+    start = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))
+    return [
+        lsp.Location(from_fs_path(i.target) or i.target, start)
+        for i in found
+        if i.range.contains(here)
+    ]
+
+
 def _location(ls: AgentlsServer, lines: dict[str, list[str]], e: IndexEntry) -> lsp.Location:
     uri = from_fs_path(e.path) or e.path
     if e.name_range is None:
@@ -536,7 +568,7 @@ class WorkspaceIndexFeature(Feature):
         async def definition(ls: AgentlsServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
             index, sym = await _symbol(ls, params)
             if sym is None:
-                return []
+                return await _import_target(ls, params)
             return await _locations(ls, index.definitions(sym.kind, sym.name))
 
         @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)

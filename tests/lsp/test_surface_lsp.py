@@ -1,0 +1,221 @@
+"""The files around agents in the editor (issue 18): Claude Code's JSON files (settings,
+.mcp.json, plugins), memory files and misnamed skill manifests, over stdio with the VS Code
+(UTF-16, push) and Neovim 0.11 (UTF-8, pull) capability sets: diagnostics at their
+position, verified quick fixes (a file rename too), completion and hover from the schema,
+outline, links on @imports, and findings across files published again when either file
+changes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsp_helpers import diagnostics, open_session
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+SERVER = [sys.executable, "-m", "agentls", "lsp"]
+AGENT = (
+    "---\nname: reviewer\ndescription: Reviews code.\n"
+    "tools: Read, mcp__github__get_issue\n---\nBody\n"
+)
+SERVERS = '{"mcpServers": {"github": {"command": "gh"}, "jira": {"command": "jira"}}}\n'
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER),
+    params=["visual_studio_code", "neovim"],
+)
+async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp_path: Path):
+    root = tmp_path / "ws"
+    (root / ".claude" / "agents").mkdir(parents=True)
+    (root / ".mcp.json").write_text(SERVERS, "utf-8")
+    await open_session(lsp_client, request.param, root)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def _open(client: LanguageClient, rel: str, text: str, language: str = "json") -> str:
+    root: Path = client.root  # type: ignore[attr-defined]
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, 1, text))
+    )
+    return uri
+
+
+def _change(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def _until(client: LanguageClient, uri: str, version: int, pred, tries: int = 50):  # type: ignore[no-untyped-def]
+    """The diagnostics of ``uri`` once ``pred`` holds (findings across files are published
+    again when the other file changes: pulled again, or pushed again)."""
+    for _ in range(tries):
+        if client.capabilities.text_document.diagnostic is not None:  # type: ignore[union-attr]
+            diags = await diagnostics(client, uri, version)
+        else:
+            recorder = client.recorder  # type: ignore[attr-defined]
+            await recorder.wait(uri, version)
+            diags = recorder.last.get(uri, [])
+        if pred(diags):
+            return diags
+        await asyncio.sleep(0.1)  # a pull client is told to pull again; poll its answer
+    raise AssertionError(f"never: {[d.code for d in diags]}")
+
+
+@pytest.mark.asyncio
+async def test_json_syntax_error_at_its_character_and_its_fix(client: LanguageClient) -> None:
+    text = '{\n  "model": "sonnet",\n}\n'
+    uri = _open(client, ".claude/settings.json", text)
+    diags = await diagnostics(client, uri, 1)
+    [d] = [d for d in diags if d.code == "AL900"]
+    assert (d.range.start.line, d.range.start.character) == (1, 19)
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri), d.range, lsp.CodeActionContext(diagnostics=[d])
+        )
+    )
+    assert actions
+    titles = [a.title for a in actions if isinstance(a, lsp.CodeAction)]
+    assert "Remove the trailing comma" in titles
+
+
+@pytest.mark.asyncio
+async def test_completion_hover_and_outline_from_the_schema(client: LanguageClient) -> None:
+    text = '{\n  "permissions": {\n    "defaultMode": ""\n  }\n}\n'
+    uri = _open(client, ".claude/settings.json", text)
+    await diagnostics(client, uri, 1)
+    got = await client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), lsp.Position(2, 20))
+    )
+    items = got.items if isinstance(got, lsp.CompletionList) else got or []
+    labels = {i.label for i in items}
+    assert {"acceptEdits", "plan", "bypassPermissions"} <= labels
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, 5))
+    )
+    assert hover is not None and "allow" in str(hover.contents)
+    symbols = await client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(uri))
+    )
+    assert symbols and symbols[0].name == "permissions"
+
+
+@pytest.mark.asyncio
+async def test_memory_import_links_and_definition(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    (root / "docs").mkdir()
+    (root / "docs" / "guide.md").write_text("The guide.\n", "utf-8")
+    text = "Read @docs/guide.md and @docs/gone.md first.\n"
+    uri = _open(client, "CLAUDE.md", text, "markdown")
+    diags = await diagnostics(client, uri, 1)
+    assert [d.code for d in diags] == ["AL940"]
+    links = await client.text_document_document_link_async(
+        lsp.DocumentLinkParams(lsp.TextDocumentIdentifier(uri))
+    )
+    assert links and [link.target for link in links] == [(root / "docs" / "guide.md").as_uri()]
+    defs = await client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), lsp.Position(0, 10))
+    )
+    assert isinstance(defs, list) and defs[0].uri == (root / "docs" / "guide.md").as_uri()
+    # the missing file appears: the import is read again
+    (root / "docs" / "gone.md").write_text("Back.\n", "utf-8")
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent((root / "docs" / "gone.md").as_uri(), lsp.FileChangeType.Created)]
+        )
+    )
+    await _until(client, uri, 1, lambda ds: not ds)
+
+
+@pytest.mark.asyncio
+async def test_misnamed_skill_is_renamed_by_its_quick_fix(client: LanguageClient) -> None:
+    text = "---\nname: lint\ndescription: Use when linting.\n---\nBody\n"
+    uri = _open(client, ".claude/skills/lint/skill.md", text, "markdown")
+    diags = await diagnostics(client, uri, 1)
+    [d] = [d for d in diags if d.code == "AL506"]
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri), d.range, lsp.CodeActionContext(diagnostics=[d])
+        )
+    )
+    # the rename, then the configuration's "Ignore AL506 ..." actions
+    [action] = [
+        a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title.startswith("Rename")
+    ]
+    assert action.title == "Rename `skill.md` to `SKILL.md`" and action.edit is not None
+    [change] = action.edit.document_changes or []
+    assert isinstance(change, lsp.RenameFile)
+    assert change.new_uri.endswith("/.claude/skills/lint/SKILL.md")
+    assert change.options is not None and change.options.overwrite is False
+
+
+@pytest.mark.asyncio
+async def test_across_files_both_ends_and_either_change(client: LanguageClient) -> None:
+    agent_uri = _open(client, ".claude/agents/reviewer.md", AGENT, "markdown")
+    settings = '{"disabledMcpjsonServers": ["github"]}\n'
+    settings_uri = _open(client, ".claude/settings.json", settings)
+    at_agent = await _until(client, agent_uri, 1, lambda ds: "AL306" in [d.code for d in ds])
+    [d] = [d for d in at_agent if d.code == "AL306"]
+    assert d.related_information and d.related_information[0].location.uri == settings_uri
+    at_settings = await _until(client, settings_uri, 1, lambda ds: "AL306" in [d.code for d in ds])
+    assert [d.severity for d in at_settings if d.code == "AL306"] == [
+        lsp.DiagnosticSeverity.Information
+    ]
+    _change(client, settings_uri, 2, '{"disabledMcpjsonServers": ["jira"]}\n')
+    await _until(client, agent_uri, 1, lambda ds: "AL306" not in [d.code for d in ds])
+    _change(client, settings_uri, 3, settings)
+    await _until(client, agent_uri, 1, lambda ds: "AL306" in [d.code for d in ds])
+    _change(client, agent_uri, 2, AGENT.replace("mcp__github__get_issue", "Grep"))
+    await _until(client, settings_uri, 3, lambda ds: "AL306" not in [d.code for d in ds])
+
+
+@pytest.mark.asyncio
+async def test_a_claude_of_another_version_is_named_once(tmp_path: Path) -> None:
+    """Point 8: a ``claude`` on the PATH that is not the release of the facts is said once
+    per session (window/showMessage), with the way to pin a version."""
+    from agentls.dialects.facts import claude_facts
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "claude"
+    exe.write_text('#!/bin/sh\necho "9.9.9 (Claude Code)"\n', "utf-8")
+    exe.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    c = await ClientServerConfig(server_command=SERVER, server_env=env).start()
+    assert isinstance(c, LanguageClient)
+    try:
+        root = tmp_path / "ws"
+        root.mkdir()
+        shown = c.wait_for_notification(lsp.WINDOW_SHOW_MESSAGE)
+        await open_session(c, "visual_studio_code", root)
+        await shown
+        uri = (root / ".mcp.json").as_uri()
+        c.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "json", 1, SERVERS))
+        )
+        await diagnostics(c, uri, 1)  # the session goes on: nothing more is said
+        said = [m.message for m in c.messages if "Claude Code 9.9.9" in m.message]
+        assert len(said) == 1
+        assert f"Claude Code {claude_facts().version}" in said[0]
+        assert "DISABLE_AUTOUPDATER" in said[0]
+        await c.shutdown_session()
+    finally:
+        await c.stop()
