@@ -26,6 +26,7 @@ from agentls.discovery import (
 from agentls.fsread import read_file
 from agentls.rules import codes
 from agentls.rules.registry import finding
+from agentls.terminal import escape
 from agentls.types import Finding, Range, Severity
 
 if TYPE_CHECKING:
@@ -133,12 +134,14 @@ def run_check(
     out = out or sys.stdout
     if dialect is not None and dialect not in ALL_DIALECTS:
         sys.stderr.write(
-            f"agentls check: unknown dialect {dialect!r}; one of {', '.join(ALL_DIALECTS)}\n"
+            f"agentls check: unknown dialect {escape(dialect, multiline=False)}; "
+            f"one of {', '.join(ALL_DIALECTS)}\n"
         )
         return 2
     for p in paths or ["."]:
         if not os.path.lexists(p):  # what check_candidates accepts
-            sys.stderr.write(f"agentls check: no such file or directory: {p}\n")
+            shown = escape(p, multiline=False)
+            sys.stderr.write(f"agentls check: no such file or directory: {shown}\n")
             return 2
     from agentls.render import RENDERERS, render_statistics, say_skipped
     from agentls.scheduling import check_all
@@ -158,7 +161,7 @@ def run_check(
 
     notice = installed_notice()
     if notice:  # on stderr: stdout stays the chosen format
-        sys.stderr.write(f"agentls check: note: {notice}\n")
+        sys.stderr.write(f"agentls check: note: {escape(notice)}\n")
     worst = min((f.severity for r in results for f in r.analysis.findings), default=None)
     if fail_on == "never" or worst is None:
         return 0

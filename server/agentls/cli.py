@@ -150,7 +150,9 @@ def _agents(paths: list[str], fmt: str, *, user: bool) -> int:
     """``agentls agents [PATH...] [--format text|json] [--no-user]``."""
     for p in paths:
         if not os.path.isdir(p):
-            sys.stderr.write(f"agentls agents: not a directory: {p}\n")
+            from agentls.terminal import escape
+
+            sys.stderr.write(f"agentls agents: not a directory: {escape(p, multiline=False)}\n")
             return 2
     from agentls.indexing import build_index
     from agentls.render import render_agents_json, render_agents_text, say_skipped

@@ -115,3 +115,22 @@ def test_agents_json_keeps_the_exact_values(ws: Path) -> None:
     r = _agentls("agents", "--no-user", "--format", "json", str(ws), cwd=ws)
     names = {a["name"] for a in json.loads(r.stdout)["agents"]}
     assert f"evil{OSC}" in names
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", f"missing{CLEAR}{OSC}.md"],
+        ["check", "--format", "json", f"missing{CLEAR}.md"],
+        ["check", "--fix", f"missing{CLEAR}.md"],
+        ["agents", f"missing{CLEAR}{OSC}"],
+        ["check", os.fsdecode(b"missing\xff\x1b[2J.md")],  # not UTF-8: a lone surrogate
+    ],
+)
+def test_a_path_that_is_not_there_is_named_visibly(ws: Path, args: list[str]) -> None:
+    """Issue 14 class 10: the path a user typed (or a script built from a file name) is
+    said back on stderr with its controls shown, never obeyed, and never a traceback."""
+    r = _agentls(*args, cwd=ws)
+    assert r.returncode == 2, r.stderr
+    _no_raw_controls(r.stderr)
+    assert "\u241b" in r.stderr and "Traceback" not in r.stderr, r.stderr
