@@ -128,3 +128,48 @@ async def test_adversarial_document_answered_and_server_alive(
         lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(other, "markdown", 1, "---\n---\n"))
     )
     assert await pull(client, other)
+
+
+HUGE = "9" * 4_400  # past Python's 4,300-digit limit for int <-> decimal text
+HUGE_DOCUMENTS = {
+    ".agentls.toml": f"[rules]\nAL001 = {HUGE}\n",
+    ".claude/agents/huge.md": f"---\nname: huge\ndescription: Use it.\nmaxTurns: {HUGE}\n---\n",
+    ".claude/agents/hex.md": (
+        f"---\nname: {HUGE}\ndescription: Use it.\ncolor: 0x{'f' * 4_400}\n---\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("rel", list(HUGE_DOCUMENTS))
+async def test_huge_integers_answered_everywhere(client: LanguageClient, rel: str) -> None:
+    """Issue 14 class 6 over LSP: every request on a document holding an integer of more
+    than 4,300 digits (the configuration too) is answered, without an error, and the
+    workspace's agents still come."""
+    path = client.root / rel  # type: ignore[attr-defined]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HUGE_DOCUMENTS[rel], "utf-8")
+    uri = path.as_uri()
+    language = "toml" if rel.endswith(".toml") else "markdown"
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, 1, path.read_text()))
+    )
+    diags = await pull(client, uri)
+    assert diags
+    doc = lsp.TextDocumentIdentifier(uri)
+    whole = lsp.Range(lsp.Position(0, 0), lsp.Position(5, 0))
+    for pos in (lsp.Position(1, 0), lsp.Position(1, 12), lsp.Position(3, 5)):
+        await asyncio.wait_for(client.text_document_hover_async(lsp.HoverParams(doc, pos)), 10)
+        await asyncio.wait_for(
+            client.text_document_completion_async(lsp.CompletionParams(doc, pos)), 10
+        )
+    await asyncio.wait_for(
+        client.text_document_code_action_async(
+            lsp.CodeActionParams(doc, whole, lsp.CodeActionContext(diagnostics=diags))
+        ),
+        10,
+    )
+    await asyncio.wait_for(
+        client.text_document_document_symbol_async(lsp.DocumentSymbolParams(doc)), 10
+    )
+    agents = await asyncio.wait_for(client.protocol.send_request_async("agentls/agents", {}), 10)
+    assert agents is not None

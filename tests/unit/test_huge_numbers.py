@@ -168,3 +168,34 @@ def test_parse_int_follows_the_yaml_tree() -> None:
 def test_a_document_with_a_huge_key_parses() -> None:
     doc = parse_document(f"---\n{HUGE['decimal']}: 1\nname: a\n---\nB\n")
     assert [e.key for e in doc.entries] == [HUGE["decimal"], "name"]
+
+
+TOML_HUGE = [
+    f"[rules]\nAL001 = {HUGE['decimal']}\n",
+    f"[rules]\nAL001 = -{'7' * DIGITS}\n",
+    f"x = [1, {'1_' * DIGITS}1]\n",
+    f"x = {{a = +{'3' * DIGITS}}}\n",
+    f"[dialects]\nlevel = {'2' * DIGITS}\n[rules]\nAL001 = 'off'\n",
+]
+
+
+@pytest.mark.parametrize("text", TOML_HUGE, ids=range(len(TOML_HUGE)))
+def test_configuration_with_huge_integers_is_a_finding(text: str, tmp_path: Path) -> None:
+    """``tomllib`` turns decimal integers into ``int``: past 4,300 digits it raises a
+    ValueError that is not a TOMLDecodeError. The configuration file gets one finding placed
+    on the number; ``check`` of the folder runs to its end."""
+    a = analyze(text, "/ws/.agentls.toml", "agentls-config")
+    assert [f.code for f in a.findings] == ["AL990"], [f.message for f in a.findings]
+    f = a.findings[0]
+    assert "4,300 digits" in f.message
+    line = text.split("\n")[f.range.start.line]
+    number = line[f.range.start.character : f.range.end.character].replace("_", "")
+    assert number.isdigit() and len(number) >= DIGITS
+    (tmp_path / ".agentls.toml").write_text(text, "utf-8")
+    agent = tmp_path / ".claude" / "agents" / "a.md"
+    agent.parent.mkdir(parents=True)
+    agent.write_text(_text("maxTurns", "3"), "utf-8")
+    out = io.StringIO()
+    assert run_check([str(tmp_path)], "json", "never", None, out) == 0
+    files = {Path(f["path"]).name: f for f in json.loads(out.getvalue())["files"]}
+    assert "a.md" in files and ".agentls.toml" in files

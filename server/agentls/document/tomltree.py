@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,8 @@ def parse_toml(text: str) -> TomlDocument:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return TomlDocument(text, lines, None, [_syntax_problem(exc, text, lines)])
+    except ValueError:  # an integer past Python's digit limit (issue 14, class 6)
+        return TomlDocument(text, lines, None, [_long_number_problem(text, lines)])
     try:
         root = _Scanner(text, data).document()
     except (_Unreadable, IndexError, KeyError, TypeError) as exc:  # pragma: no cover
@@ -98,6 +101,29 @@ def _syntax_problem(exc: Exception, text: str, lines: list[str]) -> SyntaxProble
     message = _TUPLE.sub(lambda m: "`" + ".".join(re.findall(r"'([^']*)'", m[0])) + "`", message)
     message = message[:1].upper() + message[1:]
     return SyntaxProblem("toml", f"{message.rstrip('.')}.", Range(Position(ln, ch), end))
+
+
+def _long_number_problem(text: str, lines: list[str]) -> SyntaxProblem:
+    """tomllib turns decimal integers into ``int``, which refuses more than
+    ``sys.get_int_max_str_digits()`` digits (4,300 by default) with a ValueError that is not
+    a TOMLDecodeError and says nowhere where the number is: find the longest run of digits."""
+    limit = sys.get_int_max_str_digits() or 4300
+    m = max(_DIGITS.finditer(text), key=lambda m: len(m[0]), default=None)
+    start = _line_col(text, m.start() if m else 0)
+    end = _line_col(text, m.end() if m else 0)
+    return SyntaxProblem(
+        "toml",
+        f"A number with more than {limit:,} digits: agentls does not read integers that long.",
+        Range(start, end),
+    )
+
+
+_DIGITS = re.compile(r"[0-9][0-9_]*")
+
+
+def _line_col(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset)
+    return Position(line, offset - (text.rfind("\n", 0, offset) + 1))
 
 
 class _Unreadable(Exception):
