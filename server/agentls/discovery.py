@@ -370,11 +370,44 @@ def _home() -> Path:
 
 
 def forbidden_root(folder: Path, home: Path | None = None) -> bool:
-    """Whether ``folder`` must never be a run's root: ``/``, ``$HOME`` or a folder above it
-    (a root there hands the agent ``~/.claude/.credentials.json``, ``~/.ssh``...)."""
+    """Whether ``folder`` must never be a run's root (:func:`root_refusal`)."""
+    return root_refusal(folder, home) is not None
+
+
+# Where programs keep their settings, state and credentials, when set to a folder of its own
+_STATE_VARIABLES = (
+    "CLAUDE_CONFIG_DIR",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_STATE_HOME",
+    "XDG_CACHE_HOME",
+)
+
+
+def root_refusal(folder: Path, home: Path | None = None) -> str | None:
+    """Why ``folder`` must never be a run's root, in words (None: it may be one): ``/``,
+    ``$HOME`` or a folder above it (a root there hands the agent ``~/.ssh``, ``~/.claude/
+    .credentials.json``...), and the folders where programs keep their state: a hidden
+    folder directly in ``$HOME`` (``~/.claude`` holds every transcript and
+    ``settings.json`` with its ``env``; ``~/.config`` holds ``gh`` and Copilot tokens),
+    ``$CLAUDE_CONFIG_DIR`` and the XDG base folders. A project below one of them
+    (``~/.config/nvim``) may still be a root: the deny list's path patterns cover the
+    state kept there (:mod:`agentls.runner.deny`)."""
     home = home or _home()
     real = Path(os.path.realpath(folder))
-    return real == real.parent or real == home or home.is_relative_to(real)
+    if real == real.parent:
+        return f"{real} is the file system root"
+    if real == home:
+        return f"{real} is your home folder, where credentials live"
+    if home.is_relative_to(real):
+        return f"{real} is a folder above your home folder ({home})"
+    if real.parent == home and real.name.startswith("."):
+        return f"{real} is where programs keep their settings, state and credentials"
+    for var in _STATE_VARIABLES:
+        value = os.environ.get(var)
+        if value and os.path.isabs(value) and real == Path(os.path.realpath(value)):
+            return f"{real} is ${var}, where programs keep their settings, state and credentials"
+    return None
 
 
 def _has_marker(folder: Path, names: Iterable[str], user_config: frozenset[Path]) -> str | None:

@@ -106,3 +106,32 @@ async def test_file_outside_every_workspace_folder(fake_api: FakeMessagesAPI, ho
     finally:
         await c.shutdown_session()
         await c.stop()
+
+
+async def test_claude_folder_opened_as_the_workspace(fake_api: FakeMessagesAPI, home: Path) -> None:
+    """Issue 14 class 1, second attack: the user opens ~/.claude (a git repository) to edit
+    their agents; a run on one of them may read its own folder only, never the prompt
+    history, transcripts or settings.json of ~/.claude."""
+    claude = home / ".claude"
+    (claude / ".git").mkdir()
+    (claude / "history.jsonl").write_text('{"display": "SECRET-PROMPT-HISTORY"}\n')
+    (claude / "projects" / "p").mkdir(parents=True)
+    (claude / "projects" / "p" / "s.jsonl").write_text('{"t": "SECRET-TRANSCRIPT"}\n')
+    (claude / "settings.json").write_text('{"env": {"KEY": "SECRET-SETTINGS-ENV"}}\n')
+    c = await _start(claude)
+    try:
+        tools = [
+            ("Grep", {"pattern": "SECRET"}),
+            ("Read", {"file_path": str(claude / "history.jsonl")}),
+            ("Glob", {"pattern": "**/*.json*"}),
+        ]
+        fake_api.script(*[fake.tool_use(n, a) for n, a in tools], fake.text("Done."))
+        res = await _run(c, claude / "agents" / "mine.md")
+        assert _field(res, "status") == "done", res
+        assert f"the agent may read {claude / 'agents'} only" in _field(res, "message")
+        sent = _sent(fake_api)
+        for secret in ("PROMPT-HISTORY", "TRANSCRIPT", "SETTINGS-ENV", "OAUTH-TOKEN"):
+            assert f"SECRET-{secret}" not in sent, secret
+    finally:
+        await c.shutdown_session()
+        await c.stop()

@@ -152,3 +152,71 @@ def test_root_is_never_the_password_database_home(tmp_path, monkeypatch):
     real = Path(pwd.getpwuid(os.getuid()).pw_dir)
     with pytest.raises(UnsafeRoot):
         Sandbox(real)
+
+
+def test_path_patterns_match_across_the_root(tmp_path, monkeypatch):
+    """Issue 14 class 1, second attack: a root inside a state folder (``~/.config/gcloud``,
+    ``~/.claude/projects/p``) saw its files by their names below the root only, so
+    ``.config/gcloud`` or ``.claude/projects`` never matched."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    files = {
+        ".config/gcloud/application_default.json": "gcloud",
+        ".config/github-copilot/hosts.json": "copilot",
+        ".claude/projects/p/session.jsonl": "transcript",
+        ".m2/repo/settings.xml": "not maven's settings (below repo/)",
+    }
+    for rel in files:
+        p = home / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"{CANARY} {rel}\n")
+    for rel, what in list(files.items())[:3]:
+        box = Sandbox(home / Path(rel).parent)
+        name = Path(rel).name
+        with pytest.raises(SandboxError, match="protected"):
+            box.read(name)
+        assert box.grep(CANARY) == "No matches found", what
+        assert box.glob("**/*") == "No files found", what
+    box = Sandbox(home / ".m2" / "repo")
+    assert CANARY in box.read("settings.xml")
+    # names are checked below the root only: a project kept in a folder named like a
+    # denied file stays usable
+    proj = home / "secrets.d" / "app"
+    proj.mkdir(parents=True)
+    (proj / "main.py").write_text("x = 1\n")
+    assert "x = 1" in Sandbox(proj).read("main.py")
+
+
+def test_no_root_is_a_state_folder_of_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    for d in (".claude", ".config", ".aws", ".dotfiles"):
+        (home / d).mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    for d in (".claude", ".config", ".aws", ".dotfiles"):
+        with pytest.raises(UnsafeRoot, match="settings, state and credentials"):
+            Sandbox(home / d)
+    (home / ".config" / "nvim").mkdir()
+    assert Sandbox(home / ".config" / "nvim").root == home / ".config" / "nvim"
+
+
+SECOND_ATTACK = [  # project files that held secrets and were read through Grep (issue 14)
+    ("config", "database.yml"),
+    (".dev.vars",),
+    ("wp-config.php",),
+    ("config", "credentials.yml.enc"),
+    ("myapp-firebase-adminsdk-x1y2z-0123456789.json",),
+    ("token.json",),
+    ("token.pickle",),
+    (".ipython", "profile_default", "history.sqlite"),
+    (".m2", "settings.xml"),
+    (".claude", "settings.local.json"),
+    (".claude", "history.jsonl"),
+    (".config", "github-copilot", "apps.json"),
+    (".cloudflared", "tunnel.json"),
+]
+
+
+@pytest.mark.parametrize("parts", SECOND_ATTACK, ids="/".join)
+def test_second_attack_files_are_denied(parts: tuple[str, ...]):
+    assert denied_part(parts) is not None
+    assert denied_part((*parts[:-1], parts[-1] + ".bak")) is not None

@@ -142,3 +142,72 @@ def test_run_in_a_project_below_home(fake_api, home: Path) -> None:  # type: ign
     p = agentls_run("backend-engineer", "-f", str(proj / "app.py"), cwd=home)
     assert p.returncode == 0 and "may read" not in p.stderr, p.stderr
     assert "PROJECT-LIB" in _sent(fake_api)
+
+
+# ----------------------------------------------------------------- state folders of $HOME
+
+
+def _claude_state(home: Path) -> Path:
+    """~/.claude as a git repository (people version it), with Claude Code's prompt
+    history, a transcript and a shell snapshot: private text the agent must not read."""
+    claude = home / ".claude"
+    (claude / ".git").mkdir(parents=True, exist_ok=True)
+    (claude / "history.jsonl").write_text('{"display": "SECRET-PROMPT-HISTORY"}\n')
+    (claude / "projects" / "p").mkdir(parents=True)
+    (claude / "projects" / "p" / "s.jsonl").write_text('{"t": "SECRET-TRANSCRIPT"}\n')
+    (claude / "shell-snapshots").mkdir()
+    (claude / "shell-snapshots" / "snap.sh").write_text("export T=SECRET-SNAPSHOT\n")
+    (claude / "settings.json").write_text('{"env": {"API_KEY": "SECRET-SETTINGS-ENV"}}\n')
+    return claude
+
+
+def test_state_folders_of_home_are_never_roots(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 class 1, second attack: ~/.claude as a git repository made it the root of a
+    run on one of its agents (transcripts, prompt history, settings.json's env)."""
+    claude = _claude_state(home)
+    (home / ".dotfiles" / ".git").mkdir(parents=True)
+    (home / ".config" / "nvim" / ".git").mkdir(parents=True)
+    for d in (claude, home / ".config", home / ".dotfiles", home / ".local"):
+        assert forbidden_root(d, home), d
+    assert not forbidden_root(home / ".config" / "nvim", home)  # a project below one
+    elsewhere = tmp_path / "claude-config"
+    elsewhere.mkdir()
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(elsewhere))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
+    assert forbidden_root(elsewhere, home) and forbidden_root(tmp_path / "data", home)
+    agent = claude / "agents" / "mine.md"
+    for folders in ([], [claude], [home]):  # the user opened ~/.claude, or ~
+        got = _root(agent, folders)
+        assert got.root == claude / "agents", (folders, got)
+    assert _root(home / ".dotfiles" / "vimrc", []).root is None
+    got = _root(home / ".config" / "nvim" / "init.lua", [home / ".config"])
+    assert got.root == home / ".config" / "nvim"
+
+
+def test_run_on_an_agent_of_a_versioned_claude_folder(fake_api, home: Path) -> None:  # type: ignore[no-untyped-def]
+    _claude_state(home)
+    tools = [
+        ("Grep", {"pattern": "SECRET"}),
+        ("Read", {"file_path": "../history.jsonl"}),
+        ("Read", {"file_path": str(home / ".claude" / "history.jsonl")}),
+        ("Glob", {"pattern": "**/*"}),
+    ]
+    fake_api.script(*[fake.tool_use(n, a) for n, a in tools], fake.text("Done."))
+    p = agentls_run("backend-engineer", "-f", "~/.claude/agents/mine.md", cwd=home)
+    assert p.returncode == 0, p.stderr
+    assert f"the agent may read {home / '.claude' / 'agents'} only" in p.stderr
+    sent = _sent(fake_api)
+    for secret in ("PROMPT-HISTORY", "TRANSCRIPT", "SNAPSHOT", "SETTINGS-ENV", "OAUTH"):
+        assert f"SECRET-{secret}" not in sent, secret
+    p = agentls_run(
+        "backend-engineer",
+        "-f",
+        "~/.claude/agents/mine.md",
+        "-w",
+        "~/.claude",
+        cwd=home,
+    )
+    assert p.returncode == 2 and "settings, state and credentials" in p.stderr, p.stderr

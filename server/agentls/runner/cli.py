@@ -153,18 +153,19 @@ def _workspace(given: str | None, file: Path) -> Path | None:
     """The root the agent may read (see :func:`agentls.discovery.run_root`): ``--workspace``
     unless it is ``/``, ``$HOME`` or above it; else the file's project. What is refused, and
     a root that is only the file's folder, is said on stderr."""
-    from agentls.discovery import forbidden_root, run_root
+    from agentls.discovery import root_refusal, run_root
 
     if given:
         ws = Path(given).expanduser().resolve()
         if not ws.is_dir():
             _err(f"agentls run: --workspace {given}: not a folder")
             return None
-        if forbidden_root(ws):
+        why = root_refusal(ws)
+        if why is not None:
             _err(
-                f"agentls run: --workspace {given} is refused: it is / or your home folder "
-                "(or above it), and an agent may read everything below its workspace "
-                "(~/.ssh, ~/.claude/.credentials.json...). Name the project's folder."
+                f"agentls run: --workspace {given} is refused: {why}, and an agent may read "
+                "everything below its workspace (~/.ssh, ~/.claude/.credentials.json...). "
+                "Name the project's folder."
             )
             return None
         return ws

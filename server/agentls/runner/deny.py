@@ -29,6 +29,8 @@ _VIM_SWAP = frozenset((".swp", ".swo", ".swn", ".swx"))
 class _DenyList:
     names: re.Pattern[str]
     paths: tuple[tuple[re.Pattern[str], ...], ...]
+    #: the first components of ``paths`` in one expression: most paths hold none of them
+    heads: re.Pattern[str]
     suffixes: tuple[str, ...]
     prefixes: tuple[str, ...]
     enclosing: tuple[tuple[str, str], ...]
@@ -45,9 +47,11 @@ def _deny_list() -> _DenyList:
         for p in group
     )
     backup = data["backup"]
+    heads = {fnmatch.translate(p.split("/")[0].lower()) for g in data["paths"].values() for p in g}
     return _DenyList(
         names=re.compile("|".join(f"(?:{p})" for p in parts)),
         paths=paths,
+        heads=re.compile("|".join(f"(?:{h})" for h in sorted(heads))),
         suffixes=tuple(s.lower() for s in backup["suffixes"]),
         prefixes=tuple(p.lower() for p in backup["prefixes"]),
         enclosing=tuple((a, b) for a, b in backup["enclosing"]),
@@ -97,17 +101,34 @@ def denied_name(name: str) -> bool:
     return any(dl.names.match(n) for n in _undecorated(low, dl) if n != low)
 
 
-def denied_part(parts: Sequence[str]) -> str | None:
+def denied_part(parts: Sequence[str], context: Sequence[str] = ()) -> str | None:
     """The first denied component of ``parts`` (or run of components, joined with ``/``),
-    or ``None`` when every component may be read."""
+    or ``None`` when every component may be read.
+
+    ``context``: the components above ``parts`` (the root's path below ``$HOME``): the path
+    patterns are matched across both, so that ``.config/gcloud`` is denied when the root
+    is ``~/.config`` and ``parts`` start at ``gcloud``. Names are checked in ``parts`` only:
+    a project kept in a folder such as ``~/secrets.d/app`` stays usable."""
     for part in parts:
         if denied_name(part):
             return part
     dl = _deny_list()
-    low = [p.lower() for p in parts]
-    for pattern in dl.paths:
-        n = len(pattern)
-        for i in range(len(low) - n + 1):
-            if all(rx.match(low[i + k]) for k, rx in enumerate(pattern)):
-                return "/".join(parts[i : i + n])
+    whole = [*context, *parts]
+    forms = [_forms(p) for p in whole]
+    starts = [i for i, fs in enumerate(forms) if any(dl.heads.match(f) for f in fs)]
+    for i in starts:  # the common case: none, one regular expression per component
+        for pattern in dl.paths:
+            n = len(pattern)
+            if i + n <= len(forms) and all(
+                any(rx.match(f) for f in forms[i + k]) for k, rx in enumerate(pattern)
+            ):
+                return "/".join(whole[i : i + n])
     return None
+
+
+@lru_cache(maxsize=16384)
+def _forms(name: str) -> tuple[str, ...]:
+    """``name`` in lower case and undecorated (``settings.xml.bak`` -> ``settings.xml``),
+    for the path patterns: a backup of ``.m2/settings.xml`` is denied like the file."""
+    low = name.lower()
+    return (low, *sorted(_undecorated(low, _deny_list()) - {low}))

@@ -490,10 +490,11 @@ async def run_agent(
         emit(RunEvent("error", err.message))
         return result
 
-    from agentls.discovery import forbidden_root
+    from agentls.discovery import root_refusal
 
-    if forbidden_root(req.workspace):  # every caller chooses with run_root; fail closed
-        return fail(RunError("workspace", f"refused: {req.workspace} is / or $HOME (or above)"))
+    why = root_refusal(req.workspace)  # every caller chooses with run_root; fail closed
+    if why is not None:
+        return fail(RunError("workspace", f"refused: {why}"))
     try:
         sandbox = Sandbox(req.workspace)
     except SandboxError as e:  # the sandbox's own check (the password database's home too)

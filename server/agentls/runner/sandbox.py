@@ -61,18 +61,19 @@ def _homes() -> set[Path]:
 
 
 def check_root(root: Path) -> Path:
-    """The real path of ``root``, or :class:`UnsafeRoot` when it is ``/``, a home folder or
-    any folder above one: agents never get the run of the user's credentials, whatever
-    folder a caller chose (defence in depth: the callers choose a project folder)."""
+    """The real path of ``root``, or :class:`UnsafeRoot` when it may not be an agent's
+    workspace (:func:`agentls.discovery.root_refusal`) for the home folder as the
+    environment or the password database says it: agents never get the run of the user's
+    credentials, whatever folder a caller chose (defence in depth: the callers choose a
+    project folder)."""
+    from agentls.discovery import root_refusal
+
     real = Path(os.path.realpath(root))
-    if real == Path(real.anchor) or real.parent == real:
-        raise UnsafeRoot(f"refused: {real} (the file system root) cannot be an agent's workspace")
-    for home in _homes():
-        if home == real or home.is_relative_to(real):
-            what = "your home folder" if home == real else f"a folder above your home ({home})"
+    for home in sorted(_homes()):
+        why = root_refusal(real, home)
+        if why is not None:
             raise UnsafeRoot(
-                f"refused: {real} is {what}, where credentials live; agents run in a project "
-                "folder (open one, or pass --workspace)"
+                f"refused: {why}; agents run in a project folder (open one, or pass --workspace)"
             )
     return real
 
@@ -81,10 +82,18 @@ def check_root(root: Path) -> Path:
 class Sandbox:
     root: Path
     given_root: Path = Path()
+    #: the root's components below the home folder that holds it (none when outside every
+    #: home): the deny list's path patterns are matched across them too (``.config/gcloud``
+    #: with the root ``~/.config/...``)
+    context: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.given_root = Path(os.path.abspath(self.root))
         self.root = check_root(self.root)
+        self.context = next(
+            (self.root.relative_to(h).parts for h in _homes() if self.root.is_relative_to(h)),
+            (),
+        )
 
     # ------------------------------------------------------------------ paths
 
@@ -122,11 +131,11 @@ class Sandbox:
             parts = lexical.relative_to(self.given_root).parts
         else:
             raise SandboxError("refused: the path is outside the workspace")
-        _refuse_denied(parts)
+        _refuse_denied(parts, self.context)
         real = Path(os.path.realpath(candidate))
         if not _within(real, self.root):
             raise SandboxError("refused: the path leads outside the workspace (symlink)")
-        _refuse_denied(real.relative_to(self.root).parts)
+        _refuse_denied(real.relative_to(self.root).parts, self.context)
         return real
 
     # ------------------------------------------------------------------ files
@@ -224,7 +233,9 @@ class Sandbox:
             dirnames[:] = sorted(
                 d
                 for d in dirnames
-                if d not in _SKIP_WALK and not denied_name(d) and denied_part((*here, d)) is None
+                if d not in _SKIP_WALK
+                and not denied_name(d)
+                and denied_part((*here, d), self.context) is None
             )
             for name in sorted(filenames):
                 if stop.expired():
@@ -236,7 +247,13 @@ class Sandbox:
                     real = Path(os.path.realpath(p))
                 except OSError:
                     continue
-                if not _within(real, self.root) or denied_part(real.relative_to(self.root).parts):
+                if not _within(real, self.root):
+                    continue
+                written = (*here, name)
+                resolved = real.relative_to(self.root).parts
+                if denied_part(written, self.context) or (
+                    resolved != written and denied_part(resolved, self.context)
+                ):
                     continue
                 files.append(p)
                 if len(files) >= MAX_FILES_SCANNED:
@@ -370,8 +387,8 @@ def _compile_glob(pattern: str) -> Glob:
         raise SandboxError(str(e)) from None
 
 
-def _refuse_denied(parts: tuple[str, ...]) -> None:
-    part = denied_part(parts)
+def _refuse_denied(parts: tuple[str, ...], context: tuple[str, ...]) -> None:
+    part = denied_part(parts, context)
     if part is not None:
         raise SandboxError(
             f"refused: {part!r} is a protected file or folder (credentials, keys, tokens, "
