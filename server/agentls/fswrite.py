@@ -15,6 +15,9 @@ What is kept, and why:
   others with the old text); in place is not atomic, the price of keeping the link;
 - **owner and mode**: the new file gets the old one's permission bits, owner and group;
   when the owner cannot be given (another user's file), the file is rewritten in place;
+- **extended attributes** (POSIX ACLs are kept in ``system.posix_acl_access``, SELinux
+  labels in ``security.selinux``, user tags in ``user.*``): copied to the new version;
+  when one cannot be copied, the file is rewritten in place (a replace dropped them all);
 - **read-only files** (no write permission) are refused, never made writable;
 - **concurrent changes**: the bytes on disk are compared with those the change was made
   from when checking, and again right before replacing; a difference refuses everything;
@@ -68,7 +71,10 @@ def write_all(
     """Write every change or none; the real paths written. Raises :class:`WriteRefused`.
     ``during`` says, in a refusal, what went on since ``expected`` was read."""
     root_real = Path(os.path.realpath(root))
-    plans = [_check(root_real, Path(os.path.abspath(root)), w, during) for w in writes]
+    try:
+        plans = [_check(root_real, Path(os.path.abspath(root)), w, during) for w in writes]
+    except OSError as exc:  # a name too long, a folder we may not enter...
+        raise WriteRefused(f"{_said(exc)}; nothing was written") from None
     targets = [p.target for p in plans]
     if len(set(targets)) != len(targets):
         raise WriteRefused("two changes name the same file (through a link); nothing was written")
@@ -113,17 +119,44 @@ def check_target(root: Path, path: Path) -> None:
     below a file (``src/app.py/evil.py``), a folder or a special file. For callers that
     check a proposal when it is made; :func:`write_all` checks again before writing."""
     root_real = Path(os.path.realpath(root))
-    shown, target, missing = _locate(root_real, Path(os.path.abspath(root)), path)
-    if missing:
-        return
     try:
+        shown, target, missing = _locate(root_real, Path(os.path.abspath(root)), path)
+        if missing:
+            return
         st = os.lstat(target)
     except FileNotFoundError:
         return
+    except OSError as exc:
+        raise WriteRefused(_said(exc)) from None
     if stat.S_ISDIR(st.st_mode):
         raise WriteRefused(f"{shown} is a folder")
     if not stat.S_ISREG(st.st_mode):
         raise WriteRefused(f"{shown} is not a regular file")
+
+
+def _check_length(root: Path, path: Path, rel: Path) -> None:
+    """A name or a path longer than the file system takes is refused when the change is
+    proposed, not half-way through the apply (ENAMETOOLONG ended a whole agent run)."""
+    name_max, path_max = _limits(str(root))
+    for part in rel.parts:
+        if len(os.fsencode(part)) > name_max:
+            raise WriteRefused(f"a name of {len(os.fsencode(part)):,} bytes is too long")
+    if len(os.fsencode(str(path))) >= path_max:
+        raise WriteRefused(f"a path of {len(os.fsencode(str(path))):,} bytes is too long")
+
+
+def _limits(folder: str) -> tuple[int, int]:
+    """(longest name, longest path) in bytes on the file system of ``folder``."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows: MAX_PATH
+        return 255, 260
+
+
+def _said(exc: OSError) -> str:
+    """An OS error in words, with the path it names when it names one."""
+    what = (exc.strerror or str(exc)).lower()
+    return f"{Path(exc.filename).name}: {what}" if exc.filename else what
 
 
 def _locate(root: Path, given_root: Path, given: Path) -> tuple[str, Path, list[Path]]:
@@ -133,6 +166,7 @@ def _locate(root: Path, given_root: Path, given: Path) -> tuple[str, Path, list[
     if rel is None or not rel.parts:
         raise WriteRefused(f"{given} is not a file inside the workspace; nothing was written")
     shown = rel.as_posix()
+    _check_length(root, path, rel)
     # every folder on the way must be a folder inside the root (or not exist yet)
     here = root
     missing: list[Path] = []
@@ -255,6 +289,8 @@ def _prepare(p: _Plan) -> None:
                     os.fchown(fd, p.st.st_uid, p.st.st_gid)
                 except PermissionError:  # not ours to give away: keep the file itself
                     p.in_place = True
+            if not p.in_place and not _copy_xattrs(p.target, fd):
+                p.in_place = True
         else:
             umask = os.umask(0)
             os.umask(umask)
@@ -265,6 +301,24 @@ def _prepare(p: _Plan) -> None:
     if p.in_place:
         p.temp.unlink()
         p.temp = None
+
+
+def _copy_xattrs(src: Path, fd: int) -> bool:
+    """Give the open file ``fd`` every extended attribute of ``src``; False when one cannot
+    be given (the caller then keeps the file itself). Platforms without ``os.listxattr``
+    (macOS, Windows) have nothing to copy here."""
+    if not hasattr(os, "listxattr"):
+        return True
+    try:
+        names = os.listxattr(src)
+    except OSError:  # a file system without extended attributes: nothing to keep
+        return True
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(src, name))
+        except OSError:
+            return False
+    return True
 
 
 def _write_fd(fd: int, data: bytes) -> None:

@@ -110,3 +110,16 @@ def test_an_edit_made_while_fixing_is_kept(agents: Path, monkeypatch: pytest.Mon
     status, err = _fix(a)
     assert status == 1 and "a.md" in err and "changed" in err, err
     assert a.read_text() == mine
+
+
+def test_extended_attributes_are_kept(agents: Path) -> None:
+    """Issue 14 class 8, second attack: ``check --fix`` dropped a file's extended
+    attributes (and with them its POSIX ACL)."""
+    a = agents / "a.md"
+    a.write_text(BROKEN)
+    try:
+        os.setxattr(a, "user.origin", b"kept")
+    except (AttributeError, OSError):
+        pytest.skip("no user extended attributes on this file system")
+    assert _fix(a)[0] == 0
+    assert a.read_text() == FIXED and os.getxattr(a, "user.origin") == b"kept"

@@ -201,3 +201,44 @@ def test_failure_half_way_puts_everything_back(root: Path, monkeypatch: pytest.M
         write_all(root, writes)
     monkeypatch.setattr(fswrite.os, "replace", replace)
     assert _snapshot(root) == before  # 3 replaced files restored, the new one and its folder gone
+
+
+def _xattrs_work(p: Path) -> bool:
+    try:
+        os.setxattr(p, "user.agentls-probe", b"1")
+        os.removexattr(p, "user.agentls-probe")
+    except (AttributeError, OSError):
+        return False
+    return True
+
+
+def test_extended_attributes_are_kept(root: Path) -> None:
+    """Issue 14 class 8, second attack: the replace gave the file a new inode without its
+    extended attributes (user tags, and POSIX ACLs, which live in system.posix_acl_access)."""
+    p = root / "src" / "f2.py"
+    if not _xattrs_work(p):
+        pytest.skip("no user extended attributes on this file system")
+    os.setxattr(p, "user.origin", b"downloaded")
+    os.setxattr(p, "user.tag", b"\x00binary\xff")
+    write_all(root, [Write(p, b"x = 2\r\n", b"y\n")])
+    assert p.read_bytes() == b"y\n"
+    assert os.getxattr(p, "user.origin") == b"downloaded"
+    assert os.getxattr(p, "user.tag") == b"\x00binary\xff"
+
+
+def test_an_attribute_that_cannot_be_copied_keeps_the_file(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = root / "src" / "f2.py"
+    if not _xattrs_work(p):
+        pytest.skip("no user extended attributes on this file system")
+    os.setxattr(p, "user.origin", b"downloaded")
+    inode = p.stat().st_ino
+
+    def refuse(*args: object) -> None:
+        raise PermissionError("not allowed")
+
+    monkeypatch.setattr(os, "setxattr", refuse)
+    write_all(root, [Write(p, b"x = 2\r\n", b"y\n")])
+    assert p.read_bytes() == b"y\n" and p.stat().st_ino == inode  # rewritten in place
+    assert os.getxattr(p, "user.origin") == b"downloaded"
