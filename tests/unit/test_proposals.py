@@ -12,6 +12,7 @@ from agentls.fswrite import WriteRefused
 from agentls.runner.proposals import (
     MAX_FILE_BYTES,
     MAX_FILES,
+    FileChange,
     Proposals,
     recheck,
     write_changes,
@@ -77,6 +78,20 @@ def test_total_and_count_are_bounded(props: Proposals) -> None:
         (".pre-commit-config.yaml", "hook"),
         ("Makefile", "build"),
         ("src/app.py", None),
+        # issue 14 class 9, second attack: folders read wherever a tool starts, and tool
+        # configurations that test and build commands run
+        ("packages/a/.claude/settings.json", "agent"),
+        ("packages/a/.claude/hooks/check.sh", "agent"),
+        ("web/.vscode/tasks.json", "editor"),
+        ("crate/.cargo/config.toml", "build"),
+        ("web/vite.config.ts", "build"),
+        ("jest.config.js", "build"),
+        (".eslintrc.cjs", "build"),
+        ("gulpfile.js", "build"),
+        ("Vagrantfile", "build"),
+        ("pytest.ini", "build"),
+        ("src/config.py", None),
+        ("docs/settings.json", None),
     ],
 )
 def test_files_that_run_code_are_marked(props: Proposals, path: str, what: str | None) -> None:
@@ -111,3 +126,39 @@ def test_write_changes_is_all_or_nothing(props: Proposals) -> None:
         write_changes(props.sandbox, props.list())
     assert not (root / "src" / "new.py").exists() and not (root / "docs").exists()
     assert (root / "src" / "app.py").read_text() == "changed by the user\n"
+
+
+# issue 14 class 9, second attack
+
+
+@pytest.mark.parametrize("path", ["src/", "src/new/", "new/ "])
+def test_a_path_that_names_a_folder_is_refused(props: Proposals, path: str) -> None:
+    """``src/new/`` used to become a file named ``new``."""
+    with pytest.raises(SandboxError, match="names a folder"):
+        props.write(path, "x\n")
+    assert props.list() == []
+
+
+def test_proposals_that_cannot_all_be_files_are_refused_at_the_call(props: Proposals) -> None:
+    """``a.py`` then ``a.py/b.py`` (or ``d/x.py`` then ``d``): the apply refused both at the
+    end, saying that a.py "was created while the agent was running"."""
+    props.write("a.py", "1\n")
+    with pytest.raises(SandboxError, match=r"a\.py is proposed as a file"):
+        props.write("a.py/b.py", "2\n")
+    props.write("d/x.py", "1\n")
+    with pytest.raises(SandboxError, match=r"d is a folder of the proposed d/x\.py"):
+        props.write("d", "2\n")
+    assert sorted(c.rel for c in props.list()) == ["a.py", "d/x.py"]
+    write_changes(props.sandbox, props.list())
+    assert (props.sandbox.root / "d" / "x.py").read_text() == "1\n"
+
+
+@pytest.mark.parametrize("path", ["s" * 300 + ".py", "/".join(["d"] * 2100) + "/x.py"])
+def test_a_path_the_system_refuses_is_a_refusal_not_a_crash(props: Proposals, path: str) -> None:
+    """A name of 300 bytes (or a path of 4,200): ENAMETOOLONG ended the whole run."""
+    with pytest.raises(SandboxError, match="too long"):
+        props.write(path, "x\n")
+    box = props.sandbox
+    change = FileChange(path, box.root / path, None, "x\n")
+    with pytest.raises(WriteRefused, match="too long"):
+        write_changes(box, [change])

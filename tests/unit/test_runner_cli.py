@@ -443,3 +443,35 @@ def test_apply_keeps_mode_links_and_writes_through_symlinks(fake_api, workspace)
     assert p.returncode == 0, p.stderr
     assert (workspace / "main.py").is_symlink() and "return b + a" in app.read_text()
     assert stat.S_IMODE(app.stat().st_mode) == 0o750
+
+
+def test_apply_with_paths_that_cannot_be_files(fake_api, workspace):
+    """Issue 14 class 9, second attack, end to end: a Write to ``src/new/`` (a file named
+    ``new`` was created), two proposals where one is the other's folder (the apply refused
+    both with "created while the agent was running") and a name the system refuses
+    (ENAMETOOLONG ended the run) are refused at the call, the run goes on and the other
+    change is written."""
+    calls = [
+        ("Write", {"file_path": "src/new/", "content": "x\n"}),
+        ("Write", {"file_path": "a.py", "content": "a = 1\n"}),
+        ("Write", {"file_path": "a.py/b.py", "content": "b\n"}),
+        ("Write", {"file_path": "n" * 300 + ".py", "content": "x\n"}),
+    ]
+    fake_api.script(*[fake.tool_use(n, a) for n, a in calls], fake.text("Done."))
+    p = agentls_run(
+        "backend-engineer",
+        "-f",
+        "src/app.py",
+        "-t",
+        "improve",
+        "--apply",
+        "-w",
+        str(workspace),
+        cwd=workspace,
+    )
+    assert p.returncode == 0, p.stderr
+    assert "names a folder" in p.stderr and "a.py is proposed as a file" in p.stderr
+    assert "too long" in p.stderr and "created a.py" in p.stderr
+    assert not (workspace / "src" / "new").exists()
+    assert (workspace / "a.py").read_text() == "a = 1\n"
+    assert "Traceback" not in p.stderr

@@ -12,6 +12,7 @@ what runs it, so that the user confirms it apart.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +61,7 @@ class Proposals:
             return rel, self.doc_text
         if real in self.open_texts:
             return rel, self.open_texts[real]
-        if real.exists():
+        if os.path.exists(real):
             return rel, self.sandbox.read_text(rel)
         return rel, None
 
@@ -71,7 +72,7 @@ class Proposals:
             return self.doc_text
         if real in self.open_texts:
             return self.open_texts[real]
-        return self.sandbox.read_text(rel) if real.exists() else None
+        return self.sandbox.read_text(rel) if os.path.exists(real) else None
 
     def edit(
         self, file_path: str, old_string: str, new_string: str, replace_all: bool = False
@@ -117,6 +118,8 @@ class Proposals:
         )
 
     def write(self, file_path: str, content: str) -> str:
+        if file_path.rstrip().endswith("/"):  # `src/new/` became a file named `new`
+            raise SandboxError(f"refused: {file_path} names a folder; Write takes a file's path")
         real = self.sandbox.resolve(file_path, allow_root=False)
         _check_text(content, "content")
         self._check_size(self.sandbox.rel(real), len(content))
@@ -125,6 +128,7 @@ class Proposals:
         except WriteRefused as e:
             raise SandboxError(f"refused: {e}") from None
         rel, _ = self._current(real)
+        self._check_place(rel)
         self._record(rel, real, content)
         what = "new file" if self.changes[rel].created else "replacement"
         return f"{what.capitalize()} {rel} recorded as a proposal; the user will review it."
@@ -145,6 +149,16 @@ class Proposals:
             )
         original = self._original(real, rel)
         self.changes[rel] = FileChange(rel, real, original, new, runs_code(rel))
+
+    def _check_place(self, rel: str) -> None:
+        """A proposed file cannot be a folder of another proposal, nor below one: the apply
+        would refuse all of them at the end, with a misleading reason ("created while the
+        agent was running"); the model is told now instead."""
+        for other in self.changes:
+            if rel.startswith(other + "/"):
+                raise SandboxError(f"refused: {other} is proposed as a file, so {rel} cannot be")
+            if other.startswith(rel + "/"):
+                raise SandboxError(f"refused: {rel} is a folder of the proposed {other}")
 
     @staticmethod
     def _check_size(rel: str, size: int) -> None:

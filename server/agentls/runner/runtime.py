@@ -346,6 +346,8 @@ async def _run_tool(
         return str(e), True
     except (TypeError, ValueError) as e:
         return f"Invalid tool input: {e}", True
+    except OSError as e:  # a path the system refuses (a name too long...): the model's error
+        return f"The path cannot be used: {(e.strerror or str(e)).lower()}", True
     return out, False
 
 
