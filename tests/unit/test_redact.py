@@ -116,3 +116,24 @@ def test_stream_redactor_key_one_character_at_a_time():
     shown = "".join(sr.feed(c) for c in text) + sr.flush()
     assert PLAIN_KEY not in shown and FAKE_KEY not in shown
     assert shown == redact(text)
+
+
+def test_a_short_query_or_fragment_of_the_base_url_is_masked_where_the_url_is_shown():
+    """Issue 14 class 11, second attack: ``?key=QSECRET`` (shorter than a token) and
+    ``#FRAGSECRET`` showed in the SDK's debug log, which prints the base URL as given."""
+    register_url("http://127.0.0.1:1/?key=QSHORT#FRAGSHORT")
+    line = "Sending HTTP Request: POST http://127.0.0.1:1/?key=QSHORT/v1/messages#FRAGSHORT"
+    out = redact(line)
+    assert "QSHORT" not in out and "FRAGSHORT" not in out, out
+    assert "http://127.0.0.1:1/" in out
+    assert redact("key QSHORT alone") == "key QSHORT alone"  # short values elsewhere stay
+
+
+def test_url_problem_names_what_is_wrong_without_the_url():
+    from agentls.runner.redact import url_problem
+
+    assert url_problem("https://api.anthropic.com") is None
+    assert url_problem("http://127.0.0.1:8080/v1?x=1") is None
+    for bad in ("http://[::1:PWSECRET", "http://h:notaport/", "ftp://u:PWSECRET@h", "http://"):
+        why = url_problem(bad)
+        assert why and "PWSECRET" not in why, bad

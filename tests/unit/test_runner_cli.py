@@ -475,3 +475,38 @@ def test_apply_with_paths_that_cannot_be_files(fake_api, workspace):
     assert not (workspace / "src" / "new").exists()
     assert (workspace / "a.py").read_text() == "a = 1\n"
     assert "Traceback" not in p.stderr
+
+
+RUN = [sys.executable, "-m", "agentls.runner.cli", "run"]
+
+
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        ("{base}/?key=QSECRET", "QSECRET"),
+        ("{base}/#FRAGSECRET", "FRAGSECRET"),
+        ("http://[::1:PWSECRET", "PWSECRET"),
+        ("http://user:PWSECRET@127.0.0.1:notaport/", "PWSECRET"),
+    ],
+)
+def test_base_url_secrets_stay_out_of_debug_logs_and_errors(fake_api, workspace, url, secret):
+    """Issue 14 class 11, second attack: with ANTHROPIC_LOG=debug and -v, a short query
+    token or a fragment of ANTHROPIC_BASE_URL was printed by the SDK's log; a URL the HTTP
+    library cannot parse gave a traceback holding it."""
+    fake_api.script(fake.text("hello"))
+    env = dict(os.environ, ANTHROPIC_BASE_URL=url.format(base=fake_api.base_url))
+    env["ANTHROPIC_LOG"] = "debug"
+    p = subprocess.run(
+        [*RUN, "backend-engineer", "-v", "-f", "src/app.py", "-w", str(workspace)],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert secret not in p.stdout + p.stderr
+    assert "Traceback" not in p.stderr, p.stderr[-2000:]
+    if "#" in url:  # the fragment stays out of the request: the run goes through
+        assert p.returncode == 0 and "hello" in p.stdout, p.stderr[-2000:]
+    elif "{base}" not in url:
+        assert p.returncode == 1 and "cannot be used" in p.stderr, p.stderr[-2000:]

@@ -55,7 +55,14 @@ from agentls.runner.prompt import (
     offered_tools,
 )
 from agentls.runner.proposals import FileChange, Proposals
-from agentls.runner.redact import StreamRedactor, redact, register_secret, register_url
+from agentls.runner.redact import (
+    StreamRedactor,
+    redact,
+    register_secret,
+    register_url,
+    safe_url,
+    url_problem,
+)
 from agentls.runner.sandbox import Sandbox, SandboxError
 from agentls.runner.toolworker import DEFAULT_BUDGET, ToolWorkers
 from agentls.types import Range
@@ -505,7 +512,17 @@ async def run_agent(
     if not key and not token:
         return fail(no_api_key())
     register_secret(key or token)
-    register_url(settings.effective_base_url())
+    base_url = settings.effective_base_url()
+    register_url(base_url)
+    bad_url = url_problem(base_url)
+    if bad_url is not None:
+        return fail(
+            RunError(
+                "bad_base_url",
+                f"The base URL {safe_url(base_url)} cannot be used: {bad_url}. Check "
+                "ANTHROPIC_BASE_URL (or the baseUrl setting).",
+            )
+        )
     if client is None:
         client = shared_client(settings, key, token)
     proposals = Proposals(
