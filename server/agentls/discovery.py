@@ -384,7 +384,7 @@ _STATE_VARIABLES = (
 )
 
 
-def root_refusal(folder: Path, home: Path | None = None) -> str | None:
+def root_refusal(folder: Path, home: Path | None = None, *, resolved: bool = False) -> str | None:
     """Why ``folder`` must never be a run's root, in words (None: it may be one): ``/``,
     ``$HOME`` or a folder above it (a root there hands the agent ``~/.ssh``, ``~/.claude/
     .credentials.json``...), and the folders where programs keep their state: a hidden
@@ -394,29 +394,36 @@ def root_refusal(folder: Path, home: Path | None = None) -> str | None:
     (``~/.config/nvim``) may still be a root: the deny list's path patterns cover the
     state kept there (:mod:`agentls.runner.deny`)."""
     home = home or _home()
-    real = Path(os.path.realpath(folder))
+    # ``resolved``: ``folder`` is a real path already (a parent of one): realpath walks every
+    # component, and run_root asks for each parent of a file, O(depth^2): a codeAction on a
+    # file 2,000 folders deep took 100 s (issue 14 class 12, second attack)
+    real = folder if resolved else Path(os.path.realpath(folder))
+    # compared as strings: Path.is_relative_to parses its argument again, every part of it
+    at, home_at = str(real), str(home)
+    parent, _, name = at.rpartition(os.sep)
     if real == real.parent:
         return f"{real} is the file system root"
-    if real == home:
+    if at == home_at:
         return f"{real} is your home folder, where credentials live"
-    if home.is_relative_to(real):
+    if home_at.startswith(at.rstrip(os.sep) + os.sep):
         return f"{real} is a folder above your home folder ({home})"
-    if real.parent == home and real.name.startswith("."):
+    if parent == home_at and name.startswith("."):
         return f"{real} is where programs keep their settings, state and credentials"
     for var in _STATE_VARIABLES:
         value = os.environ.get(var)
-        if value and os.path.isabs(value) and real == Path(os.path.realpath(value)):
+        if value and os.path.isabs(value) and at == os.path.realpath(value):
             return f"{real} is ${var}, where programs keep their settings, state and credentials"
     return None
 
 
 def _has_marker(folder: Path, names: Iterable[str], user_config: frozenset[Path]) -> str | None:
+    base = str(folder)  # strings: a Path per marker parses every part of a deep folder again
     for name in names:
-        cand = folder / name
+        cand = os.path.join(base, name)
         if name == ".claude":
-            if cand.is_dir() and Path(os.path.realpath(cand)) not in user_config:
+            if os.path.isdir(cand) and Path(os.path.realpath(cand)) not in user_config:
                 return name
-        elif cand.exists():
+        elif os.path.exists(cand):
             return name
     return None
 
@@ -440,7 +447,7 @@ def run_root(
     top-level folder such as ``/tmp`` for a file without a project. When nothing is left,
     ``root`` is None and the note says why."""
     home = Path(os.path.realpath(home)) if home is not None else _home()
-    allowed = is_allowed or (lambda d: not forbidden_root(d, home))
+    allowed = is_allowed or (lambda d: root_refusal(d, home, resolved=True) is None)
     real = Path(os.path.realpath(file))
     inside = [
         Path(os.path.realpath(f)) for f in folders if f and real.is_relative_to(os.path.realpath(f))

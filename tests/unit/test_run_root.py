@@ -211,3 +211,28 @@ def test_run_on_an_agent_of_a_versioned_claude_folder(fake_api, home: Path) -> N
         cwd=home,
     )
     assert p.returncode == 2 and "settings, state and credentials" in p.stderr, p.stderr
+
+
+def test_a_deep_file_costs_one_resolution_per_folder_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 class 12, second attack: a codeAction on a file 2,000 folders deep took
+    100 s, every parent being resolved again (realpath walks every component): O(depth^2).
+    Counted, not timed: resolutions do not grow with the depth."""
+    import agentls.discovery as discovery
+
+    calls = 0
+    real_realpath = os.path.realpath
+
+    def counting(p: object) -> str:
+        nonlocal calls
+        calls += 1
+        return real_realpath(p)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(discovery.os.path, "realpath", counting)
+    for depth in (10, 300):
+        calls = 0
+        deep = Path("/" + "d/" * depth) / "x.md"
+        got = run_root(deep, [str(tmp_path)], home=tmp_path / "home")
+        assert got.root == deep.parent
+        assert calls <= 10, (depth, calls)

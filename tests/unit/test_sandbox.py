@@ -150,7 +150,10 @@ def test_glob_and_grep_work_inside(box: Sandbox) -> None:
     found = box.grep("fine", output_mode="files_with_matches").splitlines()
     assert found[0] == "src/ok.py"
     # the FIFO, the hard link and the symlink loop are said, not silently passed over
-    assert found[1:] == ["[4 file(s) not searched (over 1 MB, not regular files, or unreadable)]"]
+    assert found[1:] == [
+        "[4 file(s) not searched (over 1 MB, not regular files, or unreadable)]",
+        "[1 binary file(s) not searched]",  # the fixture's NUL-holding file, said too
+    ]
 
 
 def test_grep_bad_regex_and_huge_pattern(box: Sandbox) -> None:
@@ -158,3 +161,39 @@ def test_grep_bad_regex_and_huge_pattern(box: Sandbox) -> None:
         box.grep("(")
     with pytest.raises(SandboxError):
         box.grep("a" * 10_000)
+
+
+# ------------------------------------------------ issue 14 class 12, second attack
+
+
+@pytest.fixture
+def limits_box(tmp_path: Path) -> Sandbox:
+    ws = tmp_path / "limits"
+    (ws / "node_modules" / "lib").mkdir(parents=True)
+    (ws / "node_modules" / "lib" / "index.js").write_text("needle\n")
+    (ws / ".venv").mkdir()
+    (ws / ".venv" / "site.py").write_text("needle\n")
+    (ws / "a.py").write_text("x = 1\n" * 10)
+    (ws / "blob.dat").write_bytes(b"needle\x00\x01")
+    return Sandbox(ws)
+
+
+def test_read_past_the_end_says_so(limits_box: Sandbox) -> None:
+    """An offset past the last line gave an empty answer."""
+    assert limits_box.read("a.py", 1000) == "(a.py has 10 lines: offset 1000 is past its end)"
+
+
+def test_folders_not_walked_are_named(limits_box: Sandbox) -> None:
+    """Glob ``**/*.js`` answered "No files found" with a node_modules/ full of them."""
+    out = limits_box.glob("**/*.js")
+    assert out.startswith("No files found") and "node_modules/" in out and ".venv/" in out
+    out = limits_box.grep("needle")
+    assert "node_modules/" in out and "1 binary file(s) not searched" in out
+    assert "index.js" in limits_box.grep("needle", path="node_modules")
+
+
+def test_offset_given_as_digits_is_used() -> None:
+    from agentls.runner.runtime import _int
+
+    assert _int("40") == 40 and _int(" 7 ") == 7 and _int(3) == 3
+    assert _int("x") is None and _int(True) is None and _int("9" * 5000) is None

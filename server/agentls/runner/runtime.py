@@ -359,6 +359,10 @@ async def _run_tool(
 
 
 def _int(v: Any) -> int | None:
+    """An integer argument; digits in a string too (models send ``"offset": "40"``, which
+    was ignored without a word)."""
+    if isinstance(v, str) and v.strip().isascii() and v.strip().lstrip("-").isdigit():
+        return int(v.strip()) if len(v.strip()) < 20 else None
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from agentls import fsread
@@ -187,6 +187,8 @@ class Sandbox:
             out.append(f"{n:6}\t{line}")
         if not lines:
             return f"({self.rel(real)} is empty)"
+        if not out:  # an offset past the end used to give an empty answer
+            return f"({self.rel(real)} has {len(lines)} lines: offset {start} is past its end)"
         result = "\n".join(out)
         if start + count - 1 < len(lines):
             result += f"\n[{len(lines) - (start + count - 1)} more lines; use offset to read on]"
@@ -230,6 +232,9 @@ class Sandbox:
             return [base]
         for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
             here = Path(dirpath).relative_to(self.root).parts
+            stop.skipped_dirs.update(
+                "/".join((*here, d)) for d in dirnames if d in _SKIP_WALK and not denied_name(d)
+            )
             dirnames[:] = sorted(
                 d
                 for d in dirnames
@@ -315,6 +320,7 @@ class Sandbox:
                 stop.skipped += 1
                 continue
             if b"\x00" in data:
+                stop.binary += 1
                 continue
             total += len(data)
             if total > MAX_GREP_TOTAL_BYTES:
@@ -349,6 +355,8 @@ class _Stop:
     results_capped: bool = False
     bytes_capped: bool = False
     skipped: int = 0  # files not searched: too large or unreadable
+    binary: int = 0  # files not searched: they hold NUL bytes
+    skipped_dirs: set[str] = field(default_factory=set)  # node_modules, .venv...: not walked
 
     def expired(self) -> bool:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -369,6 +377,15 @@ class _Stop:
             out.append(
                 f"{self.skipped} file(s) not searched (over {MAX_GREP_FILE_BYTES // 2**20} MB, "
                 "not regular files, or unreadable)"
+            )
+        if self.binary:
+            out.append(f"{self.binary} binary file(s) not searched")
+        if self.skipped_dirs:
+            shown = sorted(self.skipped_dirs)
+            more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+            out.append(
+                f"not looked into: {', '.join(d + '/' for d in shown[:5])}{more} "
+                "(dependency and build folders; give one as the path to search it)"
             )
         return out
 
