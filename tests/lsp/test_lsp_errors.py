@@ -140,3 +140,34 @@ async def test_a_percent_encoded_uri_is_the_same_document(client: LanguageClient
     assert any(d.code == "AL028" for d in report.items)
     hover = await raw_request(client, "textDocument/hover", hover_params(uri))
     assert hover is not None and "colour" in str(hover.contents)
+
+
+async def test_uris_longer_than_any_path_are_refused_cleanly(client: LanguageClient) -> None:
+    """Issue 14 class 12, second attack: a document 40,000 folders deep (a URI no file can
+    have) froze the server, every parent of the path being looked at for the run root and
+    the configuration."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    deep = root.as_uri() + "/" + "a/" * 40_000 + ".claude/agents/x.md"
+    raw_notify(
+        client,
+        "textDocument/didOpen",
+        {"textDocument": {"uri": deep, "languageId": "markdown", "version": 1, "text": AGENT}},
+    )
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}
+    for method, params in (
+        ("textDocument/hover", hover_params(deep)),
+        ("textDocument/diagnostic", {"textDocument": {"uri": deep}}),
+        (
+            "textDocument/codeAction",
+            {"textDocument": {"uri": deep}, "range": whole, "context": {"diagnostics": []}},
+        ),
+    ):
+        with pytest.raises(JsonRpcException) as info:
+            await raw_request(client, method, params)
+        assert info.value.code == INVALID_PARAMS, method
+        assert "longer than any file path" in info.value.message
+    uri = (root / ".claude/agents/a.md").as_uri()
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", 1, AGENT))
+    )
+    assert await raw_request(client, "textDocument/hover", hover_params(uri)) is not None

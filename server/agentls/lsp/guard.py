@@ -168,11 +168,12 @@ class AgentlsProtocol(LanguageServerProtocol):
                 self._send_response(msg_id, None, refused.to_response_error())
             return
         uri = _uri_of(getattr(message, "params", None))
-        if method is not None and uri is not None and _refused_uri(uri):
+        why = _refused_uri(uri) if method is not None and uri is not None else None
+        if why is not None:
             self.stats.invalid += 1
-            log.warning("refused %s for a URI with a NUL character", method)
+            log.warning("refused %s for a URI that %s", method, why)
             if msg_id is not None:
-                error = JsonRpcInvalidParams(f"{method}: the URI holds a NUL character")
+                error = JsonRpcInvalidParams(f"{method}: the URI {why}")
                 self._send_response(msg_id, None, error.to_response_error())
             return
         super().handle_message(message)
@@ -240,9 +241,20 @@ def _uri_of(params: Any) -> str | None:
     return uri if isinstance(uri, str) else None
 
 
-def _refused_uri(uri: str) -> bool:
-    """A URI whose path holds NUL: no file can have it, and os functions raise on it."""
-    return "\x00" in uri or "%00" in uri
+# Longer than any path a file system takes (Linux PATH_MAX is 4,096 bytes, percent-escapes
+# triple a byte): a URI of 40,000 folders froze the server, every parent being looked at
+# (issue 14 class 12, second attack)
+MAX_URI = 3 * 4096 + 64
+
+
+def _refused_uri(uri: str) -> str | None:
+    """Why no file can have this URI's path (None: one may): it holds NUL, on which every
+    os function raises, or it is longer than any path."""
+    if "\x00" in uri or "%00" in uri:
+        return "holds a NUL character"
+    if len(uri) > MAX_URI:
+        return f"is longer than any file path ({len(uri):,} characters)"
+    return None
 
 
 def _not_open(protocol: LanguageServerProtocol, what: str, uri: str) -> bool:
