@@ -286,13 +286,21 @@ _NEGATION = re.compile(
 _SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
 
 
+def _may_matter(line: str) -> bool:
+    return "tool" in line or "```" in line or "~~~" in line
+
+
 def body_tool_mentions(
     lines: list[str], start: int, known: set[str]
 ) -> Iterator[tuple[str, Range]]:
     """Each tool the body tells the agent to use: ``(name, range of the name)``; mentions
     in a negated sentence and in fenced code blocks are left out."""
     fence: str | None = None
-    for n in range(start, len(lines)):
+    # Only a line with "tool" (the pattern needs it) or a fence mark can matter: picking them
+    # with `in` first keeps a keystroke in a 64 KB body at 0.6 ms of analysis (the regex and
+    # the fence test on every line made it 5 ms, 85 % of the analysis, in bench_diagnostics).
+    wanted = [n for n in range(start, len(lines)) if _may_matter(lines[n])]
+    for n in wanted:
         line = lines[n]
         stripped = line.lstrip()
         if stripped.startswith(("```", "~~~")):
