@@ -256,6 +256,10 @@ async def test_cancel_command_through_progress_token(client, fake_api, workspace
     res = await asyncio.wait_for(pending, 10)
     assert res["status"] == "cancelled"
     assert isinstance(client.progress_reports[token][-1], lsp.WorkDoneProgressEnd)
+    # the next run (an ask, as Neovim's :AgentlsAsk sends it) is answered
+    fake_api.script(fake.text("again"))
+    again = await run_request(client, {**args(uri), "prompt": "Is it safe?"})
+    assert again.status == "done" and "again" in again.text
 
 
 async def test_cancel_request(client, fake_api, workspace):
