@@ -192,8 +192,11 @@ def test_fix_verification_is_bounded_in_engine_runs(monkeypatch: pytest.MonkeyPa
     assert runs[0] <= fixes.MAX_VERIFY_RUNS
     runs[0] = 0
     new, applied, _ = fixes.fix_all(text, AGENT)
-    assert runs[0] <= 1 + fixes.MAX_ROUNDS * (fixes.MAX_VERIFY_RUNS + 1)
-    assert len(applied) >= MAX_FINDINGS_PER_KIND and "- Grep" in new
+    # Rounds mix `grep` -> `Grep` (AL021) with the removal of the duplicates the first round
+    # made (AL108), which undo each other's count: judged as halves, that was 57 runs for 104
+    # fixes; one rule's batch per round when the mix fails is a few runs per round.
+    assert runs[0] <= 1 + fixes.MAX_ROUNDS * 4, runs[0]
+    assert len(applied) >= 150 and "- Grep" in new
 
 
 def test_a_few_fixes_are_still_judged_one_by_one() -> None:
