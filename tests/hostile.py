@@ -2,6 +2,8 @@
 
 - :func:`hostile_entries`: entries that are not regular files, or never end (class 4): each
   reader of agentls must pass over them, say why, and never wait or run out of memory.
+- :func:`make_entry`: one entry of a kind (a FIFO, a link out, a device...), for the fuzzers
+  that build random workspaces of them; :func:`alarm` stops a reader or writer that waits.
 - :func:`fill_home`: a ``$HOME`` with credentials and private files (class 1) that no agent
   run may read; every one of them holds :data:`SECRET`.
 """
@@ -10,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 CHAR_DEVICE = "not a regular file (a character device)"
 FIFO = "not a regular file (a FIFO)"
@@ -31,6 +35,82 @@ VARIANTS: dict[str, str] = {
     "environ.md": "/proc or /sys",  # a link to /proc/self/environ (the API key)
 }
 FOLDER = "folder.md"  # a folder named like an agent file: not a file, never reported
+
+
+def make_entry(
+    path: Path,
+    kind: str,
+    data: bytes,
+    writers: list[int],
+    earlier: Path | None = None,
+    outside: Path | None = None,
+    up: Path | None = None,
+) -> None:
+    """Make ``path`` an entry of ``kind`` holding ``data`` where it holds anything:
+
+    ``text``, ``readonly``, ``latin1`` (``data`` and a byte that is never UTF-8); links to
+    ``earlier`` (``link-earlier``), to a file written in ``outside`` (``link-out``), to the
+    folder ``up`` (``link-up``), to nothing (``dangling``), to itself (``loop``), to a device
+    (``zero``, ``urandom``, ``stdin``) or to ``/proc/self/environ`` (``environ``); a hard link
+    to a file of ``outside`` (``hardlink-out``); a FIFO (``fifo``; ``fifo-writer``: held open
+    for writing, its descriptor appended to ``writers`` for the caller to close); a folder
+    (``folder``); a 10 GB sparse file (``sparse``)."""
+    if kind in ("text", "readonly", "latin1"):
+        path.write_bytes(data + (b"caf\xe9\n" if kind == "latin1" else b""))
+        if kind == "readonly":
+            path.chmod(0o444)
+    elif kind in ("link-out", "hardlink-out"):
+        assert outside is not None
+        target = outside / f"{'out' if kind == 'link-out' else 'hard'}-{path.name}"
+        target.write_bytes(data)
+        if kind == "link-out":
+            path.symlink_to(target)
+        else:
+            os.link(target, path)
+    elif kind in ("zero", "urandom", "stdin"):
+        path.symlink_to(f"/dev/{kind}")
+    elif kind == "environ":
+        path.symlink_to("/proc/self/environ")
+    elif kind in ("fifo", "fifo-writer"):
+        os.mkfifo(path)
+        if kind == "fifo-writer":
+            # O_RDWR on a FIFO does not wait for a reader (Linux): the FIFO then has a writer
+            writers.append(os.open(path, os.O_RDWR | os.O_NONBLOCK))
+            os.write(writers[-1], data[:4096])
+    elif kind == "dangling":
+        path.symlink_to(path.parent / "missing.md")
+    elif kind == "loop":
+        path.symlink_to(path)
+    elif kind == "link-earlier":
+        assert earlier is not None
+        path.symlink_to(earlier)
+    elif kind == "link-up":
+        assert up is not None
+        path.symlink_to(up, target_is_directory=True)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "sparse":
+        with open(path, "wb") as fh:
+            fh.truncate(10 * 1024**3)
+    else:
+        raise ValueError(kind)
+
+
+@contextlib.contextmanager
+def alarm(seconds: int) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (SIGALRM): a read or write that would wait
+    forever fails the test instead of hanging it."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError("a reader or writer waited: interrupted by the alarm")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 @contextlib.contextmanager

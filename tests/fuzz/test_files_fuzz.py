@@ -11,16 +11,12 @@ over exactly those. ``AGENTLS_FUZZ_EXAMPLES`` / 4 examples (``bench/fuzz_long.py
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
-import signal
 import stat
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 import fuzz_strategies as fs
 from hypothesis import HealthCheck, example, given, settings
@@ -31,6 +27,7 @@ from agentls.discovery import project_root
 from agentls.fix import run_fix
 from agentls.indexing import MAX_FILE, build_index
 from agentls.runner.definitions import discover_agents
+from hostile import alarm, make_entry
 
 EXAMPLES = int(os.environ.get("AGENTLS_FUZZ_EXAMPLES", "300"))
 ALARM = 30  # seconds for one workspace; a blocked read is interrupted and fails the example
@@ -71,20 +68,6 @@ entries = st.lists(
 )
 
 
-@contextlib.contextmanager
-def _alarm() -> Iterator[None]:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("a reader waited: interrupted by the alarm")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(ALARM)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def _make(root: Path, spec: list[tuple[str, str, str, str]], writers: list[int]) -> None:
     made: list[Path] = []
     for place, kind, name, text in spec:
@@ -92,30 +75,10 @@ def _make(root: Path, spec: list[tuple[str, str, str, str]], writers: list[int])
         if os.path.lexists(path):
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        if kind == "text" or (kind == "link-earlier" and not made):
-            path.write_text(text, "utf-8")
-        elif kind in ("zero", "urandom", "stdin"):
-            path.symlink_to(f"/dev/{kind}")
-        elif kind == "environ":
-            path.symlink_to("/proc/self/environ")
-        elif kind in ("fifo", "fifo-writer"):
-            os.mkfifo(path)
-            if kind == "fifo-writer":
-                writers.append(os.open(path, os.O_RDWR | os.O_NONBLOCK))
-                os.write(writers[-1], text.encode("utf-8", "replace")[:4096])
-        elif kind == "dangling":
-            path.symlink_to(path.parent / "missing.md")
-        elif kind == "loop":
-            path.symlink_to(path)
-        elif kind == "link-earlier":
-            path.symlink_to(made[-1])
-        elif kind == "link-up":
-            path.symlink_to(root, target_is_directory=True)
-        elif kind == "folder":
-            path.mkdir()
-        elif kind == "sparse":
-            with open(path, "wb") as fh:
-                fh.truncate(10 * 1024**3)
+        if kind == "link-earlier" and not made:
+            kind = "text"
+        data = text.encode("utf-8", "replace")
+        make_entry(path, kind, data, writers, made[-1] if made else None, up=root)
         made.append(path)
 
 
@@ -145,7 +108,7 @@ def test_readers_finish_and_name_what_they_pass_over(spec: list[tuple[str, str, 
         root.mkdir()
         try:
             _make(root, spec, writers)
-            with _alarm():
+            with alarm(ALARM):
                 out = io.StringIO()
                 run_check([str(root)], "json", "never", None, out=out, jobs=1)
                 doc = json.loads(out.getvalue())

@@ -18,15 +18,11 @@ wait) and:
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import signal
 import stat
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 import fuzz_strategies as fs
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +30,7 @@ from hypothesis import strategies as st
 
 from agentls.editing.fixes import fix_all
 from agentls.fix import run_fix
+from hostile import alarm, make_entry
 
 EXAMPLES = int(os.environ.get("AGENTLS_FUZZ_EXAMPLES", "300"))
 ALARM = 30  # seconds for one workspace; a blocked open or read fails the example
@@ -74,20 +71,6 @@ entries = st.lists(
 )
 
 
-@contextlib.contextmanager
-def _alarm() -> Iterator[None]:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("a writer waited: interrupted by the alarm")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(ALARM)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def _make(
     agents: Path, outside: Path, spec: list[tuple[str, str]], writers: list[int]
 ) -> dict[Path, str]:
@@ -97,33 +80,13 @@ def _make(
     made: list[Path] = []
     for i, (kind, text) in enumerate(spec):
         path = agents / f"a{i}.md"
-        if kind == "text" or (kind == "link-earlier" and not made):
-            path.write_bytes(text.encode())
+        if kind == "link-earlier" and not made:
+            kind = "text"
+        make_entry(path, kind, text.encode(), writers, made[-1] if made else None, outside)
+        if kind in ("text", "hardlink-out"):
             expected[path] = text
+        if kind == "text":
             made.append(path)
-        elif kind == "readonly":
-            path.write_bytes(text.encode())
-            path.chmod(0o444)
-        elif kind == "latin1":
-            path.write_bytes(text.encode() + b"caf\xe9\n")  # Latin-1: never valid UTF-8
-        elif kind == "link-earlier":
-            path.symlink_to(made[-1])
-        elif kind == "link-out":
-            target = outside / f"out{i}.md"
-            target.write_bytes(text.encode())
-            path.symlink_to(target)
-        elif kind == "hardlink-out":
-            target = outside / f"hard{i}.md"
-            target.write_bytes(text.encode())
-            os.link(target, path)
-            expected[path] = text
-        elif kind == "dangling":
-            path.symlink_to(agents / "missing.md")
-        else:
-            os.mkfifo(path)
-            if kind == "fifo-writer":
-                writers.append(os.open(path, os.O_RDWR | os.O_NONBLOCK))
-                os.write(writers[-1], text.encode()[:4096])
     return expected
 
 
@@ -156,7 +119,7 @@ def test_fix_writes_exactly_the_fixed_text_and_nothing_else(spec: list[tuple[str
             expected = _make(agents, outside, spec, writers)
             before_out = _state(outside)
             before = _state(agents)
-            with _alarm():
+            with alarm(ALARM):
                 run_fix([str(root)], None, out=io.StringIO(), err=io.StringIO())
             after = _state(agents)
             for path, text in expected.items():

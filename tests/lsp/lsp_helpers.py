@@ -72,6 +72,38 @@ async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[ls
     return await recorder.wait(uri, version)
 
 
+def open_text(
+    client: LanguageClient,
+    path: Path,
+    text: str | None = None,
+    language: str = "markdown",
+    version: int = 1,
+) -> str:
+    """Open ``path`` in the client (didOpen) and return its URI. With ``text``, the file is
+    written first (its folders made), so the server sees the same text on disk; without, the
+    text on disk is sent."""
+    if text is None:
+        text = path.read_text("utf-8")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, version, text))
+    )
+    return uri
+
+
+def replace_text(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    """Send the whole new text of an open document (didChange, full)."""
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
 async def open_session(client: LanguageClient, editor: str, root: Path) -> None:
     """Initialize a session for ``root`` with ``editor``'s capability set (pytest-lsp's
     recorded VS Code or Neovim capabilities); the client records every diagnostic."""

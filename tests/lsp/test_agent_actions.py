@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsp_helpers import open_text
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -88,16 +89,7 @@ def run_progress(c: LanguageClient) -> dict[Any, list[Any]]:
 
 
 def open_doc(c: LanguageClient, ws: Path, version: int = 1) -> str:
-    path = ws / "src" / "app.py"
-    uri = path.as_uri()
-    c.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            lsp.TextDocumentItem(
-                uri=uri, language_id="python", version=version, text=path.read_text()
-            )
-        )
-    )
-    return uri
+    return open_text(c, ws / "src" / "app.py", language="python", version=version)
 
 
 SEL = {"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}}

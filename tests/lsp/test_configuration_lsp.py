@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import DiagnosticsRecorder, open_session, supports_pull
+from lsp_helpers import DiagnosticsRecorder, open_session, open_text, replace_text, supports_pull
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -42,25 +42,6 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp
 
 def _root(client: LanguageClient) -> Path:
     return client.root  # type: ignore[attr-defined,no-any-return]
-
-
-def _open(client: LanguageClient, path: Path, text: str, language: str = "markdown") -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    uri = path.as_uri()
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, 1, text))
-    )
-    return uri
-
-
-def _replace_all(client: LanguageClient, uri: str, version: int, text: str) -> None:
-    client.text_document_did_change(
-        lsp.DidChangeTextDocumentParams(
-            lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
 
 
 def _on_disk(client: LanguageClient, path: Path, kind: lsp.FileChangeType) -> None:
@@ -116,10 +97,12 @@ async def test_the_configuration_on_disk_applies_like_check(client: LanguageClie
         'ignore = ["AL028"]\nseverity = { AL013 = "error" }\n'
         '[per-file-ignores]\n".claude/agents/legacy/*.md" = ["AL013"]\n'
     )
-    uri = _open(client, root / ".claude/agents/painter-x.md", RENAMED)
+    uri = open_text(client, root / ".claude/agents/painter-x.md", RENAMED)
     diags = await settled(client, uri, codes_are("AL013"))
     assert diags[0].severity == lsp.DiagnosticSeverity.Error
-    legacy = _open(client, root / ".claude/agents/legacy/old.md", RENAMED.replace("other", "ot"))
+    legacy = open_text(
+        client, root / ".claude/agents/legacy/old.md", RENAMED.replace("other", "ot")
+    )
     await settled(client, legacy, codes_are())
     # agentls check says the same of the same files
     out = subprocess.run(
@@ -144,26 +127,26 @@ async def test_suppression_comments_and_exclude(client: LanguageClient) -> None:
     text = AGENT.replace(
         "color: gold", "# agentls: ignore[AL028]\ncolor: gold\n# agentls: ignore[AL016]"
     )
-    uri = _open(client, root / ".claude/agents/painter.md", text)
+    uri = open_text(client, root / ".claude/agents/painter.md", text)
     diags = await settled(client, uri, codes_are("AL994"))  # AL016: nothing to silence
     assert diags[0].severity == lsp.DiagnosticSeverity.Information
-    draft = _open(client, root / "drafts/.claude/agents/x.md", "no frontmatter\n")
+    draft = open_text(client, root / "drafts/.claude/agents/x.md", "no frontmatter\n")
     await settled(client, draft, codes_are())
 
 
 @pytest.mark.asyncio
 async def test_editing_the_open_configuration_republishes(client: LanguageClient) -> None:
     root = _root(client)
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     await settled(client, uri, codes_are("AL028"))
-    config = _open(client, root / "agentls.toml", "", "toml")
+    config = open_text(client, root / "agentls.toml", "", "toml")
     await settled(client, config, codes_are())
     # typed, not saved: the buffer is the configuration
-    _replace_all(client, config, 2, 'ignore = ["color"]\n')
+    replace_text(client, config, 2, 'ignore = ["color"]\n')
     diags = await settled(client, config, codes_are("AL993"))  # `color` is no rule name
     assert diags[0].range.start == lsp.Position(0, 10)
     await settled(client, uri, codes_are("AL028"))
-    _replace_all(client, config, 3, 'ignore = ["invalid-color"]\n')
+    replace_text(client, config, 3, 'ignore = ["invalid-color"]\n')
     await settled(client, config, codes_are())
     await settled(client, uri, codes_are())
     # closed unsaved: the disk (empty) counts again
@@ -176,7 +159,7 @@ async def test_editing_the_open_configuration_republishes(client: LanguageClient
 @pytest.mark.asyncio
 async def test_a_configuration_changed_on_disk_republishes(client: LanguageClient) -> None:
     root = _root(client)
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     await settled(client, uri, codes_are("AL028"))
     pyproject = root / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n\n[tool.agentls]\nignore = ["AL028"]\n')
@@ -190,11 +173,11 @@ async def test_a_configuration_changed_on_disk_republishes(client: LanguageClien
 @pytest.mark.asyncio
 async def test_saving_the_configuration_republishes(client: LanguageClient) -> None:
     root = _root(client)
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     await settled(client, uri, codes_are("AL028"))
-    config = _open(client, root / ".agentls.toml", 'ignore = ["AL028"]\n', "toml")
+    config = open_text(client, root / ".agentls.toml", 'ignore = ["AL028"]\n', "toml")
     await settled(client, uri, codes_are())
-    _replace_all(
+    replace_text(
         client, config, 2, 'select = ["AL0"]\nignore = ["AL02"]\nextend-select = ["AL028"]\n'
     )
     (root / ".agentls.toml").write_text(
@@ -211,7 +194,7 @@ async def test_problems_of_a_closed_configuration_are_published_on_it(
     root = _root(client)
     config = root / "agentls.toml"
     config.write_text('ignore = ["AL028"]\nbogus = 1\n')
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     await settled(client, uri, codes_are())
     # pushed to a file that is not open, as check reports it outside the paths given
     diags = await pushed(client, config.as_uri(), codes_are("AL991"))
@@ -244,7 +227,7 @@ async def _apply(client: LanguageClient, uri: str, version: int, action: lsp.Cod
 @pytest.mark.asyncio
 async def test_ignore_quick_fixes(client: LanguageClient) -> None:
     root = _root(client)
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     diags = await settled(client, uri, codes_are("AL028"))
     result = await client.text_document_code_action_async(
         lsp.CodeActionParams(
@@ -275,7 +258,7 @@ async def test_findings_across_files_are_settled_and_can_be_ignored(
     (root / ".claude/agents/painter.md").write_text(AGENT.replace("color: gold", "color: blue"))
     (root / ".claude/agents/sub").mkdir()
     await client.protocol.send_request_async("agentls/agents", {})  # the index is built
-    two = _open(
+    two = open_text(
         client,
         root / ".claude/agents/sub/painter.md",
         AGENT.replace("color: gold", "color: blue"),
@@ -292,7 +275,7 @@ async def test_findings_across_files_are_settled_and_can_be_ignored(
     assert "Ignore AL301 in this file" in by_title, sorted(by_title)
     await _apply(client, two, 2, by_title["Ignore AL301 in this file"])
     await settled(client, two, codes_are())
-    one = _open(
+    one = open_text(
         client, root / ".claude/agents/painter.md", AGENT.replace("color: gold", "color: blue")
     )
     await settled(client, one, codes_are("AL301"))
@@ -305,16 +288,16 @@ async def test_findings_across_files_are_settled_and_can_be_ignored(
 
 
 @pytest.mark.asyncio
-async def test_a_client_that_does_not_watch_files_gets_it_on_the_next_open(
+async def test_a_client_that_does_not_watch_files_gets_it_on_the_nextopen_text(
     client: LanguageClient,
 ) -> None:
     root = _root(client)
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     await settled(client, uri, codes_are("AL028"))
     (root / "agentls.toml").write_text('ignore = ["AL028"]\n')  # no event: not watched
     if client.editor != "neovim":  # type: ignore[attr-defined]
         return  # VS Code watches files: it would send the event (tested above)
-    second = _open(client, root / ".claude/agents/other/painter.md", AGENT)
+    second = open_text(client, root / ".claude/agents/other/painter.md", AGENT)
     await settled(client, second, lambda got: "AL028" not in got)
 
 
@@ -322,7 +305,7 @@ async def test_a_client_that_does_not_watch_files_gets_it_on_the_next_open(
 async def test_completion_and_hover_in_the_configuration(client: LanguageClient) -> None:
     root = _root(client)
     text = 'ignore = ["AL0"]\nseverity = { AL013 = "" }\n'
-    config = _open(client, root / "agentls.toml", text, "toml")
+    config = open_text(client, root / "agentls.toml", text, "toml")
     result = await client.text_document_completion_async(
         lsp.CompletionParams(lsp.TextDocumentIdentifier(config), lsp.Position(0, 14))
     )
@@ -345,7 +328,7 @@ async def test_completion_and_hover_in_the_configuration(client: LanguageClient)
 @pytest.mark.asyncio
 async def test_a_pyproject_without_agentls_changes_nothing(client: LanguageClient) -> None:
     root = _root(client)
-    uri = _open(client, root / ".claude/agents/painter.md", AGENT)
+    uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
     await settled(client, uri, codes_are("AL028"))
     if supports_pull(client):
         return  # what is counted below are publications
@@ -369,14 +352,14 @@ async def test_dialects_and_comment_regions_in_the_editor(client: LanguageClient
         "---\nname: helper\ndescription: Use when helping.\ncolor: gold\n---\n"
         "<!-- agentls-disable-file AL028 -->\n" + body + "\n"
     )
-    uri = _open(client, root / "prompts/helper.md", text)
+    uri = open_text(client, root / "prompts/helper.md", text)
     await settled(client, uri, codes_are())  # an agent here, its AL028 silenced
-    _replace_all(client, uri, 2, text.replace("<!-- agentls-disable-file AL028 -->\n", ""))
+    replace_text(client, uri, 2, text.replace("<!-- agentls-disable-file AL028 -->\n", ""))
     await settled(client, uri, codes_are("AL028"))
     # a configuration that cannot be read is reported on it, and none of it applies
-    config = _open(client, root / "agentls.toml", 'ignore = ["AL028"\n', "toml")
+    config = open_text(client, root / "agentls.toml", 'ignore = ["AL028"\n', "toml")
     diags = await settled(client, config, codes_are("AL990"))
     assert diags[0].severity == lsp.DiagnosticSeverity.Error
-    _replace_all(client, config, 2, 'ignore = ["AL028"]\nseverity = { AL013 = "loud" }\n')
+    replace_text(client, config, 2, 'ignore = ["AL028"]\nseverity = { AL013 = "loud" }\n')
     diags = await settled(client, config, codes_are("AL992"))
     assert diags[0].range.start.line == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import DiagnosticsRecorder, diagnostics, open_session, supports_pull
+from lsp_helpers import DiagnosticsRecorder, diagnostics, open_session, open_text, supports_pull
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -44,13 +44,7 @@ def _encoding_len(client: LanguageClient, text: str) -> int:
 
 
 def _open(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    uri = path.as_uri()
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", version, text))
-    )
-    return uri
+    return open_text(client, path, text, version=version)
 
 
 @pytest.mark.asyncio

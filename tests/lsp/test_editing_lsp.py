@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import diagnostics, open_session
+from lsp_helpers import diagnostics, open_session, open_text
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -71,14 +71,7 @@ def _apply(client: LanguageClient, text: str, edits: list[lsp.TextEdit]) -> str:
 
 
 def _open(client: LanguageClient, name: str, text: str) -> str:
-    root: Path = client.root  # type: ignore[attr-defined]
-    path = root / ".claude" / "agents" / name
-    path.write_text(text, "utf-8")
-    uri = path.as_uri()
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "markdown", 1, text))
-    )
-    return uri
+    return open_text(client, client.root / ".claude" / "agents" / name, text)  # type: ignore[attr-defined]
 
 
 def _pos(client: LanguageClient, text: str, marker: str = "|") -> tuple[str, lsp.Position]:

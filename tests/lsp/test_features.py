@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsp_helpers import DiagnosticsRecorder
+from lsp_helpers import DiagnosticsRecorder, open_text
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -30,14 +30,7 @@ REVERSED = [
 
 
 def _open(c: LanguageClient, root: Path, rel: str) -> str:
-    path = root / rel
-    uri = path.as_uri()
-    c.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            lsp.TextDocumentItem(uri, "markdown", 1, path.read_text("utf-8"))
-        )
-    )
-    return uri
+    return open_text(c, root / rel)
 
 
 def _codes(diags: list[lsp.Diagnostic]) -> list[str]:

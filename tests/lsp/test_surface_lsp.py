@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import diagnostics, open_session
+from lsp_helpers import diagnostics, open_session, open_text, replace_text
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -40,24 +40,7 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp
 
 
 def _open(client: LanguageClient, rel: str, text: str, language: str = "json") -> str:
-    root: Path = client.root  # type: ignore[attr-defined]
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    uri = path.as_uri()
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, 1, text))
-    )
-    return uri
-
-
-def _change(client: LanguageClient, uri: str, version: int, text: str) -> None:
-    client.text_document_did_change(
-        lsp.DidChangeTextDocumentParams(
-            lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
+    return open_text(client, client.root / rel, text, language)  # type: ignore[attr-defined]
 
 
 async def _until(client: LanguageClient, uri: str, version: int, pred, tries: int = 50):  # type: ignore[no-untyped-def]
@@ -164,7 +147,7 @@ async def test_misnamed_skill_is_renamed_by_its_quick_fix(client: LanguageClient
 
 
 @pytest.mark.asyncio
-async def test_across_files_both_ends_and_either_change(client: LanguageClient) -> None:
+async def test_across_files_both_ends_and_eitherreplace_text(client: LanguageClient) -> None:
     agent_uri = _open(client, ".claude/agents/reviewer.md", AGENT, "markdown")
     settings = '{"disabledMcpjsonServers": ["github"]}\n'
     settings_uri = _open(client, ".claude/settings.json", settings)
@@ -175,11 +158,11 @@ async def test_across_files_both_ends_and_either_change(client: LanguageClient) 
     assert [d.severity for d in at_settings if d.code == "AL306"] == [
         lsp.DiagnosticSeverity.Information
     ]
-    _change(client, settings_uri, 2, '{"disabledMcpjsonServers": ["jira"]}\n')
+    replace_text(client, settings_uri, 2, '{"disabledMcpjsonServers": ["jira"]}\n')
     await _until(client, agent_uri, 1, lambda ds: "AL306" not in [d.code for d in ds])
-    _change(client, settings_uri, 3, settings)
+    replace_text(client, settings_uri, 3, settings)
     await _until(client, agent_uri, 1, lambda ds: "AL306" in [d.code for d in ds])
-    _change(client, agent_uri, 2, AGENT.replace("mcp__github__get_issue", "Grep"))
+    replace_text(client, agent_uri, 2, AGENT.replace("mcp__github__get_issue", "Grep"))
     await _until(client, settings_uri, 3, lambda ds: "AL306" not in [d.code for d in ds])
 
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from lsp_helpers import DiagnosticsRecorder
+from lsp_helpers import DiagnosticsRecorder, open_text
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -44,14 +44,7 @@ async def client(tmp_path: Path) -> AsyncIterator[LanguageClient]:
 
 
 def _open(c: LanguageClient, rel: str) -> str:
-    path: Path = c.root / rel  # type: ignore[attr-defined]
-    uri = path.as_uri()
-    c.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            lsp.TextDocumentItem(uri, "markdown", 1, path.read_text("utf-8"))
-        )
-    )
-    return uri
+    return open_text(c, c.root / rel)  # type: ignore[attr-defined]
 
 
 def _field(obj: object, name: str) -> object:

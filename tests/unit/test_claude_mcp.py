@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from agentls.editing.fixes import apply_edits, verify_fix
-from agentls.engine import Analysis, analyze
+from agentls.editing.fixes import apply_edits
+from agentls.engine import Analysis
 from agentls.types import Finding, Position
+from analysed import analysed
+from analysed import fixed as fix_applied
 
 PATH = "/proj/.mcp.json"
 
 
 def run(text: str, path: str = PATH) -> Analysis:
-    a = analyze(text, path)
-    assert a.dialect == "claude-mcp"
-    return a
+    return analysed(text, path, "claude-mcp")
 
 
 def codes(text: str, path: str = PATH) -> list[str]:
@@ -37,10 +37,7 @@ def at(text: str, needle: str) -> Position:
 
 
 def fixed(text: str, f: Finding, n: int = 0) -> str:
-    a = run(text)
-    verdict = verify_fix(text, PATH, None, a, f, f.fixes[n])
-    assert verdict.ok, verdict.why
-    return apply_edits(text, f.fixes[n].edits)
+    return fix_applied(text, PATH, f, n)
 
 
 def mcp(servers: dict[str, object]) -> str:

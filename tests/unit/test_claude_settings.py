@@ -6,18 +6,16 @@ import json
 
 import pytest
 
-from agentls.editing.fixes import apply_edits, verify_fix
 from agentls.engine import Analysis, analyze
 from agentls.rules.claude_settings import rule_problem
 from agentls.types import Finding, Position, Severity
+from analysed import analysed, fixed
 
 PATH = "/proj/.claude/settings.json"
 
 
 def run(text: str, path: str = PATH) -> Analysis:
-    a = analyze(text, path)
-    assert a.dialect == "claude-settings"
-    return a
+    return analysed(text, path, "claude-settings")
 
 
 def findings(settings: object, path: str = PATH) -> list[Finding]:
@@ -76,11 +74,7 @@ def test_al920_rules_claude_code_skips(rule: str, why: str, suggestion: str | No
     assert f.code == "AL920" and f.severity == Severity.WARNING
     assert f.range.start == Position(3, 6)
     if suggestion:
-        verdict = verify_fix(text, PATH, None, run(text), f, f.fixes[0])
-        assert verdict.ok, verdict.why
-        assert json.loads(apply_edits(text, f.fixes[0].edits))["permissions"]["allow"] == [
-            suggestion
-        ]
+        assert json.loads(fixed(text, PATH, f))["permissions"]["allow"] == [suggestion]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +101,7 @@ def test_al921_unknown_tool_with_the_nearest_name() -> None:
     assert f.code == "AL921" and "Did you mean `Bash`" in f.message
     start = text.index("Bassh")
     assert (f.range.start.character, f.range.end.character) == (start, start + 5)
-    out = apply_edits(text, f.fixes[0].edits)
+    out = fixed(text, PATH, f)
     assert json.loads(out)["permissions"]["deny"] == ["Bash(rm -rf *)"]
 
 
