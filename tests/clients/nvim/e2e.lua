@@ -75,7 +75,12 @@ local progress = {} ---@type table[]
 vim.api.nvim_create_autocmd('LspProgress', {
   callback = function(ev)
     local v = ev.data.params.value or {}
-    table.insert(progress, { token = ev.data.params.token, kind = v.kind, cancellable = v.cancellable })
+    table.insert(progress, {
+      token = ev.data.params.token,
+      kind = v.kind,
+      cancellable = v.cancellable,
+      message = v.message,
+    })
   end,
 })
 
@@ -134,6 +139,17 @@ step('attach', function(d)
   d.completion_provider = client.server_capabilities.completionProvider ~= nil
   d.document_changes = vim.tbl_get(client.capabilities, 'workspace', 'workspaceEdit', 'documentChanges')
 end)
+
+-- Every agentls/runOutput notification, seen through the shipped handler (which shows
+-- only the output of :AgentlsAsk runs).
+local outputs = {} ---@type table[]
+if client then
+  local shipped = client.handlers['agentls/runOutput']
+  client.handlers['agentls/runOutput'] = function(err, params, ctx, config)
+    table.insert(outputs, params)
+    return shipped(err, params, ctx, config)
+  end
+end
 
 step('diagnostics', function(d)
   wait(15000, function()
@@ -241,33 +257,6 @@ local function count(lines, needle)
   return n
 end
 
-for i, a in ipairs(plan.asks or {}) do
-  step('ask ' .. i, function(d)
-    vim.cmd('messages clear')
-    vim.api.nvim_set_current_buf(py_buf)
-    local before = count((conversation_lines()), '-- Tokens:')
-    local n_menus = #menus
-    pick = a.pick
-    if a.command == 'AgentlsAsk' then
-      local keys = ('<Esc>%dGV%dG:AgentlsAsk %s<CR>'):format(a.from_line + 1, a.to_line + 1, a.text)
-      vim.api.nvim_feedkeys(vim.keycode(keys), 'x', false)
-    else
-      vim.cmd(a.command .. ' ' .. a.text)
-    end
-    wait(60000, function()
-      local lines = conversation_lines()
-      local text = table.concat(lines, '\n')
-      return text:find(a.expect, 1, true) ~= nil and count(lines, '-- Tokens:') > before
-    end, 'the answer and its usage line in the conversation split')
-    local lines, buf = conversation_lines()
-    d.lines = lines
-    d.menu = #menus > n_menus and menus[#menus] or nil
-    d.shown = vim.fn.bufwinid(buf) ~= -1
-    d.focused_py = vim.api.nvim_get_current_buf() == py_buf
-    d.messages = messages()
-  end)
-end
-
 -- Visual mode mapping, as in docs/editors/neovim.md
 vim.keymap.set('x', '<F12>', function()
   vim.lsp.buf.code_action({ context = { only = { 'refactor.agentls' } } })
@@ -286,7 +275,7 @@ for i, run in ipairs(plan.runs) do
       end
       vim.cmd('AgentlsSetApiKey')
     end
-    local n_progress = #progress
+    local n_progress, n_outputs = #progress, #outputs
     pick = run.pick
     local keys = ('<Esc>%dGV%dG<F12><Esc>'):format(run.from_line + 1, run.to_line + 1)
     vim.api.nvim_feedkeys(vim.keycode(keys), 'x', false)
@@ -294,15 +283,20 @@ for i, run in ipairs(plan.runs) do
       return #menus > n_menus
     end, 'the code action menu')
     d.menu = menus[#menus]
-    if run.cancel then
+    if run.cancel_when then
+      -- Cancel while the answer streams: the API has the request and its reply is being
+      -- read. A cancel as soon as the run begins (its progress 'begin') can come before the
+      -- request is sent: the stalled reply scripted for this run then answers the next run,
+      -- an :AgentlsAsk that waited 120 s for it (issue 17).
       wait(30000, function()
-        for i = n_progress + 1, #progress do
-          if progress[i].kind == 'begin' and progress[i].cancellable then
+        for i = n_outputs + 1, #outputs do
+          local o = outputs[i]
+          if o.kind == 'delta' and o.text:find(run.cancel_when, 1, true) then
             return true
           end
         end
         return false
-      end, 'the run to report cancellable progress')
+      end, 'the run to stream "' .. run.cancel_when .. '"')
       vim.cmd('AgentlsCancel')
     end
     if run.expect_line then
@@ -340,6 +334,34 @@ for i, run in ipairs(plan.runs) do
     d.confirms = vim.list_slice(confirms, n_confirms + 1)
     d.buffer = vim.api.nvim_buf_get_lines(py_buf, 0, -1, false)
     d.modified = vim.bo[py_buf].modified
+    d.messages = messages()
+  end)
+end
+
+-- Right after the cancelled run, as a user would: ask about the lines, then follow up.
+for i, a in ipairs(plan.asks or {}) do
+  step('ask ' .. i, function(d)
+    vim.cmd('messages clear')
+    vim.api.nvim_set_current_buf(py_buf)
+    local before = count((conversation_lines()), '-- Tokens:')
+    local n_menus = #menus
+    pick = a.pick
+    if a.command == 'AgentlsAsk' then
+      local keys = ('<Esc>%dGV%dG:AgentlsAsk %s<CR>'):format(a.from_line + 1, a.to_line + 1, a.text)
+      vim.api.nvim_feedkeys(vim.keycode(keys), 'x', false)
+    else
+      vim.cmd(a.command .. ' ' .. a.text)
+    end
+    wait(60000, function()
+      local lines = conversation_lines()
+      local text = table.concat(lines, '\n')
+      return text:find(a.expect, 1, true) ~= nil and count(lines, '-- Tokens:') > before
+    end, 'the answer and its usage line in the conversation split')
+    local lines, buf = conversation_lines()
+    d.lines = lines
+    d.menu = #menus > n_menus and menus[#menus] or nil
+    d.shown = vim.fn.bufwinid(buf) ~= -1
+    d.focused_py = vim.api.nvim_get_current_buf() == py_buf
     d.messages = messages()
   end)
 end
