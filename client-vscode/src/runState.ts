@@ -199,6 +199,12 @@ function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Wall time as the server's pricing.format_seconds writes it: `12.3 s`, under a second in
+ *  ms (a 40 ms run read `0.0 s`, as if no time had been measured). */
+export function wallTime(seconds: number): string {
+  return seconds >= 1 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds * 1000)} ms`;
+}
+
 /**
  * The end-of-run line: tokens (input uncached, output, cache read, cache write), wall time
  * and the estimated cost with the date of the price table ("tokens only" for a model whose
@@ -213,7 +219,7 @@ export function usageLine(run: Pick<RunView, 'usage' | 'wallSeconds' | 'costUsd'
     tokens += `, ${thousands(u.cache_creation_input_tokens ?? 0)} cache write`;
     parts.push(`Tokens: ${tokens}`);
   }
-  if (run.wallSeconds !== null && run.wallSeconds !== undefined) parts.push(`${run.wallSeconds.toFixed(1)} s`);
+  if (run.wallSeconds !== null && run.wallSeconds !== undefined) parts.push(wallTime(run.wallSeconds));
   if (run.costUsd !== null && run.costUsd !== undefined) {
     const cost = run.costUsd < 0.01 ? run.costUsd.toFixed(4) : run.costUsd.toFixed(2);
     parts.push(`~$${cost}` + (run.pricesAsOf ? ` (prices of ${run.pricesAsOf})` : ''));

@@ -77,6 +77,8 @@ test('the end-of-run line: four token counts, wall time, cost with its price dat
   const unknown = usageLine({ usage: { input_tokens: 1, output_tokens: 2 }, wallSeconds: 1, costUsd: null, pricesAsOf: null });
   assert.equal(unknown, 'Tokens: 1 in, 2 out, 0 cache read, 0 cache write · 1.0 s · cost unknown for this model');
   assert.equal(usageLine({ usage: null, wallSeconds: null, costUsd: null, pricesAsOf: null }), '');
+  // under a second: ms (a 40 ms run against a local API read "0.0 s")
+  assert.match(usageLine({ usage: null, wallSeconds: 0.042, costUsd: null, pricesAsOf: null }), /^42 ms$/);
 });
 
 test('proposals: shown with the result, Apply until applied, the refusal kept', () => {

@@ -29,6 +29,7 @@ import pytest
 
 from fakes import fake_messages_api as fake
 from fakes.fake_messages_api import FakeMessagesAPI
+from fakes.shown_usage import assert_usage_is_the_runs
 
 pytestmark = [pytest.mark.editor]
 
@@ -282,6 +283,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
             requests=[r.body for r in api.requests],
             keys=[_key(r.headers) for r in api.requests],
             dropped=[r.disconnected_at is not None for r in api.requests],
+            billed=[{"model": r.body.get("model"), "usage": r.reported} for r in api.requests],
             ws=ws,
             agent_file=agent_file,
             lsp_log=_read(tmp / "xdg" / "state" / "nvim" / "lsp.log"),
@@ -454,9 +456,9 @@ def test_agentls_ask_streams_the_answer_with_usage(session):
     assert "tool Read src/app.py" in s["lines"]  # a tool call on its own line
     assert "ASK-MARKER: the query is built from user input." in text
     [usage] = [line for line in s["lines"] if line.startswith("-- Tokens:")]
-    assert re.match(
-        r"-- Tokens: \d+ in, \d+ out, \d+ cache read, \d+ cache write · [\d.]+ s · ", usage
-    )
+    # the tokens, cost and wall time of the run: its two requests (the Read, then the answer)
+    # after the code actions' six, as the fake API billed them
+    assert_usage_is_the_runs(usage, session["billed"][6:8], TIMEOUT)
     assert "Tokens:" in s["messages"]  # and said at the end of the run
     assert s["shown"] and s["focused_py"]  # a split, the cursor stays in the code
     assert "backend-engineer" in s["menu"]["titles"]

@@ -43,6 +43,7 @@ CODE_SERVER_VERSION = "4.100.3"
 
 sys.path.insert(0, str(REPO / "tests"))
 from fakes.fake_messages_api import FakeMessagesAPI, message_texts, text, tool_use  # noqa: E402
+from fakes.shown_usage import USAGE, assert_usage_is_the_runs  # noqa: E402
 from testdata import cache_dir  # noqa: E402
 
 pytestmark = pytest.mark.editor
@@ -424,6 +425,8 @@ def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "disconnected": r.disconnected_at is not None,
                 "completed": r.completed_at is not None,
                 "texts": message_texts(r.body),
+                "model": r.body.get("model") if isinstance(r.body, dict) else None,
+                "usage": r.reported,  # what the fake API said this request cost
             }
             for r in api.requests
         ]
@@ -598,6 +601,14 @@ def test_cancel_in_results_stops_the_run(vscode_run: dict[str, Any]) -> None:
     stalled = [r for r in vscode_run["api_requests"] if not r["completed"]]
     assert stalled, "the stalled API request completed?"
     assert stalled[-1]["disconnected"], "the server did not abandon the API request on cancel"
+    # the cancelled run's tokens are those the API billed for the request it dropped (its
+    # message_start; the output so far is known only at the end of a message): they read 0
+    from agentls.runner.pricing import USAGE_KEYS, total_usage
+
+    m = USAGE.search(step["results"]["text"])
+    assert m, step["results"]["text"]
+    shown = {k: int(m[k].replace(",", "")) for k in USAGE_KEYS}
+    assert shown == total_usage([stalled[-1]["usage"]]) and sum(shown.values()) > 0
 
 
 def _request_with(vscode_run: dict[str, Any], needle: str) -> list[dict[str, Any]]:
@@ -614,7 +625,11 @@ def test_ask_with_free_text_answers_in_results(vscode_run: dict[str, Any]) -> No
     assert re.search(
         r"Tokens: [\d,]+ in, [\d,]+ out, [\d,]+ cache read, [\d,]+ cache write", turn["usage"]
     )
-    assert re.search(r" s · (~\$[\d.]+|cost unknown)", turn["usage"]), turn["usage"]
+    assert re.search(r" (s|ms) · (~\$[\d.]+|cost unknown)", turn["usage"]), turn["usage"]
+    # ... and they are the run's: the one request of the ask, as the fake API billed it
+    asked = [r for r in vscode_run["api_requests"] if ASK_PROMPT in r["texts"][-1]]
+    assert len(asked) == 1
+    assert_usage_is_the_runs(turn["usage"], asked, vscode_run["timings"]["ui_driver_s"])
     # the model got the user's question with the selection
     [request] = _request_with(vscode_run, ASK_PROMPT)[:1]
     assert any("def order_total" in t for t in request["texts"])
@@ -656,7 +671,11 @@ def test_reload_shows_the_last_conversation_again(vscode_run: dict[str, Any]) ->
     [turn] = step["results"]["turns"]  # the Improve, a conversation of its own
     assert turn["prompt"] == "improve" and turn["status"] == "done"
     assert "# IMPROVED" in turn["diffs"][0] and turn["applied"]
-    assert turn["usage"].startswith("Tokens: ")
+    # the kept run's line: its two requests (the Edit, then the closing text) summed
+    requests = vscode_run["api_requests"]
+    assert len(requests) == 7  # the Improve's two are the last (see the script)
+    improve = requests[-2:]
+    assert_usage_is_the_runs(turn["usage"], improve, vscode_run["timings"]["ui_driver_s"])
 
 
 def test_api_key_from_secret_storage_reaches_the_server(vscode_run: dict[str, Any]) -> None:

@@ -100,6 +100,9 @@ class RecordedRequest:
     disconnected_at: float | None = None
     #: What the cache model computed for this request (input, cache read and write tokens).
     usage: dict[str, int] = field(default_factory=dict)
+    #: The usage the streamed reply reported: message_start's, then message_delta's fields
+    #: over it (the message's final usage, as the SDK's snapshot has it); empty: none sent.
+    reported: dict[str, int] = field(default_factory=dict)
 
     @property
     def json(self) -> Any:
@@ -410,7 +413,7 @@ class FakeMessagesAPI:
                 recorded.usage = usage
                 reply = self._next_reply()
 
-        writing = asyncio.ensure_future(self._write_reply(reply, writer, body, recorded.usage))
+        writing = asyncio.ensure_future(self._write_reply(reply, writer, body, recorded))
         watching = asyncio.ensure_future(reader.read(1))
         done, _ = await asyncio.wait({writing, watching}, return_when=asyncio.FIRST_COMPLETED)
         if writing in done:
@@ -428,7 +431,7 @@ class FakeMessagesAPI:
             self._mark_disconnected(idx)
 
     async def _write_reply(
-        self, reply: Reply, writer: asyncio.StreamWriter, body: Any, usage: dict[str, int]
+        self, reply: Reply, writer: asyncio.StreamWriter, body: Any, recorded: RecordedRequest
     ) -> None:
         for act in reply.before:
             await self._do(act, writer, chunked=False)
@@ -451,8 +454,12 @@ class FakeMessagesAPI:
             if isinstance(act, Event) and act.type == "message_start":
                 message = act.data.setdefault("message", {})
                 message["model"] = model
-                message["usage"] = {**usage, "output_tokens": 1, **(reply.usage or {})}
+                message["usage"] = {**recorded.usage, "output_tokens": 1, **(reply.usage or {})}
             await self._do(act, writer, chunked=True)
+            if isinstance(act, Event) and act.type == "message_start":
+                recorded.reported = dict(act.data["message"]["usage"])
+            elif isinstance(act, Event) and act.type == "message_delta":
+                recorded.reported.update(act.data.get("usage") or {})
         writer.write(b"0\r\n\r\n")
         await writer.drain()
 

@@ -13,6 +13,7 @@ import pytest
 from agentls.lines import minimal_edit
 from agentls.runner.definitions import AgentDef, discover_agents, find_agent, load_agent
 from agentls.runner.models import resolve_model
+from agentls.runner.pricing import USAGE_KEYS
 from agentls.runner.results import write_result
 from agentls.runner.runtime import RunEvent, RunRequest, RunSettings, run_agent
 from agentls.types import Range
@@ -334,9 +335,11 @@ async def test_sdk_retries_overloaded_then_succeeds(fake_api, workspace):
 async def test_cancel_closes_the_stream(fake_api, workspace):
     fake_api.script(fake.text("partial", stall_after=3))
     got_text = asyncio.Event()
+    deltas: list[RunEvent] = []
 
     def sink(ev: RunEvent) -> None:
         if ev.kind == "delta":
+            deltas.append(ev)
             got_text.set()
 
     task = asyncio.create_task(run_agent(make_request(workspace), settings(), sink))
@@ -347,6 +350,20 @@ async def test_cancel_closes_the_stream(fake_api, workspace):
     await fake_api.wait_disconnect(0, timeout=60)
     with pytest.raises(asyncio.CancelledError):
         await task
+    # the streamed text carried the tokens the API had billed for the request so far (its
+    # message_start): what an editor shows for the cancelled run (it showed 0 tokens)
+    billed = {k: v for k, v in fake_api.requests[0].reported.items() if k in USAGE_KEYS}
+    assert sum(billed.values()) > 0
+    assert deltas[-1].usage == {**dict.fromkeys(USAGE_KEYS, 0), **billed}
+
+
+async def test_a_stream_broken_mid_answer_counts_what_was_billed(fake_api, workspace):
+    fake_api.script(fake.text("a", "b", "c", disconnect_after=3))
+    res, _ = await run(make_request(workspace))
+    assert res.status == "failed" and res.error.kind == "broken_stream"
+    billed = {k: v for k, v in fake_api.requests[0].reported.items() if k in USAGE_KEYS}
+    assert res.usage == {**dict.fromkeys(USAGE_KEYS, 0), **billed} and sum(billed.values()) > 0
+    assert res.requests == [billed] and res.cost is not None and res.cost > 0
 
 
 # ---------------------------------------------------------------- secrets

@@ -144,7 +144,9 @@ local function usage_line(r)
     )
   end
   if type(r.wallSeconds) == 'number' then
-    table.insert(parts, ('%.1f s'):format(r.wallSeconds))
+    -- as the server's pricing.format_seconds: under a second in ms (0.04 s read "0.0 s")
+    local w = r.wallSeconds
+    table.insert(parts, w >= 1 and ('%.1f s'):format(w) or ('%d ms'):format(math.floor(w * 1000 + 0.5)))
   end
   if type(r.costUsd) == 'number' then
     local fmt = r.costUsd < 0.01 and '~$%.4f' or '~$%.2f'

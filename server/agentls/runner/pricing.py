@@ -131,6 +131,12 @@ def format_cost(usd: float) -> str:
     return f"${usd:.4f}"
 
 
+def format_seconds(seconds: float) -> str:
+    """Wall time for people: ``12.3 s``, and under a second in ms (a 40 ms run read
+    ``0.0 s``, as if no time had been measured)."""
+    return f"{seconds:.1f} s" if seconds >= 1 else f"{round(seconds * 1000)} ms"
+
+
 def usage_line(
     usage: Mapping[str, int], cost: float | None, seconds: float | None, turns: int | None = None
 ) -> str:
@@ -140,7 +146,7 @@ def usage_line(
     if turns is not None:
         parts.append(f"{turns} turn{'s' if turns != 1 else ''}")
     if seconds is not None:
-        parts.append(f"{seconds:.1f} s")
+        parts.append(format_seconds(seconds))
     parts.append(
         f"tokens: {usage.get('input_tokens', 0):,} in, {usage.get('output_tokens', 0):,} out, "
         f"{usage.get('cache_read_input_tokens', 0):,} cache read, "

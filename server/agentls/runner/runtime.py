@@ -285,6 +285,16 @@ def shared_client(
     return client
 
 
+def _usage_dict(usage: Any) -> dict[str, int]:
+    """The token counts a stream event carries (message_delta's may hold only some)."""
+    out: dict[str, int] = {}
+    for key in USAGE_KEYS:
+        value = getattr(usage, key, None) if usage is not None else None
+        if isinstance(value, int):
+            out[key] = value
+    return out
+
+
 def _block_param(block: Any) -> dict[str, Any] | None:
     if block.type == "text":
         return {"type": "text", "text": block.text} if block.text else None
@@ -585,10 +595,25 @@ async def run_agent(
     continuations = 0
     cut_retried = False
     tool_turns = 0
+    # The usage the request being streamed has reported so far (message_start's, then
+    # message_delta's): the API bills a request once it starts answering, so a run cancelled
+    # or broken mid-answer counts it too (its line read "0 in, 0 out" before).
+    streaming: dict[str, int] = {}
 
     def note(text: str) -> None:
         notes.append(text)
         emit(RunEvent("note", text))
+
+    def so_far() -> dict[str, int]:
+        total = dict(result.usage)
+        add_usage(total, streaming)
+        return total
+
+    def bill_streaming() -> None:
+        if streaming:
+            result.requests.append(dict(streaming))
+            add_usage(result.usage, streaming)
+            streaming.clear()
 
     try:
         while True:
@@ -620,21 +645,25 @@ async def run_agent(
             shown = StreamRedactor()
             async with client.messages.stream(**kwargs) as stream:
                 async for ev in stream:
-                    if ev.type == "text":
+                    if ev.type == "message_start":
+                        streaming.update(_usage_dict(ev.message.usage))
+                    elif ev.type == "message_delta":
+                        streaming.update(_usage_dict(ev.usage))
+                    elif ev.type == "text":
                         if result.first_token_s is None:
                             result.first_token_s = time.perf_counter() - start
                         if not turn_text_parts and result.text and not continuing:
                             turn_text_parts.append("\n\n")
-                            emit(RunEvent("delta", "\n\n", dict(result.usage)))
+                            emit(RunEvent("delta", "\n\n", so_far()))
                         turn_text_parts.append(ev.text)
                         piece = shown.feed(ev.text)
                         if piece:
-                            emit(RunEvent("delta", piece, dict(result.usage)))
+                            emit(RunEvent("delta", piece, so_far()))
                     elif ev.type == "message_stop":
                         saw_stop = True
                 rest = shown.flush()
                 if rest:
-                    emit(RunEvent("delta", rest, dict(result.usage)))
+                    emit(RunEvent("delta", rest, so_far()))
                 if not saw_stop:
                     raise RunError(
                         "broken_stream",
@@ -646,6 +675,7 @@ async def run_agent(
             texts.append("".join(turn_text_parts))
             result.text = "".join(texts)
             usage = {k: int(getattr(msg.usage, k, 0) or 0) for k in USAGE_KEYS} if msg.usage else {}
+            streaming.clear()
             result.requests.append(usage)
             add_usage(result.usage, usage)
             result.stop = msg.stop_reason
@@ -750,11 +780,13 @@ async def run_agent(
                     "incomplete",
                 )
     except asyncio.CancelledError:
+        bill_streaming()
         result.status = "cancelled"
         result.changes = []
         result.wall_s = time.perf_counter() - start
         raise
     except Exception as exc:
+        bill_streaming()
         return fail(
             map_exception(exc, base_url=settings.effective_base_url(), timeout=settings.timeout)
         )

@@ -574,7 +574,7 @@ async function setServerCommand(page, input, command) {
           const res = await resultsTurns(page);
           const last = res && res.turns[res.turns.length - 1];
           // the usage line is complete (wall time, cost) once the run's response came
-          return { ok: !!last && (last.answer || '').includes(k.expect) && last.status === 'done' && / s · /.test(last.usage || ''), ...(res || {}) };
+          return { ok: !!last && (last.answer || '').includes(k.expect) && last.status === 'done' && / m?s · /.test(last.usage || ''), ...(res || {}) };
         }, k.timeoutMs || 60000, 'the answer to the question in the Results view');
         return { results: done, taskPicker, promptBox };
       });
@@ -595,7 +595,7 @@ async function setServerCommand(page, input, command) {
         const done = await waitFor(async () => {
           const res = await resultsTurns(page);
           const last = res && res.turns[res.turns.length - 1];
-          return { ok: !!res && res.turns.length >= 2 && (last.answer || '').includes(u.expect) && last.status === 'done' && / s · /.test(last.usage || ''), ...(res || {}) };
+          return { ok: !!res && res.turns.length >= 2 && (last.answer || '').includes(u.expect) && last.status === 'done' && / m?s · /.test(last.usage || ''), ...(res || {}) };
         }, u.timeoutMs || 60000, 'the follow-up answer under the first one');
         return { results: done };
       });
