@@ -191,6 +191,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
             fake.tool_use("Read", {"file_path": "src/app.py"}),
             fake.text("ASK-MARKER: ", "the query ", "is built from user input."),
             fake.text("FOLLOW-MARKER: ", "bind the id as a parameter."),
+            fake.text("STALLED-FOLLOW-UP ", "never ends", stall_after=3),  # :AgentlsCancel
         )
         lines = AGENT.split("\n")
         desc = lines[DESC_LINE]
@@ -253,8 +254,23 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
                     "expect": "ASK-MARKER",
                 },
                 {"command": "AgentlsFollowUp", "text": FOLLOW_PROMPT, "expect": "FOLLOW-MARKER"},
+                {
+                    "command": "AgentlsFollowUp",
+                    "text": "And the other one?",
+                    "cancel_when": "STALLED-FOLLOW-UP",
+                    "expect": "cancelled; nothing was applied.",
+                },
             ],
-            "confirm_answers": [1, 2],  # Apply the first proposal, Cancel the second
+            # the declined Improve, shown again by :AgentlsRuns after a restart, then applied
+            "kept": {
+                "pick": "Improve",  # newest first: the declined one
+                "inserted": "# edited since the run",
+                "refused": "changed since the run",
+                "line": 9,
+                "text": NEW2.rstrip("\n"),
+            },
+            # Apply the first proposal, Cancel the second, Apply it later with :AgentlsApply
+            "confirm_answers": [1, 2, 1],
             "configuration": {
                 "agent_file": str(agents / "painter.md"),
                 "config_file": str(ws / "agentls.toml"),
@@ -425,7 +441,7 @@ def test_cancel_command_stops_a_run(session):
     # the stalled stream of the Explain (the 6th request) was dropped by the server; the
     # ask right after it got its own replies (a cancel before the request went out left
     # the stalled reply scripted for it to the ask, which then waited 120 s)
-    assert session["dropped"] == [False] * 5 + [True] + [False] * 3
+    assert session["dropped"] == [False] * 5 + [True] + [False] * 3 + [True]
 
 
 def test_a_rule_turned_off_in_agentls_toml_disappears(session):
@@ -482,3 +498,46 @@ def test_agentls_follow_up_carries_the_conversation(session):
     assert any("ASK-MARKER" in t for t in texts)  # the first answer
     assert any("def get_user" in t for t in texts[1:])  # the Read result of the first run
     assert FOLLOW_PROMPT in texts[-1]
+
+
+def test_agentls_cancel_stops_a_follow_up(session):
+    s = get_step(session, "ask 3")
+    text = "\n".join(s["lines"])
+    assert "STALLED-FOLLOW-UP" in text and "cancelled; nothing was applied." in text
+    assert len([line for line in s["lines"] if line.startswith("-- Tokens:")]) == 2
+    assert session["dropped"][-1] is True  # the follow-up's stream, dropped by the server
+
+
+def test_agentls_runs_shows_a_kept_run_after_a_restart(session):
+    s = get_step(session, "runs")
+    assert s["new_client"] is True
+    titles = s["menu"]["titles"]
+    # newest first; the cancelled Explain and follow-up were not kept, so not offered
+    assert [t.split("  ")[1].split(" src/")[0] for t in titles] == [
+        "backend-engineer: Ask",  # the follow-up (it names its conversation's task)
+        "backend-engineer: Ask",
+        "backend-engineer: Improve",
+        "backend-engineer: Review",
+        "backend-engineer: Improve",
+    ]
+    assert ASK_PROMPT in titles[1] and FOLLOW_PROMPT in titles[0]
+    text = "\n".join(s["lines"])
+    assert "== conversation" in text
+    assert "-" + OLD2.rstrip("\n") in s["lines"] and "+" + NEW2.rstrip("\n") in s["lines"]
+
+
+def test_agentls_apply_refused_when_the_file_changed(session):
+    s = get_step(session, "apply refused")
+    assert "changed since the run" in s["messages"]
+    assert s["confirms"] == []  # nothing was sent to apply
+    assert s["buffer"][10] == OLD2.rstrip("\n")  # one line inserted above, nothing else
+
+
+def test_agentls_apply_applies_the_kept_proposal_as_shown(session):
+    s = get_step(session, "apply")
+    [confirm] = s["confirms"]
+    assert confirm["answer"] == 1 and f"proposal of run {s['run_id']}" in confirm["msg"]
+    assert s["buffer"][9] == NEW2.rstrip("\n")
+    assert s["buffer"][4] == NEW.rstrip("\n")  # the first Improve, applied earlier, kept
+    assert "applied 1 change(s)" in s["messages"]
+    assert len(session["requests"]) == 10  # no model call for either apply

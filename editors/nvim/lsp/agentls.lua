@@ -10,7 +10,11 @@
 --   * :AgentlsSetApiKey (prompts without echo) and :AgentlsCancel (stops running agents);
 --   * :'<,'>AgentlsAsk {text} (ask an agent about the lines) and :AgentlsFollowUp {text}
 --     (continue the last conversation): the answer streams into a split, tool calls and the
---     runtime's notes on their own lines, tokens, time and estimated cost at the end.
+--     runtime's notes on their own lines, tokens, time and estimated cost at the end;
+--   * :AgentlsRuns (the runs Neovim started in this project, kept across restarts: pick one
+--     to show its conversation again and make it the one :AgentlsFollowUp continues) and
+--     :AgentlsApply [run] (apply a kept proposal as it was shown, without a model call; the
+--     server refuses when a file changed since the run).
 --
 -- It attaches to Markdown and TOML (agent files, agentls.toml, pyproject.toml) and to common
 -- programming languages, so that agents can run on code; the agent-file features (checks,
@@ -163,9 +167,58 @@ end
 
 --- Runs started by :AgentlsAsk / :AgentlsFollowUp: their output goes to the conversation
 --- buffer (code-action runs keep their result document).
-local asked = {} ---@type table<string, { buf: integer, conversation: string? }>
+local asked = {} ---@type table<string, { buf: integer, conversation: string?, request: integer? }>
 local last_conversation ---@type string?
 local conversation_buf ---@type integer?
+
+-- ------------------------------------------------------------------ remembered runs
+-- The server keeps every run that ends (record and result document, in the user's cache
+-- folder) but has no request that lists them; Neovim remembers the ids of the runs it saw
+-- start (asks, follow-ups and code actions alike), per project, in stdpath('state'), so that
+-- :AgentlsRuns can offer them after a restart. What a run was is asked of the server
+-- (agentls/conversation) when one is chosen.
+
+local MAX_REMEMBERED = 50 -- per project (the server keeps 500 runs per workspace)
+
+---@return string
+local function runs_file()
+  return vim.fs.joinpath(vim.fn.stdpath('state'), 'agentls', 'runs.json')
+end
+
+---@return table<string, table[]> remembered runs per project root, newest first
+local function read_runs()
+  local ok, data = pcall(function()
+    return vim.json.decode(table.concat(vim.fn.readfile(runs_file()), '\n'))
+  end)
+  return (ok and type(data) == 'table') and data or {}
+end
+
+---@param update fun(runs: table[]): table[]
+---@param root string
+local function update_runs(root, update)
+  local all = read_runs()
+  local runs = update(type(all[root]) == 'table' and all[root] or {})
+  all[root] = vim.list_slice(runs, 1, MAX_REMEMBERED)
+  local path = runs_file()
+  vim.fn.mkdir(vim.fs.dirname(path), 'p')
+  pcall(vim.fn.writefile, { vim.json.encode(all) }, path)
+end
+
+---@param client vim.lsp.Client?
+---@return string
+local function root_of(client)
+  return (client and client.root_dir) or vim.fn.getcwd()
+end
+
+---@param client vim.lsp.Client?
+---@param run_id string
+local function forget(client, run_id)
+  update_runs(root_of(client), function(runs)
+    return vim.tbl_filter(function(r)
+      return r.id ~= run_id
+    end, runs)
+  end)
+end
 
 --- The conversation buffer, shown in a split that does not take the cursor.
 ---@return integer
@@ -217,15 +270,36 @@ local function append(buf, text, lines)
 end
 
 ---@type lsp.Handler
-local function run_output(_, params)
+local function run_output(_, params, ctx)
+  local kind = params.kind
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if kind == 'start' then
+    local conversation = params.conversation ~= vim.NIL and params.conversation or nil
+    local entry = {
+      id = params.runId,
+      conversation = conversation,
+      title = params.text,
+      prompt = asked[params.runId] and asked[params.runId].prompt or nil,
+      time = os.time(),
+    }
+    update_runs(root_of(client), function(runs)
+      table.insert(runs, 1, entry)
+      return runs
+    end)
+  elseif kind == 'end' and params.text == 'cancelled' then
+    forget(client, params.runId) -- a cancelled run is not kept
+  end
   local run = asked[params.runId]
   if not run then
     return
   end
-  local kind = params.kind
   if kind == 'start' then
     run.conversation = params.conversation or run.conversation
     append(run.buf, nil, { '-- ' .. params.text })
+  elseif kind == 'end' and params.text == 'cancelled' then
+    -- a run cancelled by :AgentlsCancel ($/cancelRequest) gets no answer: this is its end
+    asked[params.runId] = nil
+    append(run.buf, nil, { 'cancelled; nothing was applied.' })
   elseif kind == 'delta' then
     append(run.buf, params.text)
   elseif kind == 'tool' then
@@ -235,6 +309,22 @@ local function run_output(_, params)
   elseif kind == 'error' then
     append(run.buf, nil, { 'error: ' .. params.text })
   end
+end
+
+--- A run's proposals as diffs, with what became of them.
+---@param r table a RunAgentResult
+---@return string[]
+local function proposal_lines(r)
+  local lines = {}
+  local proposals = r.proposals ~= vim.NIL and r.proposals or {}
+  for _, p in ipairs(proposals) do
+    table.insert(lines, ('proposed change to %s (run %s):'):format(p.path, r.runId))
+    vim.list_extend(lines, vim.split(p.diff, '\n', { plain = true }))
+  end
+  if #proposals > 0 and r.applied ~= true then
+    table.insert(lines, ('not applied: :AgentlsApply %s applies it as shown'):format(r.runId))
+  end
+  return lines
 end
 
 local run_counter = 0
@@ -248,8 +338,9 @@ local function ask(client, params, heading)
   params.runId = ('nvim-%d-%d'):format(vim.uv.hrtime() % 1e9, run_counter)
   local buf = conversation_window()
   append(buf, nil, { '> ' .. heading })
-  asked[params.runId] = { buf = buf, conversation = params.conversation }
-  client:request('agentls/runAgent', params, function(err, result)
+  local run = { buf = buf, conversation = params.conversation, prompt = params.prompt }
+  asked[params.runId] = run
+  local _, request = client:request('agentls/runAgent', params, function(err, result)
     local run = asked[params.runId]
     asked[params.runId] = nil
     if err or not result then
@@ -261,11 +352,7 @@ local function ask(client, params, heading)
     last_conversation = result.conversation ~= vim.NIL and result.conversation
       or (run and run.conversation)
       or result.runId
-    local lines = {}
-    for _, p in ipairs(result.proposals ~= vim.NIL and result.proposals or {}) do
-      table.insert(lines, ('proposed change to %s:'):format(p.path))
-      vim.list_extend(lines, vim.split(p.diff, '\n', { plain = true }))
-    end
+    local lines = proposal_lines(result)
     if result.status ~= 'done' and result.message ~= vim.NIL and result.message then
       table.insert(lines, ('%s: %s'):format(result.status, result.message))
     end
@@ -278,6 +365,7 @@ local function ask(client, params, heading)
     local agent = type(result.agent) == 'string' and result.agent or 'agent'
     vim.notify(('agentls: %s %s. %s'):format(agent, tostring(result.status), usage), level)
   end, vim.api.nvim_get_current_buf())
+  run.request = request
 end
 
 --- The agentls client of the current buffer, else any agentls client.
@@ -358,6 +446,123 @@ local function follow_up_command(opts)
   ask(client, { conversation = last_conversation, prompt = opts.args }, opts.args)
 end
 
+--- Shows a kept conversation again in the conversation split (its runs, oldest first) and
+--- makes it the one :AgentlsFollowUp continues.
+---@param client vim.lsp.Client
+---@param run_id string any run of the conversation
+---@param done fun(result: table)?
+local function show_conversation(client, run_id, done)
+  client:request('agentls/conversation', { conversation = run_id }, function(err, result)
+    if err or not result then
+      local msg = err and err.message or 'no answer'
+      vim.notify(('agentls: cannot show run %s: %s'):format(run_id, msg), vim.log.levels.ERROR)
+      return
+    end
+    if #(result.runs or {}) == 0 then -- pruned by the server (it keeps the last 500 per workspace)
+      forget(client, run_id)
+      vim.notify(('agentls: run %s is not kept any more.'):format(run_id), vim.log.levels.WARN)
+      return
+    end
+    local buf = conversation_window()
+    local lines = { ('== conversation %s (%d run(s))'):format(result.conversation, #result.runs) }
+    for _, r in ipairs(result.runs) do
+      local what = (r.prompt ~= vim.NIL and r.prompt) or r.task or ''
+      table.insert(lines, ('> %s: %s   [run %s, %s]'):format(r.agent or 'agent', what, r.runId, r.status))
+      for _, t in ipairs(r.tools or {}) do
+        table.insert(lines, 'tool ' .. t)
+      end
+      vim.list_extend(lines, vim.split(r.text or '', '\n', { plain = true }))
+      vim.list_extend(lines, proposal_lines(r))
+      if r.applied == true then
+        table.insert(lines, 'applied')
+      end
+      local usage = usage_line(r)
+      if usage ~= '' then
+        table.insert(lines, '-- ' .. usage)
+      end
+    end
+    append(buf, nil, lines)
+    last_conversation = result.conversation
+    if done then
+      done(result)
+    end
+  end)
+end
+
+--- :AgentlsRuns: the remembered runs of this project, newest first; the one chosen is shown.
+local function runs_command()
+  local client = current_client()
+  if not client then
+    return
+  end
+  local runs = read_runs()[root_of(client)] or {}
+  if #runs == 0 then
+    vim.notify('agentls: no agent run in this project yet.', vim.log.levels.INFO)
+    return
+  end
+  vim.ui.select(runs, {
+    prompt = 'agentls: show which run?',
+    format_item = function(r)
+      local prompt = r.prompt and (' "' .. r.prompt .. '"') or ''
+      return ('%s  %s%s  [%s]'):format(os.date('%Y-%m-%d %H:%M', r.time), r.title, prompt, r.id)
+    end,
+  }, function(r)
+    if r then
+      show_conversation(client, r.id)
+    end
+  end)
+end
+
+---@param client vim.lsp.Client
+---@param run_id string
+local function apply_run(client, run_id)
+  client:request('agentls/applyProposal', { runId = run_id }, function(err, result)
+    local msg = err and err.message or (result and result.message ~= vim.NIL and result.message)
+    local applied = not err and result and result.applied
+    msg = msg or (applied and 'applied' or 'not applied')
+    if conversation_buf and vim.api.nvim_buf_is_valid(conversation_buf) then
+      append(conversation_buf, nil, { ('apply run %s: %s'):format(run_id, msg) })
+    end
+    vim.notify('agentls: ' .. msg, applied and vim.log.levels.INFO or vim.log.levels.WARN)
+  end)
+end
+
+--- :AgentlsApply [run]: a kept proposal, as it was shown; no run: the newest run of the
+--- current conversation whose proposal was not applied.
+local function apply_command(opts)
+  local client = current_client()
+  if not client then
+    return
+  end
+  if opts.args ~= '' then
+    return apply_run(client, opts.args)
+  end
+  if not last_conversation then
+    vim.notify('agentls: which run? :AgentlsApply {run}, or pick one with :AgentlsRuns.', vim.log.levels.WARN)
+    return
+  end
+  client:request('agentls/conversation', { conversation = last_conversation }, function(err, result)
+    local pick
+    for _, r in ipairs((not err and result and result.runs) or {}) do
+      if #(r.proposals or {}) > 0 and r.applied ~= true then
+        pick = r.runId -- oldest first: the last one found is the newest
+      end
+    end
+    if pick then
+      apply_run(client, pick)
+    else
+      vim.notify('agentls: no proposal left to apply in this conversation.', vim.log.levels.INFO)
+    end
+  end)
+end
+
+--- Completion of :AgentlsApply: the remembered run ids of this project.
+local function complete_runs()
+  return vim.tbl_map(function(r)
+    return r.id
+  end, read_runs()[root_of(vim.lsp.get_clients({ name = 'agentls' })[1])] or {})
+end
+
 --- Progress tokens of running agent runs, per client (for :AgentlsCancel).
 local running = {} ---@type table<integer, table<integer|string, boolean>>
 
@@ -369,8 +574,13 @@ local function on_attach(client, bufnr)
     client:notify('agentls/setApiKey', { apiKey = key ~= '' and key or vim.NIL })
   end, { desc = 'agentls: set the Anthropic API key for agent runs (not stored)' })
   vim.api.nvim_buf_create_user_command(bufnr, 'AgentlsCancel', function()
-    for token in pairs(running[client.id] or {}) do
+    for token in pairs(running[client.id] or {}) do -- code-action runs (a command)
       client:notify('window/workDoneProgress/cancel', { token = token })
+    end
+    for _, run in pairs(asked) do -- :AgentlsAsk / :AgentlsFollowUp (a request)
+      if run.request then
+        client:cancel_request(run.request)
+      end
     end
   end, { desc = 'agentls: cancel the running agent runs' })
   vim.api.nvim_create_user_command('AgentlsAsk', ask_command, {
@@ -380,7 +590,16 @@ local function on_attach(client, bufnr)
   })
   vim.api.nvim_create_user_command('AgentlsFollowUp', follow_up_command, {
     nargs = '+',
-    desc = 'agentls: follow up on the last conversation',
+    desc = 'agentls: follow up on the last conversation (or the one :AgentlsRuns showed)',
+  })
+  vim.api.nvim_create_user_command('AgentlsRuns', runs_command, {
+    nargs = 0,
+    desc = 'agentls: show a past run and its conversation again',
+  })
+  vim.api.nvim_create_user_command('AgentlsApply', apply_command, {
+    nargs = '?',
+    complete = complete_runs,
+    desc = "agentls: apply a run's kept proposal as it was shown (no model call)",
   })
   if running[client.id] == nil then
     running[client.id] = {}

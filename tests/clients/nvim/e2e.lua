@@ -151,6 +151,22 @@ if client then
   end
 end
 
+--- :AgentlsCancel once the run's answer streams `text` (in the outputs after `n_outputs`):
+--- the API has the request and its reply is being read. A cancel as soon as the run begins
+--- (its progress 'begin') can come before the request is sent: the stalled reply scripted
+--- for this run then answers the next run, an :AgentlsAsk that waited 120 s for it (issue 17).
+local function cancel_when_streamed(n_outputs, text)
+  wait(30000, function()
+    for i = n_outputs + 1, #outputs do
+      if outputs[i].kind == 'delta' and outputs[i].text:find(text, 1, true) then
+        return true
+      end
+    end
+    return false
+  end, 'the answer to stream "' .. text .. '"')
+  vim.cmd('AgentlsCancel')
+end
+
 step('diagnostics', function(d)
   wait(15000, function()
     for _, code in ipairs(plan.expect_codes) do
@@ -284,20 +300,7 @@ for i, run in ipairs(plan.runs) do
     end, 'the code action menu')
     d.menu = menus[#menus]
     if run.cancel_when then
-      -- Cancel while the answer streams: the API has the request and its reply is being
-      -- read. A cancel as soon as the run begins (its progress 'begin') can come before the
-      -- request is sent: the stalled reply scripted for this run then answers the next run,
-      -- an :AgentlsAsk that waited 120 s for it (issue 17).
-      wait(30000, function()
-        for i = n_outputs + 1, #outputs do
-          local o = outputs[i]
-          if o.kind == 'delta' and o.text:find(run.cancel_when, 1, true) then
-            return true
-          end
-        end
-        return false
-      end, 'the run to stream "' .. run.cancel_when .. '"')
-      vim.cmd('AgentlsCancel')
+      cancel_when_streamed(n_outputs, run.cancel_when)
     end
     if run.expect_line then
       wait(30000, function()
@@ -346,16 +349,20 @@ for i, a in ipairs(plan.asks or {}) do
     local before = count((conversation_lines()), '-- Tokens:')
     local n_menus = #menus
     pick = a.pick
+    local n_outputs = #outputs
     if a.command == 'AgentlsAsk' then
       local keys = ('<Esc>%dGV%dG:AgentlsAsk %s<CR>'):format(a.from_line + 1, a.to_line + 1, a.text)
       vim.api.nvim_feedkeys(vim.keycode(keys), 'x', false)
     else
       vim.cmd(a.command .. ' ' .. a.text)
     end
+    if a.cancel_when then -- an ask is a request: cancelled by $/cancelRequest
+      cancel_when_streamed(n_outputs, a.cancel_when)
+    end
     wait(60000, function()
       local lines = conversation_lines()
       local text = table.concat(lines, '\n')
-      return text:find(a.expect, 1, true) ~= nil and count(lines, '-- Tokens:') > before
+      return text:find(a.expect, 1, true) ~= nil and (a.cancel_when or count(lines, '-- Tokens:') > before)
     end, 'the answer and its usage line in the conversation split')
     local lines, buf = conversation_lines()
     d.lines = lines
@@ -365,6 +372,68 @@ for i, a in ipairs(plan.asks or {}) do
     d.messages = messages()
   end)
 end
+
+-- ------------------------------------------------------------------ kept runs, after a restart
+-- The server is restarted (a new process: what it knows of the runs is what it kept on
+-- disk); :AgentlsRuns lists the runs Neovim remembers for the project, the declined Improve
+-- is shown again with its diff; :AgentlsApply is refused while the file holds other text,
+-- and applies the proposal as it was shown once the text is back (no model call).
+local kept = plan.kept
+step('runs', function(d)
+  local old = client_of(py_buf)
+  old:stop()
+  wait(10000, function()
+    return old:is_stopped()
+  end, 'the server to stop')
+  vim.api.nvim_set_current_buf(py_buf)
+  vim.api.nvim_exec_autocmds('FileType', { group = 'nvim.lsp.enable', buffer = py_buf })
+  wait(60000, function()
+    local c = client_of(py_buf)
+    return c ~= nil and c.initialized and c.id ~= old.id
+  end, 'agentls to start again')
+  d.new_client = client_of(py_buf).id ~= old.id
+  local n_menus = #menus
+  pick = kept.pick
+  vim.cmd('AgentlsRuns')
+  wait(5000, function()
+    return #menus > n_menus
+  end, 'the :AgentlsRuns menu')
+  d.menu = menus[#menus]
+  wait(30000, function()
+    return table.concat((conversation_lines()), '\n'):find('not applied: :AgentlsApply', 1, true) ~= nil
+  end, 'the chosen run in the conversation split')
+  d.lines = conversation_lines()
+end)
+
+step('apply refused', function(d)
+  vim.cmd('messages clear')
+  local n_confirms = #confirms
+  vim.api.nvim_buf_set_lines(py_buf, 0, 0, false, { kept.inserted })
+  vim.cmd('AgentlsApply')
+  wait(30000, function()
+    return messages():find(kept.refused, 1, true) ~= nil
+  end, 'the refusal "' .. kept.refused .. '"')
+  d.messages = messages()
+  d.confirms = vim.list_slice(confirms, n_confirms + 1)
+  d.buffer = vim.api.nvim_buf_get_lines(py_buf, 0, -1, false)
+end)
+
+step('apply', function(d)
+  vim.cmd('messages clear')
+  local n_confirms = #confirms
+  vim.api.nvim_buf_set_lines(py_buf, 0, 1, false, {}) -- the text is as the run saw it again
+  local run_id = assert(menus[#menus].titles[menus[#menus].picked]:match('%[([%w_-]+)%]$'))
+  d.run_id = run_id
+  vim.cmd('AgentlsApply ' .. run_id) -- the run named, as :AgentlsRuns shows it
+  wait(30000, function()
+    local l = vim.api.nvim_buf_get_lines(py_buf, kept.line, kept.line + 1, false)[1]
+    return l == kept.text and messages():find('applied', 1, true) ~= nil
+  end, 'the kept proposal in the buffer')
+  d.messages = messages()
+  d.confirms = vim.list_slice(confirms, n_confirms + 1)
+  d.buffer = vim.api.nvim_buf_get_lines(py_buf, 0, -1, false)
+  d.conversation = conversation_lines()
+end)
 
 -- ------------------------------------------------------------------ the project configuration
 -- A rule turned off in agentls.toml, typed in Neovim (the shipped config attaches to TOML
