@@ -11,21 +11,17 @@ from agentls.dialects.facts import claude_facts
 from agentls.dialects.registry import CLAUDE_AGENT
 from agentls.document.model import Document
 from agentls.rules import codes
-from agentls.rules.claude.context import ClaudeCtx
-from agentls.rules.claude.envelope import (
-    CLAUDE_SYNTAX,
-    block_scalar_fix,
-    check_envelope,
-    literal_block_fix,
-)
+from agentls.rules.claude.context import LARGE_FILE, ClaudeCtx
+from agentls.rules.claude.envelope import CLAUDE_SYNTAX, block_scalar_fix, literal_block_fix
 from agentls.rules.claude.identity import check_description, check_name
 from agentls.rules.claude.keys import check_keys
 from agentls.rules.claude.structure import check_body, check_hooks, check_mcp, check_types
 from agentls.rules.claude.tools import check_body_tools, check_tools, tool_items
 from agentls.rules.claude.values import check_values
 from agentls.rules.common import check_syntax, fence_range
+from agentls.rules.envelope import CLAUDE_ENVELOPE, check_envelope
 from agentls.rules.registry import finding
-from agentls.types import Effective, Finding
+from agentls.types import Effective, Finding, Range
 
 __all__ = ["ClaudeCtx", "block_scalar_fix", "check_claude_agent", "literal_block_fix", "tool_items"]
 
@@ -50,7 +46,16 @@ def check_claude_agent(
         mcp_servers=mcp_servers,
         plugin=plugin,
     )
-    check_envelope(ctx, size)
+    if size is not None and size > LARGE_FILE:
+        ctx.add(
+            finding(
+                codes.FILE_TOO_LARGE,
+                Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
+                f"This file is {size:,} bytes: Claude Code skips agent files over "
+                f"1 MiB (1,048,576 bytes). Shorten it.",
+            )
+        )
+    check_envelope(ctx, CLAUDE_ENVELOPE)
     if doc.too_large is not None:
         ctx.add(
             finding(

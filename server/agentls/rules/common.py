@@ -2,8 +2,9 @@
 fixes that several rules offer (quote a value, rename a key, remove an entry...).
 
 A dialect's checker (``rules/<dialect>.py``) makes a :class:`Ctx`, runs the shared passes of
-``rules/schema_rules.py`` (envelope, YAML syntax, unknown keys, schema) and adds its own
-findings with :func:`agentls.rules.registry.finding` and a code from ``rules/codes.py``.
+``rules/schema_rules.py`` (envelope from rules/envelope.py, YAML syntax, unknown keys, schema)
+and adds its own findings with :func:`agentls.rules.registry.finding` and a code from
+``rules/codes.py``.
 See docs/architecture.md, "Where to add a rule, a dialect".
 """
 

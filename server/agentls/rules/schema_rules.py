@@ -25,8 +25,6 @@ from agentls.rules.common import (
     ListCap,
     SyntaxWording,
     check_syntax,
-    closing_fence_fix,
-    dashes_fix,
     dialect_label,
     fence_range,
     file_name,
@@ -34,15 +32,15 @@ from agentls.rules.common import (
     line_range,
     norm_key,
     quote_fix,
-    remove_before_fence_fix,
     rename_key_fix,
     replace,
     short,
     sort_findings,
     value_range,
 )
+from agentls.rules.envelope import SCHEMA_ENVELOPE, check_envelope
 from agentls.rules.registry import finding
-from agentls.types import Finding, Fix, Position, Range, Severity
+from agentls.types import Finding, Fix, Range, Severity
 
 __all__ = [  # the shared helpers, importable from here as before
     "CLAUDE_READERS",
@@ -109,63 +107,6 @@ def _closed(dialect: str) -> bool:
 
 
 # --------------------------------------------------------------------------- envelope / YAML
-
-
-def check_envelope(ctx: Ctx, *, required: bool, missing_severity: Severity | None = None) -> None:
-    """Frontmatter placement. ``required``: whether a file without frontmatter is a problem."""
-    doc, env = ctx.doc, ctx.doc.env
-    for p in env.problems:
-        rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
-        if p.kind == "no-frontmatter":
-            if required:
-                ctx.add(
-                    finding(
-                        codes.COMMON_NO_FRONTMATTER,
-                        line_range(doc, 0) if doc.lines and doc.lines[0] else Range.of(0, 0),
-                        f"No frontmatter: a {ctx.label} starts with a `---` line, its "
-                        "`key: value` settings, then `---`.",
-                        severity=missing_severity,
-                    )
-                )
-        elif p.kind in ("leading-content", "code-fence", "indented-fence", "unterminated"):
-            why = {
-                "leading-content": "there is text or a blank line before the opening `---`",
-                "code-fence": "the frontmatter is wrapped in a code fence",
-                "indented-fence": "the frontmatter is indented",
-                "unterminated": "the frontmatter is never closed by a `---` line",
-            }[p.kind]
-            fixes = [remove_before_fence_fix(doc)] if p.kind == "leading-content" else []
-            ctx.add(
-                finding(
-                    codes.COMMON_NO_FRONTMATTER,
-                    fence_range(doc) if p.kind == "unterminated" else rng,
-                    f"{why[0].upper()}{why[1:]}: {ctx.tool} sees no frontmatter and ignores "
-                    "these settings. The file must start with `---`.",
-                    fixes,
-                )
-            )
-        elif p.kind == "irregular-close":
-            ctx.add(
-                finding(
-                    codes.COMMON_IRREGULAR_CLOSING_FENCE,
-                    rng,
-                    f"The closing fence is `{doc.lines[p.line].strip()}`, not exactly `---`; "
-                    "readers disagree on where the frontmatter ends. Write `---`.",
-                    [closing_fence_fix(doc, p.line)],
-                )
-            )
-        elif p.kind == "dashes-in-value" and ctx.lenient:
-            lost = [e.key for e in doc.entries if e.line > p.line]
-            what = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
-            ctx.add(
-                finding(
-                    codes.COMMON_DASHES_IN_FRONTMATTER,
-                    rng,
-                    f"`---` inside the frontmatter: Claude Code ends the frontmatter here, so "
-                    f"{what} become part of the body and are ignored. Replace these dashes.",
-                    [dashes_fix(rng)],
-                )
-            )
 
 
 def _not_mapping(ctx: Ctx, node: YNode) -> Finding:
@@ -598,7 +539,9 @@ def check_common(
     open_message: str | None = None,
     open_severity: Severity | None = None,
 ) -> None:
-    check_envelope(ctx, required=frontmatter_required, missing_severity=missing_severity)
+    check_envelope(
+        ctx, SCHEMA_ENVELOPE, required=frontmatter_required, missing_severity=missing_severity
+    )
     if not ctx.doc.has_frontmatter:
         return
     check_syntax(ctx, _WORDING)

@@ -1,5 +1,6 @@
-"""Where the frontmatter is (envelope) and whether its YAML reads, for strict readers and after
-Claude Code's rescue; the fixes that rewrite how a value is written.
+"""Whether a Claude Code agent's frontmatter YAML reads, for strict readers and after Claude
+Code's rescue; the fixes that rewrite how a value is written. (Where the frontmatter is, the
+envelope, is rules/envelope.py's one pass for every dialect.)
 """
 
 from __future__ import annotations
@@ -7,146 +8,16 @@ from __future__ import annotations
 from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue
 from agentls.document.yamltree import YNode, yaml_double_quote
 from agentls.rules import codes
-from agentls.rules.claude.context import LARGE_FILE, ClaudeCtx, last_line
+from agentls.rules.claude.context import ClaudeCtx, last_line
 from agentls.rules.common import (
     SyntaxWording,
-    closing_fence_fix,
-    dashes_fix,
-    fence_range,
-    line_range,
     quote_fix,
-    remove_before_fence_fix,
     replace,
     short,
     value_range,
 )
 from agentls.rules.registry import finding
 from agentls.types import Finding, Fix, Position, Range, TextEdit
-
-# --------------------------------------------------------------------------- envelope
-
-
-def check_envelope(ctx: ClaudeCtx, size: int | None) -> None:
-    doc = ctx.doc
-    env = doc.env
-    if size is not None and size > LARGE_FILE:
-        ctx.add(
-            finding(
-                codes.FILE_TOO_LARGE,
-                Range.of(0, 0, 0, min(3, len(doc.lines[0]))),
-                f"This file is {size:,} bytes: Claude Code skips agent files over "
-                f"1 MiB (1,048,576 bytes). Shorten it.",
-            )
-        )
-    if env.has_bom:
-        ctx.add(
-            finding(
-                codes.BYTE_ORDER_MARK,
-                Range.of(0, 0, 0, 1),
-                "The file starts with a byte order mark (BOM). Claude Code strips it, "
-                "but some other readers then miss the opening `---`. Save as UTF-8 "
-                "without BOM.",
-            )
-        )
-    for p in env.problems:
-        rng = Range(Position(p.line, p.start), Position(p.end_line, p.end))
-        if p.kind == "no-frontmatter" and ctx.plugin is not None:
-            ctx.add(
-                finding(
-                    codes.PLUGIN_AGENT_FALLBACK,
-                    line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
-                    f"No frontmatter: Claude Code loads this plugin agent as `{ctx.stem}` with "
-                    f'the description "Agent from {ctx.plugin} plugin". Add `name` and '
-                    "`description`.",
-                )
-            )
-        elif p.kind == "no-frontmatter":
-            ctx.add(
-                finding(
-                    codes.NO_FRONTMATTER,
-                    line_range(doc, 0) if doc.lines[0] else Range.of(0, 0),
-                    "No frontmatter: an agent file must start with a `---` line, then "
-                    "`name:` and `description:`, then `---`. Claude Code treats this file "
-                    "as documentation and loads no agent.",
-                )
-            )
-        elif p.kind == "leading-content":
-            what = "blank lines" if p.detail == "blank" else "text"
-            fix = remove_before_fence_fix(doc)
-            ctx.add(
-                finding(
-                    codes.NO_FRONTMATTER,
-                    rng,
-                    f"There are {what} before the opening `---`: the frontmatter must "
-                    "start on the very first line. Claude Code sees no frontmatter and "
-                    "loads no agent.",
-                    [fix],
-                )
-            )
-        elif p.kind == "code-fence":
-            ctx.add(
-                finding(
-                    codes.NO_FRONTMATTER,
-                    rng,
-                    f"The frontmatter is wrapped in a code fence (`{p.detail}`): Claude "
-                    "Code sees no frontmatter and loads no agent. Remove the fence so the "
-                    "file starts with `---`.",
-                )
-            )
-        elif p.kind == "indented-fence":
-            ctx.add(
-                finding(
-                    codes.NO_FRONTMATTER,
-                    line_range(doc, p.line),
-                    "The frontmatter is indented: the opening `---` must start at column 1 "
-                    "of the first line. Claude Code sees no frontmatter and loads no "
-                    "agent.",
-                )
-            )
-        elif p.kind == "unterminated":
-            ctx.add(
-                finding(
-                    codes.NO_FRONTMATTER,
-                    fence_range(doc),
-                    "The frontmatter is never closed: add a `---` line after the last "
-                    "key. Claude Code sees no frontmatter and loads no agent.",
-                )
-            )
-        elif p.kind == "irregular-close":
-            if p.detail == "...":
-                msg = (
-                    "`...` is YAML's document end, not a frontmatter fence: strict readers stop "
-                    "here, Claude Code does not. Remove it."
-                )
-                ctx.add(finding(codes.IRREGULAR_CLOSING_FENCE, rng, msg))
-            else:
-                line = doc.lines[p.line]
-                ctx.add(
-                    finding(
-                        codes.IRREGULAR_CLOSING_FENCE,
-                        rng,
-                        f"The closing fence is `{line}`, not exactly `---`; tools disagree "
-                        "on where the frontmatter ends. Write `---`.",
-                        [closing_fence_fix(doc, p.line)],
-                    )
-                )
-        elif p.kind == "dashes-in-value":
-            lost = [e.key for e in doc.entries if e.line > p.line]
-            lost_text = ", ".join(f"`{k}`" for k in lost) if lost else "the rest of the frontmatter"
-            extra = ""
-            if "tools" in lost:
-                extra = " Losing `tools` gives the agent every tool."
-            ctx.add(
-                finding(
-                    codes.DASHES_IN_FRONTMATTER,
-                    rng,
-                    f"`---` inside the frontmatter: Claude Code ends the frontmatter here, "
-                    f"so {lost_text} become part of the prompt and are ignored.{extra} "
-                    "Replace these dashes (for example with `—`).",
-                    [dashes_fix(rng)],
-                )
-            )
-
 
 # --------------------------------------------------------------------------- YAML syntax
 
