@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -23,9 +22,10 @@ from agentls.document.jsontree import JsonDocument
 from agentls.document.yamltree import YNode
 from agentls.effective import nearest
 from agentls.rules import codes
+from agentls.rules.common import FileCtx
 from agentls.rules.registry import finding
 from agentls.rules.schema_walk import Path, Problem, schema_of, walker
-from agentls.types import Finding, Fix, Position, Range, Related, Severity, TextEdit, text_in
+from agentls.types import Finding, Fix, Position, Range, Related, Severity, TextEdit
 
 # What the file is, in messages.
 FILE_OF = {
@@ -40,19 +40,7 @@ FILE_OF = {
 # --------------------------------------------------------------------------- context
 
 
-@dataclass(slots=True)
-class JsonCtx:
-    doc: JsonDocument
-    path: str | None
-    dialect: str
-    findings: list[Finding] = field(default_factory=list)
-
-    def add(self, f: Finding) -> None:
-        self.findings.append(f)
-
-    def text(self, r: Range) -> str:
-        """The text of the document in ``r``."""
-        return text_in(self.doc.lines, r)
+JsonCtx = FileCtx[JsonDocument]  # a JSON dialect's file
 
 
 Effect = Callable[[Path], str]

@@ -66,12 +66,12 @@ def check_claude_mcp(doc: JsonDocument, path: str | None, *, plugin: bool = Fals
     elif root is not None and root.kind == "mapping" and _looks_like_servers(root):
         check_syntax(ctx)
         ctx.add(_not_wrapped(ctx, root))
-        return ctx.findings
+        return ctx.out
     else:
         check_common(ctx, effect, _untyped)
     for name_node, server in servers(root, flat=flat):
         check_server(ctx, name_node, server, committed=True)
-    return ctx.findings
+    return ctx.out
 
 
 def _untyped(p: Problem) -> bool:

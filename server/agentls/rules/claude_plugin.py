@@ -59,7 +59,7 @@ def manifest_grade(path: Path) -> Severity | None:
 def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
     ctx = JsonCtx(doc, path, "claude-plugin")
     if not check_common(ctx, manifest_effect, grade=manifest_grade) or doc.root is None:
-        return ctx.findings
+        return ctx.out
     root = doc.root
     plugin_dir = os.path.dirname(os.path.dirname(os.path.abspath(path))) if path else None
     if plugin_dir is not None:
@@ -76,7 +76,7 @@ def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
         for name, server in servers.pairs:
             if server.kind == "mapping":
                 check_server(ctx, name, server, committed=True)
-    return ctx.findings
+    return ctx.out
 
 
 def _paths(value: YNode) -> list[YNode]:
@@ -166,9 +166,9 @@ def check_plugin_hooks(doc: JsonDocument, path: str | None) -> list[Finding]:
     if root is not None and root.kind == "mapping" and _not_wrapped(root):
         check_syntax(ctx)
         ctx.add(_wrap(ctx, root))
-        return ctx.findings
+        return ctx.out
     check_common(ctx, hooks_effect, grade=hooks_grade)
-    return ctx.findings
+    return ctx.out
 
 
 def _not_wrapped(root: YNode) -> bool:
@@ -201,10 +201,10 @@ def market_effect(path: Path) -> str:
 def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Finding]:
     ctx = JsonCtx(doc, path, "claude-marketplace")
     if not check_common(ctx, market_effect) or doc.root is None:
-        return ctx.findings
+        return ctx.out
     plugins = _get(doc.root, "plugins")
     if plugins is None or plugins.kind != "sequence":
-        return ctx.findings
+        return ctx.out
     market_dir = os.path.dirname(os.path.dirname(os.path.abspath(path))) if path else None
     root_meta = _get(doc.root, "metadata")
     plugin_root = (
@@ -236,7 +236,7 @@ def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Findin
         source = _get(entry, "source")
         if market_dir is not None and source is not None and isinstance(source.value, str):
             _source_exists(ctx, market_dir, plugin_root, source)
-    return ctx.findings
+    return ctx.out
 
 
 def _source_exists(ctx: JsonCtx, market_dir: str, plugin_root: YNode | None, node: YNode) -> None:

@@ -61,7 +61,7 @@ def check_claude_settings(doc: JsonDocument, path: str | None) -> list[Finding]:
     ctx = JsonCtx(doc, path, "claude-settings")
     root = doc.root
     if not check_common(ctx, effect, grade=grade) or root is None:
-        return ctx.findings
+        return ctx.out
     shared = bool(path) and not str(path).replace("\\", "/").endswith("settings.local.json")
     for key, value in root.pairs:
         if key.value == "permissions" and value.kind == "mapping":
@@ -76,7 +76,7 @@ def check_claude_settings(doc: JsonDocument, path: str | None) -> list[Finding]:
                     check_server(ctx, name, server, committed=shared)
         elif key.value == "env" and value.kind == "mapping" and shared:
             _env_secrets(ctx, value)
-    return ctx.findings
+    return ctx.out
 
 
 # --------------------------------------------------------------------------- permission rules

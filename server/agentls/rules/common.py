@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from agentls.dialects.schemas import load_schema
 from agentls.document.items import Piece, piece_range
 from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
 from agentls.document.yamltree import YNode, yaml_double_quote
-from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name
+from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name, text_in
 
 # Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
 CLAUDE_READERS = frozenset(
@@ -91,11 +91,21 @@ def dialect_label(dialect: str) -> str:
     return title.removesuffix(" frontmatter")
 
 
-@dataclass(slots=True)
-class Ctx:
-    """One file being checked: the document, where it is, and the findings so far."""
+class _Text(Protocol):
+    @property
+    def lines(self) -> list[str]: ...
 
-    doc: Document
+
+D = TypeVar("D", bound=_Text)
+
+
+@dataclass(slots=True)
+class FileCtx(Generic[D]):
+    """One file being checked: the document (``D``: a Markdown :class:`Document` or a
+    :class:`~agentls.document.jsontree.JsonDocument`), where it is, its dialect and the
+    findings so far. ``Ctx`` for Markdown dialects, ``claude_json.JsonCtx`` for JSON ones."""
+
+    doc: D
     path: str | None
     dialect: str
     out: list[Finding] = field(default_factory=list)
@@ -104,6 +114,10 @@ class Ctx:
 
     def add(self, f: Finding) -> None:
         self.out.append(f)
+
+    def text(self, r: Range) -> str:
+        """The text of the document in ``r``."""
+        return text_in(self.doc.lines, r)
 
     @property
     def label(self) -> str:
@@ -117,6 +131,9 @@ class Ctx:
     def lenient(self) -> bool:
         """Claude Code rescues unquoted values; strict YAML readers do not."""
         return self.dialect in CLAUDE_READERS
+
+
+Ctx = FileCtx[Document]  # a Markdown dialect's file
 
 
 C = TypeVar("C", bound=Ctx)
@@ -165,7 +182,7 @@ class ListCap:
     messages, ranges and did-you-mean searches of findings that would be cut. 110,000
     unknown tool names cost 0.08 ms each with those (issue 14, class 7)."""
 
-    def __init__(self, ctx: Ctx, what: str | None) -> None:
+    def __init__(self, ctx: FileCtx[Any], what: str | None) -> None:
         self.ctx, self.what = ctx, what
         self.limit = MAX_FINDINGS_PER_KIND if what is not None else MAX_FINDINGS_PER_KIND + 1
         self.added = 0
