@@ -238,52 +238,80 @@ def problem_finding(ctx: JsonCtx, p: Problem, effect: Effect) -> Finding | None:
         return finding(codes.JSON_MISSING_KEY, rng, f"{text}: {cost}")
     rng = p.node.range
     got = _got(p.node)
-    if p.kind == "type":
-        msg = f"`{where}` must be {_types(p.detail['expected'])}; got {got}: {cost}"
-    elif p.kind == "enum":
-        allowed = [a for a in p.detail["allowed"] if a is not None]
-        shown = ", ".join(f"`{a}`" for a in allowed[:12]) + (" …" if len(allowed) > 12 else "")
-        msg = f"`{where}` must be one of {shown}; got {got}: {cost}"
-        value = p.node.value
-        fixes = []
-        if isinstance(value, str):
-            near = nearest(value, [a for a in allowed if isinstance(a, str)])
-            if near:
-                msg += f" Did you mean `{near}`?"
-                fixes.append(
-                    Fix(f"Change to `{near}`", (TextEdit(rng, json.dumps(near)),), safe=False)
-                )
-        return finding(codes.JSON_INVALID_VALUE, rng, msg, fixes)
-    elif p.kind == "const":
-        msg = f"`{where}` must be {quoted(p.detail['expected'])}; got {got}: {cost}"
-    elif p.kind == "min-length":
-        short = "is empty" if p.detail["limit"] == 1 else "is too short"
-        msg = f"{custom}: {cost}" if custom else f"`{where}` {short}: {cost}"
-    elif p.kind == "max-length":
-        msg = f"`{where}` is longer than {p.detail['limit']} characters: {cost}"
-    elif p.kind == "pattern":
-        msg = f"{custom or f'`{where}` does not have the expected form'} (got {got}): {cost}"
-    elif p.kind == "format":
-        msg = f"`{where}` is not a URL (got {got}): {cost}"
-    elif p.kind == "minimum":
-        op = "greater than" if p.detail.get("exclusive") else "at least"
-        msg = f"`{where}` must be {op} {p.detail['limit']}; got {got}: {cost}"
-    elif p.kind == "maximum":
-        msg = f"`{where}` must be at most {p.detail['limit']}; got {got}: {cost}"
-    elif p.kind == "min-items":
-        msg = f"`{where}` needs at least {p.detail['limit']} item(s): {cost}"
-    elif p.kind == "any-of":
-        accepted = p.detail.get("accepted") or []
-        msg = (
-            f"`{where}` must be {_types(accepted)}; got {got}: {cost}"
-            if accepted
-            else f"`{where}` does not have an accepted form: {cost}"
-        )
-    else:
-        msg = f"`{where}` is not valid here: {cost}"
-    return finding(
-        codes.JSON_INVALID_VALUE, rng if p.node.kind == "scalar" else node_range(p.node), msg
-    )
+    msg = _VALUE_MESSAGES.get(p.kind, _not_valid)(p, f"`{where}`", got, custom) + f": {cost}"
+    if p.kind != "enum":
+        rng = rng if p.node.kind == "scalar" else node_range(p.node)
+        return finding(codes.JSON_INVALID_VALUE, rng, msg)
+    fixes = []
+    value = p.node.value
+    if isinstance(value, str):
+        allowed = [a for a in p.detail["allowed"] if isinstance(a, str)]
+        near = nearest(value, allowed)
+        if near:
+            msg += f" Did you mean `{near}`?"
+            fixes.append(Fix(f"Change to `{near}`", (TextEdit(rng, json.dumps(near)),), safe=False))
+    return finding(codes.JSON_INVALID_VALUE, rng, msg, fixes)
+
+
+# A value problem's message by the schema keyword that fails (the walker's ``Problem.kind``),
+# from the problem, the path in backticks, what the value is and the schema's ``x-message``;
+# ": <what it costs>" follows.
+ValueMessage = Callable[[Problem, str, str, str | None], str]
+
+
+def _not_valid(p: Problem, where: str, got: str, custom: str | None) -> str:
+    return f"{where} is not valid here"
+
+
+def _one_of(p: Problem, where: str, got: str, custom: str | None) -> str:
+    allowed = [a for a in p.detail["allowed"] if a is not None]
+    shown = ", ".join(f"`{a}`" for a in allowed[:12]) + (" …" if len(allowed) > 12 else "")
+    return f"{where} must be one of {shown}; got {got}"
+
+
+def _min_length(p: Problem, where: str, got: str, custom: str | None) -> str:
+    if custom:
+        return custom
+    return f"{where} {'is empty' if p.detail['limit'] == 1 else 'is too short'}"
+
+
+def _any_of(p: Problem, where: str, got: str, custom: str | None) -> str:
+    accepted = p.detail.get("accepted") or []
+    if accepted:
+        return f"{where} must be {_types(accepted)}; got {got}"
+    return f"{where} does not have an accepted form"
+
+
+def _minimum(p: Problem, where: str, got: str, custom: str | None) -> str:
+    op = "greater than" if p.detail.get("exclusive") else "at least"
+    return f"{where} must be {op} {p.detail['limit']}; got {got}"
+
+
+_VALUE_MESSAGES: dict[str, ValueMessage] = {
+    "type": lambda p, where, got, custom: (
+        f"{where} must be {_types(p.detail['expected'])}; got {got}"
+    ),
+    "enum": _one_of,
+    "const": lambda p, where, got, custom: (
+        f"{where} must be {quoted(p.detail['expected'])}; got {got}"
+    ),
+    "min-length": _min_length,
+    "max-length": lambda p, where, got, custom: (
+        f"{where} is longer than {p.detail['limit']} characters"
+    ),
+    "pattern": lambda p, where, got, custom: (
+        f"{custom or f'{where} does not have the expected form'} (got {got})"
+    ),
+    "format": lambda p, where, got, custom: f"{where} is not a URL (got {got})",
+    "minimum": _minimum,
+    "maximum": lambda p, where, got, custom: (
+        f"{where} must be at most {p.detail['limit']}; got {got}"
+    ),
+    "min-items": lambda p, where, got, custom: (
+        f"{where} needs at least {p.detail['limit']} item(s)"
+    ),
+    "any-of": _any_of,
+}
 
 
 def _rename(key: YNode, near: str) -> Fix:
