@@ -20,9 +20,12 @@ from agentls.types import Finding, Position, Range, Severity
 _NOTES = frozenset({"title", "tags", "category", "version", "author", "labels", "keywords"})
 
 
-def _notes_are_information(ctx: Ctx, tool: str) -> None:
-    """An unknown key that is a note (``title``, ``tags``, ``version``...) is information,
-    not a warning, and not a hint that the file belongs to another tool."""
+def _checked(doc: Document, path: str | None, dialect: str) -> Ctx:
+    """The shared checks of every frontmatter dialect, where an unknown key that is a note
+    (``title``, ``tags``, ``version``...) is information, not a warning, and not a hint that
+    the file belongs to another tool."""
+    ctx = Ctx(doc, path, dialect)
+    check_common(ctx, frontmatter_required=False)
     notes = {e.key_range: e.key for e in ctx.doc.entries if e.key in _NOTES}
     kept: list[Finding] = []
     for f in ctx.out:
@@ -34,11 +37,12 @@ def _notes_are_information(ctx: Ctx, tool: str) -> None:
             finding(
                 codes.COMMON_UNKNOWN_KEY,
                 f.range,
-                f"`{key}` is not read by {tool} (fine as a note; it changes nothing).",
+                f"`{key}` is not read by {ctx.tool} (fine as a note; it changes nothing).",
                 severity=Severity.INFORMATION,
             )
         )
     ctx.out = kept
+    return ctx
 
 
 def _value(doc: Document, key: str) -> object:
@@ -70,9 +74,7 @@ def _mode_needs(ctx: Ctx, key: str, needs: dict[str, str], code: str, effect: st
 
 
 def check_cursor_rule(doc: Document, path: str | None) -> list[Finding]:
-    ctx = Ctx(doc, path, "cursor-rule")
-    check_common(ctx, frontmatter_required=False)
-    _notes_are_information(ctx, "Cursor")
+    ctx = _checked(doc, path, "cursor-rule")
     entry = doc.get("globs")
     if entry is not None:  # Cursor documents `globs: **/*.ts, src/*.js` unquoted, and reads it
         ctx.out = [
@@ -119,9 +121,7 @@ def check_cursor_rule(doc: Document, path: str | None) -> list[Finding]:
 
 
 def check_windsurf_rule(doc: Document, path: str | None) -> list[Finding]:
-    ctx = Ctx(doc, path, "windsurf-rule")
-    check_common(ctx, frontmatter_required=False)
-    _notes_are_information(ctx, "Windsurf")
+    ctx = _checked(doc, path, "windsurf-rule")
     _mode_needs(
         ctx,
         "trigger",
@@ -143,9 +143,7 @@ def check_windsurf_rule(doc: Document, path: str | None) -> list[Finding]:
 
 
 def check_kiro_steering(doc: Document, path: str | None) -> list[Finding]:
-    ctx = Ctx(doc, path, "kiro-steering")
-    check_common(ctx, frontmatter_required=False)
-    _notes_are_information(ctx, "Kiro")
+    ctx = _checked(doc, path, "kiro-steering")
     _mode_needs(
         ctx,
         "inclusion",
