@@ -48,6 +48,20 @@ Effect = Callable[[Path], str]
 Grade = Callable[[Path], Severity | None]
 
 
+def hook_guards() -> frozenset[str]:
+    """The hook events whose unloadable entry costs more than the entry itself
+    (data/claude-code.json ``hookGuardEvents``): the other entries are only dropped."""
+    return frozenset(load_json("claude-code.json").get("hookGuardEvents", ()))
+
+
+def hook_grade(path: Path) -> Severity | None:
+    """A bad hook entry outside the guard events is only dropped (the rest applies): a
+    warning, in a settings file and in a plugin's hooks.json alike."""
+    if path[:1] == ("hooks",) and len(path) >= 2 and path[1] not in hook_guards():
+        return Severity.WARNING
+    return None
+
+
 def quoted(value: Any) -> str:
     """A value as JSON, shortened for a message."""
     text = json.dumps(value, ensure_ascii=False)

@@ -20,16 +20,12 @@ from agentls.data import load_json
 from agentls.document.jsontree import JsonDocument
 from agentls.document.yamltree import YNode
 from agentls.rules import codes
-from agentls.rules.claude_json import JsonCtx, check_common, check_syntax
+from agentls.rules.claude_json import JsonCtx, check_common, check_syntax, hook_grade, hook_guards
 from agentls.rules.registry import finding
 from agentls.rules.schema_walk import Path
 from agentls.types import Finding, Fix, Range, Related, Severity, TextEdit
 
 _COMPONENTS = ("commands", "agents", "skills", "hooks", "mcpServers", "outputStyles", "lspServers")
-
-
-def _guards() -> frozenset[str]:
-    return frozenset(load_json("claude-code.json").get("hookGuardEvents", ()))
 
 
 def _get(node: YNode, key: str) -> YNode | None:
@@ -144,7 +140,7 @@ def _dep_name(node: YNode) -> str | None:
 
 
 def hooks_effect(path: Path) -> str:
-    if len(path) >= 3 and path[0] == "hooks" and path[1] in _guards():
+    if len(path) >= 3 and path[0] == "hooks" and path[1] in hook_guards():
         return (
             f"an unloadable `{path[1]}` hook keeps the whole plugin from loading "
             '("Failed to load session plugin").'
@@ -154,12 +150,6 @@ def hooks_effect(path: Path) -> str:
     return "the plugin loses its hooks."
 
 
-def hooks_grade(path: Path) -> Severity | None:
-    if path[:1] == ("hooks",) and len(path) >= 2 and path[1] not in _guards():
-        return Severity.WARNING
-    return None
-
-
 def check_plugin_hooks(doc: JsonDocument, path: str | None) -> list[Finding]:
     ctx = JsonCtx(doc, path, "claude-plugin-hooks")
     root = doc.root
@@ -167,7 +157,7 @@ def check_plugin_hooks(doc: JsonDocument, path: str | None) -> list[Finding]:
         check_syntax(ctx)
         ctx.add(_wrap(ctx, root))
         return ctx.out
-    check_common(ctx, hooks_effect, grade=hooks_grade)
+    check_common(ctx, hooks_effect, grade=hook_grade)
     return ctx.out
 
 

@@ -15,29 +15,24 @@ import json
 import re
 from functools import lru_cache
 
-from agentls.data import load_json
 from agentls.dialects.facts import claude_facts
 from agentls.document.jsontree import JsonDocument
 from agentls.document.yamltree import YNode
 from agentls.effective import nearest
 from agentls.rules import codes
-from agentls.rules.claude_json import JsonCtx, check_common
+from agentls.rules.claude_json import JsonCtx, check_common, hook_grade, hook_guards
 from agentls.rules.claude_mcp import check_server
 from agentls.rules.registry import finding
 from agentls.rules.schema_walk import Path
-from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit
+from agentls.types import Finding, Fix, Position, Range, TextEdit
 
 _RULE = re.compile(r"^(?P<tool>[^(]*)(?:\((?P<content>.*)\))?$", re.DOTALL)
-
-
-def _guards() -> frozenset[str]:
-    return frozenset(load_json("claude-code.json").get("hookGuardEvents", ()))
 
 
 def effect(path: Path) -> str:
     """What Claude Code does with a bad value at ``path`` of a settings file."""
     if path[:1] == ("hooks",) and len(path) >= 2:
-        if path[1] in _guards() and len(path) >= 3:
+        if path[1] in hook_guards() and len(path) >= 3:
             return (
                 f"an unloadable `{path[1]}` hook may be what guards the permissions beside it, "
                 "so Claude Code applies nothing it sits in until it is fixed."
@@ -50,17 +45,10 @@ def effect(path: Path) -> str:
     return "Claude Code reports it (`claude doctor`) and does not use this value."
 
 
-def grade(path: Path) -> Severity | None:
-    """A hook entry outside the guard events is only dropped (the rest applies): a warning."""
-    if path[:1] == ("hooks",) and len(path) >= 2 and path[1] not in _guards():
-        return Severity.WARNING
-    return None
-
-
 def check_claude_settings(doc: JsonDocument, path: str | None) -> list[Finding]:
     ctx = JsonCtx(doc, path, "claude-settings")
     root = doc.root
-    if not check_common(ctx, effect, grade=grade) or root is None:
+    if not check_common(ctx, effect, grade=hook_grade) or root is None:
         return ctx.out
     shared = bool(path) and not str(path).replace("\\", "/").endswith("settings.local.json")
     for key, value in root.pairs:
