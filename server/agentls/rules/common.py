@@ -18,7 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from agentls.dialects.schemas import load_schema
 from agentls.document.items import Piece, piece_range
 from agentls.document.model import Document, Entry, SyntaxProblem, comment_cut
-from agentls.document.yamltree import YNode, yaml_double_quote
+from agentls.document.yamltree import yaml_double_quote
 from agentls.types import Finding, Fix, Position, Range, Severity, TextEdit, base_name, text_in
 
 # Dialects read by Claude Code's frontmatter reader (with its rescue of unquoted values).
@@ -141,25 +141,47 @@ C = TypeVar("C", bound=Ctx)
 
 @dataclass(frozen=True, slots=True)
 class SyntaxWording(Generic[C]):
-    """What a family of dialects says about the YAML of its frontmatter (codes, messages,
-    fixes): Claude Code agents (rules/claude/envelope.py) and the others (schema_rules.py).
-    The pass over the document is one, :func:`check_syntax`."""
+    """What a family of dialects says about the YAML of its frontmatter: Claude Code agents
+    (rules/claude/envelope.py) and the others (schema_rules.py). The pass over the document
+    is one, :func:`check_syntax`, which builds the findings whose words the families share."""
 
-    problem: Callable[[C, SyntaxProblem, Entry | None], None]  # a YAML problem
-    not_mapping: Callable[[C, YNode], Finding]  # the frontmatter is not `key: value`s
-    duplicate: Callable[[C, Entry, Entry], Finding]  # a key again (the entry, the first)
-    comment: Callable[[C, Entry, Range], Finding]  # ` #` cuts a plain value (the comment)
+    problem: Callable[[C, SyntaxProblem, Entry | None], None]  # a YAML problem, its findings
+    not_mapping: str  # code: the frontmatter is not `key: value` entries...
+    not_mapping_effect: Callable[[C], str]  # ...and what the tool makes of it
+    duplicate: str  # code: a key written again...
+    duplicate_effect: str  # ...and what readers make of it
+    comment: str  # code: ` #` cuts a plain value
+    fixes: bool  # a repeated key and a cut value get fixes (remove it; quote the whole value)
     entry: Callable[[C, Entry], None] | None = None  # more checks of each entry's value
 
 
 def check_syntax(ctx: C, wording: SyntaxWording[C]) -> None:
+    from agentls.rules.registry import finding
+
     doc = ctx.doc
     for p, e in doc.problems_with_entries():
         wording.problem(ctx, p, e)
-    if doc.not_mapping is not None:
-        ctx.add(wording.not_mapping(ctx, doc.not_mapping))
+    node = doc.not_mapping
+    if node is not None:
+        ctx.add(
+            finding(
+                wording.not_mapping,
+                node.range,
+                f"The frontmatter is {node.type_name}, not `key: value` entries: "
+                + wording.not_mapping_effect(ctx),
+            )
+        )
     for e in doc.duplicates:
-        ctx.add(wording.duplicate(ctx, e, doc.by_key[e.key]))
+        first = doc.by_key[e.key].line + 1
+        fixes = [remove_entry_fix(e, f"Remove this `{e.key}` entry", False)]
+        ctx.add(
+            finding(
+                wording.duplicate,
+                e.key_range,
+                f"`{e.key}` appears twice (first on line {first}){wording.duplicate_effect}",
+                fixes if wording.fixes else [],
+            )
+        )
     if wording.entry is not None:
         for e in doc.entries:
             wording.entry(ctx, e)
@@ -168,7 +190,16 @@ def check_syntax(ctx: C, wording: SyntaxWording[C]) -> None:
         if c0 is not None:
             end = e.node.range.end
             rng = Range(Position(end.line, c0), Position(end.line, len(doc.lines[end.line])))
-            ctx.add(wording.comment(ctx, e, rng))
+            ctx.add(
+                finding(
+                    wording.comment,
+                    rng,
+                    f"` #` starts a YAML comment: `{e.key}` is read as "
+                    f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
+                    "if the `#` belongs to it.",
+                    [quote_whole_fix(doc, e)] if wording.fixes else [],
+                )
+            )
 
 
 class ListCap:
@@ -348,6 +379,20 @@ def remove_before_fence_fix(doc: Document) -> Fix:
 
 def closing_fence_fix(doc: Document, line: int) -> Fix:
     return Fix("Write the closing fence as `---`", replace(line_range(doc, line), "---"), True)
+
+
+def quote_whole_fix(doc: Document, e: Entry) -> Fix:
+    """A value cut by ` #` quoted with what follows, so the `#` belongs to it."""
+    end = e.node.range.end
+    line = doc.lines[end.line]
+    full = e.raw + line[end.character :]
+    return Fix(
+        f"Quote the whole `{e.key}` value",
+        replace(
+            Range(e.raw_range.start, Position(end.line, len(line))), yaml_double_quote(full.strip())
+        ),
+        False,
+    )
 
 
 def dashes_fix(rng: Range) -> Fix:

@@ -40,7 +40,7 @@ from agentls.rules.common import (
 )
 from agentls.rules.envelope import SCHEMA_ENVELOPE, check_envelope
 from agentls.rules.registry import finding
-from agentls.types import Finding, Fix, Range, Severity
+from agentls.types import Fix, Range, Severity
 
 __all__ = [  # the shared helpers, importable from here as before
     "CLAUDE_READERS",
@@ -109,34 +109,6 @@ def _closed(dialect: str) -> bool:
 # --------------------------------------------------------------------------- envelope / YAML
 
 
-def _not_mapping(ctx: Ctx, node: YNode) -> Finding:
-    return finding(
-        codes.COMMON_FRONTMATTER_NOT_MAPPING,
-        node.range,
-        f"The frontmatter is {node.type_name}, not `key: value` entries: "
-        f"{ctx.tool} reads no settings from it.",
-    )
-
-
-def _duplicate(ctx: Ctx, e: Entry, first: Entry) -> Finding:
-    return finding(
-        codes.COMMON_DUPLICATE_KEY,
-        e.key_range,
-        f"`{e.key}` appears twice (first on line {first.line + 1}); strict YAML "
-        "readers reject the file, others keep one of them. Remove one.",
-    )
-
-
-def _comment(ctx: Ctx, e: Entry, rng: Range) -> Finding:
-    return finding(
-        codes.COMMON_COMMENT_IN_VALUE,
-        rng,
-        f"` #` starts a YAML comment: `{e.key}` is read as "
-        f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
-        "if the `#` belongs to it.",
-    )
-
-
 def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
     claude_ok = ctx.doc.claude_reads
     if p.cause == "tab" and ctx.lenient and claude_ok:
@@ -175,7 +147,15 @@ def _syntax_problem(ctx: Ctx, p: SyntaxProblem, e: Entry | None) -> None:
     ctx.add(finding(codes.COMMON_YAML_SYNTAX, p.range, p.message.rstrip() + tail))
 
 
-_WORDING: SyntaxWording[Ctx] = SyntaxWording(_syntax_problem, _not_mapping, _duplicate, _comment)
+_WORDING: SyntaxWording[Ctx] = SyntaxWording(
+    _syntax_problem,
+    codes.COMMON_FRONTMATTER_NOT_MAPPING,
+    lambda ctx: f"{ctx.tool} reads no settings from it.",
+    codes.COMMON_DUPLICATE_KEY,
+    "; strict YAML readers reject the file, others keep one of them. Remove one.",
+    codes.COMMON_COMMENT_IN_VALUE,
+    fixes=False,
+)
 
 
 # --------------------------------------------------------------------------- keys

@@ -6,7 +6,7 @@ envelope, is rules/envelope.py's one pass for every dialect.)
 from __future__ import annotations
 
 from agentls.document.model import Document, Entry, SyntaxProblem, claude_rescue
-from agentls.document.yamltree import YNode, yaml_double_quote
+from agentls.document.yamltree import yaml_double_quote
 from agentls.rules import codes
 from agentls.rules.claude.context import ClaudeCtx, last_line
 from agentls.rules.common import (
@@ -17,7 +17,7 @@ from agentls.rules.common import (
     value_range,
 )
 from agentls.rules.registry import finding
-from agentls.types import Finding, Fix, Position, Range, TextEdit
+from agentls.types import Fix, Position, Range, TextEdit
 
 # --------------------------------------------------------------------------- YAML syntax
 
@@ -27,26 +27,6 @@ def _rescuable(doc: Document, e: Entry) -> bool:
         return False
     _, keys = claude_rescue(doc.lines[e.line])  # Claude Code's own line pattern decides
     return bool(keys)
-
-
-def _not_mapping(ctx: ClaudeCtx, node: YNode) -> Finding:
-    return finding(
-        codes.FRONTMATTER_NOT_MAPPING,
-        node.range,
-        f"The frontmatter is {node.type_name}, not `key: value` "
-        "entries: Claude Code reads it as empty and loads no agent.",
-    )
-
-
-def _duplicate(ctx: ClaudeCtx, e: Entry, first: Entry) -> Finding:
-    lines = Range(Position(e.range.start.line, 0), Position(e.range.end.line + 1, 0))
-    return finding(
-        codes.DUPLICATE_KEY,
-        e.key_range,
-        f"`{e.key}` appears twice (first on line {first.line + 1}). Claude Code "
-        "keeps the last one; strict YAML readers reject the file. Remove one.",
-        [Fix(f"Remove this `{e.key}` entry", replace(lines, ""), False)],
-    )
 
 
 def _indicator(ctx: ClaudeCtx, e: Entry) -> None:
@@ -71,28 +51,6 @@ def _indicator(ctx: ClaudeCtx, e: Entry) -> None:
                 [Fix(f"Quote the `{e.key}` value", replace(value, yaml_double_quote(full)), True)],
             )
         )
-
-
-def _comment(ctx: ClaudeCtx, e: Entry, rng: Range) -> Finding:
-    end = e.node.range.end
-    line = ctx.doc.lines[end.line]
-    full = e.raw + line[end.character :]
-    fix = Fix(
-        f"Quote the whole `{e.key}` value",
-        replace(
-            Range(e.raw_range.start, Position(end.line, len(line))),
-            yaml_double_quote(full.strip()),
-        ),
-        False,
-    )
-    return finding(
-        codes.COMMENT_IN_VALUE,
-        rng,
-        f"` #` starts a YAML comment: `{e.key}` is read as "
-        f'"{short(e.node.value, 60)}" and the rest is dropped. Quote the value '
-        "if the `#` belongs to it.",
-        [fix],
-    )
 
 
 def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
@@ -137,7 +95,14 @@ def _syntax_problem(ctx: ClaudeCtx, p: SyntaxProblem, e: Entry | None) -> None:
 
 # the YAML-syntax pass of Claude Code agents: common.check_syntax(ctx, CLAUDE_SYNTAX)
 CLAUDE_SYNTAX: SyntaxWording[ClaudeCtx] = SyntaxWording(
-    _syntax_problem, _not_mapping, _duplicate, _comment, _indicator
+    _syntax_problem,
+    codes.FRONTMATTER_NOT_MAPPING,
+    lambda ctx: "Claude Code reads it as empty and loads no agent.",
+    codes.DUPLICATE_KEY,
+    ". Claude Code keeps the last one; strict YAML readers reject the file. Remove one.",
+    codes.COMMENT_IN_VALUE,
+    fixes=True,
+    entry=_indicator,
 )
 
 
