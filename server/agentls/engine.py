@@ -181,11 +181,22 @@ def _analyze_json(text: str, path: str | None, dialect: str) -> Analysis:
     from agentls.rules.json_dialects import check_json
 
     if len(text) > MAX_ANALYSED_CHARS:
-        return Analysis(path, dialect, None)
+        # JSON cannot be cut like Markdown: say that nothing was checked rather than nothing
+        return Analysis(path, dialect, None, [_json_too_large(text)])
     jdoc = parse_json(text)
     findings = check_json(dialect, jdoc, path)
     _clamp(findings, jdoc.lines)
     return Analysis(path, dialect, None, findings, json=jdoc)
+
+
+def _json_too_large(text: str) -> Finding:
+    first = text.find("\n")
+    return finding(
+        codes.JSON_TOO_LARGE,
+        Range.of(0, 0, 0, 0 if first == 0 else 1),
+        f"This file has {len(text):,} characters: agentls analyses JSON files of up to "
+        f"{MAX_ANALYSED_CHARS:,} characters (4 MiB), so nothing else in it is checked.",
+    )
 
 
 def _clamp(findings: list[Finding], lines: list[str]) -> None:

@@ -77,6 +77,20 @@ async def test_json_syntax_error_at_its_character_and_its_fix(client: LanguageCl
 
 
 @pytest.mark.asyncio
+async def test_a_json_file_too_large_to_analyse_says_so(client: LanguageClient) -> None:
+    from agentls.engine import MAX_ANALYSED_CHARS
+
+    head, tail = '{"env": {"X": "', '"}}'
+    text = head + "a" * (MAX_ANALYSED_CHARS + 1 - len(head) - len(tail)) + tail
+    uri = _open(client, ".claude/settings.json", text)
+    [d] = await diagnostics(client, uri, 1)
+    assert d.code == "AL907" and d.severity == lsp.DiagnosticSeverity.Warning
+    assert (d.range.start.line, d.range.start.character, d.range.end.character) == (0, 0, 1)
+    _change(client, uri, 2, '{"modle": "sonnet"}')  # back under the cap: checked again
+    assert [d.code for d in await diagnostics(client, uri, 2)] == ["AL903"]
+
+
+@pytest.mark.asyncio
 async def test_completion_hover_and_outline_from_the_schema(client: LanguageClient) -> None:
     text = '{\n  "permissions": {\n    "defaultMode": ""\n  }\n}\n'
     uri = _open(client, ".claude/settings.json", text)

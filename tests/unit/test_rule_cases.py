@@ -16,6 +16,7 @@ import pytest
 from test_claude_rules import CASES as CLAUDE_CASES
 
 from agentls.check import check_file
+from agentls.engine import MAX_ANALYSED_CHARS
 from agentls.index import WorkspaceIndex, entry_from_analysis
 from agentls.rules import codes
 from agentls.rules.registry import rules
@@ -88,6 +89,12 @@ def market(*plugins: str) -> str:
 
 def market_plugin(name: str, source: str = "./plugins/lint") -> str:
     return '{"name": "' + name + '", "source": "' + source + '"}'
+
+
+def sized_settings(chars: int) -> str:
+    """A settings file of exactly ``chars`` characters (one long `env` value)."""
+    head, tail = '{"env": {"X": "', '"}}'
+    return head + "a" * (chars - len(head) - len(tail)) + tail
 
 
 def imports(n: int) -> dict[str, str]:
@@ -315,6 +322,10 @@ CASES: dict[str, Case] = {
         '{"hooks": {"PreToolUs": [' + HOOK + "]}}",
         '{"hooks": {"PreToolUse": [' + HOOK + "]}}",
         SETTINGS,
+    ),
+    # one character over what the engine analyses: nothing else is checked, and it says so
+    codes.JSON_TOO_LARGE: Case(
+        sized_settings(MAX_ANALYSED_CHARS + 1), sized_settings(MAX_ANALYSED_CHARS), SETTINGS
     ),
     codes.MCP_SERVERS_NOT_WRAPPED: Case(
         '{"github": {"command": "gh"}}', servers('{"command": "gh"}'), MCP

@@ -285,3 +285,36 @@ def test_the_vocabulary_finds_what_nearest_finds(names: list[str], word: str, d:
     assert effective.Vocabulary(names).nearest(word, d) == effective.nearest(
         word, sorted(set(names)), d
     )
+
+
+def test_unknown_server_names_in_settings_are_searched_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # enabledMcpjsonServers / disabledMcpjsonServers names no server of .mcp.json defines get
+    # "did you mean": each searched every server, 1,000 unknown names x 1,000 servers one
+    # letter off computed 1,000,000 distances (measured before the bound); now the first
+    # MAX_SUGGESTIONS names are searched, over the servers grouped once (Vocabulary)
+    import json
+
+    from agentls.index import WorkspaceIndex
+    from agentls.rules.cross_file import cross_file_findings
+
+    servers = {f"server-{i:04d}": {"command": "x"} for i in range(1_000)}
+    unknown = [f"servr-{i:04d}" for i in range(1_000)]
+    index = WorkspaceIndex()
+    index.update("/ws/.mcp.json", json.dumps({"mcpServers": servers}))
+    settings = "/ws/.claude/settings.json"
+    index.update(settings, json.dumps({"enabledMcpjsonServers": unknown}))
+    distances = [0]
+    real_distance = effective._distance
+
+    def distance(a: str, b: str, limit: int | None = None) -> int:
+        distances[0] += 1
+        return real_distance(a, b, limit)
+
+    monkeypatch.setattr(effective, "_distance", distance)
+    findings = [f for f in cross_file_findings(index, settings) if f.code == "AL307"]
+    assert len(findings) == 1_000
+    assert findings[0].message.endswith("Did you mean `server-0000`?")
+    assert sum(f.message.endswith("?") for f in findings) == effective.MAX_SUGGESTIONS
+    assert distances[0] <= 10_000, distances[0]
