@@ -95,12 +95,37 @@ def test_al945_large_file(tmp_path: Path) -> None:
     assert [f.code for f in check(root / "AGENTS.md")] == ["AL946"]
 
 
+def test_al945_not_for_a_skill_s_own_document(tmp_path: Path) -> None:
+    # an AGENTS.md beside a SKILL.md is the skill's reference, read when the skill is used:
+    # Claude Code does not load it when it starts, nor warns about its size (hand review)
+    skill = "skills/lint/"
+    root = project(
+        tmp_path, {skill + "AGENTS.md": "word " * 8_001, skill + "README.md": "The skill.\n"}
+    )
+    assert [f.code for f in check(root / skill / "AGENTS.md")] == ["AL945"]
+    (root / skill / "SKILL.md").write_text("---\nname: lint\ndescription: Lints.\n---\nx\n")
+    assert check(root / skill / "AGENTS.md") == []
+
+
 def test_al946_agents_md_beside_claude_md(tmp_path: Path) -> None:
     root = project(tmp_path, {"CLAUDE.md": "rules\n", "AGENTS.md": "other agents\n"})
     (f,) = check(root / "AGENTS.md")
     assert f.code == "AL946"
     (root / "CLAUDE.md").write_text("@AGENTS.md\n")  # read through the import
     assert check(root / "AGENTS.md") == []
+
+
+def test_al946_not_when_claude_md_is_the_same_text(tmp_path: Path) -> None:
+    # CLAUDE.md a link to AGENTS.md (or a copy, with other line breaks): Claude Code reads
+    # these words through CLAUDE.md, nothing of AGENTS.md is lost (hand review over real files)
+    root = project(tmp_path, {"AGENTS.md": "Build with make.\nTest with make test.\n"})
+    (root / "CLAUDE.md").symlink_to("AGENTS.md")
+    assert check(root / "AGENTS.md") == []
+    (root / "CLAUDE.md").unlink()
+    (root / "CLAUDE.md").write_bytes(b"Build with make.\r\nTest with make test.\r\n")
+    assert check(root / "AGENTS.md") == []
+    (root / "CLAUDE.md").write_text("Build with make.\nTest with make check.\n")
+    assert [f.code for f in check(root / "AGENTS.md")] == ["AL946"]
 
 
 def test_links_to_existing_files(tmp_path: Path) -> None:

@@ -118,6 +118,13 @@ def _read(path: str) -> str | None:
         return None
 
 
+def _same_text(memory: str, text: str) -> bool:
+    """Whether ``memory`` holds ``text`` (a link to the AGENTS.md, or a copy of it: a common
+    way of serving both tools, where Claude Code reads the same words through CLAUDE.md)."""
+    held = _read(memory)  # read with universal newlines: compare lines, not line breaks
+    return held is not None and held.splitlines() == text.splitlines()
+
+
 def _imports_file(memory: str, target: str) -> bool:
     text = _read(memory)
     return text is not None and any(i.target == target for i in imports(text, memory))
@@ -143,7 +150,11 @@ def check_claude_memory(doc: Document, path: str | None) -> list[Finding]:
     out: list[Finding] = []
     facts = _facts()
     limit = int(facts.get("largeFileWarningMinChars", 40000))  # type: ignore[call-overload]
-    if len(text) > limit:
+    folder = os.path.dirname(path)
+    # beside a SKILL.md, the file is the skill's own document (read when the skill is used),
+    # not an instruction file Claude Code loads when it starts, and it is no part of the
+    # warning: the three AL945 findings of the hand review over real files were all there
+    if len(text) > limit and not os.path.isfile(os.path.join(folder, "SKILL.md")):
         out.append(
             finding(
                 codes.MEMORY_FILE_LARGE,
@@ -155,13 +166,12 @@ def check_claude_memory(doc: Document, path: str | None) -> list[Finding]:
             )
         )
     base = os.path.basename(path)
-    folder = os.path.dirname(path)
     if base == "AGENTS.md":
         for other in ("CLAUDE.md", os.path.join(".claude", "CLAUDE.md"), "CLAUDE.local.md"):
             beside = os.path.join(folder, other)
             if os.path.isfile(beside):
-                if _imports_file(beside, os.path.abspath(path)):
-                    break  # read through the import
+                if _imports_file(beside, os.path.abspath(path)) or _same_text(beside, text):
+                    break  # read through the import, or its text is what CLAUDE.md says
                 out.append(
                     finding(
                         codes.AGENTS_MD_NOT_READ,
