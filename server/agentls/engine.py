@@ -171,6 +171,15 @@ def _analyze(
         findings = check_claude_plugin_agent(doc, path, effective, size)
     else:
         findings = check_dialect(dialect, doc, path)
+    if dialect in ("claude-plugin-agent", "claude-command"):
+        from agentls.rules.claude_plugin import not_listed
+
+        unlisted = not_listed(path)  # the manifest lists its agents (commands) without it
+        if unlisted is not None:
+            findings.append(unlisted)
+            if effective is not None:
+                effective.loads = False
+                effective.reason = "the plugin manifest's `agents` does not list it"
     findings = cap_findings(findings)
     _clamp(findings, doc.lines)
     return Analysis(path, dialect, doc, findings, effective)

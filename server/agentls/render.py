@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from agentls import __version__
 from agentls.rules.registry import rule_url, rules
 from agentls.terminal import escape
-from agentls.types import Finding, Severity
+from agentls.types import Finding, Range, Severity
 
 if TYPE_CHECKING:
     from agentls.check import FileResult
@@ -223,7 +223,6 @@ def render_sarif(
     index = {rid: i for i, rid in enumerate(used)}
     res: list[dict[str, object]] = []
     for r, f, why in shown:
-        s, e = f.range.start, f.range.end
         result: dict[str, object] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
@@ -233,16 +232,23 @@ def render_sarif(
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": _uri(r.path)},
-                        "region": {
-                            "startLine": s.line + 1,
-                            "startColumn": s.character + 1,
-                            "endLine": e.line + 1,
-                            "endColumn": e.character + 1,
-                        },
+                        "region": _region(f.range),
                     }
                 }
             ],
         }
+        if f.related:  # the other end of a finding across files
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "message": {"text": rel.message},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(rel.path)},
+                        "region": _region(rel.range),
+                    },
+                }
+                for i, rel in enumerate(f.related)
+            ]
         if why is not None:
             kind = "inSource" if why.in_source else "external"
             result["suppressions"] = [{"kind": kind, "justification": why.reason}]
@@ -291,6 +297,15 @@ RENDERERS = {
     "github": render_github,
     "sarif": render_sarif,
 }
+
+
+def _region(r: Range) -> dict[str, int]:
+    return {
+        "startLine": r.start.line + 1,
+        "startColumn": r.start.character + 1,
+        "endLine": r.end.line + 1,
+        "endColumn": r.end.character + 1,
+    }
 
 
 def _uri(path: str) -> str:

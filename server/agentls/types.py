@@ -109,12 +109,18 @@ class Finding:
     count: int = 1  # how many problems it stands for ("… and 900 more" stands for 900)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "range": self.range.to_json(),
             "severity": self.severity.label,
             "code": self.code,
             "message": self.message,
         }
+        if self.related:  # the other end of a finding across files (LSP relatedInformation)
+            out["related"] = [
+                {"path": r.path, "range": r.range.to_json(), "message": r.message}
+                for r in self.related
+            ]
+        return out
 
 
 @dataclass(slots=True)

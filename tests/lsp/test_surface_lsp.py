@@ -181,6 +181,54 @@ async def test_across_files_both_ends_and_eitherreplace_text(client: LanguageCli
 
 
 @pytest.mark.asyncio
+async def test_settings_naming_agents_appear_and_clear_as_either_file_changes(
+    client: LanguageClient,
+) -> None:
+    def al304(ds: list[lsp.Diagnostic]) -> list[tuple[int, int]]:
+        return [(d.range.start.line, d.range.start.character) for d in ds if d.code == "AL304"]
+
+    settings = '{"agent": "helper", "permissions": {"allow": ["Agent(helper)"]}}\n'
+    settings_uri = _open(client, ".claude/settings.json", settings)
+    await _until(client, settings_uri, 1, lambda ds: al304(ds) == [(0, 11), (0, 53)])
+    helper = "---\nname: helper\ndescription: Helps.\n---\nBody\n"
+    agent_uri = _open(client, ".claude/agents/helper.md", helper, "markdown")
+    await _until(client, settings_uri, 1, lambda ds: not al304(ds))  # the agent appeared
+    _change(client, agent_uri, 2, helper.replace("name: helper", "name: helpr"))
+    await _until(client, settings_uri, 1, lambda ds: len(al304(ds)) == 2)  # renamed away
+    _change(client, settings_uri, 2, settings.replace("helper", "helpr"))
+    await _until(client, settings_uri, 2, lambda ds: not al304(ds))  # the settings follow
+
+
+@pytest.mark.asyncio
+async def test_a_plugin_file_the_manifest_leaves_out_both_ends(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    manifest = '{"name": "lint", "agents": ["./agents/one.md"]}'
+    helper = "---\nname: two\ndescription: Helps.\n---\nBody\n"
+    (root / "plugins" / "lint" / "agents").mkdir(parents=True)
+    (root / "plugins" / "lint" / "agents" / "one.md").write_text(helper.replace("two", "one"))
+    manifest_uri = _open(client, "plugins/lint/.claude-plugin/plugin.json", manifest)
+    two_uri = _open(client, "plugins/lint/agents/two.md", helper, "markdown")
+    [at_agent] = [d for d in await diagnostics(client, two_uri, 1) if d.code == "AL936"]
+    assert at_agent.related_information is not None
+    [rel] = at_agent.related_information
+    assert rel.location.uri == manifest_uri
+    assert (rel.location.range.start.character, rel.location.range.end.character) == (27, 46)
+    [at_manifest] = [d for d in await diagnostics(client, manifest_uri, 1) if d.code == "AL936"]
+    assert at_manifest.related_information is not None
+    assert [r.location.uri for r in at_manifest.related_information] == [two_uri]
+    # the list takes the file in: the manifest clears at once, the agent once it is saved
+    listed = manifest.replace('"]', '", "./agents/two.md"]')
+    _change(client, manifest_uri, 2, listed)
+    assert "AL936" not in [d.code for d in await diagnostics(client, manifest_uri, 2)]
+    path = root / "plugins" / "lint" / ".claude-plugin" / "plugin.json"
+    path.write_text(listed, "utf-8")
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams([lsp.FileEvent(path.as_uri(), lsp.FileChangeType.Changed)])
+    )
+    await _until(client, two_uri, 1, lambda ds: "AL936" not in [d.code for d in ds])
+
+
+@pytest.mark.asyncio
 async def test_a_claude_of_another_version_is_named_once(tmp_path: Path) -> None:
     """Point 8: a ``claude`` on the PATH that is not the release of the facts is said once
     per session (window/showMessage), with the way to pin a version."""

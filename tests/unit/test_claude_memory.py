@@ -3,6 +3,7 @@ CLAUDE.md; each rule's trigger and near miss, at its exact place."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from agentls.document.model import parse_document
@@ -86,6 +87,9 @@ def test_al943_not_text_and_al944_outside(tmp_path: Path) -> None:
     (img, out) = check(root / "CLAUDE.md")
     assert img.code == "AL943" and out.code == "AL944"
     assert out.severity == Severity.INFORMATION
+    # the other end: the file imported
+    assert [r.path for r in img.related] == [str(root / "shot.png")]
+    assert [os.path.normpath(r.path) for r in out.related] == [str(outside)]
 
 
 def test_al945_large_file(tmp_path: Path) -> None:
@@ -111,6 +115,7 @@ def test_al946_agents_md_beside_claude_md(tmp_path: Path) -> None:
     root = project(tmp_path, {"CLAUDE.md": "rules\n", "AGENTS.md": "other agents\n"})
     (f,) = check(root / "AGENTS.md")
     assert f.code == "AL946"
+    assert [r.path for r in f.related] == [str(root / "CLAUDE.md")]  # read instead
     (root / "CLAUDE.md").write_text("@AGENTS.md\n")  # read through the import
     assert check(root / "AGENTS.md") == []
 

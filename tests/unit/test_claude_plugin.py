@@ -168,3 +168,48 @@ def test_inline_servers_of_a_manifest_get_the_server_checks() -> None:
     )
     found = [f.code for f in analyze(text, "/x/p/.claude-plugin/plugin.json").findings]
     assert found == ["AL911", "AL912"]
+
+
+def test_al936_listed_components_replace_the_default_folder(tmp_path: Path) -> None:
+    """What Claude Code 2.1.332 loads with `--plugin-dir` (probed): a manifest's `agents` or
+    `commands` list replaces the `agents/` / `commands/` folder; `skills` does not."""
+    cmd = "---\ndescription: Runs.\n---\nRun.\n"
+    files = {
+        "agents/one.md": AGENT,
+        "agents/sub/two.md": AGENT,
+        "commands/run.md": cmd,
+        "cmds/other.md": cmd,
+        "skills/s/SKILL.md": "---\nname: s\ndescription: Use when x.\n---\nx\n",
+    }
+    manifest = plugin(
+        tmp_path,
+        {"name": "p", "agents": ["./agents/one.md"], "commands": "./cmds/", "skills": "./x/"},
+        {**files, "x/y/SKILL.md": files["skills/s/SKILL.md"]},
+    )
+    root = manifest.parent.parent
+    found = [f for f in check(manifest) if f.code == "AL936"]
+    assert [f.severity for f in found] == [Severity.WARNING] * 2
+    lines = manifest.read_text("utf-8").splitlines()
+    # at the list's value: `"agents": [` and `"commands": "./cmds/"`
+    assert [lines[f.range.start.line][f.range.start.character] for f in found] == ["[", '"']
+    assert ['"agents"' in lines[f.range.start.line] for f in found] == [True, False]
+    assert "`agents/sub/two.md`" in found[0].message and "`commands/run.md`" in found[1].message
+    assert [r.path for r in found[0].related] == [str(root / "agents" / "sub" / "two.md")]
+    # the other end: on each file left out, pointing at the list
+    [at_agent] = [f for f in check(root / "agents" / "sub" / "two.md") if f.code == "AL936"]
+    assert at_agent.related[0].path == str(manifest)
+    assert at_agent.related[0].range == found[0].range
+    a = analyze((root / "agents/sub/two.md").read_text("utf-8"), str(root / "agents/sub/two.md"))
+    assert a.effective is not None and a.effective.loads is False
+    assert "AL936" in codes(root / "commands" / "run.md")
+    for loaded in ("agents/one.md", "cmds/other.md", "skills/s/SKILL.md"):
+        assert "AL936" not in codes(root / loaded), loaded
+    # near misses: every file listed (a folder lists what is below it), or no list at all
+    for agents in (["./agents/one.md", "./agents/sub/two.md"], "./agents/", None):
+        data: dict[str, object] = {"name": "p", "commands": ["./commands/", "./cmds/"]}
+        if agents is not None:
+            data["agents"] = agents
+        manifest.write_text(json.dumps(data, indent=2), "utf-8")
+        assert "AL936" not in codes(manifest), agents
+        assert "AL936" not in codes(root / "agents" / "sub" / "two.md"), agents
+        assert "AL936" not in codes(root / "commands" / "run.md"), agents

@@ -86,6 +86,7 @@ def test_unknown_server_names_in_settings() -> None:
     idx = index({MCP: SERVERS, SETTINGS: '{"enabledMcpjsonServers": ["githb", "jira"]}'})
     [f] = of(idx, SETTINGS, codes.SETTINGS_MCP_SERVER_UNKNOWN)
     assert "Did you mean `github`?" in f.message and f.related[0].path == MCP
+    assert f.related[0].range.start.character == SERVERS.index('"github"')  # the server meant
     assert (f.range.start.character, f.range.end.character) == (27, 34)
     none = index({SETTINGS: '{"disabledMcpjsonServers": ["github"]}'})
     [g] = of(none, SETTINGS, codes.SETTINGS_MCP_SERVER_UNKNOWN)
@@ -162,3 +163,84 @@ def test_check_reads_the_configuration_of_a_file_named_alone(
     [file] = json.loads(capsys.readouterr().out)["files"]
     assert [d["code"] for d in file["diagnostics"]] == ["AL306"]
     assert file["diagnostics"][0]["severity"] == "information"
+
+
+def test_check_settings_naming_agents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """AL304 in `agentls check` for the settings' `agent` and `Agent(name)` permission rules:
+    at the name, for a name no agent has; not for agents of the project, built in, or
+    written with a pattern or a plugin prefix (Claude Code matches those itself)."""
+    from agentls.cli import main
+
+    (tmp_path / ".claude" / "agents").mkdir(parents=True)
+    (tmp_path / ".claude" / "agents" / "reviewer.md").write_text(agent("reviewer"))
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.write_text(
+        '{"agent": "reviewr",\n "permissions": {"deny": ["Agent(helper)", "Task(Explore)",'
+        ' "Agent(reviewer)", "Agent(tools:helper)", "Agent(*)"]}}\n'
+    )
+    main(["check", "--format", "json", str(tmp_path)])
+    [file] = [f for f in json.loads(capsys.readouterr().out)["files"] if f["path"] == str(settings)]
+    found = [d for d in file["diagnostics"] if d["code"] == "AL304"]
+    at = [(d["range"]["start"]["line"], d["range"]["start"]["character"]) for d in found]
+    assert at == [(0, 11), (1, 33)]
+    assert [d["range"]["end"]["character"] for d in found] == [18, 39]
+    assert "Did you mean `reviewer`?" in found[0]["message"]
+    # the near miss: the agents exist
+    (tmp_path / ".claude" / "agents" / "helper.md").write_text(agent("helper"))
+    settings.write_text('{"agent": "reviewer", "permissions": {"deny": ["Agent(helper)"]}}\n')
+    main(["check", "--format", "json", str(tmp_path)])
+    out = json.loads(capsys.readouterr().out)
+    assert not [d for f in out["files"] for d in f["diagnostics"] if d["code"] == "AL304"]
+
+
+def test_check_json_and_sarif_carry_both_ends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Findings across files name their other end in `check`'s JSON (`related`) and SARIF
+    (`relatedLocations`), as the editor's relatedInformation does: an agent and the settings
+    that disable its server (AL306), a plugin manifest and the agent file it leaves out
+    (AL936)."""
+    from agentls.cli import main
+
+    (tmp_path / ".claude" / "agents").mkdir(parents=True)
+    (tmp_path / ".mcp.json").write_text(SERVERS)
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.write_text('{"disabledMcpjsonServers": ["github"]}')
+    reviewer = tmp_path / ".claude" / "agents" / "reviewer.md"
+    reviewer.write_text(agent("reviewer", "tools: mcp__github__get_issue"))
+    plugin = tmp_path / "plugins" / "lint"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / "agents").mkdir()
+    manifest = plugin / ".claude-plugin" / "plugin.json"
+    manifest.write_text('{"name": "lint", "agents": ["./agents/one.md"]}')
+    (plugin / "agents" / "one.md").write_text(agent("one"))
+    two = plugin / "agents" / "two.md"
+    two.write_text(agent("two"))
+    main(["check", "--format", "json", str(tmp_path)])
+    files = {f["path"]: f["diagnostics"] for f in json.loads(capsys.readouterr().out)["files"]}
+
+    def ends(path: Path, code: str) -> list[str]:
+        [d] = [d for d in files[str(path)] if d["code"] == code]
+        return [r["path"] for r in d["related"]]
+
+    assert ends(reviewer, "AL306") == [str(settings)]
+    assert ends(settings, "AL306") == [str(reviewer)]
+    assert ends(manifest, "AL936") == [str(two)]
+    assert ends(two, "AL936") == [str(manifest)]
+    [d] = [d for d in files[str(two)] if d["code"] == "AL936"]
+    assert d["related"][0]["range"]["start"] == {"line": 0, "character": 27}
+    # no `related` where there is no other end
+    assert all("related" not in d for d in files[str(plugin / "agents" / "one.md")])
+    main(["check", "--format", "sarif", str(tmp_path)])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    related = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): [
+            (x["physicalLocation"]["artifactLocation"]["uri"], x["physicalLocation"]["region"])
+            for x in r.get("relatedLocations", [])
+        ]
+        for r in results
+    }
+    assert related[("AL936", two.as_posix())] == [
+        (manifest.as_posix(), {"startLine": 1, "startColumn": 28, "endLine": 1, "endColumn": 47})
+    ]
+    assert [u for u, _ in related[("AL306", settings.as_posix())]] == [reviewer.as_posix()]

@@ -359,6 +359,12 @@ CASES: dict[str, Case] = {
         MANIFEST,
         extra={"commands/deploy.md": fm("description: Deploys.")},
     ),
+    codes.PLUGIN_COMPONENT_NOT_LISTED: Case(
+        '{"name": "lint", "agents": ["./agents/one.md"]}',
+        '{"name": "lint", "agents": ["./agents/one.md", "./agents/two.md"]}',
+        MANIFEST,
+        extra={"agents/one.md": agent("one"), "agents/two.md": agent("two")},
+    ),
     codes.PLUGIN_DEPENDENCY_TWICE: Case(
         '{"name": "lint", "dependencies": ["fmt"], "optionalDependencies": ["fmt"]}',
         '{"name": "lint", "dependencies": ["fmt"], "optionalDependencies": ["docs"]}',

@@ -180,6 +180,13 @@ def check_claude_memory(doc: Document, path: str | None) -> list[Finding]:
                         f"only reads AGENTS.md where there is no CLAUDE.md). Import it from "
                         f"{other} with `@AGENTS.md` if Claude Code should read it.",
                         severity=Severity.INFORMATION,
+                        related=[
+                            Related(
+                                beside,
+                                Range(Position(0, 0), Position(0, 0)),
+                                f"{other}, read instead",
+                            )
+                        ],
                     )
                 )
                 break
@@ -214,6 +221,9 @@ def _check_import(
                 imp.range,
                 f'`@{imp.written}` is not a text file: Claude Code skips it ("Skipping '
                 'non-text file in @include").',
+                related=[
+                    Related(imp.target, Range(Position(0, 0), Position(0, 0)), "the file skipped")
+                ],
             )
         ]
     if not _inside(imp.target, root) and not imp.written.startswith("~/"):
@@ -224,6 +234,13 @@ def _check_import(
                 f"`@{imp.written}` is outside the project: Claude Code reads it only after you "
                 "approve external imports (and never in a non-interactive run).",
                 severity=Severity.INFORMATION,
+                related=[
+                    Related(
+                        imp.target,
+                        Range(Position(0, 0), Position(0, 0)),
+                        "the file outside the project",
+                    )
+                ],
             )
         ]
     back = _back_to(imp.target, os.path.abspath(path), root, exts, 1, max_depth, set())

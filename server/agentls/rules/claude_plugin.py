@@ -14,6 +14,7 @@ wrapper loses its hooks. A marketplace with two plugins of one name is invalid; 
 
 from __future__ import annotations
 
+import functools
 import os
 
 from agentls.data import load_json
@@ -64,6 +65,11 @@ def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
             if value is not None:
                 for node in _paths(value):
                     _path_exists(ctx, plugin_dir, key, node)
+    if plugin_dir is not None:
+        for key in _LISTED:
+            value = _get(root, key)
+            if value is not None:
+                _unlisted_files(ctx, plugin_dir, key, value)
     _dependencies_twice(ctx, root)
     servers = _get(root, "mcpServers")
     if servers is not None and servers.kind == "mapping":  # the servers written inline
@@ -100,6 +106,132 @@ def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
             "failure and the plugin does not load at all.",
         )
     )
+
+
+# --------------------------------------------------------------------------- listed components
+# A manifest that lists `agents` (or `commands`) replaces its default folder: Claude Code
+# 2.1.332 then loads none of the files of `agents/` (`commands/`) it does not list
+# (observed with --plugin-dir: `agents: ["./custom/one.md"]` beside `agents/two.md` loads
+# `one` only; `agents: ["./agents/one.md"]` loads `one`, not `agents/two.md`; the same for
+# `commands`). `skills` is read besides `skills/`: nothing to say there.
+_LISTED = ("agents", "commands")
+_MAX_UNLISTED = 1_000  # files looked at in a default folder (a generated tree is bounded)
+_MAX_RELATED = 20
+
+
+def _listed(plugin_dir: str, value: YNode) -> list[str] | None:
+    """The absolute paths a component key lists (None: a form this rule does not read)."""
+    nodes = _paths(value)
+    if not nodes or len(nodes) != (len(value.items) if value.kind == "sequence" else 1):
+        return None
+    out = []
+    for node in nodes:
+        rel: str = node.value
+        if not rel.startswith("./") or "${" in rel:
+            return None
+        out.append(os.path.normpath(os.path.join(plugin_dir, rel)))
+    return out
+
+
+def _covered(path: str, listed: list[str]) -> bool:
+    return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in listed)
+
+
+def unlisted_in(plugin_dir: str, key: str, listed: list[str]) -> list[str]:
+    """The ``.md`` files of the default folder of ``key`` that ``listed`` does not cover."""
+    folder = os.path.join(plugin_dir, key)
+    if not os.path.isdir(folder) or _covered(os.path.normpath(folder), listed):
+        return []
+    from agentls.discovery import walk
+
+    out: list[str] = []
+    for _, absolute, files in walk(folder):
+        for name in files:
+            if name.endswith(".md"):
+                path = os.path.join(absolute, name)
+                if not _covered(os.path.normpath(path), listed):
+                    out.append(path)
+                if len(out) >= _MAX_UNLISTED:
+                    return out
+    return out
+
+
+def _unlisted_files(ctx: JsonCtx, plugin_dir: str, key: str, value: YNode) -> None:
+    listed = _listed(plugin_dir, value)
+    if listed is None:
+        return
+    files = unlisted_in(plugin_dir, key, listed)
+    if not files:
+        return
+    rels = [os.path.relpath(f, plugin_dir).replace(os.sep, "/") for f in files]
+    shown = ", ".join(f"`{r}`" for r in rels[:3]) + (
+        f" and {len(rels) - 3} more" if len(rels) > 3 else ""
+    )
+    ctx.add(
+        finding(
+            codes.PLUGIN_COMPONENT_NOT_LISTED,
+            value.range,
+            f"This list replaces the `{key}/` folder: Claude Code does not load {shown} "
+            f"(not listed). Add {'it' if len(rels) == 1 else 'them'} to `{key}`, or move "
+            f"{'it' if len(rels) == 1 else 'them'} out of `{key}/`.",
+            related=[Related(f, Range.of(0, 0), "not loaded") for f in files[:_MAX_RELATED]],
+        )
+    )
+
+
+def not_listed(path: str | None) -> Finding | None:
+    """The other end, on an agent or command file of a plugin's default folder that the
+    manifest's `agents` / `commands` list leaves out (None when it is loaded)."""
+    from agentls.dialects.registry import plugin_root
+
+    root = plugin_root(path)
+    if root is None or path is None:
+        return None
+    path = os.path.normpath(os.path.abspath(path))
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    key = rel.split("/", 1)[0]
+    if key not in _LISTED or not rel.endswith(".md"):
+        return None
+    manifest = os.path.join(root, ".claude-plugin", "plugin.json")
+    got = _manifest_key(manifest, key)
+    if got is None:
+        return None
+    value, rng = got
+    listed = _listed(root, value)
+    if listed is None or _covered(path, listed):
+        return None
+    return finding(
+        codes.PLUGIN_COMPONENT_NOT_LISTED,
+        Range.of(0, 0),
+        f"Claude Code does not load this file: the plugin manifest lists its `{key}`, which "
+        f"replaces the `{key}/` folder, and does not list `./{rel}`.",
+        related=[Related(manifest, rng, f"the `{key}` of the manifest")],
+    )
+
+
+def _manifest_key(manifest: str, key: str) -> tuple[YNode, Range] | None:
+    """The value of ``key`` in the plugin manifest at ``manifest`` (parsed once per version
+    of the file: every agent of the plugin asks) and its range."""
+    try:
+        st = os.stat(manifest)
+    except OSError:
+        return None
+    root = _parsed_manifest(manifest, st.st_mtime_ns, st.st_size)
+    if root is None or root.kind != "mapping":
+        return None
+    value = _get(root, key)
+    return (value, value.range) if value is not None else None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_manifest(manifest: str, _mtime: int, _size: int) -> YNode | None:
+    from agentls.discovery import MAX_MCP_CONFIG
+    from agentls.document.jsontree import parse_json
+    from agentls.fsread import read_text
+
+    text = read_text(manifest, MAX_MCP_CONFIG)
+    doc = parse_json(text) if text is not None else None
+    return doc.root if doc is not None and not doc.errors else None
 
 
 def _dependencies_twice(ctx: JsonCtx, root: YNode) -> None:

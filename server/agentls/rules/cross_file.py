@@ -285,7 +285,9 @@ def _settings_against_project(index: WorkspaceIndex, e: IndexEntry) -> list[Find
                     rng,
                     f"`{name}` ({key}): {where}, so the entry changes nothing."
                     + (f" Did you mean `{near}`?" if near else ""),
-                    related=[Related(c.path, Range.of(0, 0), "the servers") for c in mcp_files],
+                    related=[Related(*defined[near], f"the server `{near}`")]
+                    if near
+                    else [Related(c.path, Range.of(0, 0), "the servers") for c in mcp_files],
                 )
             )
     agents = _project_agents(index, project)
