@@ -86,7 +86,7 @@ async def test_a_json_file_too_large_to_analyse_says_so(client: LanguageClient) 
     [d] = await diagnostics(client, uri, 1)
     assert d.code == "AL907" and d.severity == lsp.DiagnosticSeverity.Warning
     assert (d.range.start.line, d.range.start.character, d.range.end.character) == (0, 0, 1)
-    _change(client, uri, 2, '{"modle": "sonnet"}')  # back under the cap: checked again
+    replace_text(client, uri, 2, '{"modle": "sonnet"}')  # back under the cap: checked again
     assert [d.code for d in await diagnostics(client, uri, 2)] == ["AL903"]
 
 
@@ -161,7 +161,7 @@ async def test_misnamed_skill_is_renamed_by_its_quick_fix(client: LanguageClient
 
 
 @pytest.mark.asyncio
-async def test_across_files_both_ends_and_eitherreplace_text(client: LanguageClient) -> None:
+async def test_across_files_both_ends_and_either_change(client: LanguageClient) -> None:
     agent_uri = _open(client, ".claude/agents/reviewer.md", AGENT, "markdown")
     settings = '{"disabledMcpjsonServers": ["github"]}\n'
     settings_uri = _open(client, ".claude/settings.json", settings)
@@ -193,9 +193,9 @@ async def test_settings_naming_agents_appear_and_clear_as_either_file_changes(
     helper = "---\nname: helper\ndescription: Helps.\n---\nBody\n"
     agent_uri = _open(client, ".claude/agents/helper.md", helper, "markdown")
     await _until(client, settings_uri, 1, lambda ds: not al304(ds))  # the agent appeared
-    _change(client, agent_uri, 2, helper.replace("name: helper", "name: helpr"))
+    replace_text(client, agent_uri, 2, helper.replace("name: helper", "name: helpr"))
     await _until(client, settings_uri, 1, lambda ds: len(al304(ds)) == 2)  # renamed away
-    _change(client, settings_uri, 2, settings.replace("helper", "helpr"))
+    replace_text(client, settings_uri, 2, settings.replace("helper", "helpr"))
     await _until(client, settings_uri, 2, lambda ds: not al304(ds))  # the settings follow
 
 
@@ -218,7 +218,7 @@ async def test_a_plugin_file_the_manifest_leaves_out_both_ends(client: LanguageC
     assert [r.location.uri for r in at_manifest.related_information] == [two_uri]
     # the list takes the file in: the manifest clears at once, the agent once it is saved
     listed = manifest.replace('"]', '", "./agents/two.md"]')
-    _change(client, manifest_uri, 2, listed)
+    replace_text(client, manifest_uri, 2, listed)
     assert "AL936" not in [d.code for d in await diagnostics(client, manifest_uri, 2)]
     path = root / "plugins" / "lint" / ".claude-plugin" / "plugin.json"
     path.write_text(listed, "utf-8")
