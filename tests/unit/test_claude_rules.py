@@ -254,6 +254,10 @@ def _al132(text: str) -> list[tuple[str, int]]:
         ("```\nrun the Bash tool\n```\n", []),  # code, not an instruction
         ("Use the Edit tool. Then the Edit tool again.\n", ["Edit"]),  # once per tool
         ("Use the Frobnicate tool.\n", []),  # not a Claude Code tool
+        # the scan stops at the last line with "tool": a fence after it changes nothing
+        ("Use the Write tool.\n```\nx\n", ["Write"]),
+        ("```\nrun the Bash tool\n```\nThen the Write tool", ["Write"]),
+        ("Plain prose, no mention.\n```\n", []),
     ],
 )
 def test_body_tool_mentions(body: str, expected: list[str]) -> None:
