@@ -10,7 +10,7 @@ fails when package.json is stale), so the extension and the server share each de
 A value of the wrong type, out of range or unknown is not dropped in silence: it is kept at
 its previous value and :meth:`Settings.update` returns a message for it, which the server
 logs and shows (window/showMessage) once. The API key is an initialization option only and
-never enters :class:`Settings` (agentls.lsp.agent_actions keeps it).
+never enters :class:`Settings` (agentls.lsp.agent_runs keeps it).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Each feature (:mod:`~agentls.lsp.configuration`, :mod:`~agentls.lsp.diagnostics`,
 :mod:`~agentls.lsp.editing`, :mod:`~agentls.lsp.workspace_index`,
-:mod:`~agentls.lsp.code_actions`, :mod:`~agentls.lsp.agent_actions`,
+:mod:`~agentls.lsp.code_actions`, the agent runs' :mod:`~agentls.lsp.agent_runs`,
+:mod:`~agentls.lsp.agent_proposals`, :mod:`~agentls.lsp.agent_conversations` and
+:mod:`~agentls.lsp.agent_actions` (sharing :mod:`~agentls.lsp.agent_common`),
 :mod:`~agentls.lsp.claude_version`) is a :class:`~agentls.lsp.features.Feature` added with
 :meth:`AgentlsServer.add_feature`; :mod:`~agentls.lsp.lifecycle` fans the session and
 document events out to them. docs/architecture.md tells where to add one.
@@ -21,7 +23,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from agentls import __version__
-from agentls.lsp.agent_actions import AgentRuns, RunsState
+from agentls.lsp.agent_actions import AgentActions
+from agentls.lsp.agent_common import RunsState
+from agentls.lsp.agent_conversations import AgentConversations
+from agentls.lsp.agent_proposals import AgentProposals
+from agentls.lsp.agent_runs import AgentRuns
 from agentls.lsp.claude_version import ClaudeVersionNotice, ClaudeVersionState
 from agentls.lsp.code_actions import CodeActions
 from agentls.lsp.configuration import ConfigurationState, ProjectConfiguration
@@ -142,6 +148,9 @@ def default_features() -> list[Feature]:
         WorkspaceIndexFeature(),
         CodeActions(),
         AgentRuns(),
+        AgentProposals(),
+        AgentConversations(),
+        AgentActions(),
         ClaudeVersionNotice(),
     ]
 

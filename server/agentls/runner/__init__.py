@@ -1,5 +1,6 @@
 """Agent runtime: definitions, the Anthropic streaming loop, the tool sandbox, results.
 
-Nothing here imports pygls; the LSP adapter is ``agentls.lsp.agent_actions`` and the
-terminal front end ``agentls.runner.cli``.
+Nothing here imports pygls; the LSP adapters are ``agentls.lsp.agent_runs`` (with
+``agent_proposals``, ``agent_conversations``, ``agent_actions``) and the terminal front end
+``agentls.runner.cli``.
 """
