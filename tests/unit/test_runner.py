@@ -566,15 +566,15 @@ async def test_cancel_during_a_runaway_grep_stops_it(fake_api, workspace):
 @pytest.mark.parametrize("brk", ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
 def test_selection_is_the_editors_lines_whatever_the_breaks(brk):
     from agentls.runner.cli import parse_lines
-    from agentls.runner.prompt import build_user_prompt, get_task
+    from agentls.runner.prompt import build_first_turn, get_task
 
     text = f"a = 1{brk}b = 2\nc = 3\ndef target():\n    return 4\n"
     sel = parse_lines("3-4", text)  # editors number lines at LF, CR LF and CR only
     assert (sel.start.line, sel.end.line) == (2, 3)
-    prompt = build_user_prompt(
+    prompt = build_first_turn(
         task=get_task("review"), text=text, selection=sel, rel_path="x.py",
         language="python", workspace_name="ws", context_lines=0,
-    )  # fmt: skip
+    ).text  # fmt: skip
     selected = prompt.split("Selected code:")[1]
     assert "def target():" in selected and "return 4" in selected and "c = 3" not in selected
     assert "Selection: lines 3-4 of 4" in prompt

@@ -98,14 +98,6 @@ def result_of(record: RunRecord, message: str | None = None) -> RunAgentResult:
     return reply
 
 
-def latest_of(record: RunRecord) -> RunRecord:
-    """The newest run of ``record``'s conversation (a follow-up continues from there)."""
-    from agentls.runner.store import conversation_runs
-
-    runs = conversation_runs(Path(record.workspace), record.conversation)
-    return runs[-1] if runs else record
-
-
 async def conversation_of(ls: AgentlsServer, p: ConversationParams) -> ConversationResult:
     """The kept runs of a conversation, oldest first (none: an unknown id)."""
     from agentls.runner.store import conversation_runs

@@ -37,7 +37,7 @@ from agentls.lsp.agent_common import (
     show,
     uri_of,
 )
-from agentls.lsp.agent_conversations import latest_of, result_of, run_reply, usage_of
+from agentls.lsp.agent_conversations import result_of, run_reply, usage_of
 from agentls.lsp.agent_proposals import EditOrigin, apply_changes
 from agentls.lsp.convert import from_lsp_range
 from agentls.lsp.features import Feature
@@ -227,12 +227,13 @@ async def _follow_up_request(
 ) -> tuple[RunRequest, str, str | None]:
     """The request of a follow-up: the conversation's agent, file and lines."""
     from agentls.runner.conversation import follow_up
+    from agentls.runner.store import newest_of_conversation
 
     assert p.conversation is not None
     if not (p.prompt or "").strip():
         raise Refused("a follow-up needs `prompt`: what to ask next")
     named = await asyncio.to_thread(find_record, ls, p.conversation, p.uri)
-    parent = await asyncio.to_thread(latest_of, named)
+    parent = await asyncio.to_thread(newest_of_conversation, named)
     root = Path(parent.workspace)
     name = str(parent.agent.get("name", ""))
     agent = (await available_agents(ls, root)).get(name)

@@ -333,18 +333,13 @@ def _continue_main(args: argparse.Namespace) -> int:
     if workspace is None:
         return 2
     try:
-        if args.continue_run:
-            named = store.load(workspace, args.continue_run)
-        else:
-            latest = store.latest(workspace)
-            if latest is None:
-                raise store.RunNotFound(f"no run to continue in this workspace ({workspace})")
-            named = latest
+        named = store.named_or_latest(
+            workspace, args.continue_run, f"no run to continue in this workspace ({workspace})"
+        )
     except store.RunNotFound as e:
         _err(f"agentls run: {e}")
         return 2
-    runs = store.conversation_runs(Path(named.workspace), named.conversation)
-    parent = runs[-1] if runs else named
+    parent = store.newest_of_conversation(named)
     return _follow_up(parent, args.prompt, args, Path(parent.workspace))[0]
 
 
@@ -535,13 +530,12 @@ def apply_main(args: argparse.Namespace) -> int:
     if workspace is None:
         return 2
     try:
-        if args.run_id:
-            record = store.load(workspace, args.run_id)
-        else:
-            found = store.latest(workspace, with_proposals=True)
-            if found is None:
-                raise store.RunNotFound(f"no run with proposed changes in {workspace}")
-            record = found
+        record = store.named_or_latest(
+            workspace,
+            args.run_id,
+            f"no run with proposed changes in {workspace}",
+            with_proposals=True,
+        )
     except store.RunNotFound as e:
         _err(f"agentls apply: {e}")
         return 2

@@ -326,28 +326,6 @@ def build_first_turn(
     return FirstTurn("\n".join(parts) + "\n", budget)
 
 
-def build_user_prompt(
-    *,
-    task: Task,
-    text: str,
-    selection: Range,
-    rel_path: str,
-    language: str | None,
-    workspace_name: str,
-    context_lines: int = 20,
-) -> str:
-    """The first turn without project memory and tree (tests, benchmarks)."""
-    return build_first_turn(
-        task=task,
-        text=text,
-        selection=selection,
-        rel_path=rel_path,
-        language=language,
-        workspace_name=workspace_name,
-        context_lines=context_lines,
-    ).text
-
-
 def build_follow_up(prompt: str, notes: Sequence[str] = ()) -> str:
     """A later user turn of a conversation: the user's request, after what changed."""
     parts = [f"[agentls] {n}" for n in notes]

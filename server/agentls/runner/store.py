@@ -234,11 +234,30 @@ def latest(workspace: Path, *, with_proposals: bool = False) -> RunRecord | None
     return None
 
 
+def named_or_latest(
+    workspace: Path, run_id: str | None, missing: str, *, with_proposals: bool = False
+) -> RunRecord:
+    """The run ``run_id`` (see :func:`load`), else the newest run of the workspace (with
+    proposals, if asked); :class:`RunNotFound` (``missing`` when there is no run at all)."""
+    if run_id:
+        return load(workspace, run_id)
+    found = latest(workspace, with_proposals=with_proposals)
+    if found is None:
+        raise RunNotFound(missing)
+    return found
+
+
 def conversation_runs(workspace: Path, conversation: str, limit: int = MAX_RUNS) -> list[RunRecord]:
     """The runs of ``conversation`` (the id of its first run), oldest first."""
     out = [r for r in recent(workspace, limit) if r.conversation == conversation]
     out.reverse()
     return out
+
+
+def newest_of_conversation(record: RunRecord) -> RunRecord:
+    """The newest run of ``record``'s conversation (a follow-up continues from there)."""
+    runs = conversation_runs(Path(record.workspace), record.conversation)
+    return runs[-1] if runs else record
 
 
 def prune(workspace: Path, keep: int = MAX_RUNS) -> None:
