@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import shutil
 import stat
 import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -127,3 +131,96 @@ def test_cost_per_request_with_cache_prices_and_unknown_models():
     assert estimate_cost("claude-sonnet-5-5", [usage]) == pytest.approx(2 + 0.1)
     assert estimate_cost("my-proxy-model", [usage]) is None
     assert estimate_cost("my-proxy-model", [usage], {"my-proxy-model": {"input": 1, "output": 2}})
+
+
+# Every file this process opens while ``_OPENED`` is a list (an audit hook cannot be removed:
+# it records only while a test asks it to).
+_OPENED: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and _OPENED is not None and isinstance(args[0], str | Path):
+        _OPENED.append(str(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+def _records_read(fn: Callable[[], object]) -> tuple[object, int]:
+    """``fn()`` and how many run records (``<stamp>-<id>.json``) it opened."""
+    global _OPENED
+    _OPENED = []
+    try:
+        out = fn()
+        opened = list(_OPENED)
+    finally:
+        _OPENED = None
+    return out, sum(1 for p in opened if Path(p).name.endswith(".json") and "Z-" in Path(p).name)
+
+
+def _ids(runs: object) -> list[str]:
+    assert isinstance(runs, list)
+    return [r.id for r in runs]
+
+
+def _write_elsewhere(rec: store.RunRecord) -> None:
+    """Keep ``rec`` as another process or an older agentls would: the index not told."""
+    store.record_path(Path(rec.workspace), rec).write_text(json.dumps(rec.to_json()))
+
+
+def test_a_conversation_is_found_among_500_runs_by_reading_its_own_records(isolated_home, tmp_path):
+    store.save(record(tmp_path, "solo"))
+    for i in range(store.MAX_RUNS - 4):
+        _write_elsewhere(record(tmp_path, f"solo{i}"))
+    # the first save finds no index it can use: it reads every record once
+    _, read = _records_read(lambda: store.save(record(tmp_path, "conv")))
+    assert read == store.MAX_RUNS - 4
+    for parent, run_id in (("conv", "conv-2"), ("conv-2", "conv-3")):  # then: none
+        rec = record(tmp_path, run_id, conversation="conv", parent=parent)
+        _, read = _records_read(functools.partial(store.save, rec))
+        assert read == 0
+    assert len(store.recent(tmp_path, 1000)) == store.MAX_RUNS
+    runs, read = _records_read(lambda: store.conversation_runs(tmp_path, "conv"))
+    assert _ids(runs) == ["conv", "conv-2", "conv-3"] and read == 3  # was 500
+    newest, read = _records_read(lambda: store.newest_of_conversation(store.load(tmp_path, "conv")))
+    assert isinstance(newest, store.RunRecord) and newest.id == "conv-3"
+    assert read == 1 + 3  # the named run, then its conversation
+
+    # the index lost: the first lookup rebuilds it, the next reads the conversation only
+    index = store.workspace_dir(tmp_path) / store.INDEX
+    for broken in (None, "{not json", '{"format": "agentls-run-index/0", "runs": {}}', "[]"):
+        if broken is None:
+            index.unlink()
+        else:
+            index.write_text(broken)
+        runs, read = _records_read(lambda: store.conversation_runs(tmp_path, "conv"))
+        assert _ids(runs) == ["conv", "conv-2", "conv-3"] and read == store.MAX_RUNS + 3
+        runs, read = _records_read(lambda: store.conversation_runs(tmp_path, "conv"))
+        assert _ids(runs) == ["conv", "conv-2", "conv-3"] and read == 3
+
+
+def test_the_conversation_index_follows_runs_saved_elsewhere_and_pruned(isolated_home, tmp_path):
+    store.save(record(tmp_path, "first"))
+    store.save(record(tmp_path, "other"))
+    store.save(record(tmp_path, "second", conversation="first", parent="first"))
+    # a run another process (or an older agentls) wrote, which the index does not know
+    stray = record(tmp_path, "third", conversation="first", parent="second")
+    _write_elsewhere(stray)
+    path = store.record_path(tmp_path, stray)
+    runs, read = _records_read(lambda: store.conversation_runs(tmp_path, "first"))
+    assert _ids(runs) == ["first", "second", "third"] and read == 1 + 3  # it, then the three
+    _, read = _records_read(lambda: store.conversation_runs(tmp_path, "first"))
+    assert read == 3
+    # an unreadable record is read once, then known to belong to no conversation
+    (path.parent / "20200101T000000.000000Z-broken.json").write_text("{")
+    _, read = _records_read(lambda: store.conversation_runs(tmp_path, "first"))
+    assert read == 1 + 3
+    _, read = _records_read(lambda: store.conversation_runs(tmp_path, "first"))
+    assert read == 3
+    # pruned runs leave the index with the next save
+    store.prune(tmp_path, keep=2)
+    store.save(record(tmp_path, "fourth", conversation="first", parent="third"))
+    indexed = json.loads((path.parent / store.INDEX).read_text())["runs"]
+    assert sorted(indexed.values()) == ["first", "first", "first"]  # second, third, fourth
+    assert _ids(store.conversation_runs(tmp_path, "first")) == ["second", "third", "fourth"]
+    assert _ids(store.conversation_runs(tmp_path, "other")) == []

@@ -9,6 +9,13 @@ result document people read. Folders are made ``0700`` and files ``0600`` (they 
 code that was sent), each written whole (a temporary file renamed over it). The newest
 :data:`MAX_RUNS` runs of a workspace are kept.
 
+Beside the records, ``conversations.json`` (:data:`INDEX`) tells each record's conversation,
+so that finding a conversation's runs reads its records only, not all of them (up to
+:data:`MAX_RUNS` JSON files on every follow-up and ``agentls/conversation``). Saving and
+pruning keep it current; a record it does not know (written by another process at the same
+moment, by an older agentls, or the index lost) is read once and added, a name it knows that
+is gone is dropped, so a missing, unreadable or stale index is rebuilt where it is wrong.
+
 The record holds the messages as they were sent and received (tool calls and results
 included), so that a follow-up sends the same prefix again (and reads it from the prompt
 cache); known secrets (the API key...) are masked in them. Proposals are kept exactly
@@ -34,6 +41,8 @@ from agentls.runner.redact import mask_known_secrets, redact
 FORMAT = "agentls-run/1"
 MAX_RUNS = 500
 _STAMP = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)-([A-Za-z0-9_-]{1,64})\.json$")
+INDEX = "conversations.json"  # not a record name: _STAMP never matches it
+INDEX_FORMAT = "agentls-run-index/1"
 
 
 def cache_dir() -> Path:
@@ -166,7 +175,7 @@ def save(record: RunRecord, markdown: str | None = None) -> Path:
     _write(path, json.dumps(record.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
     if markdown is not None:
         _write(path.with_suffix(".md"), redact(markdown).encode("utf-8"))
-    prune(ws)
+    _index(ws, prune(ws), {path.name: record.conversation})
     return path
 
 
@@ -248,9 +257,17 @@ def named_or_latest(
 
 
 def conversation_runs(workspace: Path, conversation: str, limit: int = MAX_RUNS) -> list[RunRecord]:
-    """The runs of ``conversation`` (the id of its first run), oldest first."""
-    out = [r for r in recent(workspace, limit) if r.conversation == conversation]
-    out.reverse()
+    """The runs of ``conversation`` (the id of its first run), oldest first, among the
+    ``limit`` newest: only its records are read (the index says which they are)."""
+    files = _files(workspace)[:limit]
+    index = _index(workspace, files)
+    out: list[RunRecord] = []
+    for _, _, path in reversed(files):
+        if index.get(path.name) == conversation:
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                rec = load_path(path)
+                if rec.conversation == conversation:
+                    out.append(rec)
     return out
 
 
@@ -260,11 +277,57 @@ def newest_of_conversation(record: RunRecord) -> RunRecord:
     return runs[-1] if runs else record
 
 
-def prune(workspace: Path, keep: int = MAX_RUNS) -> None:
-    for _, _, path in _files(workspace)[keep:]:
+def prune(workspace: Path, keep: int = MAX_RUNS) -> list[tuple[str, str, Path]]:
+    """Remove all but the ``keep`` newest runs; the records left, newest first (the index
+    forgets the others when it is next written)."""
+    files = _files(workspace)
+    for _, _, path in files[keep:]:
         for p in (path, path.with_suffix(".md")):
             with contextlib.suppress(OSError):
                 p.unlink()
+    return files[:keep]
+
+
+def _read_index(folder: Path) -> dict[str, str]:
+    """Record file name -> conversation id, as the index last said (empty: no index, or one
+    that cannot be read)."""
+    try:
+        with open(folder / INDEX, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+        return {}
+    runs = data.get("runs")
+    if not isinstance(runs, dict):
+        return {}
+    return {k: v for k, v in runs.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _index(
+    workspace: Path, files: list[tuple[str, str, Path]], known: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The conversation of each record of ``files`` (``(stamp, id, path)``, as
+    :func:`_files` gives them): from the index, and from ``known`` (a record just written);
+    a record neither knows is read (an unreadable one is noted with no conversation, so
+    that it is not read again). The index is written back when it changed."""
+    folder = workspace_dir(workspace)
+    indexed = _read_index(folder)
+    out: dict[str, str] = {}
+    for _, _, path in files:
+        name = path.name
+        conversation = (known or {}).get(name, indexed.get(name))
+        if conversation is None:
+            try:
+                conversation = load_path(path).conversation
+            except (OSError, ValueError, TypeError):
+                conversation = ""
+        out[name] = conversation if isinstance(conversation, str) else ""
+    if out != indexed:
+        data = {"format": INDEX_FORMAT, "runs": out}
+        with contextlib.suppress(OSError):  # a lookup works without it, reading more
+            _write(folder / INDEX, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+    return out
 
 
 def mark_applied(workspace: Path, record: RunRecord, applied: bool) -> None:
