@@ -46,6 +46,8 @@ pytestmark = pytest.mark.editor
 
 ARTIFACTS = REPO / "tests" / "artifacts" / "vscode-bundled"
 PUBLISHER_ID = "agentls.agentls"  # publisher.name of client-vscode/package.json
+# the title of the first start's progress notification (client-vscode/src/server.ts)
+PROGRESS = "first start of the bundled language server"
 RUNNING = re.compile(r"language server running after (\d+) ms( \(first start\))?")
 
 
@@ -163,7 +165,7 @@ def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
     runs: dict[str, Any] = {"timings": timings, "storage": storage, "old_cache": old_cache}
     sessions: list[tuple[str, list[str], str]] = [
-        ("first", ["open_agent_file", "diagnostic", "quick_fix"], path),
+        ("first", ["first_start_progress", "open_agent_file", "diagnostic", "quick_fix"], path),
         ("second", ["open_agent_file", "diagnostic"], path),
     ]
     if old_path:
@@ -191,6 +193,7 @@ def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
                 "timeoutMs": 90000,  # the first start compiles the bundle on a loaded machine
                 "only": steps,
                 "noPython": {"expect": "agentls needs Python"},
+                "progress": {"text": PROGRESS} if run_name == "first" else None,
             }
             cfg_path = tmp / f"driver-{run_name}.json"
             cfg_path.write_text(json.dumps(driver_cfg, indent=2))
@@ -240,15 +243,34 @@ def test_quick_fix_with_the_bundled_server(bundled_runs: dict[str, Any]) -> None
     assert any("name" in line for line in step["firstLines"][:3]), step["firstLines"]
 
 
-def test_second_start_reuses_the_byte_code_cache(bundled_runs: dict[str, Any]) -> None:
+def test_second_start_reuses_the_byte_code_cache(
+    bundled_runs: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert "AL009" in _step(bundled_runs["second"], "diagnostic")["problem"]
     starts = bundled_runs["starts"]
     assert len(starts) == 2, starts
+    with capsys.disabled():  # the figures of the note, in the test output
+        print(f"\n[bundled server] first start {starts[0][0]} ms, second start {starts[1][0]} ms")
     assert starts[0][1] is True, "the first start was not reported as one"
     assert starts[1][1] is False, "the second start compiled the bundle again"
     caches = bundled_runs["storage"] / "pycache"
     [current] = [p for p in caches.iterdir()]
     assert any(current.rglob("*.pyc")), "nothing in the byte-code cache"
+
+
+def test_the_first_start_shows_its_progress(bundled_runs: dict[str, Any]) -> None:
+    """Python compiles the bundle on the first start (6-13 s on the loaded machine): a progress
+    notification is on screen while the server starts and goes away by itself once it runs;
+    the second start, from the byte-code cache, shows none."""
+    step = _step(bundled_runs["first"], "first_start_progress")
+    assert step["text"].startswith("agentls: " + PROGRESS), step
+    # shown while the server was starting, gone (without a key press) once it was running
+    assert "(starting)" in step["statusWhileShown"], step
+    assert "agentls" in step["statusAfter"] and "(" not in step["statusAfter"], step
+    first = [t["text"] for t in bundled_runs["first"].get("toasts", [])]
+    assert any(PROGRESS in t for t in first), first
+    second = [t["text"] for t in bundled_runs["second"].get("toasts", [])]
+    assert not any(PROGRESS in t for t in second), second
 
 
 def test_an_older_versions_cache_is_removed(bundled_runs: dict[str, Any]) -> None:

@@ -33,8 +33,9 @@ async function shot(page, name) {
   return file;
 }
 
-/** Runs one step; records ok/error/data/time; never throws. */
-async function step(page, name, fn) {
+/** Runs one step; records ok/error/data/time; never throws. `escape: false` leaves the
+ * workbench as the step left it (Escape also hides notification toasts). */
+async function step(page, name, fn, { escape = true } = {}) {
   if (cfg.only && name !== 'workbench' && !cfg.only.includes(name)) return false; // debugging aid
   const start = Date.now();
   log(`step ${name}: start`);
@@ -51,9 +52,11 @@ async function step(page, name, fn) {
   result.order.push(name);
   log(`step ${name}: ${rec.ok ? 'ok' : 'FAILED ' + rec.error.split('\n')[0]} (${rec.ms} ms)`);
   save();
-  // leave no widget open for the next step
-  await page.keyboard.press('Escape').catch(() => {});
-  await page.keyboard.press('Escape').catch(() => {});
+  if (escape) {
+    // leave no widget open for the next step
+    await page.keyboard.press('Escape').catch(() => {});
+    await page.keyboard.press('Escape').catch(() => {});
+  }
   return rec.ok;
 }
 
@@ -352,6 +355,37 @@ async function setServerCommand(page, input, command) {
   page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
   const a = cfg.agentFile;
   const r = cfg.review;
+  // Every notification toast the workbench shows, from the page's first script on: a
+  // MutationObserver in the page notes each toast text when it appears and when it goes, so a
+  // toast that lives between two of the driver's actions (or that the driver's Escape hides)
+  // is still seen. Read into result.toasts after the first diagnostic.
+  await page.addInitScript(() => {
+    if (window.top !== window) return; // webviews and other frames
+    const seen = new Map(); // text -> {text, shown, hidden}
+    window.__agentlsToasts = seen;
+    const scan = () => {
+      const now = Date.now();
+      const live = new Set();
+      for (const el of document.querySelectorAll('.notification-toast')) {
+        const text = (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
+        if (!text) continue;
+        live.add(text);
+        const rec = seen.get(text);
+        if (!rec) seen.set(text, { text, shown: now, hidden: null });
+        else rec.hidden = null;
+      }
+      for (const rec of seen.values()) if (!live.has(rec.text) && rec.hidden === null) rec.hidden = now;
+    };
+    const start = () => new MutationObserver(scan).observe(document.documentElement, {
+      childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class', 'style'],
+    });
+    if (document.documentElement) start();
+    else document.addEventListener('DOMContentLoaded', start);
+  });
+  const toasts = async () => {
+    const recs = await page.evaluate(() => [...(window.__agentlsToasts || new Map()).values()]).catch(() => []);
+    return recs.map((x) => ({ text: x.text, shown_s: (x.shown - t0) / 1000, hidden_s: x.hidden === null ? null : (x.hidden - t0) / 1000 }));
+  };
   try {
     const loaded = await step(page, 'workbench', async () => {
       await page.goto(`${cfg.baseUrl}/?folder=${encodeURIComponent(cfg.folder)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
@@ -360,8 +394,26 @@ async function setServerCommand(page, input, command) {
       // the extension's status bar item shows up once it is activated
       await page.waitForSelector('.statusbar-item[id="agentls.agentls.status"], .statusbar-item[aria-label*="agentls"]', { timeout: 60000 });
       return { statusBar: await page.locator('.statusbar-item[aria-label*="agentls"]').first().innerText().catch(() => '') };
-    });
+    }, { escape: !cfg.progress }); // the extension activates as this step ends: keep its toast
     if (!loaded) throw new Error('the workbench did not load');
+
+    if (cfg.progress) {
+      // The bundled server's first start: a progress notification shows while the server
+      // starts and goes away by itself once it runs. Nothing is pressed meanwhile (Escape
+      // hides toasts); the extension's status bar item says where the server was each time.
+      await step(page, 'first_start_progress', async () => {
+        const toast = page.locator('.notification-toast').filter({ hasText: cfg.progress.text });
+        // the extension's item ("agentls (starting)"), not the progress VS Code may put there
+        const status = page.locator('.statusbar-item').filter({ hasText: /^\s*agentls(?!:)/ });
+        await toast.first().waitFor({ state: 'visible', timeout: T });
+        const statusWhileShown = await status.first().innerText({ timeout: 5000 }).catch((e) => `(${e})`);
+        const text = (await toast.first().innerText({ timeout: 5000 }).catch(() => '')).replace(/\s+/g, ' ').trim();
+        await shot(page, 'first-start-progress');
+        await toast.first().waitFor({ state: 'hidden', timeout: T });
+        const statusAfter = await status.first().innerText({ timeout: 5000 }).catch((e) => `(${e})`);
+        return { text, statusWhileShown, statusAfter };
+      }, { escape: false });
+    }
 
     await step(page, 'open_agent_file', async () => {
       await page.locator('.monaco-workbench .part.editor').click({ position: { x: 400, y: 300 } }).catch(() => {});
@@ -375,6 +427,8 @@ async function setServerCommand(page, input, command) {
       await marker.first().waitFor({ state: 'visible', timeout: T });
       return { problem: (await marker.first().innerText()).replace(/\s+/g, ' ').slice(0, 300) };
     });
+    result.toasts = await toasts();
+    save();
 
     await step(page, 'hover', async () => {
       await focusEditor(page);
