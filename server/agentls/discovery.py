@@ -255,18 +255,35 @@ def index_files(
     user: bool = True,
     bundled: bool = True,
     skipped: list[Skipped] | None = None,
+    configs: ConfigStore | None = None,
+    dialect_for: Callable[[str], str | None] | None = None,
 ) -> Iterator[tuple[str, str, str | None]]:
-    """``(path, scope, forced dialect)`` of every file the index reads: the ``.md`` files of
-    ``dialects`` in ``folders`` (and their settings and ``.mcp.json`` files), then the user's
-    and the bundled definitions."""
+    """``(path, scope, forced dialect)`` of every file the index reads: the files of
+    ``dialects`` in ``folders`` (agents, skills, commands... and their settings and
+    ``.mcp.json`` files), then the user's and the bundled definitions. A file's dialect is
+    the one the engine gives it: ``dialect_for`` (the editor's ``dialects`` setting, forced),
+    else the project configuration's ``dialects`` (from ``configs``), else its path. A file
+    the configuration excludes is left out (the engine would give it no entry)."""
     for folder in folders:
-        for root, _abs, files in walk(folder, skipped):
+        for root, abs_root, files in walk(folder, skipped):
+            # Only .md and .json files are recognised by their path; any file may be mapped.
+            config = configs.config_for(os.path.join(abs_root, "x")) if configs else None
+            mapped = dialect_for is not None or (config is not None and bool(config.dialects))
             for name in files:
-                if not name.endswith((".md", ".json")):
+                if not mapped and not name.endswith((".md", ".json")):
                     continue
                 full = os.path.join(root, name)
-                if detect_dialect(full) in dialects:
-                    yield full, "project", None
+                forced = dialect_for(full) if dialect_for is not None else None
+                policy = (
+                    configs.policy_for(os.path.join(abs_root, name))
+                    if configs is not None and config is not None
+                    else None
+                )
+                if policy is not None and policy.excluded is not None:
+                    continue
+                dialect = forced or (policy.dialect if policy else None) or detect_dialect(full)
+                if dialect in dialects:
+                    yield full, "project", forced
     for d in definition_folders(None, user=user, bundled=bundled):
         for p in d.files():
             yield str(p), d.scope, d.dialect

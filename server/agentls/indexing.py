@@ -11,7 +11,8 @@ counts of errors and warnings are of what is reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from agentls.discovery import Skipped, index_files
@@ -34,16 +35,33 @@ def read_text(path: str) -> str | None:
 
 
 _configs: ConfigStore | None = None
+# a worker's configurations, with the editor texts they were given (see _entry_with)
+_worker: tuple[tuple[tuple[str, str], ...], ConfigStore] | None = None
 
 
 def _own_configs() -> ConfigStore:
-    """The configurations of a worker process (spawned for one build: read once there)."""
+    """The configurations of this process when the caller has none (``agentls agents``)."""
     global _configs
     if _configs is None:
         from agentls.config.discovery import ConfigStore
 
         _configs = ConfigStore()
     return _configs
+
+
+def _worker_configs(texts: tuple[tuple[str, str], ...]) -> ConfigStore:
+    """The configurations of a worker process (spawned for one build: read once there),
+    holding the configuration texts the server's editor buffers hold: a worker reads the
+    rest from disk, as the server does."""
+    global _worker
+    if _worker is None or _worker[0] != texts:
+        from agentls.config.discovery import ConfigStore
+
+        store = ConfigStore()
+        for path, text in texts:
+            store.set_text(path, text)
+        _worker = (texts, store)
+    return _worker[1]
 
 
 def read_entry(
@@ -65,8 +83,10 @@ def read_entry(
     return entry_from_analysis(analyze(text, path, dialect, policy=policy), scope)
 
 
-def _entry_of(item: tuple[str, str, str | None]) -> IndexEntry | Skipped | None:
-    return read_entry(*item)
+def _entry_with(
+    texts: tuple[tuple[str, str], ...], item: tuple[str, str, str | None]
+) -> IndexEntry | Skipped | None:
+    return read_entry(*item, configs=_worker_configs(texts))
 
 
 def build_index(
@@ -76,20 +96,38 @@ def build_index(
     bundled: bool = True,
     jobs: int = 1,
     configs: ConfigStore | None = None,
+    dialect_for: Callable[[str], str | None] | None = None,
 ) -> WorkspaceIndex:
     """Index every file of ``folders`` (and the user's and bundled ones); with ``jobs`` > 1
     and many files, in that many worker processes (spawned: the caller may have threads;
-    each reads the configurations again). ``configs``: as :func:`read_entry`."""
+    each reads the configurations again, with the texts ``configs`` holds from editor
+    buffers). ``configs``: as :func:`read_entry`; ``dialect_for``: the editor's ``dialects``
+    setting (see :func:`agentls.discovery.index_files`)."""
+    if configs is None:
+        from agentls.config.discovery import ConfigStore
+
+        configs = ConfigStore()  # read once for this build
+    store = configs
     skipped: list[Skipped] = []
-    items = list(index_files(folders, INDEXED, user=user, bundled=bundled, skipped=skipped))
+    found = index_files(
+        folders,
+        INDEXED,
+        user=user,
+        bundled=bundled,
+        skipped=skipped,
+        configs=store,
+        dialect_for=dialect_for,
+    )
+    items = list(found)
     index = WorkspaceIndex()
     results: Iterable[IndexEntry | Skipped | None]
     if jobs > 1 and len(items) >= PARALLEL_FROM:
         from agentls.scheduling import map_spawned
 
-        results = map_spawned(_entry_of, items, jobs)
+        texts = tuple(sorted(store.editor_texts().items()))
+        results = map_spawned(functools.partial(_entry_with, texts), items, jobs)
     else:
-        results = (read_entry(*item, configs=configs) for item in items)
+        results = (read_entry(*item, configs=store) for item in items)
     for e in results:  # a fresh index: no dependents to compute (put() is O(n) each)
         if isinstance(e, Skipped):
             skipped.append(e)

@@ -363,3 +363,37 @@ async def test_dialects_and_comment_regions_in_the_editor(client: LanguageClient
     replace_text(client, config, 2, 'ignore = ["AL028"]\nseverity = { AL013 = "loud" }\n')
     diags = await settled(client, config, codes_are("AL992"))
     assert diags[0].range.start.line == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("editor", ["visual_studio_code", "neovim"])
+async def test_files_the_configuration_maps_are_in_the_index(tmp_path: Path, editor: str) -> None:
+    """A file that only the configuration's ``dialects`` makes an agent (not its path) is
+    found by the index build: agentls/agents lists it and the rules across files see it."""
+    root = tmp_path / "ws"
+    (root / ".git").mkdir(parents=True)
+    (root / "agentls.toml").write_text('dialects = { "prompts/*.txt" = "claude-agent" }\n')
+    (root / "prompts").mkdir()
+    (root / "prompts" / "painter.txt").write_text(AGENT)
+    (root / ".claude" / "agents").mkdir(parents=True)
+    (root / ".claude" / "agents" / "painter.md").write_text(AGENT)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home)}
+    env.pop("CLAUDE_CONFIG_DIR", None)
+    client = await ClientServerConfig(server_command=SERVER, server_env=env).start()
+    assert isinstance(client, LanguageClient)
+    try:
+        await open_session(client, editor, root)
+        result = await client.protocol.send_request_async("agentls/agents", {})
+        paths = {
+            Path(a["path"] if isinstance(a, dict) else a.path).relative_to(root).as_posix()
+            for a in (result["agents"] if isinstance(result, dict) else result.agents)
+            if (a["scope"] if isinstance(a, dict) else a.scope) == "project"
+        }
+        assert paths == {"prompts/painter.txt", ".claude/agents/painter.md"}
+        uri = open_text(client, root / ".claude/agents/painter.md", AGENT)
+        await settled(client, uri, codes_are("AL028", "AL301"))  # two agents named painter
+    finally:
+        await client.shutdown_session()
+        await client.stop()

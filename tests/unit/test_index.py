@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from agentls.indexing import build_index
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces" / "crossfile"
@@ -48,3 +50,97 @@ def test_rename_skill_renames_its_folder_and_references(tmp_path: Path) -> None:
     edits, renames = index.rename_edits(SKILL, "pdf-tools", "pdf-kit")
     assert set(edits) == {str(skill), str(agent)}
     assert renames == [(str(skill.parent), str(skill.parent.parent / "pdf-kit"))]
+
+
+# ----------------------------------------------------------------- dialects of the configuration
+
+MAPPED = "---\nname: helper\ndescription: Use when helping.\n---\nBody\n"
+
+
+def _mapped_workspace(root: Path) -> Path:
+    """A project whose configuration maps prompts/*.txt to Claude Code agents; one of them
+    has the name of an agent in .claude/agents (AL301 across the two)."""
+    (root / ".git").mkdir(parents=True)
+    (root / "agentls.toml").write_text('dialects = { "prompts/*.txt" = "claude-agent" }\n')
+    (root / "prompts").mkdir()
+    (root / "prompts" / "helper.txt").write_text(MAPPED)
+    (root / "prompts" / "notes.md").write_text("# not an agent\n")
+    agents = root / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "helper.md").write_text(MAPPED)
+    return root / "prompts" / "helper.txt"
+
+
+def test_files_the_configuration_maps_are_indexed(tmp_path: Path) -> None:
+    mapped = _mapped_workspace(tmp_path)
+    index = build_index([str(tmp_path)], user=False, bundled=False)
+    assert str(mapped) in index.entries
+    assert index.entries[str(mapped)].name == "helper"
+    # the rules across files see it: two agents named helper
+    assert "AL301" in [f.code for f in index.findings_for(str(mapped))]
+    other = str(tmp_path / ".claude/agents/helper.md")
+    assert "AL301" in [f.code for f in index.findings_for(other)]
+    # without the mapping the file is nothing to the index
+    (tmp_path / "agentls.toml").write_text("")
+    index = build_index([str(tmp_path)], user=False, bundled=False)
+    assert str(mapped) not in index.entries
+
+
+def test_the_editor_setting_maps_files_too(tmp_path: Path) -> None:
+    mapped = _mapped_workspace(tmp_path)
+    (tmp_path / "agentls.toml").write_text("")
+
+    def dialect_for(path: str) -> str | None:
+        return "claude-agent" if path.endswith(".txt") else None
+
+    index = build_index([str(tmp_path)], user=False, bundled=False, dialect_for=dialect_for)
+    assert str(mapped) in index.entries
+
+
+def test_excluded_files_are_not_read(tmp_path: Path) -> None:
+    _mapped_workspace(tmp_path)
+    (tmp_path / "agentls.toml").write_text(
+        'exclude = ["prompts/**"]\ndialects = { "prompts/*.txt" = "claude-agent" }\n'
+    )
+    from agentls.config.discovery import ConfigStore
+    from agentls.discovery import index_files
+    from agentls.index import INDEXED
+
+    found = [
+        Path(p).name
+        for p, _, _ in index_files(
+            [str(tmp_path)], INDEXED, user=False, bundled=False, configs=ConfigStore()
+        )
+    ]
+    assert found == ["helper.md"]
+
+
+def test_worker_processes_read_the_configuration_the_editor_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large workspace is indexed in spawned processes: they are given the configuration
+    texts the server holds from editor buffers (unsaved), so the index is the one built in
+    the server's own process, not the one the file on disk gives."""
+    import agentls.indexing as indexing
+    from agentls.config.discovery import ConfigStore
+
+    mapped = _mapped_workspace(tmp_path)
+    mapped.write_text(MAPPED.replace("---\nBody", "model: fable-9\n---\nBody"))  # AL029
+    (tmp_path / "agentls.toml").write_text("")  # on disk: no mapping, nothing ignored
+    configs = ConfigStore()
+    configs.set_text(
+        str(tmp_path / "agentls.toml"),
+        'ignore = ["AL029"]\ndialects = { "prompts/*.txt" = "claude-agent" }\n',
+    )
+    here = build_index([str(tmp_path)], user=False, bundled=False, configs=configs)
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 1)
+    spawned = build_index([str(tmp_path)], user=False, bundled=False, jobs=2, configs=configs)
+    for index in (here, spawned):
+        assert str(mapped) in index.entries  # mapped by the editor's text
+        assert index.entries[str(mapped)].errors + index.entries[str(mapped)].warnings == 0
+    # the editor's text decided: with the disk's, AL029 counts
+    configs.set_text(
+        str(tmp_path / "agentls.toml"), 'dialects = { "prompts/*.txt" = "claude-agent" }\n'
+    )
+    spawned = build_index([str(tmp_path)], user=False, bundled=False, jobs=2, configs=configs)
+    assert spawned.entries[str(mapped)].errors + spawned.entries[str(mapped)].warnings == 1

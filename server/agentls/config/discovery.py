@@ -74,6 +74,12 @@ class ConfigStore:
                 self._files.clear()
         return changed
 
+    def editor_texts(self) -> dict[str, str]:
+        """The configuration files open in an editor, with their texts (what a worker
+        process must be given to read the configurations as this store does)."""
+        with self._lock:
+            return dict(self._texts)
+
     def concerns(self, path: str) -> bool:
         """Whether a change on disk to the file ``path`` (named like a configuration) may
         change what is read: an ``agentls.toml`` or ``.agentls.toml`` always; a

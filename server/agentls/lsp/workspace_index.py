@@ -260,7 +260,11 @@ async def _build(ls: AgentlsServer) -> int:
     try:
         build_index = _indexing().build_index
         index = await asyncio.to_thread(
-            build_index, folders, jobs=os.cpu_count() or 1, configs=ls.state.configs
+            build_index,
+            folders,
+            jobs=os.cpu_count() or 1,
+            configs=ls.state.configs,
+            dialect_for=ls.state.settings.dialect_for,
         )
     except Exception as exc:  # requests waiting for the index must still be answered
         log.exception("building the index failed")
@@ -396,7 +400,14 @@ async def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
             below = root.rstrip(os.sep) + os.sep
 
             def scan(root: str = root) -> list[tuple[str, IndexEntry | Skipped | None]]:
-                found = index_files([root], indexing.INDEXED, user=False, bundled=False)
+                found = index_files(
+                    [root],
+                    indexing.INDEXED,
+                    user=False,
+                    bundled=False,
+                    configs=ls.state.configs,
+                    dialect_for=ls.state.settings.dialect_for,
+                )
                 return _read_entries(list(found), ls.state.configs)
 
             got = await asyncio.to_thread(scan)
