@@ -336,6 +336,8 @@ def test_attaches_through_shipped_config_with_utf8(session):
     assert s["offset_encoding"] == "utf-8"  # negotiated: Neovim offers utf-8 first
     assert Path(s["root_dir"]) == session["ws"]  # root_markers found .git
     assert s["document_changes"] is True  # advertised by lsp/agentls.lua
+    # Neovim 0.11 cannot be asked to pull again (no workspace/diagnostic/refresh): pushed
+    assert s["pull"] is False
 
 
 def test_diagnostics_at_utf8_positions(session):

@@ -56,8 +56,12 @@ class DiagnosticsRecorder:
 
 
 def supports_pull(client: LanguageClient) -> bool:
-    td = client.capabilities.text_document if client.capabilities else None
-    return td is not None and td.diagnostic is not None
+    """Whether the server offered this client pull diagnostics (else it pushes them): only
+    to a client that can also be asked to pull again (agentls.lsp.server.pulls_diagnostics;
+    not Neovim 0.11, which is pushed them)."""
+    from agentls.lsp.server import pulls_diagnostics
+
+    return client.capabilities is not None and pulls_diagnostics(client.capabilities)
 
 
 async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[lsp.Diagnostic]:
@@ -110,13 +114,14 @@ async def open_session(client: LanguageClient, editor: str, root: Path) -> None:
     client.root = root  # type: ignore[attr-defined]
     client.editor = editor  # type: ignore[attr-defined]
     client.recorder = DiagnosticsRecorder(client)  # type: ignore[attr-defined]
-    await client.initialize_session(
+    result = await client.initialize_session(
         lsp.InitializeParams(
             capabilities=client_capabilities(editor),
             root_uri=root.as_uri(),
             workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "ws")],
         )
     )
+    client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
 
 
 _RAW_IDS = itertools.count()

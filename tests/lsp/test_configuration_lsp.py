@@ -1,8 +1,9 @@
-"""The project configuration in the language server, over stdio, with the VS Code (push) and
-Neovim 0.11 (pull) capability sets: the diagnostics are those ``agentls check`` reports for
-the same files, a change to a configuration file (in its buffer, saved, or on disk) publishes
-the documents below it again, the configuration's own problems are published on it even when
-it is not open, and "Ignore …" quick fixes are code actions."""
+"""The project configuration in the language server, over stdio, with the VS Code and
+Neovim 0.11 capability sets (both pushed: Neovim pulls but cannot be asked to pull again):
+the diagnostics are those ``agentls check`` reports for the same files, a change to a
+configuration file (in its buffer, saved, or on disk) publishes the documents below it
+again, the configuration's own problems are published on it even when it is not open, and
+"Ignore …" quick fixes are code actions."""
 
 from __future__ import annotations
 
@@ -168,6 +169,37 @@ async def test_a_configuration_changed_on_disk_republishes(client: LanguageClien
     pyproject.unlink()
     _on_disk(client, pyproject, lsp.FileChangeType.Deleted)
     await settled(client, uri, codes_are("AL028"))
+
+
+@pytest.mark.asyncio
+async def test_every_open_document_is_published_again(client: LanguageClient) -> None:
+    """A configuration changed on disk (watched files) and an editor setting changed
+    (didChangeConfiguration) publish every open document they concern again, none of them
+    edited. Neovim 0.11 pulls a buffer's diagnostics only when that buffer changes and cannot
+    be asked to pull again: it is not offered pull diagnostics and is pushed them."""
+    root = _root(client)
+    caps: lsp.ServerCapabilities = client.server_capabilities  # type: ignore[attr-defined]
+    if client.editor == "neovim":  # type: ignore[attr-defined]
+        assert caps.diagnostic_provider is None
+    one = open_text(client, root / ".claude/agents/painter.md", AGENT)
+    two = open_text(client, root / ".claude/agents/brush.md", AGENT.replace("painter", "brush"))
+    note = open_text(client, root / "notes/sketch.md", "---\nname: sketch\n---\nBody\n")
+    # not open: found by the index only when the setting makes notes/*.md agents
+    (root / "notes" / "ink.md").write_text("---\nname: sketch\ndescription: Use it.\n---\nx\n")
+    for uri in (one, two):
+        await pushed(client, uri, codes_are("AL028"))
+    await pushed(client, note, codes_are())  # not an agent here
+    (root / "agentls.toml").write_text('ignore = ["AL028"]\n')
+    _on_disk(client, root / "agentls.toml", lsp.FileChangeType.Created)
+    for uri in (one, two):
+        await pushed(client, uri, codes_are())
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(
+            settings={"agentls": {"dialects": {"notes/*.md": "claude-agent"}}}
+        )
+    )
+    # an agent without a description, named like notes/ink.md: the index was built again
+    await pushed(client, note, codes_are("AL015", "AL301"))
 
 
 @pytest.mark.asyncio

@@ -1,5 +1,5 @@
-"""End-to-end diagnostics over stdio, with the VS Code (push, UTF-16) and Neovim 0.11 (pull,
-UTF-8) capability sets."""
+"""End-to-end diagnostics over stdio, with the VS Code (push, UTF-16) and Neovim 0.11 (UTF-8;
+pushed too: it pulls but cannot be asked to pull again) capability sets."""
 
 from __future__ import annotations
 

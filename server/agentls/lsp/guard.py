@@ -190,6 +190,11 @@ class AgentlsProtocol(LanguageServerProtocol):
     def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, Any]:
         result = yield from super().lsp_initialize(params)
         _use_lsp_lines(self.workspace)
+        from agentls.lsp.server import pulls_diagnostics
+
+        if not pulls_diagnostics(params.capabilities):
+            # pushed instead (agentls.lsp.server.pulls_diagnostics says why)
+            result.capabilities.diagnostic_provider = None
         return result
 
     @lsp_method(lsp.SHUTDOWN)

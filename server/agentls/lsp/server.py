@@ -74,6 +74,19 @@ class ServerState:
     claude_version: ClaudeVersionState = field(default_factory=ClaudeVersionState)
 
 
+def pulls_diagnostics(caps: lsp.ClientCapabilities) -> bool:
+    """Whether diagnostics are pulled by a client with ``caps``: it asks for them
+    (``textDocument/diagnostic``) and can be asked to ask again
+    (``workspace/diagnostic/refresh``). A client that pulls but cannot be asked again (Neovim
+    0.10 and 0.11) pulls a buffer's diagnostics only when that buffer changes: after a
+    configuration or another file changed, the other open buffers would keep what they had.
+    Such a client is not offered pull diagnostics (``initialize``) and is pushed them."""
+    td = caps.text_document
+    ws = caps.workspace
+    refresh = ws is not None and ws.diagnostics is not None and ws.diagnostics.refresh_support
+    return td is not None and td.diagnostic is not None and bool(refresh)
+
+
 class AgentlsServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
@@ -109,8 +122,8 @@ class AgentlsServer(LanguageServer):
 
     @property
     def supports_pull(self) -> bool:
-        td = self.client_capabilities.text_document
-        return td is not None and td.diagnostic is not None
+        """Whether this client pulls its diagnostics (see :func:`pulls_diagnostics`)."""
+        return pulls_diagnostics(self.client_capabilities)
 
     @property
     def markdown_ok(self) -> bool:

@@ -64,6 +64,8 @@ class IndexState:
     # disk updates (watched files, closed documents) are applied one at a time, in order
     disk: asyncio.Lock = field(default_factory=asyncio.Lock)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    # the `dialects` setting the index was last built with
+    dialects: dict[str, str] = field(default_factory=dict)
 
     @property
     def generation(self) -> int:
@@ -256,6 +258,7 @@ async def _build(ls: AgentlsServer) -> int:
     """Build the index and put it in place; the number of definitions."""
     st = ls.state.index
     folders = _folders(ls)
+    st.dialects = dict(ls.state.settings.dialects)
     # worker processes for large workspaces: the event loop keeps the GIL to itself
     try:
         build_index = _indexing().build_index
@@ -549,6 +552,11 @@ class WorkspaceIndexFeature(Feature):
         self, ls: AgentlsServer, uris: Collection[str], on_disk: bool
     ) -> None:
         if on_disk:
+            rebuild(ls)
+
+    def configuration_changed(self, ls: AgentlsServer) -> None:
+        # the `dialects` setting decides which files are definitions: found again
+        if ls.state.settings.dialects != ls.state.index.dialects:
             rebuild(ls)
 
     def shutdown(self, ls: AgentlsServer) -> None:

@@ -438,8 +438,9 @@ end)
 -- ------------------------------------------------------------------ the project configuration
 -- A rule turned off in agentls.toml, typed in Neovim (the shipped config attaches to TOML
 -- files): first a key that does not exist, reported on the configuration's own buffer, then
--- the rule off and the file written; the agent's diagnostics, pulled again when its buffer
--- is reloaded (Neovim 0.11 has no workspace/diagnostic/refresh), no longer have it.
+-- the rule off and the file written; the agent's buffer, not touched, no longer has it (the
+-- server pushes Neovim its diagnostics: Neovim 0.11 pulls a buffer's only when that buffer
+-- changes, and has no workspace/diagnostic/refresh).
 step('configuration', function(d)
   local cfg = plan.configuration
   vim.cmd.edit(vim.fn.fnameescape(cfg.agent_file))
@@ -466,8 +467,6 @@ step('configuration', function(d)
     return not has_code(cbuf, 'AL991')
   end, 'AL991 to go')
   d.config_after = diags(cbuf)
-  vim.api.nvim_set_current_buf(buf)
-  vim.cmd.edit() -- reload: Neovim pulls the buffer's diagnostics again
   wait(15000, function()
     return not has_code(buf, cfg.code)
   end, 'diagnostic ' .. cfg.code .. ' to go')
