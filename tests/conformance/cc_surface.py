@@ -12,6 +12,7 @@ is either a known, explained one (``SURFACE_EXPLAINED``) or a failure.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,3 +137,307 @@ def load() -> list[dict[str, Any]]:
     data: dict[str, Any] = json.loads(OBSERVATIONS.read_text("utf-8"))
     cases: list[dict[str, Any]] = data["cases"]
     return cases
+
+
+# --------------------------------------------------------------------------- plugins, marketplaces
+#
+# ``claude plugin validate --json`` names a place per error or warning (``plugins[0].name``,
+# ``hooks`` with the event path in its message, ``json`` for a syntax error, ``frontmatter``);
+# the ``--plugin-dir`` session says which agents, commands and skills it kept and, in its debug
+# log, which component files it warned about; ``marketplace add`` / ``install`` fail or not.
+# Each becomes a place: (file, dotted path of the deepest node that exists) for a JSON file,
+# (file, "") for a Markdown component, and three verdict places: (plugin.json, NO_LOAD),
+# (marketplace.json, NO_ADD), (marketplace.json, "plugins.N" + NO_INSTALL). agentls's
+# findings give the same places: each finding's node (errors, warnings; information too on a
+# component file, where it is how agentls says "loaded, but..."), and the verdicts its
+# messages state: an error on plugin.json, or on a guard event's hook in hooks.json, is "the
+# plugin does not load at all"; a schema error or a missing source under ``plugins[N]`` is
+# "this plugin cannot be installed"; any other schema or syntax error of marketplace.json is
+# "`/plugin marketplace add` fails".
+
+NO_LOAD = "<the plugin does not load>"
+NO_ADD = "<marketplace add fails>"
+NO_INSTALL = ":<install fails>"
+_JSON_DIALECTS = ("claude-plugin", "claude-marketplace", "claude-plugin-hooks", "claude-mcp")
+_COMPONENT_DIALECTS = ("claude-plugin-agent", "claude-command", "claude-skill")
+_SCHEMA_CODES = ("AL900", "AL902", "AL904", "AL905")
+
+# What ``claude plugin validate`` says that is advice rather than a verdict on the file: the
+# plugin loads and installs the same with or without it (docs/conformance.md).
+VALIDATE_ADVICE = {
+    "No version specified": "advice for a listing: a plugin without `version` loads the same",
+    "No description provided": "advice for a listing: `description` is optional",
+    "No author information provided": "advice for a listing: `author` is optional",
+    "No marketplace description provided": "advice for a listing: `description` is optional",
+}
+# What ``claude plugin validate`` says that agentls does not check (yet): not a wrong verdict
+# of agentls, a check it lacks (docs/conformance.md says so).
+VALIDATE_NOT_CHECKED = {
+    "Shell command uses ${CLAUDE_PLUGIN_ROOT} without quotes": (
+        "agentls does not split hook commands into shell words: an unquoted plugin root "
+        "breaks only when the install path holds a space"
+    ),
+    "This plugin has its own plugin.json, so the entry's list is ignored": (
+        "agentls does not compare a marketplace entry's optionalDependencies with the "
+        "plugin's own plugin.json"
+    ),
+}
+# A union's summary beside the precise error below it: one problem, said twice.
+_ECHO = ("Invalid input", "Unrecognized key")
+# Places one side flags that the other cannot see in these files: (case, file, place).
+CASE_EXPLAINED: dict[tuple[str, str, str], str] = {
+    ("plugin-optional-deps", "plugin/.claude-plugin/plugin.json", NO_LOAD): (
+        "`dependencies` names `core`, which is not installed where the session runs: Claude "
+        "Code leaves out a plugin whose dependencies are missing; what is installed is not in "
+        "the files"
+    ),
+    ("plugin-misnamed-skills", "plugin/skills/flat.md", ""): (
+        "a loose .md file directly in skills/ is no skill manifest: agentls does not check it "
+        "(AL506 is for misnamed SKILL.md files inside a skill's folder)"
+    ),
+}
+for _case, _files in {
+    "plugin-missing-agent-file": ("plugin/agents/helper.md",),
+    "plugin-listed-components": ("plugin/agents/b.md",),
+    "plugin-listed-elsewhere": ("plugin/agents/a.md", "plugin/commands/a.md"),
+}.items():
+    for _file in _files:
+        CASE_EXPLAINED[(_case, _file, "")] = (
+            "not checked yet: a manifest that lists `agents` (or `commands`) replaces the "
+            "default folder, so its other files are not loaded; agentls checks them as loaded"
+        )
+AGENTLS_CASE_EXPLAINED: dict[tuple[str, str, str], str] = {
+    ("market-problems", "market/.claude-plugin/marketplace.json", "plugins.0.name"): (
+        "validate looks for duplicate names only once the schema passes (plugins[3] has no "
+        "name); alone, both names are flagged (case market-duplicate)"
+    ),
+    ("market-problems", "market/.claude-plugin/marketplace.json", "plugins.1.name"): (
+        "as plugins.0.name"
+    ),
+}
+# Rules of agentls that say more than Claude Code does on these files, on purpose.
+PLUGIN_EXPLAINED = {
+    **SURFACE_EXPLAINED,
+    "AL230": "bypassPermissions in an agent: agentls's security warning, Claude Code loads it",
+    "AL452": "a plugin agent without description: Claude Code loads it with a stock one",
+    "AL505": "portability: claude.ai upload, the Skills API and Agent Skills tools reject a "
+    "description over 1,024 characters; Claude Code loads it",
+}
+_NO_LOAD_CODES = (*_SCHEMA_CODES, "AL906")
+
+
+@dataclass
+class PluginResult(CaseResult):
+    claude_explained: dict[tuple[str, str], str] = field(default_factory=dict)
+    agentls_explained: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def unexplained(self) -> list[str]:
+        out = []
+        for place in sorted(self.claude - set(self.agentls)):
+            if place not in self.claude_explained:
+                out.append(f"{self.case}: Claude Code flags {place}, agentls does not")
+        for place, rule in sorted(self.agentls.items()):
+            explained = (
+                rule in PLUGIN_EXPLAINED
+                or (place[0], "") in self.broken
+                or place in self.agentls_explained
+            )
+            if place not in self.claude and not explained:
+                out.append(f"{self.case}: agentls flags {place} ({rule}), Claude Code does not")
+        return out
+
+
+def _split(path: str) -> list[str]:
+    return [p for p in re.split(r"[.\[\]]+", path) if p]
+
+
+def _existing(node: YNode | None, parts: list[str]) -> str:
+    """The dotted path of the deepest node of ``parts`` that exists in the tree."""
+    got: list[str] = []
+    for part in parts:
+        if node is None:
+            break
+        nxt = None
+        if node.kind == "mapping":
+            nxt = next((v for k, v in node.pairs if str(k.value) == part), None)
+        elif node.kind == "sequence" and part.isdigit() and int(part) < len(node.items):
+            nxt = node.items[int(part)]
+        if nxt is None:
+            break
+        got.append(part)
+        node = nxt
+    return ".".join(got)
+
+
+_MESSAGE_PATH = re.compile(r"^(hooks(?:\.[^:\s]+)?): ")
+
+
+def _claude_place(root: YNode | None, path: str, message: str) -> str:
+    if path in ("json", "root", "frontmatter"):
+        return ""
+    m = _MESSAGE_PATH.match(message)
+    if path == "hooks" and m is not None:
+        path = m[1]  # hooks.json and inline hooks name the entry in the message
+    return _norm(_existing(root, _split(path)))
+
+
+def _component_files(plugin: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Component file (relative to the plugin) -> the name Claude Code would give it and the
+    lists of the init line it would be in (a skill is listed among the commands too)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for p in sorted(plugin.glob("agents/**/*.md")):
+        m = re.search(r"(?m)^name:\s*['\"]?([^'\"\s]+)", p.read_text("utf-8", "replace"))
+        out[p.relative_to(plugin).as_posix()] = (m[1] if m else p.stem, ("agents",))
+    for p in sorted(plugin.glob("commands/**/*.md")):
+        out[p.relative_to(plugin).as_posix()] = (p.stem, ("commands",))
+    for p in sorted(plugin.glob("skills/*")):
+        if p.is_file() and p.suffix.lower() == ".md":
+            out[p.relative_to(plugin).as_posix()] = (p.stem, ("skills", "commands"))
+        for q in sorted(p.glob("*")) if p.is_dir() else []:
+            if q.name.lower() in ("skill.md", "skills.md"):
+                out[q.relative_to(plugin).as_posix()] = (p.name, ("skills", "commands"))
+    return out
+
+
+def agentls_results(proj: Path) -> list[Any]:
+    """``agentls check`` on the project at ``proj`` (cross-file findings included)."""
+    from agentls.check import add_configurations, add_cross_file_findings, configs
+    from agentls.discovery import check_candidates
+    from agentls.scheduling import check_all
+
+    cwd = os.getcwd()
+    os.chdir(proj)  # check's paths are relative, as on the command line
+    try:
+        results = add_configurations(
+            check_all(check_candidates(["."], None, [], configs(True)), None, 1)
+        )
+        add_cross_file_findings(results)
+    finally:
+        os.chdir(cwd)
+    return results
+
+
+def compare_plugin_case(obs: dict[str, Any], proj: Path) -> PluginResult | None:
+    """Claude Code's places and agentls's on the plugins and marketplaces of one case,
+    ``proj`` being a copy of the case folder."""
+    if "plugins" not in obs and "marketplaces" not in obs:
+        return None
+    res = PluginResult(obs["case"])
+    trees: dict[str, Any] = {}
+    results = agentls_results(proj)
+    for r in results:
+        rel = os.path.normpath(r.path).replace(os.sep, "/")
+        trees[rel] = r.analysis
+    _agentls_places(res, trees)
+
+    def root_of(file: str) -> YNode | None:
+        a = trees.get(file)
+        return a.json.root if a is not None and a.json is not None else None
+
+    def validated(v: dict[str, Any]) -> None:
+        for entry in [v.get("manifest"), *v.get("contents", [])]:
+            if not isinstance(entry, dict):
+                continue
+            file = str(entry["file"]).removeprefix("<proj>/")
+            items = [*entry["errors"], *entry["warnings"]]
+            places = [_claude_place(root_of(file), i["path"], i["message"]) for i in items]
+            for item, place in zip(items, places, strict=True):
+                msg = item["message"]
+                why = [
+                    w for k, w in {**VALIDATE_ADVICE, **VALIDATE_NOT_CHECKED}.items() if k in msg
+                ]
+                below = [q for q in places if q.startswith(place + ".") or (q and not place)]
+                if msg.startswith(_ECHO) and below:
+                    why.append(f"the union's summary of the problem at {below[0]}")
+                if why:
+                    res.claude_explained[(file, place)] = why[0]
+                else:
+                    res.claude.add((file, place))
+
+    for rel, plugin in obs.get("plugins", {}).items():
+        validated(plugin["validate"])
+        manifest = f"{rel}/.claude-plugin/plugin.json"
+        load = plugin["load"]
+        if not load["loaded"]:
+            res.claude.add((manifest, NO_LOAD))
+        else:
+            for file, (name, lists) in _component_files(proj / rel).items():
+                if not any(f"{load['loaded'][0]}:{name}" in load[k] for k in lists):
+                    res.claude.add((f"{rel}/{file}", ""))
+        for line in load["log"]:
+            m = re.search(r"<proj>/(\S+?\.md)\b", line)
+            if m and (proj / m[1]).is_file():
+                res.claude.add((m[1], ""))
+    for rel, market in obs.get("marketplaces", {}).items():
+        validated(market["validate"])
+        manifest = f"{rel}/.claude-plugin/marketplace.json"
+        if "Failed to add marketplace" in market["add"]:
+            res.claude.add((manifest, NO_ADD))
+        names = _entry_names(proj / manifest)
+        for name, said in market["install"].items():
+            if "Failed to install" in said and name in names:
+                res.claude.add((manifest, f"plugins.{names.index(name)}{NO_INSTALL}"))
+    for (case, file, place), why in CASE_EXPLAINED.items():
+        if case == res.case:
+            res.claude_explained[(file, place)] = why
+    for (case, file, place), why in AGENTLS_CASE_EXPLAINED.items():
+        if case == res.case:
+            res.agentls_explained[(file, place)] = why
+    return res
+
+
+def _entry_names(manifest: Path) -> list[str]:
+    """The names the recorder installed, one per entry (``str(None)`` for an unnamed one)."""
+    try:
+        data = json.loads(manifest.read_text("utf-8"))
+        return [str(p.get("name")) for p in data.get("plugins", []) if isinstance(p, dict)]
+    except (ValueError, AttributeError, OSError):
+        return []
+
+
+def _agentls_places(res: PluginResult, analyses: dict[str, Any]) -> None:
+    from agentls.rules.claude_json import hook_guards
+
+    guards = hook_guards()
+    for rel, a in analyses.items():
+        if a.dialect in _COMPONENT_DIALECTS:
+            for f in a.findings:
+                if f.severity <= Severity.INFORMATION:
+                    res.agentls.setdefault((rel, ""), f.code)
+            continue
+        if a.dialect not in _JSON_DIALECTS:
+            continue
+        root = a.json.root if a.json is not None else None
+        folder = rel.rsplit("/.claude-plugin/", 1)[0]
+        for f in a.findings:
+            if f.severity > Severity.WARNING:
+                continue
+            whole = f.code in ("AL900", "AL902", "AL935")
+            where = "" if whole else ".".join(_node_path(root, f.range.start))
+            if f.code == "AL900":
+                res.broken.add((rel, ""))
+            if f.code != "AL934":  # its verdict is the failed install (below)
+                res.agentls.setdefault((rel, _norm(where)), f.code)
+            if f.severity != Severity.ERROR:
+                continue
+            parts = where.split(".")
+            if a.dialect == "claude-plugin" and f.code in _NO_LOAD_CODES:
+                res.agentls.setdefault((rel, NO_LOAD), f.code)
+            elif a.dialect == "claude-plugin-hooks" and parts[:1] == ["hooks"] and len(parts) > 2:
+                if parts[1] in guards:
+                    plugin = rel.rsplit("/hooks/", 1)[0]
+                    res.agentls.setdefault(
+                        (f"{plugin}/.claude-plugin/plugin.json", NO_LOAD), f.code
+                    )
+            elif a.dialect == "claude-marketplace":
+                if (
+                    parts[:1] == ["plugins"]
+                    and len(parts) > 1
+                    and f.code in (*_SCHEMA_CODES, "AL934")
+                ):
+                    place = f"plugins.{parts[1]}{NO_INSTALL}"
+                    res.agentls.setdefault((rel, place), f.code)
+                elif f.code in _SCHEMA_CODES:
+                    res.agentls.setdefault(
+                        (f"{folder}/.claude-plugin/marketplace.json", NO_ADD), f.code
+                    )

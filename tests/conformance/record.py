@@ -611,7 +611,16 @@ def record_surface_set(binary: Path, ns: argparse.Namespace) -> int:
     """Record (or, with ``--check``, compare) Claude Code's verdicts on the surface cases."""
     from record_surface import diff_surface, record_surface
 
-    cases = record_surface(binary, _env, capture_server(), ARGS, ns.jobs, ns.limit)
+    cases = record_surface(binary, _env, capture_server(), ARGS, ns.jobs, ns.limit, ns.case)
+    out = OBSERVATIONS / "surface.json"
+    old = json.loads(out.read_text("utf-8")) if out.exists() else {"cases": []}
+    if ns.case:  # only the named cases were recorded: the others stay as stored
+        fresh = {c["case"] for c in cases}
+        kept = [c for c in old.get("cases", []) if c["case"] not in fresh]
+        if ns.check:
+            old["cases"] = [c for c in old.get("cases", []) if c["case"] in fresh]
+        else:
+            cases = sorted([*kept, *cases], key=lambda c: str(c["case"]))
     data = {
         "claude_code_version": CLAUDE_CODE_VERSION,
         "binary_version": binary_version(binary),
@@ -619,10 +628,8 @@ def record_surface_set(binary: Path, ns: argparse.Namespace) -> int:
         "recipe": SURFACE_RECIPE,
         "cases": cases,
     }
-    out = OBSERVATIONS / "surface.json"
     print(f"surface: {len(cases)} cases")
     if ns.check:
-        old = json.loads(out.read_text("utf-8")) if out.exists() else {"cases": []}
         changes = diff_surface(old.get("cases", []), cases)
         for line in changes:
             print(f"  surface: {line}")
@@ -656,6 +663,12 @@ def main(argv: list[str] | None = None) -> int:
         "--surface",
         action="store_true",
         help="Claude Code's verdicts on settings, MCP, plugin and memory files (surface/)",
+    )
+    ap.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        help="with --surface: only this case of surface/ (repeatable); the others stay as stored",
     )
     ap.add_argument("--check", action="store_true", help="re-record and print differences")
     ap.add_argument("--binary", help="Claude Code binary (default: fetched into the cache)")

@@ -325,8 +325,12 @@ def record_surface(
     args: list[str],
     jobs: int,
     limit: int = 0,
+    only: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    cases = case_dirs()[: limit or None]
+    cases = [c for c in case_dirs() if not only or c.name in only][: limit or None]
+    unknown = set(only or ()) - {c.name for c in cases}
+    if unknown:
+        raise SystemExit(f"no such surface case: {', '.join(sorted(unknown))}")
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(lambda c: observe_case(binary, c, env, capture, args), cases))
 

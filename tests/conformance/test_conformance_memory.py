@@ -14,21 +14,29 @@ import pytest
 
 from agentls.rules.claude_memory import files_read
 
-CASES = [
-    o for o in cs.load() if "memory" in o and not any(f.startswith("_home/") for f in o["files"])
-]
+CASES = [o for o in cs.load() if "memory" in o]
 MARK = re.compile(r"MARK-[A-Za-z0-9_-]+")
 ENTRY = ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md")
 
 
 @pytest.mark.parametrize("obs", CASES, ids=[o["case"] for o in CASES])
-def test_the_files_agentls_says_claude_code_reads(obs: dict[str, object], tmp_path: Path) -> None:
+def test_the_files_agentls_says_claude_code_reads(
+    obs: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = tmp_path / "proj"
     shutil.copytree(cs.CASES / str(obs["case"]), proj)
+    home = tmp_path / "home"
+    if (proj / "_home").is_dir():  # the case's HOME, as the recorder lays it out
+        shutil.move(proj / "_home", home)
+    else:
+        home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
     subprocess.run(["git", "init", "-q", str(proj)], check=True)
     entries = [proj / e for e in ENTRY if (proj / e).is_file()]
     if not entries and (proj / "AGENTS.md").is_file():
         entries = [proj / "AGENTS.md"]  # read only without CLAUDE.md
+    if (home / ".claude" / "CLAUDE.md").is_file():  # the user's memory, read in every project
+        entries.append(home / ".claude" / "CLAUDE.md")
     read: set[str] = set()
     for entry in entries:
         for f in files_read(str(entry)):

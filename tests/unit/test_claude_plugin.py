@@ -67,8 +67,33 @@ def test_al930_missing_paths_and_near_miss(tmp_path: Path) -> None:
     )
     (f,) = check(path)
     assert f.code == "AL930" and "`./gone.md`" in f.message
+    # Claude Code loads the plugin without it (surface case plugin-missing-command)
+    assert "loads the plugin without it" in f.message and "not load at all" not in f.message
     text = path.read_text()
     assert f.range.start.character == text.splitlines()[f.range.start.line].index('"./gone.md"')
+
+
+def test_a_missing_mcp_servers_file_is_skipped_silently(tmp_path: Path) -> None:
+    (f,) = check(plugin(tmp_path, {"name": "p", "mcpServers": "./extra/mcp.json"}))
+    assert f.code == "AL930" and "without a word" in f.message
+
+
+def test_inline_hooks_are_judged_as_in_hooks_json(tmp_path: Path) -> None:
+    # surface cases plugin-inline-hook-invalid / -guard-hook / -hooks (2.1.332)
+    stop = {"Stop": [{"hooks": [{"type": "command"}]}]}
+    (f,) = check(plugin(tmp_path / "a", {"name": "p", "hooks": stop}))
+    assert f.code == "AL905" and f.severity == Severity.WARNING and "ignores" in f.message
+    guard = {"PreToolUse": [{"hooks": [{"type": "command"}]}]}
+    (g,) = check(plugin(tmp_path / "b", {"name": "p", "hooks": guard}))
+    assert g.code == "AL905" and g.severity == Severity.ERROR and "whole plugin" in g.message
+    wrapped = {"hooks": stop}
+    (h,) = check(plugin(tmp_path / "c", {"name": "p", "hooks": wrapped}))
+    assert h.code == "AL906" and h.severity == Severity.ERROR
+    assert "does not load" in h.message and not h.fixes
+    # near miss: an unknown event inline is only dropped
+    bogus = {"Bogus": [{"hooks": [{"type": "command", "command": "x"}]}]}
+    (i,) = check(plugin(tmp_path / "d", {"name": "p", "hooks": bogus}))
+    assert i.code == "AL906" and i.severity == Severity.WARNING
 
 
 def test_agents_must_name_md_files(tmp_path: Path) -> None:
@@ -142,7 +167,55 @@ def test_marketplace_problems(tmp_path: Path) -> None:
             {"name": "ghost", "source": "./plugins/ghost"},
         ],
     }
-    assert codes(market(tmp_path, data, ("a",))) == ["AL933", "AL934"]
+    found = check(market(tmp_path, data, ("a",)))
+    assert [f.code for f in found] == ["AL933", "AL933", "AL934"]
+    # both names, each pointing at the other, as `claude plugin validate` flags both
+    first, second = found[0], found[1]
+    assert first.range != second.range
+    assert [r.range for r in first.related] == [second.range]
+    assert [r.range for r in second.related] == [first.range]
+
+
+def test_marketplace_source_must_start_inside(tmp_path: Path) -> None:
+    # Claude Code 2.1.332: `../x` fails validate ("must start with ./") and install (surface
+    # case market-missing-source); a bare name under metadata.pluginRoot is accepted
+    data = {
+        "name": "m",
+        "owner": {"name": "me"},
+        "plugins": [{"name": "out", "source": "../elsewhere"}],
+    }
+    (f,) = check(market(tmp_path, data))
+    assert f.code == "AL904" and f.severity == Severity.ERROR
+    assert "cannot be installed" in f.message
+    rooted = {
+        "name": "m",
+        "owner": {"name": "me"},
+        "metadata": {"pluginRoot": "./plugins"},
+        "plugins": [{"name": "a", "source": "a"}],
+    }
+    assert codes(market(tmp_path / "b", rooted, ("a",))) == []
+
+
+def test_marketplace_entry_dependencies_are_read_leniently(tmp_path: Path) -> None:
+    # surface case market-entry-deps: validate warns, the plugin installs
+    data = {
+        "name": "m",
+        "owner": {"name": "me"},
+        "plugins": [
+            {
+                "name": "a",
+                "source": "./plugins/a",
+                "dependencies": ["b"],
+                "optionalDependencies": ["b", 5],
+            }
+        ],
+    }
+    found = check(market(tmp_path, data, ("a",)))
+    assert [(f.code, f.severity) for f in found] == [
+        ("AL931", Severity.WARNING),
+        ("AL904", Severity.WARNING),
+    ]
+    assert "still installs" in found[1].message
 
 
 def test_marketplace_near_miss(tmp_path: Path) -> None:

@@ -69,6 +69,25 @@ def test_plugin_agent_detection_and_fallbacks(tmp_path: Path) -> None:
     assert a.effective is not None and a.effective.name == "helper" and a.effective.loads
 
 
+def test_what_a_plugin_agent_ignores_is_not_judged(tmp_path: Path) -> None:
+    # Claude Code 2.1.332 loads both agents and only warns that the key is ignored (surface
+    # case plugin-agent-permission-mode): no AL031 "rejects the whole agent", no AL230
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "plugin.json").write_text('{"name": "tools"}')
+    p = str(tmp_path / "agents" / "helper.md")
+    bypass = "---\ndescription: Use when helping.\npermissionMode: bypassPermissions\n---\nHi\n"
+    assert [f.code for f in analyze(bypass, p).findings] == ["AL450"]
+    hooks = "---\ndescription: Use when helping.\nhooks: []\n---\nHi\n"
+    assert [f.code for f in analyze(hooks, p).findings] == ["AL450"]
+    # near miss: the same keys in a project agent are judged
+    project = str(tmp_path / ".claude" / "agents" / "helper.md")
+    assert "AL230" in [f.code for f in analyze(bypass, project).findings]
+    assert "AL031" in [f.code for f in analyze(hooks, project).findings]
+    # the frontmatter's syntax still counts inside an ignored key
+    broken = "---\ndescription: Use when helping.\nhooks: a: b\n---\nHi\n"
+    assert "AL003" in [f.code for f in analyze(broken, p).findings]
+
+
 def test_detection_by_path() -> None:
     assert detect_dialect("/w/skills/pdf/SKILL.md") == "agent-skill"
     assert detect_dialect("/w/.github/prompts/a.prompt.md") == "copilot-prompt"

@@ -3,13 +3,14 @@
 
 What Claude Code 2.1.332 does (``claude plugin validate --json``, a ``--plugin-dir`` session,
 ``plugin marketplace add`` / ``install``, observed): an invalid manifest (no ``name``, spaces
-in it, a component path that does not exist, an ``agents`` path that is not a ``.md`` file, a
-comment...) keeps the whole plugin from loading; an unknown manifest key is only warned about;
-``optionalDependencies`` (new in 2.1.331) are accepted in any form. In ``hooks.json`` an invalid
-entry is dropped, but in a guard event (``PreToolUse``, ``PermissionRequest``,
-``PreSkillShellCommand``) it keeps the whole plugin from loading; a file without its ``hooks``
-wrapper loses its hooks. A marketplace with two plugins of one name is invalid; one whose
-``source`` folder does not exist passes ``validate`` and fails at ``install``.
+in it, an ``agents`` path that is not a ``.md`` file, a comment...) keeps the whole plugin
+from loading; a component path that does not exist only loses that component; an unknown
+manifest key is only warned about; ``optionalDependencies`` (new in 2.1.331) are accepted in
+any form. In ``hooks.json`` (and the manifest's inline ``hooks``) an invalid entry is dropped,
+but in a guard event (``PreToolUse``, ``PermissionRequest``, ``PreSkillShellCommand``) it keeps
+the whole plugin from loading; a file without its ``hooks`` wrapper loses its hooks. A
+marketplace with two plugins of one name is invalid; one whose ``source`` folder does not exist
+passes ``validate`` and fails at ``install``.
 """
 
 from __future__ import annotations
@@ -43,13 +44,24 @@ def _get(node: YNode, key: str) -> YNode | None:
 _LENIENT = ("optionalDependencies", "metadata", "engines", "network")
 
 
+def _inline_hook(path: Path) -> bool:
+    """A hook written in the manifest: judged as in hooks.json (surface cases
+    plugin-inline-hook-invalid, plugin-inline-guard-hook: an invalid entry is dropped, except
+    in a guard event, where the plugin does not load)."""
+    return len(path) >= 2 and path[0] == "hooks"
+
+
 def manifest_effect(path: Path) -> str:
+    if _inline_hook(path):
+        return hooks_effect(path)
     if path[:1] and path[0] in _LENIENT:
         return "Claude Code drops it without a word (the plugin still loads)."
     return "the plugin does not load at all."
 
 
 def manifest_grade(path: Path) -> Severity | None:
+    if _inline_hook(path):
+        return hook_grade(path)
     return Severity.WARNING if path[:1] and path[0] in _LENIENT else None
 
 
@@ -71,6 +83,7 @@ def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
             if value is not None:
                 _unlisted_files(ctx, plugin_dir, key, value)
     _dependencies_twice(ctx, root)
+    _hooks_wrapper_inline(ctx, root)
     servers = _get(root, "mcpServers")
     if servers is not None and servers.kind == "mapping":  # the servers written inline
         from agentls.rules.claude_mcp import check_server
@@ -79,6 +92,25 @@ def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
             if server.kind == "mapping":
                 check_server(ctx, name, server, committed=True)
     return ctx.out
+
+
+def _hooks_wrapper_inline(ctx: JsonCtx, root: YNode) -> None:
+    """hooks.json's `{"hooks": {...}}` pasted into the manifest's `hooks`: not an unknown event
+    dropped like the others, Claude Code 2.1.332 rejects the manifest ("Unrecognized key:
+    hooks") and the plugin does not load (surface case plugin-inline-hooks)."""
+    hooks = _get(root, "hooks")
+    if hooks is None or hooks.kind != "mapping":
+        return
+    wrapper = next((k for k, _ in hooks.pairs if k.value == "hooks"), None)
+    if wrapper is None:
+        return
+    for f in ctx.out:
+        if f.code == codes.JSON_UNKNOWN_NAME and f.range == wrapper.range:
+            f.severity, f.fixes = Severity.ERROR, []
+            f.message = (
+                "`hooks` is hooks.json's wrapper: in plugin.json the events sit directly under "
+                "`hooks`. Claude Code rejects the manifest and the plugin does not load at all."
+            )
 
 
 def _paths(value: YNode) -> list[YNode]:
@@ -98,12 +130,19 @@ def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
         return
     if os.path.exists(os.path.join(plugin_dir, rel)):
         return
+    # Claude Code 2.1.332 loads the plugin without the component (surface cases
+    # plugin-missing-*): it logs "... specified in manifest but not found", except for an
+    # MCP servers file, skipped without a word.
+    said = (
+        "Claude Code skips it without a word: none of its servers start"
+        if key == "mcpServers"
+        else "Claude Code reports a load failure and loads the plugin without it"
+    )
     ctx.add(
         finding(
             codes.PLUGIN_PATH_MISSING,
             node.range,
-            f"`{rel}` ({key}) does not exist in the plugin: Claude Code reports a load "
-            "failure and the plugin does not load at all.",
+            f"`{rel}` ({key}) does not exist in the plugin: {said}.",
         )
     )
 
@@ -314,15 +353,28 @@ def _wrap(ctx: JsonCtx, root: YNode) -> Finding:
 # --------------------------------------------------------------------------- marketplace.json
 
 
+def _lenient_entry_key(path: Path) -> bool:
+    """A key of a plugin entry read as leniently as in plugin.json (surface case
+    market-entry-deps: an entry's bad `optionalDependencies` item is warned about and the
+    plugin installs)."""
+    return len(path) >= 3 and path[0] == "plugins" and path[2] in _LENIENT
+
+
 def market_effect(path: Path) -> str:
+    if _lenient_entry_key(path):
+        return "Claude Code drops it without a word (the plugin still installs)."
     if len(path) >= 2 and path[0] == "plugins":
         return "this plugin cannot be installed from the marketplace."
     return "`/plugin marketplace add` fails."
 
 
+def market_grade(path: Path) -> Severity | None:
+    return Severity.WARNING if _lenient_entry_key(path) else None
+
+
 def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Finding]:
     ctx = JsonCtx(doc, path, "claude-marketplace")
-    if not check_common(ctx, market_effect) or doc.root is None:
+    if not check_common(ctx, market_effect, grade=market_grade) or doc.root is None:
         return ctx.out
     plugins = _get(doc.root, "plugins")
     if plugins is None or plugins.kind != "sequence":
@@ -334,36 +386,45 @@ def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Findin
         if root_meta is not None and root_meta.kind == "mapping"
         else None
     )
-    seen: dict[str, YNode] = {}
+    named: dict[str, list[YNode]] = {}
     for entry in plugins.items:
         if entry.kind != "mapping":
             continue
+        _dependencies_twice(ctx, entry)
         name = _get(entry, "name")
         if name is not None and isinstance(name.value, str):
-            first = seen.get(name.value)
-            if first is not None:
-                ctx.add(
-                    finding(
-                        codes.MARKETPLACE_DUPLICATE_PLUGIN,
-                        name.range,
-                        f"Two plugins are named `{name.value}`: the marketplace is invalid "
-                        "(`claude plugin validate`: duplicate plugin name).",
-                        related=[Related(ctx.path, first.range, "the other one")]
-                        if ctx.path
-                        else [],
-                    )
-                )
-            else:
-                seen[name.value] = name
+            named.setdefault(name.value, []).append(name)
         source = _get(entry, "source")
         if market_dir is not None and source is not None and isinstance(source.value, str):
             _source_exists(ctx, market_dir, plugin_root, source)
+    for name_value, nodes in named.items():
+        _duplicates(ctx, name_value, nodes)
     return ctx.out
+
+
+def _duplicates(ctx: JsonCtx, name: str, nodes: list[YNode]) -> None:
+    """Each entry of a name used more than once, as `claude plugin validate` flags each
+    (surface case market-duplicate), with the others as related information."""
+    if len(nodes) < 2:
+        return
+    for node in nodes:
+        others = [n for n in nodes if n is not node]
+        ctx.add(
+            finding(
+                codes.MARKETPLACE_DUPLICATE_PLUGIN,
+                node.range,
+                f"{len(nodes)} plugins are named `{name}`: the marketplace is invalid "
+                "(`claude plugin validate`: duplicate plugin name).",
+                related=[Related(ctx.path, n.range, "the same name") for n in others]
+                if ctx.path
+                else [],
+            )
+        )
 
 
 def _source_exists(ctx: JsonCtx, market_dir: str, plugin_root: YNode | None, node: YNode) -> None:
     rel: str = node.value
-    if rel.startswith("./") or rel.startswith("../"):
+    if rel.startswith("./"):  # `../` is refused by the schema (AL904)
         target = os.path.join(market_dir, rel)
     elif plugin_root is not None and isinstance(plugin_root.value, str) and "/" not in rel:
         target = os.path.join(market_dir, plugin_root.value, rel)

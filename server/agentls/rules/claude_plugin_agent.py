@@ -19,6 +19,19 @@ from agentls.rules.registry import finding
 from agentls.rules.schema_rules import file_name, sort_findings
 from agentls.types import Effective, Finding, Range
 
+# The frontmatter's own problems (AL001-AL008): they break the YAML whatever key they sit in.
+_SYNTAX = frozenset(
+    {
+        codes.NO_FRONTMATTER,
+        codes.YAML_SYNTAX,
+        codes.NEEDS_QUOTING,
+        codes.CRLF_NO_RESCUE,
+        codes.DASHES_IN_FRONTMATTER,
+        codes.COMMENT_IN_VALUE,
+        codes.TAB_INDENTATION,
+        codes.DESCRIPTION_NESTED_MAPPING,
+    }
+)
 DOC_STEMS = frozenset(
     {"readme", "changelog", "license", "contributing", "index", "notes", "todo", "overview"}
 )
@@ -66,8 +79,17 @@ def check_claude_plugin_agent(
                 f"it becomes an agent named `{stem}` with this text as prompt",
             )
         ]
-    out = check_claude_agent(doc, path, effective, size, plugin=plugin)
     ignored = claude_facts().raw["pluginAgentIgnoredKeys"]
+    # What an ignored key holds is never read: a `hooks: []` or `permissionMode:
+    # bypassPermissions` there neither drops the agent nor widens it (a --plugin-dir session
+    # of Claude Code 2.1.332 loads both agents and warns only that the key is ignored,
+    # surface case plugin-agent-permission-mode). The frontmatter's syntax still counts.
+    spans = [e.range for e in doc.entries if e.key in ignored]
+    out = [
+        f
+        for f in check_claude_agent(doc, path, effective, size, plugin=plugin)
+        if f.code in _SYNTAX or not any(s.contains(f.range.start) for s in spans)
+    ]
     for e in doc.entries:
         if e.key in ignored:
             out.append(
