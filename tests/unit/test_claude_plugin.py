@@ -286,3 +286,37 @@ def test_al936_listed_components_replace_the_default_folder(tmp_path: Path) -> N
         assert "AL936" not in codes(manifest), agents
         assert "AL936" not in codes(root / "agents" / "sub" / "two.md"), agents
         assert "AL936" not in codes(root / "commands" / "run.md"), agents
+
+
+def test_al937_unquoted_plugin_root(tmp_path: Path) -> None:
+    def command(c: str, **extra: object) -> list[str]:
+        handler = {"type": "command", "command": c, **extra}
+        data = {"hooks": {"Stop": [{"hooks": [handler]}]}}
+        return codes(hooks(tmp_path / str(abs(hash((c, str(extra))))), data))
+
+    assert command("${CLAUDE_PLUGIN_ROOT}/done.sh") == ["AL937"]
+    assert command("bash ${CLAUDE_PLUGIN_ROOT}/lint.sh --fix") == ["AL937"]
+    assert command('a "x" ${CLAUDE_PLUGIN_ROOT}/b') == ["AL937"]
+    # near misses: quoted (either quote), escaped, the exec form, another variable
+    assert command('"${CLAUDE_PLUGIN_ROOT}/done.sh"') == []
+    assert command("bash '${CLAUDE_PLUGIN_ROOT}/done.sh'") == []
+    assert command('bash "$HOME" "${CLAUDE_PLUGIN_ROOT}"/x.sh') == []
+    assert command("${CLAUDE_PLUGIN_ROOT}/run", args=["x"]) == []
+    assert command("${CLAUDE_PROJECT_DIR}/done.sh") == []
+    # inline in the manifest too
+    inline = {
+        "name": "p",
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "${CLAUDE_PLUGIN_ROOT}/x"}]}]},
+    }
+    assert codes(plugin(tmp_path / "m", inline)) == ["AL937"]
+
+
+def test_al938_entry_list_beside_the_plugins_own_manifest(tmp_path: Path) -> None:
+    entry = {"name": "a", "source": "./plugins/a", "optionalDependencies": ["b"]}
+    path = market(tmp_path, {"name": "m", "owner": {"name": "me"}, "plugins": [entry]}, ("a",))
+    assert codes(path) == []  # the plugin has no plugin.json: the entry's list is read
+    own = path.parent.parent / "plugins" / "a" / ".claude-plugin"
+    own.mkdir()
+    (own / "plugin.json").write_text('{"name": "a"}')
+    (f,) = check(path)
+    assert f.code == "AL938" and "plugins/a/.claude-plugin/plugin.json" in f.message

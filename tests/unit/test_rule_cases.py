@@ -385,6 +385,22 @@ CASES: dict[str, Case] = {
     codes.PLUGIN_HOOKS_NOT_WRAPPED: Case(
         '{"PreToolUse": [' + HOOK + "]}", '{"hooks": {"PreToolUse": [' + HOOK + "]}}", HOOKS
     ),
+    codes.PLUGIN_ROOT_UNQUOTED: Case(
+        '{"hooks": {"Stop": [{"hooks": [{"type": "command", '
+        '"command": "${CLAUDE_PLUGIN_ROOT}/done.sh"}]}]}}',
+        '{"hooks": {"Stop": [{"hooks": [{"type": "command", '
+        '"command": "\\"${CLAUDE_PLUGIN_ROOT}/done.sh\\""}]}]}}',
+        HOOKS,
+    ),
+    codes.MARKETPLACE_ENTRY_LIST_IGNORED: Case(
+        market('{"name": "lint", "source": "./plugins/lint", "optionalDependencies": ["x"]}'),
+        market('{"name": "fmt", "source": "./plugins/fmt", "optionalDependencies": ["x"]}'),
+        MARKET,
+        extra={
+            "plugins/lint/.claude-plugin/plugin.json": '{"name": "lint"}',
+            "plugins/fmt/agents/a.md": agent("a"),
+        },
+    ),
     # ---- memory files
     codes.MEMORY_IMPORT_MISSING: Case(
         "Read @docs/gide.md first.\n",

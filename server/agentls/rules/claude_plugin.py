@@ -84,6 +84,7 @@ def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
                 _unlisted_files(ctx, plugin_dir, key, value)
     _dependencies_twice(ctx, root)
     _hooks_wrapper_inline(ctx, root)
+    _unquoted_plugin_root(ctx, _get(root, "hooks"))
     servers = _get(root, "mcpServers")
     if servers is not None and servers.kind == "mapping":  # the servers written inline
         from agentls.rules.claude_mcp import check_server
@@ -329,7 +330,61 @@ def check_plugin_hooks(doc: JsonDocument, path: str | None) -> list[Finding]:
         ctx.add(_wrap(ctx, root))
         return ctx.out
     check_common(ctx, hooks_effect, grade=hook_grade)
+    if root is not None and root.kind == "mapping":
+        _unquoted_plugin_root(ctx, _get(root, "hooks"))
     return ctx.out
+
+
+_PLUGIN_ROOT = "${CLAUDE_PLUGIN_ROOT}"
+
+
+def _unquoted_plugin_root(ctx: JsonCtx, events: YNode | None) -> None:
+    """Shell commands with ``${CLAUDE_PLUGIN_ROOT}`` outside quotes: the path is substituted
+    before the shell splits words, so an install path with a space breaks the command
+    (``claude plugin validate`` 2.1.332 warns, surface case plugin-hooks-quoted-root). The exec
+    form (``args`` beside ``command``) is not split."""
+    if events is None or events.kind != "mapping":
+        return
+    for _, groups in events.pairs:
+        for group in groups.items if groups.kind == "sequence" else []:
+            handlers = _get(group, "hooks") if group.kind == "mapping" else None
+            for h in handlers.items if handlers is not None and handlers.kind == "sequence" else []:
+                if h.kind != "mapping" or _get(h, "args") is not None:
+                    continue
+                command = _get(h, "command")
+                if command is None or not isinstance(command.value, str):
+                    continue
+                if _outside_quotes(command.value, _PLUGIN_ROOT):
+                    ctx.add(
+                        finding(
+                            codes.PLUGIN_ROOT_UNQUOTED,
+                            command.range,
+                            f"`{_PLUGIN_ROOT}` is not in quotes: when the plugin's path holds a "
+                            "space, the shell splits the command and it fails. Put it in "
+                            "double quotes or use the exec form (`args`).",
+                        )
+                    )
+
+
+def _outside_quotes(command: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``command`` outside single and double quotes (POSIX shell
+    quoting: a backslash escapes the next character outside single quotes)."""
+    quote = ""
+    i = 0
+    while i < len(command):
+        c = command[i]
+        if c == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif command.startswith(word, i):
+            return True
+        i += 1
+    return False
 
 
 def _not_wrapped(root: YNode) -> bool:
@@ -396,7 +451,11 @@ def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Findin
             named.setdefault(name.value, []).append(name)
         source = _get(entry, "source")
         if market_dir is not None and source is not None and isinstance(source.value, str):
-            _source_exists(ctx, market_dir, plugin_root, source)
+            folder = _source_folder(market_dir, plugin_root, source.value)
+            if folder is not None and not os.path.isdir(folder):
+                ctx.add(_source_missing(source))
+            elif folder is not None:
+                _entry_list_ignored(ctx, entry, folder, market_dir)
     for name_value, nodes in named.items():
         _duplicates(ctx, name_value, nodes)
     return ctx.out
@@ -422,21 +481,40 @@ def _duplicates(ctx: JsonCtx, name: str, nodes: list[YNode]) -> None:
         )
 
 
-def _source_exists(ctx: JsonCtx, market_dir: str, plugin_root: YNode | None, node: YNode) -> None:
-    rel: str = node.value
+def _source_folder(market_dir: str, plugin_root: YNode | None, rel: str) -> str | None:
+    """The plugin folder a local ``source`` names (None: not a local folder)."""
     if rel.startswith("./"):  # `../` is refused by the schema (AL904)
-        target = os.path.join(market_dir, rel)
-    elif plugin_root is not None and isinstance(plugin_root.value, str) and "/" not in rel:
-        target = os.path.join(market_dir, plugin_root.value, rel)
-    else:
-        return
-    if os.path.isdir(target):
-        return
-    ctx.add(
-        finding(
-            codes.MARKETPLACE_SOURCE_MISSING,
-            node.range,
-            f"`{rel}` does not exist: `claude plugin validate` passes, but installing this "
-            'plugin fails ("Source path does not exist").',
-        )
+        return os.path.join(market_dir, rel)
+    if plugin_root is not None and isinstance(plugin_root.value, str) and "/" not in rel:
+        return os.path.join(market_dir, plugin_root.value, rel)
+    return None
+
+
+def _source_missing(node: YNode) -> Finding:
+    return finding(
+        codes.MARKETPLACE_SOURCE_MISSING,
+        node.range,
+        f"`{node.value}` does not exist: `claude plugin validate` passes, but installing this "
+        'plugin fails ("Source path does not exist").',
     )
+
+
+def _entry_list_ignored(ctx: JsonCtx, entry: YNode, folder: str, market_dir: str) -> None:
+    """An entry's ``optionalDependencies`` when the plugin has its own plugin.json: Claude Code
+    reads the plugin's list and ignores the entry's (``claude plugin validate`` 2.1.332,
+    surface case market-optional-deps)."""
+    manifest = os.path.join(folder, ".claude-plugin", "plugin.json")
+    if not os.path.isfile(manifest):
+        return
+    for k, _ in entry.pairs:
+        if k.value == "optionalDependencies":
+            shown = os.path.relpath(manifest, market_dir).replace(os.sep, "/")
+            ctx.add(
+                finding(
+                    codes.MARKETPLACE_ENTRY_LIST_IGNORED,
+                    k.range,
+                    "This plugin has its own plugin.json, so Claude Code ignores the entry's "
+                    f"`optionalDependencies`: move the list to `{shown}`.",
+                    related=[Related(manifest, Range.of(0, 0), "the plugin's own manifest")],
+                )
+            )
