@@ -6,6 +6,8 @@ Pure; imports neither pygls nor lsprotocol (the ``check`` command's start-up tim
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -80,18 +82,24 @@ def analyze(
     size: int | None = None,
     mcp_servers: frozenset[str] | None = None,
     policy: Policy = DEFAULT,
+    open_files: Mapping[str, str] | None = None,
 ) -> Analysis:
     """Analyse one file. ``dialect`` overrides detection by path (and the configuration's
     ``dialects``); ``size`` is the byte size; ``policy`` is what the project configuration
-    says of this file (agentls.config.discovery.ConfigStore.policy_for).
+    says of this file (agentls.config.discovery.ConfigStore.policy_for); ``open_files``,
+    the text an editor holds of the other files this one's analysis reads (path -> text),
+    which wins over the disk (agentls.rules.claude_plugin.other_ends).
 
     The findings of the rules are settled at the end, in one place (agentls.config.policy):
     rules the configuration turns off, findings a suppression comment covers, severities."""
-    if policy.facts_version is None:
+    with ExitStack() as stack:
+        if open_files:
+            from agentls.rules.claude_plugin import editor_files
+
+            stack.enter_context(editor_files(open_files))
+        if policy.facts_version is not None:
+            stack.enter_context(using_facts(policy.facts_version))
         a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
-    else:
-        with using_facts(policy.facts_version):
-            a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
     a.findings, a.settled = settle(a.findings, policy, _suppressions(a, text))
     return a
 

@@ -264,3 +264,68 @@ async def test_a_claude_of_another_version_is_named_once(tmp_path: Path) -> None
         await c.shutdown_session()
     finally:
         await c.stop()
+
+
+def _al936(ds: list[lsp.Diagnostic]) -> list[str]:
+    return [d.message for d in ds if d.code == "AL936"]
+
+
+@pytest.mark.asyncio
+async def test_a_plugin_file_that_appears_reaches_the_open_manifest(client: LanguageClient) -> None:
+    """Issue 18 point 6: a file new in the plugin's `agents/` (on disk, or opened) re-publishes
+    the open manifest that leaves it out; the manifest is not edited."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    agents = root / "plugins" / "lint" / "agents"
+    agents.mkdir(parents=True)
+    helper = "---\nname: one\ndescription: Helps.\n---\nBody\n"
+    (agents / "one.md").write_text(helper, "utf-8")
+    manifest = '{"name": "lint", "agents": ["./agents/one.md"]}'
+    manifest_uri = _open(client, "plugins/lint/.claude-plugin/plugin.json", manifest)
+    assert not _al936(await diagnostics(client, manifest_uri, 1))
+    (agents / "two.md").write_text(helper.replace("one", "two"), "utf-8")
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent((agents / "two.md").as_uri(), lsp.FileChangeType.Created)]
+        )
+    )
+    await _until(client, manifest_uri, 1, lambda ds: any("two.md" in m for m in _al936(ds)))
+    (agents / "two.md").unlink()
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent((agents / "two.md").as_uri(), lsp.FileChangeType.Deleted)]
+        )
+    )
+    await _until(client, manifest_uri, 1, lambda ds: not _al936(ds))
+    # a file the editor creates (opened, no watched-file event): both ends at once
+    three_uri = _open(
+        client, "plugins/lint/agents/three.md", helper.replace("one", "three"), "markdown"
+    )
+    await _until(client, three_uri, 1, lambda ds: bool(_al936(ds)))
+    await _until(client, manifest_uri, 1, lambda ds: any("three.md" in m for m in _al936(ds)))
+
+
+@pytest.mark.asyncio
+async def test_an_unsaved_manifest_edit_reaches_the_file_it_leaves_out(
+    client: LanguageClient,
+) -> None:
+    """Issue 18 point 6: the open manifest's text, not the disk's, decides the agent's end:
+    it appears and clears as the list is edited, nothing saved."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    agents = root / "plugins" / "lint" / "agents"
+    agents.mkdir(parents=True)
+    helper = "---\nname: two\ndescription: Helps.\n---\nBody\n"
+    (agents / "one.md").write_text(helper.replace("two", "one"), "utf-8")
+    (agents / "two.md").write_text(helper, "utf-8")
+    listed = '{"name": "lint", "agents": ["./agents/one.md", "./agents/two.md"]}'
+    (root / "plugins" / "lint" / ".claude-plugin").mkdir()
+    (root / "plugins" / "lint" / ".claude-plugin" / "plugin.json").write_text(listed, "utf-8")
+    manifest_uri = _open(client, "plugins/lint/.claude-plugin/plugin.json", listed)
+    two_uri = _open(client, "plugins/lint/agents/two.md", helper, "markdown")
+    assert not _al936(await diagnostics(client, two_uri, 1))
+    replace_text(client, manifest_uri, 2, listed.replace(', "./agents/two.md"', ""))
+    at_agent = await _until(client, two_uri, 1, lambda ds: bool(_al936(ds)))
+    [d] = [d for d in at_agent if d.code == "AL936"]
+    assert d.related_information and d.related_information[0].location.uri == manifest_uri
+    assert _al936(await diagnostics(client, manifest_uri, 2))
+    replace_text(client, manifest_uri, 3, listed)
+    await _until(client, two_uri, 1, lambda ds: not _al936(ds))

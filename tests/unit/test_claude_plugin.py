@@ -288,6 +288,29 @@ def test_al936_listed_components_replace_the_default_folder(tmp_path: Path) -> N
         assert "AL936" not in codes(root / "commands" / "run.md"), agents
 
 
+def test_al936_the_editors_texts_win_over_the_disk(tmp_path: Path) -> None:
+    """Both ends read what the editor holds (issue 18 point 6): the open manifest's unsaved
+    list decides the agent's end, a file opened and never saved is one of the folder's."""
+    manifest = plugin(
+        tmp_path, {"name": "p", "agents": ["./agents/one.md"]}, {"agents/one.md": AGENT}
+    )
+    one = str(manifest.parent.parent / "agents" / "one.md")
+    new = str(manifest.parent.parent / "agents" / "new.md")
+    text = manifest.read_text("utf-8")
+    assert "AL936" not in [f.code for f in analyze(text, str(manifest)).findings]
+    at_manifest = analyze(text, str(manifest), open_files={new: AGENT}).findings
+    [f] = [f for f in at_manifest if f.code == "AL936"]
+    assert [r.path for r in f.related] == [new]
+    assert "AL936" in [
+        f.code for f in analyze(AGENT, new, open_files={str(manifest): text}).findings
+    ]
+    unsaved = json.dumps({"name": "p", "agents": ["./agents/new.md"]})
+    at_one = analyze(AGENT, one, open_files={str(manifest): unsaved})
+    assert "AL936" in [f.code for f in at_one.findings]
+    assert at_one.effective is not None and at_one.effective.loads is False
+    assert "AL936" not in [f.code for f in analyze(AGENT, one).findings]  # the disk's list
+
+
 def test_al937_unquoted_plugin_root(tmp_path: Path) -> None:
     def command(c: str, **extra: object) -> list[str]:
         handler = {"type": "command", "command": c, **extra}

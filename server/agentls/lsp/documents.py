@@ -94,12 +94,13 @@ class DocumentStore:
         path = ls.path_of(uri)
         dialect = ls.state.settings.dialect_for(path)
         configs = ls.state.configs
+        others = open_others(ls, path)
         if self.on_loop(uri, text):
-            cached = _analyze(text, version, path, dialect, configs)
+            cached = _analyze(text, version, path, dialect, configs, others)
             return self._store(uri, cached, self._generation)
         generation = self._generation
         future = asyncio.get_running_loop().run_in_executor(
-            self._executor(), _analyze, text, version, path, dialect, configs
+            self._executor(), _analyze, text, version, path, dialect, configs, others
         )
         job = self._jobs[uri] = _Job(version, text, asyncio.ensure_future(future))
         try:
@@ -168,12 +169,25 @@ class DocumentStore:
             return None
         dialect = ls.state.settings.dialect_for(path)
         configs = ls.state.configs
+        others = open_others(ls, path)
 
         def read_and_analyze() -> Cached | None:
             text = read_unopened(path)
-            return None if text is None else _analyze(text, None, path, dialect, configs)
+            return None if text is None else _analyze(text, None, path, dialect, configs, others)
 
         return await asyncio.get_running_loop().run_in_executor(self._executor(), read_and_analyze)
+
+
+def open_others(ls: AgentlsServer, path: str | None) -> dict[str, str]:
+    """The open documents the analysis of ``path`` reads besides the disk (a plugin manifest
+    and the files of its `agents/` and `commands/`, AL936), with their editor's text."""
+    if path is None:
+        return {}
+    from agentls.rules.claude_plugin import other_ends
+
+    uris = {p: u for u in ls.open_uris() if (p := ls.path_of(u)) is not None}
+    ends = ((p, ls.open_document(uris[p])) for p in other_ends(path, uris))
+    return {p: str(doc.source) for p, doc in ends if doc is not None}
 
 
 def read_unopened(path: str) -> str | None:
@@ -186,7 +200,12 @@ def read_unopened(path: str) -> str | None:
 
 
 def _analyze(
-    text: str, version: int | None, path: str | None, dialect: str | None, configs: ConfigStore
+    text: str,
+    version: int | None,
+    path: str | None,
+    dialect: str | None,
+    configs: ConfigStore,
+    others: dict[str, str] | None = None,
 ) -> Cached:
     """The analysis of ``text``, settled by the project configuration of ``path`` and the
     file's suppression comments exactly as ``agentls check`` settles it."""
@@ -197,5 +216,7 @@ def _analyze(
     reuse_frontmatter_parses()  # documents being edited: see agentls.document.model
     start = time.perf_counter()
     policy = configs.policy_for(path)
-    a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path), policy=policy)
+    a = analyze(
+        text, path, dialect, mcp_servers=mcp_servers_for(path), policy=policy, open_files=others
+    )
     return Cached(version, text, a, time.perf_counter() - start)

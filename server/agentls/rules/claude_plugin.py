@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 
 from agentls.data import load_json
 from agentls.document.jsontree import JsonDocument
@@ -157,6 +161,42 @@ def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
 _LISTED = ("agents", "commands")
 _MAX_UNLISTED = 1_000  # files looked at in a default folder (a generated tree is bounded)
 _MAX_RELATED = 20
+MANIFEST = os.path.join(".claude-plugin", "plugin.json")
+# The files an editor holds (path -> text), which win over the disk for both ends: the open
+# manifest's unsaved list decides the agent's end, a file opened and not yet saved is one of
+# the folder's (set by the server around one analysis: agentls.engine.analyze).
+_EDITOR: ContextVar[Mapping[str, str]] = ContextVar(
+    "agentls_editor_files", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def editor_files(files: Mapping[str, str]) -> Iterator[None]:
+    token = _EDITOR.set({os.path.normpath(p): t for p, t in files.items()})
+    try:
+        yield
+    finally:
+        _EDITOR.reset(token)
+
+
+def other_ends(path: str, candidates: Iterable[str]) -> list[str]:
+    """Of ``candidates``, the files at the other end of this rule from ``path``: of a plugin
+    manifest, the ``.md`` files below its `agents/` and `commands/`; of such a file, its
+    plugin's manifest (what the server re-checks when ``path`` changes)."""
+    from agentls.dialects.registry import plugin_root
+
+    p = os.path.normpath(os.path.abspath(path))
+    if p.endswith(os.sep + MANIFEST):
+        plugin = os.path.dirname(os.path.dirname(p))
+        folders = tuple(os.path.join(plugin, key) + os.sep for key in _LISTED)
+        return [
+            c for c in candidates if c.endswith(".md") and os.path.normpath(c).startswith(folders)
+        ]
+    root = plugin_root(p)
+    if root is None or os.path.relpath(p, root).split(os.sep, 1)[0] not in _LISTED:
+        return []
+    manifest = os.path.join(root, MANIFEST)
+    return [c for c in candidates if os.path.normpath(c) == manifest]
 
 
 def _listed(plugin_dir: str, value: YNode) -> list[str] | None:
@@ -193,6 +233,12 @@ def unlisted_in(plugin_dir: str, key: str, listed: list[str]) -> list[str]:
                     out.append(path)
                 if len(out) >= _MAX_UNLISTED:
                     return out
+    below = os.path.normpath(folder) + os.sep
+    seen = {os.path.normpath(p) for p in out}
+    for path in _EDITOR.get():  # opened in the editor, perhaps not on disk yet
+        fresh = path.endswith(".md") and path.startswith(below) and path not in seen
+        if fresh and not _covered(path, listed):
+            out.append(path)
     return out
 
 
@@ -232,7 +278,7 @@ def not_listed(path: str | None) -> Finding | None:
     key = rel.split("/", 1)[0]
     if key not in _LISTED or not rel.endswith(".md"):
         return None
-    manifest = os.path.join(root, ".claude-plugin", "plugin.json")
+    manifest = os.path.join(root, MANIFEST)
     got = _manifest_key(manifest, key)
     if got is None:
         return None
@@ -251,12 +297,20 @@ def not_listed(path: str | None) -> Finding | None:
 
 def _manifest_key(manifest: str, key: str) -> tuple[YNode, Range] | None:
     """The value of ``key`` in the plugin manifest at ``manifest`` (parsed once per version
-    of the file: every agent of the plugin asks) and its range."""
+    of the file: every agent of the plugin asks) and its range; the editor's text when it
+    holds the manifest."""
+    text = _EDITOR.get().get(os.path.normpath(manifest))
+    if text is not None:
+        root: YNode | None = _parsed_text(text)
+        return _key_of(root, key)
     try:
         st = os.stat(manifest)
     except OSError:
         return None
-    root = _parsed_manifest(manifest, st.st_mtime_ns, st.st_size)
+    return _key_of(_parsed_manifest(manifest, st.st_mtime_ns, st.st_size), key)
+
+
+def _key_of(root: YNode | None, key: str) -> tuple[YNode, Range] | None:
     if root is None or root.kind != "mapping":
         return None
     value = _get(root, key)
@@ -266,12 +320,19 @@ def _manifest_key(manifest: str, key: str) -> tuple[YNode, Range] | None:
 @functools.lru_cache(maxsize=64)
 def _parsed_manifest(manifest: str, _mtime: int, _size: int) -> YNode | None:
     from agentls.discovery import MAX_MCP_CONFIG
-    from agentls.document.jsontree import parse_json
     from agentls.fsread import read_text
 
     text = read_text(manifest, MAX_MCP_CONFIG)
-    doc = parse_json(text) if text is not None else None
-    return doc.root if doc is not None and not doc.errors else None
+    return _parsed_text(text) if text is not None else None
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_text(text: str) -> YNode | None:
+    """An open manifest's text, parsed once per version (every open agent of it asks)."""
+    from agentls.document.jsontree import parse_json
+
+    doc = parse_json(text)
+    return doc.root if not doc.errors else None
 
 
 def _dependencies_twice(ctx: JsonCtx, root: YNode) -> None:
