@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -185,9 +185,19 @@ def open_others(ls: AgentlsServer, path: str | None) -> dict[str, str]:
         return {}
     from agentls.rules.claude_plugin import other_ends
 
-    uris = {p: u for u in ls.open_uris() if (p := ls.path_of(u)) is not None}
-    ends = ((p, ls.open_document(uris[p])) for p in other_ends(path, uris))
-    return {p: str(doc.source) for p, doc in ends if doc is not None}
+    uris: dict[str, str] = {}
+
+    def candidates() -> Iterator[str]:
+        # lazily: other_ends reads them only for a plugin's files, so a keystroke in any
+        # other file does not turn every open URI into a path (~5 us each)
+        for uri in ls.open_uris():
+            if (p := ls.path_of(uri)) is not None:
+                uris[p] = uri
+                yield p
+
+    ends = other_ends(path, candidates())
+    docs = ((p, ls.open_document(uris[p])) for p in ends)
+    return {p: str(doc.source) for p, doc in docs if doc is not None}
 
 
 def read_unopened(path: str) -> str | None:
