@@ -8,8 +8,10 @@ pygls or lsprotocol (start-up time).
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -172,12 +174,19 @@ def run_check(
 def add_cross_file_findings(results: list[FileResult]) -> None:
     """Duplicate names, shadowing, references that resolve to nothing, agents against their
     project's settings and .mcp.json: within each project (the folder holding ``.claude``),
-    never across unrelated projects."""
+    never across unrelated projects. A plugin outside a project is a group of its own, for
+    the rules that a plugin alone decides (:data:`PLUGIN_CODES`)."""
     from agentls.index import WorkspaceIndex, config_project, entry_from_analysis
 
     groups: dict[str, list[FileResult]] = {}
+    plugins: set[str] = set()
     for r in results:
-        root = config_project(os.path.abspath(r.path))
+        absolute = os.path.abspath(r.path)
+        root = config_project(absolute)
+        if root is None:
+            root = _plugin_folder(absolute)
+            if root is not None:
+                plugins.add(root)
         a = r.analysis
         if root is not None and (a.doc is not None or a.json is not None or r.slim):
             groups.setdefault(root, []).append(r)
@@ -187,7 +196,7 @@ def add_cross_file_findings(results: list[FileResult]) -> None:
             e = r.entry if r.slim else entry_from_analysis(r.analysis, "project")
             if e is not None:
                 index.entries[e.path] = e
-        around = _around(root, index)
+        around = _around(root, index) + _plugin_around(index)
         # one agent alone (pre-commit names the changed files): its references to other
         # definitions cannot be judged, its project's configuration can
         alone = len(group) < 2 and not any(r.analysis.dialect != "claude-agent" for r in group)
@@ -197,8 +206,12 @@ def add_cross_file_findings(results: list[FileResult]) -> None:
             extra = index.findings_for(r.path)
             if alone:
                 extra = [f for f in extra if f.code in CONFIG_CODES]
+            elif root in plugins:
+                extra = [f for f in extra if f.code in PLUGIN_CODES]
             if extra:
                 a = r.analysis
+                if a.effective is not None and any(f.code in NOT_LOADED_CODES for f in extra):
+                    _not_loaded(a)
                 a.findings, a.settled = settle_more(a.findings, a.settled, extra)
                 a.findings.sort(key=lambda f: (f.range.start, f.code))
 
@@ -236,15 +249,68 @@ def add_configurations(results: list[FileResult]) -> list[FileResult]:
 PROJECT_CONFIG = (".mcp.json", ".claude/settings.json", ".claude/settings.local.json")
 # The rules across files that read only an agent and its project's configuration.
 CONFIG_CODES = frozenset({codes.MCP_SERVER_DISABLED, codes.AGENT_TOOLS_ALL_DENIED})
+# The rules across files a plugin decides alone: two of its agents of one name, its manifest
+# and the files it leaves out. Its references are not judged: they may name the user's
+# agents and skills, or other plugins', which a check of the plugin does not see.
+PLUGIN_CODES = frozenset({codes.DUPLICATE_NAME, codes.PLUGIN_COMPONENT_NOT_LISTED})
+# Findings across files that mean the file is not loaded (its effective configuration says so)
+NOT_LOADED_CODES = frozenset({codes.PLUGIN_COMPONENT_NOT_LISTED})
+# Files of a plugin's `agents/` or `commands/` folder read to judge its manifest when they
+# were not checked themselves (a pre-commit run that names the manifest only), per folder.
+MAX_PLUGIN_AROUND = 1_000
+
+
+def _plugin_folder(path: str) -> str | None:
+    """The plugin ``path`` belongs to (its manifest, or a file of its folders), if any."""
+    from agentls.dialects.registry import plugin_root
+
+    if path.replace(os.sep, "/").endswith("/.claude-plugin/plugin.json"):
+        return os.path.dirname(os.path.dirname(path))
+    return plugin_root(path)
+
+
+def _not_loaded(a: Analysis) -> None:
+    from agentls.rules.claude_plugin import NOT_LISTED_REASON
+
+    assert a.effective is not None
+    a.effective.loads = False
+    a.effective.reason = NOT_LISTED_REASON
+
+
+def _plugin_around(index: WorkspaceIndex) -> int:
+    """Add the plugin files ``index`` lacks that AL936 reads: the manifest of each plugin
+    file, and the files of the folders a manifest's list replaces; return how many."""
+    from agentls.dialects.registry import plugin_root
+    from agentls.discovery import walk
+    from agentls.index import PLUGIN
+    from agentls.rules.claude_plugin import MANIFEST
+
+    wanted: list[str] = []
+    for p, e in list(index.entries.items()):
+        if e.kind == PLUGIN:
+            folder = os.path.dirname(os.path.dirname(os.path.abspath(p)))
+            for key, (listed, _) in e.lists.items():
+                if listed is None:
+                    continue
+                files = (
+                    os.path.join(absolute, name)
+                    for _, absolute, names in walk(os.path.join(folder, key))
+                    for name in names
+                    if name.endswith(".md")
+                )
+                wanted += itertools.islice(files, MAX_PLUGIN_AROUND)
+        elif e.dialect in ("claude-plugin-agent", "claude-command"):
+            root = plugin_root(os.path.abspath(p))
+            if root is not None:
+                wanted.append(os.path.join(root, MANIFEST))
+    return _read_into(index, dict.fromkeys(wanted))
 
 
 def _around(root: str, index: WorkspaceIndex) -> int:
     """Add the settings and .mcp.json of the project ``root`` that ``index`` lacks, and its
     agents when a settings file is checked (its findings name them); return how many."""
     from agentls.index import SETTINGS
-    from agentls.indexing import read_entry
 
-    have = {os.path.abspath(p) for p in index.entries}
     wanted = [os.path.join(root, rel) for rel in PROJECT_CONFIG]
     if any(e.kind == SETTINGS for e in index.entries.values()):
         agents = os.path.join(root, ".claude", "agents")
@@ -256,8 +322,16 @@ def _around(root: str, index: WorkspaceIndex) -> int:
             for name in files
             if name.endswith(".md")
         ]
+    return _read_into(index, wanted)
+
+
+def _read_into(index: WorkspaceIndex, paths: Iterable[str]) -> int:
+    """Read the files of ``paths`` that ``index`` lacks from disk into it; how many."""
+    from agentls.indexing import read_entry
+
+    have = {os.path.abspath(p) for p in index.entries}
     added = 0
-    for path in wanted:
+    for path in paths:
         if path in have or not os.path.lexists(path):
             continue
         e = read_entry(path)

@@ -6,8 +6,6 @@ Pure; imports neither pygls nor lsprotocol (the ``check`` command's start-up tim
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -82,24 +80,18 @@ def analyze(
     size: int | None = None,
     mcp_servers: frozenset[str] | None = None,
     policy: Policy = DEFAULT,
-    open_files: Mapping[str, str] | None = None,
 ) -> Analysis:
     """Analyse one file. ``dialect`` overrides detection by path (and the configuration's
     ``dialects``); ``size`` is the byte size; ``policy`` is what the project configuration
-    says of this file (agentls.config.discovery.ConfigStore.policy_for); ``open_files``,
-    the text an editor holds of the other files this one's analysis reads (path -> text),
-    which wins over the disk (agentls.rules.claude_plugin.other_ends).
+    says of this file (agentls.config.discovery.ConfigStore.policy_for).
 
     The findings of the rules are settled at the end, in one place (agentls.config.policy):
     rules the configuration turns off, findings a suppression comment covers, severities."""
-    with ExitStack() as stack:
-        if open_files:
-            from agentls.rules.claude_plugin import editor_files
-
-            stack.enter_context(editor_files(open_files))
-        if policy.facts_version is not None:
-            stack.enter_context(using_facts(policy.facts_version))
+    if policy.facts_version is None:
         a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
+    else:
+        with using_facts(policy.facts_version):
+            a = _analyze(text, path, dialect or policy.dialect, size, mcp_servers)
     a.findings, a.settled = settle(a.findings, policy, _suppressions(a, text))
     return a
 
@@ -179,15 +171,6 @@ def _analyze(
         findings = check_claude_plugin_agent(doc, path, effective, size)
     else:
         findings = check_dialect(dialect, doc, path)
-    if dialect in ("claude-plugin-agent", "claude-command"):
-        from agentls.rules.claude_plugin import not_listed
-
-        unlisted = not_listed(path)  # the manifest lists its agents (commands) without it
-        if unlisted is not None:
-            findings.append(unlisted)
-            if effective is not None:
-                effective.loads = False
-                effective.reason = "the plugin manifest's `agents` does not list it"
     findings = cap_findings(findings)
     _clamp(findings, doc.lines)
     return Analysis(path, dialect, doc, findings, effective)

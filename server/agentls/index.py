@@ -7,6 +7,8 @@ references, rename, symbols) and the ``agentls/agents`` request.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -35,6 +37,9 @@ OTHER = "other"
 SETTINGS = "settings"  # .claude/settings.json, settings.local.json
 MCP_CONFIG = "mcp-config"  # .mcp.json
 CONFIG_KINDS = frozenset({SETTINGS, MCP_CONFIG})
+# a plugin manifest (.claude-plugin/plugin.json): the agents and commands it lists (AL936)
+PLUGIN = "plugin-manifest"
+NOT_DEFINITIONS = CONFIG_KINDS | {PLUGIN}
 MCP_SERVER = "mcp-server"  # a reference to an MCP server (an agent's tools and mcpServers)
 
 KIND_OF = {
@@ -50,6 +55,7 @@ KIND_OF = {
     "copilot-prompt": "prompt",
     "claude-settings": SETTINGS,
     "claude-mcp": MCP_CONFIG,
+    "claude-plugin": PLUGIN,
 }
 INDEXED = frozenset(KIND_OF)
 COPILOT_BUILTINS = frozenset({"agent", "ask", "plan", "edit"})
@@ -94,6 +100,11 @@ class IndexEntry:
     denied: list[tuple[str, Range]] = field(default_factory=list)
     mcp_enabled: list[tuple[str, Range]] = field(default_factory=list)
     mcp_disabled: list[tuple[str, Range]] = field(default_factory=list)
+    # (PLUGIN) per component key it lists (`agents`, `commands`): the absolute paths listed
+    # (None: a form AL936 does not read) and the value's range; ``clean``: parsed without a
+    # syntax error (the files' end reads only such a manifest)
+    lists: dict[str, tuple[tuple[str, ...] | None, Range]] = field(default_factory=dict)
+    clean: bool = True
 
     @property
     def stem(self) -> str:
@@ -286,7 +297,7 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
     project configuration excludes it: ``check`` does not look at such a file either)."""
     if a.dialect not in INDEXED or a.path is None or a.policy.excluded is not None:
         return None
-    if KIND_OF[a.dialect] in CONFIG_KINDS:
+    if KIND_OF[a.dialect] in NOT_DEFINITIONS:
         return _config_entry(a, scope)
     doc = a.doc
     kind = KIND_OF[a.dialect]
@@ -400,8 +411,9 @@ def _mcp_refs(doc: Document) -> list[Ref]:
 
 
 def _config_entry(a: Analysis, scope: str) -> IndexEntry | None:
-    """The index entry of a settings file or an .mcp.json: what the rules across files read
-    (servers defined; agents named; tools denied; servers enabled or disabled)."""
+    """The index entry of a settings file, an .mcp.json or a plugin manifest: what the rules
+    across files read (servers defined; agents named; tools denied; servers enabled or
+    disabled; the agents and commands a manifest lists)."""
     assert a.path is not None and a.dialect is not None
     root = a.json.root if a.json is not None else None
     kind = KIND_OF[a.dialect]
@@ -414,6 +426,12 @@ def _config_entry(a: Analysis, scope: str) -> IndexEntry | None:
         errors=sum(1 for f in a.findings if f.severity == Severity.ERROR),
         warnings=sum(1 for f in a.findings if f.severity == Severity.WARNING),
     )
+    if kind == PLUGIN:
+        from agentls.rules.claude_plugin import listed_components
+
+        entry.lists = listed_components(root, a.path)
+        entry.clean = a.json is not None and not a.json.errors
+        return entry
     if root is None or root.kind != "mapping":
         return entry
     if kind == MCP_CONFIG:
@@ -507,6 +525,13 @@ class WorkspaceIndex:
         self._config_gen = 0
         self._vocabularies: dict[str, Vocabulary] = {}  # kind -> names (see vocabulary)
         self._vocabularies_key: tuple[int, int] | None = None
+        # plugin folder -> its manifest's path, and manifest -> the paths of the files below
+        # its `agents/` and `commands/` (see plugin_of, plugin_files): kept up to date by put
+        # and remove (a branch switch puts thousands of files: grouping every entry again
+        # for each would be quadratic), grouped again when entries were written directly
+        self._plugins: dict[str, str] = {}
+        self._plugin_files: dict[str, list[str]] | None = None
+        self._plugins_key: int | None = None  # len(entries) when grouped
 
     # -- updates
 
@@ -514,8 +539,22 @@ class WorkspaceIndex:
         """Add or replace the entry of ``entry.path``; return the paths whose cross-file
         findings may have changed (other than this one)."""
         old = self.entries.get(entry.path)
+        grouped = self._plugins_key == len(self.entries)
         self.entries[entry.path] = entry
         self.generation += 1
+        if old is None and grouped:
+            self._plugins_key = len(self.entries)
+            self._placed(entry.path, entry, added=True)
+        elif old is not None and (old.kind == PLUGIN) != (entry.kind == PLUGIN):
+            self._plugins_key = None
+        if entry.kind == PLUGIN or (old is not None and old.kind == PLUGIN):
+            return self._manifest_dependents(old, entry)
+        deps = self._put(old, entry)
+        if old is None:
+            deps |= self._file_dependents(entry.path)
+        return deps
+
+    def _put(self, old: IndexEntry | None, entry: IndexEntry) -> set[str]:
         if entry.kind in CONFIG_KINDS or (old is not None and old.kind in CONFIG_KINDS):
             self._config_gen += 1
             if old is not None and _same_config(old, entry):
@@ -532,11 +571,23 @@ class WorkspaceIndex:
         return self._dependents(names, exclude=entry.path)
 
     def remove(self, path: str) -> set[str]:
-        old = self.entries.pop(path, None)
+        old = self.entries.get(path)
         if old is None:
             return set()
+        # the files the manifest left out, while its plugin is still grouped
+        deps = self._manifest_dependents(old, None) if old.kind == PLUGIN else set()
+        grouped = self._plugins_key == len(self.entries)
+        del self.entries[path]
         self.generation += 1
         self._names_gen += 1
+        if grouped:
+            self._plugins_key = len(self.entries)
+            self._placed(path, old, added=False)
+        if old.kind == PLUGIN:
+            return deps
+        manifest = self._file_dependents(path)
+        if manifest:
+            return self._dependents({(old.kind, old.name)}, exclude=path) | manifest
         if old.kind in CONFIG_KINDS:
             self._config_gen += 1
             return self._config_dependents(path, agents=True)
@@ -582,6 +633,102 @@ class WorkspaceIndex:
             }
         return out
 
+    def _manifest_dependents(self, old: IndexEntry | None, new: IndexEntry | None) -> set[str]:
+        """The files of a plugin whose end of AL936 may have changed with its manifest: those
+        left out before or after (a keystroke that moves the list moves their related
+        information; one elsewhere in the manifest changes nothing)."""
+        if old is not None and new is not None and (old.lists, old.clean) == (new.lists, new.clean):
+            return set()
+        from agentls.rules.claude_plugin import unlisted
+
+        manifest = new or old
+        assert manifest is not None
+        files = self.plugin_files(manifest)
+        out: set[str] = set()
+        for m in (old, new):
+            if m is not None and m.kind == PLUGIN:
+                out.update(p for _, paths in unlisted(m, files) for p in paths)
+        return out
+
+    def _file_dependents(self, path: str) -> set[str]:
+        """A file that came or went below a plugin's `agents/` or `commands/`: the manifest,
+        whose list may leave it out (AL936)."""
+        manifest = self.plugin_of(path)
+        return {manifest.path} if manifest is not None and manifest.lists else set()
+
+    # -- plugins
+
+    def _group_plugins(self) -> None:
+        if self._plugins_key == len(self.entries):
+            return
+        self._plugins = {_plugin_folder(p): p for p, e in self.entries.items() if e.kind == PLUGIN}
+        self._plugin_files, self._plugins_key = None, len(self.entries)
+
+    def _placed(self, path: str, entry: IndexEntry, *, added: bool) -> None:
+        """Keep the grouping of plugins up to date with ``path`` added or removed."""
+        if entry.kind == PLUGIN:
+            if added:
+                self._plugins[_plugin_folder(path)] = path
+            else:
+                self._plugins.pop(_plugin_folder(path), None)
+            self._plugin_files = None  # which files are whose: grouped again when asked
+            return
+        if self._plugin_files is None or not path.endswith(".md"):
+            return
+        manifest = self.plugin_of(path)
+        if manifest is None:
+            return
+        files = self._plugin_files.setdefault(manifest.path, [])
+        if added:
+            bisect.insort(files, path, key=_walk_order)
+        elif path in files:
+            files.remove(path)
+
+    def _plugin_of_dir(self, path: str) -> str | None:
+        """The folder of the nearest plugin (manifest in the index) above ``path``, as
+        :func:`agentls.dialects.registry.plugin_root` finds it on disk (up to 12 levels)."""
+        self._group_plugins()
+        if not self._plugins:
+            return None
+        folder = os.path.dirname(os.path.abspath(path))
+        for _ in range(12):
+            if folder in self._plugins:
+                return folder
+            up = os.path.dirname(folder)
+            if up == folder:
+                return None
+            folder = up
+        return None
+
+    def plugin_of(self, path: str) -> IndexEntry | None:
+        """The manifest of the plugin whose `agents/` or `commands/` holds ``path``."""
+        folder = self._plugin_of_dir(path)
+        if folder is None:
+            return None
+        rel = os.path.relpath(os.path.abspath(path), folder).split(os.sep, 1)
+        if len(rel) < 2 or rel[0] not in PLUGIN_FOLDERS:
+            return None
+        return self.entries.get(self._plugins[folder])
+
+    def plugin_files(self, manifest: IndexEntry) -> list[str]:
+        """The paths of the ``.md`` files of the index below the `agents/` and `commands/`
+        of ``manifest``'s plugin, in the order a walk of the folders finds them."""
+        self._group_plugins()
+        if self._plugin_files is None:
+            groups: dict[str, list[str]] = {}
+            if self._plugins:
+                marks = tuple(f"{os.sep}{k}{os.sep}" for k in PLUGIN_FOLDERS)
+                for p in self.entries:
+                    if not p.endswith(".md") or not any(m in os.path.abspath(p) for m in marks):
+                        continue
+                    m = self.plugin_of(p)
+                    if m is not None:
+                        groups.setdefault(m.path, []).append(p)
+                for files in groups.values():
+                    files.sort(key=_walk_order)
+            self._plugin_files = groups
+        return self._plugin_files.get(manifest.path, [])
+
     # -- look-ups
 
     def _paths_named(self, name: str) -> list[str]:
@@ -603,11 +750,26 @@ class WorkspaceIndex:
         return [e for p in self._paths_named(name) if (e := self.entries.get(p)) is not None]
 
     def all(self) -> list[IndexEntry]:
-        """The definitions (agents, skills, commands...), not the configuration files."""
+        """The definitions (agents, skills, commands...), not the configuration files; as
+        listed (``agentls agents``, ``agentls/agents``): with what another file decides."""
         return sorted(
-            (e for e in self.entries.values() if e.kind not in CONFIG_KINDS),
+            (self._as_loaded(e) for e in self.entries.values() if e.kind not in NOT_DEFINITIONS),
             key=lambda e: (e.kind, e.name.lower(), e.path),
         )
+
+    def _as_loaded(self, e: IndexEntry) -> IndexEntry:
+        """A plugin file its manifest's list leaves out does not load (AL936, a warning its
+        own analysis does not count)."""
+        if e.dialect not in ("claude-plugin-agent", "claude-command") or not self.not_loaded(e):
+            return e
+        return dataclasses.replace(e, loads=False, warnings=e.warnings + 1)
+
+    def not_loaded(self, e: IndexEntry) -> bool:
+        """Whether another file keeps ``e`` from loading: its plugin's manifest lists the
+        files of its folder and leaves it out (AL936)."""
+        from agentls.rules.claude_plugin import not_listed_findings
+
+        return bool(not_listed_findings(self, e)) if e.kind != PLUGIN else False
 
     def config(self, project: str | None) -> list[IndexEntry]:
         """The configuration files (settings, .mcp.json) of the project ``project``."""
@@ -706,6 +868,20 @@ class WorkspaceIndex:
         from agentls.rules.cross_file import cross_file_findings
 
         return cross_file_findings(self, path)
+
+
+PLUGIN_FOLDERS = ("agents", "commands")  # the folders a manifest's list replaces (AL936)
+
+
+def _plugin_folder(manifest: str) -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(manifest)))
+
+
+def _walk_order(path: str) -> list[tuple[int, str]]:
+    """Sorts paths as :func:`agentls.discovery.walk` finds them: a folder's files (sorted)
+    before its sub-folders (sorted)."""
+    parts = os.path.abspath(path).split(os.sep)
+    return [(1, d) for d in parts[:-1]] + [(0, parts[-1])]
 
 
 def _same_identity(a: IndexEntry, b: IndexEntry) -> bool:

@@ -208,15 +208,18 @@ async def test_a_plugin_file_the_manifest_leaves_out_both_ends(client: LanguageC
     (root / "plugins" / "lint" / "agents" / "one.md").write_text(helper.replace("two", "one"))
     manifest_uri = _open(client, "plugins/lint/.claude-plugin/plugin.json", manifest)
     two_uri = _open(client, "plugins/lint/agents/two.md", helper, "markdown")
-    [at_agent] = [d for d in await diagnostics(client, two_uri, 1) if d.code == "AL936"]
+    # findings across files: once the index is built (published again then)
+    at_agent = await _until(client, two_uri, 1, lambda ds: bool(_al936(ds)))
+    [at_agent] = [d for d in at_agent if d.code == "AL936"]
     assert at_agent.related_information is not None
     [rel] = at_agent.related_information
     assert rel.location.uri == manifest_uri
     assert (rel.location.range.start.character, rel.location.range.end.character) == (27, 46)
-    [at_manifest] = [d for d in await diagnostics(client, manifest_uri, 1) if d.code == "AL936"]
+    at_manifest = await _until(client, manifest_uri, 1, lambda ds: bool(_al936(ds)))
+    [at_manifest] = [d for d in at_manifest if d.code == "AL936"]
     assert at_manifest.related_information is not None
     assert [r.location.uri for r in at_manifest.related_information] == [two_uri]
-    # the list takes the file in: the manifest clears at once, the agent once it is saved
+    # the list takes the file in, unsaved: the manifest clears at once; saved, nothing changes
     listed = manifest.replace('"]', '", "./agents/two.md"]')
     replace_text(client, manifest_uri, 2, listed)
     assert "AL936" not in [d.code for d in await diagnostics(client, manifest_uri, 2)]
@@ -328,4 +331,34 @@ async def test_an_unsaved_manifest_edit_reaches_the_file_it_leaves_out(
     assert d.related_information and d.related_information[0].location.uri == manifest_uri
     assert _al936(await diagnostics(client, manifest_uri, 2))
     replace_text(client, manifest_uri, 3, listed)
+    await _until(client, two_uri, 1, lambda ds: not _al936(ds))
+
+
+@pytest.mark.asyncio
+async def test_deleting_the_manifest_clears_the_files_end(client: LanguageClient) -> None:
+    """Issue 18 point 6: the files' end of AL936 goes with the manifest (deleted on disk: a
+    watched-file event, the index drops it and publishes its files again). While it is
+    there, hover on the agent says Claude Code does not load it (the index decides)."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    agents = root / "plugins" / "lint" / "agents"
+    agents.mkdir(parents=True)
+    helper = "---\nname: two\ndescription: Helps.\n---\nBody\n"
+    (agents / "one.md").write_text(helper.replace("two", "one"), "utf-8")
+    manifest = root / "plugins" / "lint" / ".claude-plugin" / "plugin.json"
+    manifest.parent.mkdir()
+    manifest.write_text('{"name": "lint", "agents": ["./agents/one.md"]}', "utf-8")
+    two_uri = _open(client, "plugins/lint/agents/two.md", helper, "markdown")
+    await _until(client, two_uri, 1, lambda ds: bool(_al936(ds)))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(two_uri), lsp.Position(0, 1))
+    )
+    assert hover is not None
+    text = hover.contents.value if isinstance(hover.contents, lsp.MarkupContent) else hover.contents
+    assert "does not load this agent" in str(text) and "does not list it" in str(text)
+    manifest.unlink()
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(manifest.as_uri(), lsp.FileChangeType.Deleted)]
+        )
+    )
     await _until(client, two_uri, 1, lambda ds: not _al936(ds))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from agentls.editing.fixes import apply_edits
 from agentls.engine import analyze
 from agentls.types import Finding, Severity
@@ -243,6 +245,15 @@ def test_inline_servers_of_a_manifest_get_the_server_checks() -> None:
     assert found == ["AL911", "AL912"]
 
 
+def across(path: Path, root: Path) -> list[Finding]:
+    """The findings of ``path`` with those across files, from the index of ``root`` (built
+    from the disk as the editor builds it)."""
+    from agentls.indexing import build_index
+
+    index = build_index([str(root)], user=False, bundled=False)
+    return check(path) + index.findings_for(str(path))
+
+
 def test_al936_listed_components_replace_the_default_folder(tmp_path: Path) -> None:
     """What Claude Code 2.1.332 loads with `--plugin-dir` (probed): a manifest's `agents` or
     `commands` list replaces the `agents/` / `commands/` folder; `skills` does not."""
@@ -250,6 +261,7 @@ def test_al936_listed_components_replace_the_default_folder(tmp_path: Path) -> N
     files = {
         "agents/one.md": AGENT,
         "agents/sub/two.md": AGENT,
+        "agents/z.md": AGENT,
         "commands/run.md": cmd,
         "cmds/other.md": cmd,
         "skills/s/SKILL.md": "---\nname: s\ndescription: Use when x.\n---\nx\n",
@@ -260,55 +272,80 @@ def test_al936_listed_components_replace_the_default_folder(tmp_path: Path) -> N
         {**files, "x/y/SKILL.md": files["skills/s/SKILL.md"]},
     )
     root = manifest.parent.parent
-    found = [f for f in check(manifest) if f.code == "AL936"]
+
+    def al936(rel: str) -> list[Finding]:
+        path = root / rel
+        return [f for f in across(path, root) if f.code == "AL936"]
+
+    assert "AL936" not in codes(manifest)  # not in the file's own analysis: across files
+    found = al936(".claude-plugin/plugin.json")
     assert [f.severity for f in found] == [Severity.WARNING] * 2
     lines = manifest.read_text("utf-8").splitlines()
     # at the list's value: `"agents": [` and `"commands": "./cmds/"`
     assert [lines[f.range.start.line][f.range.start.character] for f in found] == ["[", '"']
     assert ['"agents"' in lines[f.range.start.line] for f in found] == [True, False]
-    assert "`agents/sub/two.md`" in found[0].message and "`commands/run.md`" in found[1].message
-    assert [r.path for r in found[0].related] == [str(root / "agents" / "sub" / "two.md")]
+    assert "`agents/z.md`, `agents/sub/two.md`" in found[0].message
+    assert "`commands/run.md`" in found[1].message
+    # in the order a walk of the folder finds them: a folder's files before its sub-folders
+    assert [r.path for r in found[0].related] == [
+        str(root / "agents" / "z.md"),
+        str(root / "agents" / "sub" / "two.md"),
+    ]
     # the other end: on each file left out, pointing at the list
-    [at_agent] = [f for f in check(root / "agents" / "sub" / "two.md") if f.code == "AL936"]
+    [at_agent] = al936("agents/sub/two.md")
     assert at_agent.related[0].path == str(manifest)
     assert at_agent.related[0].range == found[0].range
-    a = analyze((root / "agents/sub/two.md").read_text("utf-8"), str(root / "agents/sub/two.md"))
-    assert a.effective is not None and a.effective.loads is False
-    assert "AL936" in codes(root / "commands" / "run.md")
+    assert al936("commands/run.md")
     for loaded in ("agents/one.md", "cmds/other.md", "skills/s/SKILL.md"):
-        assert "AL936" not in codes(root / loaded), loaded
+        assert not al936(loaded), loaded
     # near misses: every file listed (a folder lists what is below it), or no list at all
-    for agents in (["./agents/one.md", "./agents/sub/two.md"], "./agents/", None):
+    for agents in (["./agents/one.md", "./agents/sub/two.md", "./agents/z.md"], "./agents/", None):
         data: dict[str, object] = {"name": "p", "commands": ["./commands/", "./cmds/"]}
         if agents is not None:
             data["agents"] = agents
         manifest.write_text(json.dumps(data, indent=2), "utf-8")
-        assert "AL936" not in codes(manifest), agents
-        assert "AL936" not in codes(root / "agents" / "sub" / "two.md"), agents
-        assert "AL936" not in codes(root / "commands" / "run.md"), agents
+        for rel in (".claude-plugin/plugin.json", "agents/sub/two.md", "commands/run.md"):
+            assert not al936(rel), (agents, rel)
+    # a manifest with a syntax error: its own end still reads the list, the files' does not
+    manifest.write_text('{"name": "p", "agents": ["./agents/one.md"],}', "utf-8")
+    assert al936(".claude-plugin/plugin.json")
+    assert not al936("agents/z.md")
 
 
-def test_al936_the_editors_texts_win_over_the_disk(tmp_path: Path) -> None:
-    """Both ends read what the editor holds (issue 18 point 6): the open manifest's unsaved
-    list decides the agent's end, a file opened and never saved is one of the folder's."""
+def test_al936_the_index_holds_both_ends(tmp_path: Path) -> None:
+    """Both ends come from the workspace index (issue 18 point 6): the editor's text of the
+    manifest (an unsaved list) decides the files' end, a file the index holds and the disk
+    does not (opened, never saved) is one of the folder's; each update names the files
+    whose end changed (what the server publishes again)."""
+    from agentls.index import WorkspaceIndex
+    from agentls.indexing import build_index
+
     manifest = plugin(
         tmp_path, {"name": "p", "agents": ["./agents/one.md"]}, {"agents/one.md": AGENT}
     )
-    one = str(manifest.parent.parent / "agents" / "one.md")
-    new = str(manifest.parent.parent / "agents" / "new.md")
-    text = manifest.read_text("utf-8")
-    assert "AL936" not in [f.code for f in analyze(text, str(manifest)).findings]
-    at_manifest = analyze(text, str(manifest), open_files={new: AGENT}).findings
-    [f] = [f for f in at_manifest if f.code == "AL936"]
+    root = manifest.parent.parent
+    one, new = str(root / "agents" / "one.md"), str(root / "agents" / "new.md")
+    index: WorkspaceIndex = build_index([str(root)], user=False, bundled=False)
+
+    def al936(path: str) -> list[Finding]:
+        return [f for f in index.findings_for(path) if f.code == "AL936"]
+
+    assert not al936(str(manifest))
+    other = AGENT.replace("name: a", "name: b")  # no name shared with one.md (AL301)
+    assert index.update(new, other) == {str(manifest)}  # the manifest's end changed
+    [f] = al936(str(manifest))
     assert [r.path for r in f.related] == [new]
-    assert "AL936" in [
-        f.code for f in analyze(AGENT, new, open_files={str(manifest): text}).findings
-    ]
+    assert al936(new)
     unsaved = json.dumps({"name": "p", "agents": ["./agents/new.md"]})
-    at_one = analyze(AGENT, one, open_files={str(manifest): unsaved})
-    assert "AL936" in [f.code for f in at_one.findings]
-    assert at_one.effective is not None and at_one.effective.loads is False
-    assert "AL936" not in [f.code for f in analyze(AGENT, one).findings]  # the disk's list
+    assert index.update(str(manifest), unsaved) == {one, new}  # left out before or after
+    assert al936(one) and not al936(new)
+    [a] = index.all()[:1]
+    assert (a.path, a.loads) == (one, False)  # listed as not loading (agentls agents)
+    # a keystroke elsewhere in the manifest: no file's end changes
+    assert index.update(str(manifest), unsaved.replace('"p"', '"q"')) == set()
+    assert index.remove(new) == {str(manifest)}
+    assert index.remove(str(manifest)) == {one}
+    assert not al936(one)
 
 
 def test_al937_unquoted_plugin_root(tmp_path: Path) -> None:
@@ -343,3 +380,31 @@ def test_al938_entry_list_beside_the_plugins_own_manifest(tmp_path: Path) -> Non
     (own / "plugin.json").write_text('{"name": "a"}')
     (f,) = check(path)
     assert f.code == "AL938" and "plugins/a/.claude-plugin/plugin.json" in f.message
+
+
+def test_check_groups_a_plugin_outside_a_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`agentls check` judges a plugin that is not inside a `.claude` project as a group of
+    its own: two of its agents of one name get AL301 (Claude Code loads one). Near misses:
+    an agent of another plugin with that name, and references a plugin alone cannot judge
+    (the user's agents and skills, other plugins')."""
+    from agentls.cli import main
+
+    refs = (
+        "---\nname: c\ndescription: Use when x.\ntools: Agent(nobody)\nskills: [nowhere]\n---\nx\n"
+    )
+    plugin(
+        tmp_path / "a",
+        {"name": "a"},
+        {"agents/one.md": AGENT, "agents/sub/two.md": AGENT, "agents/refs.md": refs},
+    )
+    plugin(tmp_path / "b", {"name": "b"}, {"agents/one.md": AGENT})  # the same name
+    main(["check", "--format", "json", str(tmp_path)])
+    found = {
+        (Path(f["path"]).relative_to(tmp_path).as_posix(), d["code"])
+        for f in json.loads(capsys.readouterr().out)["files"]
+        for d in f["diagnostics"]
+        if d["code"].startswith("AL3")
+    }
+    assert found == {("a/p/agents/one.md", "AL301"), ("a/p/agents/sub/two.md", "AL301")}

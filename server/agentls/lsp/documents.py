@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -94,13 +94,12 @@ class DocumentStore:
         path = ls.path_of(uri)
         dialect = ls.state.settings.dialect_for(path)
         configs = ls.state.configs
-        others = open_others(ls, path)
         if self.on_loop(uri, text):
-            cached = _analyze(text, version, path, dialect, configs, others)
+            cached = _analyze(text, version, path, dialect, configs)
             return self._store(uri, cached, self._generation)
         generation = self._generation
         future = asyncio.get_running_loop().run_in_executor(
-            self._executor(), _analyze, text, version, path, dialect, configs, others
+            self._executor(), _analyze, text, version, path, dialect, configs
         )
         job = self._jobs[uri] = _Job(version, text, asyncio.ensure_future(future))
         try:
@@ -169,35 +168,12 @@ class DocumentStore:
             return None
         dialect = ls.state.settings.dialect_for(path)
         configs = ls.state.configs
-        others = open_others(ls, path)
 
         def read_and_analyze() -> Cached | None:
             text = read_unopened(path)
-            return None if text is None else _analyze(text, None, path, dialect, configs, others)
+            return None if text is None else _analyze(text, None, path, dialect, configs)
 
         return await asyncio.get_running_loop().run_in_executor(self._executor(), read_and_analyze)
-
-
-def open_others(ls: AgentlsServer, path: str | None) -> dict[str, str]:
-    """The open documents the analysis of ``path`` reads besides the disk (a plugin manifest
-    and the files of its `agents/` and `commands/`, AL936), with their editor's text."""
-    if path is None:
-        return {}
-    from agentls.rules.claude_plugin import other_ends
-
-    uris: dict[str, str] = {}
-
-    def candidates() -> Iterator[str]:
-        # lazily: other_ends reads them only for a plugin's files, so a keystroke in any
-        # other file does not turn every open URI into a path (~5 us each)
-        for uri in ls.open_uris():
-            if (p := ls.path_of(uri)) is not None:
-                uris[p] = uri
-                yield p
-
-    ends = other_ends(path, candidates())
-    docs = ((p, ls.open_document(uris[p])) for p in ends)
-    return {p: str(doc.source) for p, doc in docs if doc is not None}
 
 
 def read_unopened(path: str) -> str | None:
@@ -210,12 +186,7 @@ def read_unopened(path: str) -> str | None:
 
 
 def _analyze(
-    text: str,
-    version: int | None,
-    path: str | None,
-    dialect: str | None,
-    configs: ConfigStore,
-    others: dict[str, str] | None = None,
+    text: str, version: int | None, path: str | None, dialect: str | None, configs: ConfigStore
 ) -> Cached:
     """The analysis of ``text``, settled by the project configuration of ``path`` and the
     file's suppression comments exactly as ``agentls check`` settles it."""
@@ -226,7 +197,5 @@ def _analyze(
     reuse_frontmatter_parses()  # documents being edited: see agentls.document.model
     start = time.perf_counter()
     policy = configs.policy_for(path)
-    a = analyze(
-        text, path, dialect, mcp_servers=mcp_servers_for(path), policy=policy, open_files=others
-    )
+    a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path), policy=policy)
     return Cached(version, text, a, time.perf_counter() - start)

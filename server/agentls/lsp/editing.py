@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # agentls.editing is imported when first needed: start-up tim
     from agentls.editing.outline import Symbol
     from agentls.engine import Analysis
     from agentls.lsp.server import AgentlsServer
-    from agentls.types import Position
+    from agentls.types import Effective, Position
 
 TRIGGERS = [":", ",", " ", "-", '"']
 
@@ -306,6 +307,22 @@ def resolve_completion(ls: AgentlsServer, item: lsp.CompletionItem) -> lsp.Compl
     return item
 
 
+def _effective(ls: AgentlsServer, uri: str, a: Analysis) -> Effective | None:
+    """The file's effective configuration with what other files decide (the index): a plugin
+    file its manifest's list leaves out does not load (AL936)."""
+    eff = a.effective
+    index = ls.state.index.built()
+    path = ls.path_of(uri)
+    if eff is None or not eff.loads or index is None or path is None:
+        return eff
+    entry = index.entries.get(path)
+    if entry is None or not index.not_loaded(entry):
+        return eff
+    from agentls.rules.claude_plugin import NOT_LISTED_REASON
+
+    return dataclasses.replace(eff, loads=False, reason=NOT_LISTED_REASON)
+
+
 async def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover | None:
     config = await _configuration_at(ls, params)
     if config is not None:
@@ -325,7 +342,8 @@ async def hover_handler(ls: AgentlsServer, params: lsp.HoverParams) -> lsp.Hover
         elif a.doc is not None:
             from agentls.editing.hover import hover
 
-            h = hover(a.doc, pos, a.effective, dialect=a.dialect or "claude-agent")
+            effective = _effective(ls, params.text_document.uri, a)
+            h = hover(a.doc, pos, effective, dialect=a.dialect or "claude-agent")
         else:
             return None
     if h is None:

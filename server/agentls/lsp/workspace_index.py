@@ -339,27 +339,6 @@ def _refresh(ls: AgentlsServer, paths: set[str] | None) -> None:
         fan_out(ls, lambda f: f.findings_changed(ls, uris))
 
 
-def _other_ends(ls: AgentlsServer, uri: str) -> None:
-    """Re-check the open documents whose own analysis read the editor's text of ``uri`` or
-    whether it is open (a plugin manifest and the files it leaves out, AL936: both ends are
-    in each file's analysis, agentls.rules.claude_plugin.other_ends), as ``_refresh`` does
-    for the findings of the index."""
-    path = ls.path_of(uri)
-    if path is None:
-        return
-    from agentls.rules.claude_plugin import other_ends
-
-    paths = {u: p for u in ls.open_uris() if u != uri and (p := ls.path_of(u)) is not None}
-    ends = set(other_ends(path, paths.values()))
-    stale = [u for u, p in paths.items() if p in ends]
-    for u in stale:
-        ls.state.documents.forget(u)  # analysed again from the editor's texts
-    if stale:
-        from agentls.lsp.lifecycle import fan_out
-
-        fan_out(ls, lambda f: f.findings_changed(ls, stale))
-
-
 async def _closed(ls: AgentlsServer, uri: str, path: str, scope: str) -> None:
     """A closed document's file, read again from disk (off the loop) into the index."""
     st = ls.state.index
@@ -546,17 +525,10 @@ class WorkspaceIndexFeature(Feature):
     def opened(self, ls: AgentlsServer, uri: str) -> None:
         if ls.state.index.ready.is_set():
             _spawn(ls, _sync_open(ls, uri))
-        _other_ends(ls, uri)
 
-    def changed(self, ls: AgentlsServer, uri: str) -> None:
-        if ls.state.index.ready.is_set():
-            _spawn(ls, _sync_open(ls, uri))
-        if (ls.path_of(uri) or "").replace("\\", "/").endswith(MANIFEST):
-            # a manifest's list decides its files' end; their text never decides its end
-            _other_ends(ls, uri)
+    changed = opened
 
     def closed(self, ls: AgentlsServer, uri: str) -> None:
-        _other_ends(ls, uri)  # a file never saved leaves the manifest's folder
         # What the editor held no longer counts: the entry leaves the index at once (a file
         # that never was on disk is gone for the next request), and comes back from disk.
         st = ls.state.index

@@ -15,12 +15,9 @@ passes ``validate`` and fails at ``install``.
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
-from types import MappingProxyType
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from agentls.data import load_json
 from agentls.document.jsontree import JsonDocument
@@ -30,6 +27,9 @@ from agentls.rules.claude_json import JsonCtx, check_common, check_syntax, hook_
 from agentls.rules.registry import finding
 from agentls.rules.schema_walk import Path
 from agentls.types import Finding, Fix, Range, Related, Severity, TextEdit
+
+if TYPE_CHECKING:
+    from agentls.index import IndexEntry, WorkspaceIndex
 
 _COMPONENTS = ("commands", "agents", "skills", "hooks", "mcpServers", "outputStyles", "lspServers")
 
@@ -81,11 +81,6 @@ def check_claude_plugin(doc: JsonDocument, path: str | None) -> list[Finding]:
             if value is not None:
                 for node in _paths(value):
                     _path_exists(ctx, plugin_dir, key, node)
-    if plugin_dir is not None:
-        for key in _LISTED:
-            value = _get(root, key)
-            if value is not None:
-                _unlisted_files(ctx, plugin_dir, key, value)
     _dependencies_twice(ctx, root)
     _hooks_wrapper_inline(ctx, root)
     _unquoted_plugin_root(ctx, _get(root, "hooks"))
@@ -158,48 +153,33 @@ def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
 # (observed with --plugin-dir: `agents: ["./custom/one.md"]` beside `agents/two.md` loads
 # `one` only; `agents: ["./agents/one.md"]` loads `one`, not `agents/two.md`; the same for
 # `commands`). `skills` is read besides `skills/`: nothing to say there.
+# Both ends are findings across files (AL936): the manifest's index entry holds its lists
+# (listed_components), the files are the index's entries below the folders, and
+# agentls.rules.cross_file asks manifest_end / file_end.
 _LISTED = ("agents", "commands")
-_MAX_UNLISTED = 1_000  # files looked at in a default folder (a generated tree is bounded)
 _MAX_RELATED = 20
 MANIFEST = os.path.join(".claude-plugin", "plugin.json")
-# The files an editor holds (path -> text), which win over the disk for both ends: the open
-# manifest's unsaved list decides the agent's end, a file opened and not yet saved is one of
-# the folder's (set by the server around one analysis: agentls.engine.analyze).
-_EDITOR: ContextVar[Mapping[str, str]] = ContextVar(
-    "agentls_editor_files", default=MappingProxyType({})
-)
+# why a file the list leaves out does not load (hover, `check --format json`'s effective)
+NOT_LISTED_REASON = "the plugin manifest's `agents` does not list it"
+Lists = dict[str, tuple[tuple[str, ...] | None, Range]]
 
 
-@contextmanager
-def editor_files(files: Mapping[str, str]) -> Iterator[None]:
-    token = _EDITOR.set({os.path.normpath(p): t for p, t in files.items()})
-    try:
-        yield
-    finally:
-        _EDITOR.reset(token)
+def listed_components(root: YNode | None, path: str) -> Lists:
+    """Of the manifest at ``path`` (its tree ``root``): per component key it lists
+    (`agents`, `commands`), the absolute paths listed (None: a form this rule does not read)
+    and the value's range."""
+    if root is None or root.kind != "mapping":
+        return {}
+    plugin_dir = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    out: Lists = {}
+    for key in _LISTED:
+        value = _get(root, key)
+        if value is not None:
+            out[key] = (_listed(plugin_dir, value), value.range)
+    return out
 
 
-def other_ends(path: str, candidates: Iterable[str]) -> list[str]:
-    """Of ``candidates``, the files at the other end of this rule from ``path``: of a plugin
-    manifest, the ``.md`` files below its `agents/` and `commands/`; of such a file, its
-    plugin's manifest (what the server re-checks when ``path`` changes)."""
-    from agentls.dialects.registry import plugin_root
-
-    p = os.path.normpath(os.path.abspath(path))
-    if p.endswith(os.sep + MANIFEST):
-        plugin = os.path.dirname(os.path.dirname(p))
-        folders = tuple(os.path.join(plugin, key) + os.sep for key in _LISTED)
-        return [
-            c for c in candidates if c.endswith(".md") and os.path.normpath(c).startswith(folders)
-        ]
-    root = plugin_root(p)
-    if root is None or os.path.relpath(p, root).split(os.sep, 1)[0] not in _LISTED:
-        return []
-    manifest = os.path.join(root, MANIFEST)
-    return [c for c in candidates if os.path.normpath(c) == manifest]
-
-
-def _listed(plugin_dir: str, value: YNode) -> list[str] | None:
+def _listed(plugin_dir: str, value: YNode) -> tuple[str, ...] | None:
     """The absolute paths a component key lists (None: a form this rule does not read)."""
     nodes = _paths(value)
     if not nodes or len(nodes) != (len(value.items) if value.kind == "sequence" else 1):
@@ -210,129 +190,100 @@ def _listed(plugin_dir: str, value: YNode) -> list[str] | None:
         if not rel.startswith("./") or "${" in rel:
             return None
         out.append(os.path.normpath(os.path.join(plugin_dir, rel)))
-    return out
+    return tuple(out)
 
 
-def _covered(path: str, listed: list[str]) -> bool:
+def _covered(path: str, listed: Iterable[str]) -> bool:
     return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in listed)
 
 
-def unlisted_in(plugin_dir: str, key: str, listed: list[str]) -> list[str]:
-    """The ``.md`` files of the default folder of ``key`` that ``listed`` does not cover."""
-    folder = os.path.join(plugin_dir, key)
-    if not os.path.isdir(folder) or _covered(os.path.normpath(folder), listed):
-        return []
-    from agentls.discovery import walk
+class _Manifest(Protocol):
+    path: str
+    lists: Lists
+    clean: bool
 
-    out: list[str] = []
-    for _, absolute, files in walk(folder):
-        for name in files:
-            if name.endswith(".md"):
-                path = os.path.join(absolute, name)
-                if not _covered(os.path.normpath(path), listed):
-                    out.append(path)
-                if len(out) >= _MAX_UNLISTED:
-                    return out
-    below = os.path.normpath(folder) + os.sep
-    seen = {os.path.normpath(p) for p in out}
-    for path in _EDITOR.get():  # opened in the editor, perhaps not on disk yet
-        fresh = path.endswith(".md") and path.startswith(below) and path not in seen
-        if fresh and not _covered(path, listed):
-            out.append(path)
+
+def unlisted(manifest: _Manifest, files: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """Per key the manifest lists, the absolute paths of ``files`` (the ``.md`` files of
+    the plugin's `agents/` and `commands/`, in walk order) that its list leaves out."""
+    plugin_dir = os.path.dirname(os.path.dirname(os.path.abspath(manifest.path)))
+    # the server's index holds absolute paths already (abspath: ~1 us each, per keystroke)
+    absolute = [f if os.path.isabs(f) else os.path.abspath(f) for f in files]
+    out = []
+    for key, (listed, _) in manifest.lists.items():
+        folder = os.path.join(plugin_dir, key)
+        if listed is None or _covered(folder, listed):
+            continue
+        below = folder + os.sep
+        exact, under = set(listed), tuple(p.rstrip(os.sep) + os.sep for p in listed)
+        left = [
+            f
+            for f in absolute
+            if f.startswith(below) and f not in exact and not f.startswith(under)
+        ]
+        if left:
+            out.append((key, left))
     return out
 
 
-def _unlisted_files(ctx: JsonCtx, plugin_dir: str, key: str, value: YNode) -> None:
-    listed = _listed(plugin_dir, value)
-    if listed is None:
-        return
-    files = unlisted_in(plugin_dir, key, listed)
-    if not files:
-        return
-    rels = [os.path.relpath(f, plugin_dir).replace(os.sep, "/") for f in files]
-    shown = ", ".join(f"`{r}`" for r in rels[:3]) + (
-        f" and {len(rels) - 3} more" if len(rels) > 3 else ""
-    )
-    ctx.add(
-        finding(
-            codes.PLUGIN_COMPONENT_NOT_LISTED,
-            value.range,
-            f"This list replaces the `{key}/` folder: Claude Code does not load {shown} "
-            f"(not listed). Add {'it' if len(rels) == 1 else 'them'} to `{key}`, or move "
-            f"{'it' if len(rels) == 1 else 'them'} out of `{key}/`.",
-            related=[Related(f, Range.of(0, 0), "not loaded") for f in files[:_MAX_RELATED]],
+def manifest_end(manifest: _Manifest, files: Iterable[str]) -> list[Finding]:
+    """AL936 on the manifest: each list that leaves out files of its folder, naming them."""
+    out = []
+    plugin_dir = os.path.dirname(os.path.dirname(os.path.abspath(manifest.path)))
+    for key, left in unlisted(manifest, files):
+        # only the files named (relpath: ~10 us each, per keystroke)
+        rels = [os.path.relpath(f, plugin_dir).replace(os.sep, "/") for f in left[:3]]
+        shown = ", ".join(f"`{r}`" for r in rels) + (
+            f" and {len(left) - 3} more" if len(left) > 3 else ""
         )
-    )
+        them = "it" if len(left) == 1 else "them"
+        out.append(
+            finding(
+                codes.PLUGIN_COMPONENT_NOT_LISTED,
+                manifest.lists[key][1],
+                f"This list replaces the `{key}/` folder: Claude Code does not load {shown} "
+                f"(not listed). Add {them} to `{key}`, or move {them} out of `{key}/`.",
+                related=[Related(f, Range.of(0, 0), "not loaded") for f in left[:_MAX_RELATED]],
+            )
+        )
+    return out
 
 
-def not_listed(path: str | None) -> Finding | None:
-    """The other end, on an agent or command file of a plugin's default folder that the
-    manifest's `agents` / `commands` list leaves out (None when it is loaded)."""
-    from agentls.dialects.registry import plugin_root
-
-    root = plugin_root(path)
-    if root is None or path is None:
+def file_end(manifest: _Manifest, path: str) -> Finding | None:
+    """AL936 on an agent or command file of the plugin's `agents/` / `commands/` that the
+    manifest's list leaves out (None when it is loaded): pointing at the list."""
+    if not manifest.clean:
         return None
+    plugin_dir = os.path.dirname(os.path.dirname(os.path.abspath(manifest.path)))
     path = os.path.normpath(os.path.abspath(path))
-    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    rel = os.path.relpath(path, plugin_dir).replace(os.sep, "/")
     key = rel.split("/", 1)[0]
-    if key not in _LISTED or not rel.endswith(".md"):
-        return None
-    manifest = os.path.join(root, MANIFEST)
-    got = _manifest_key(manifest, key)
-    if got is None:
-        return None
-    value, rng = got
-    listed = _listed(root, value)
-    if listed is None or _covered(path, listed):
+    got = manifest.lists.get(key)
+    if got is None or got[0] is None or not rel.endswith(".md") or _covered(path, got[0]):
         return None
     return finding(
         codes.PLUGIN_COMPONENT_NOT_LISTED,
         Range.of(0, 0),
         f"Claude Code does not load this file: the plugin manifest lists its `{key}`, which "
         f"replaces the `{key}/` folder, and does not list `./{rel}`.",
-        related=[Related(manifest, rng, f"the `{key}` of the manifest")],
+        related=[
+            Related(os.path.join(plugin_dir, MANIFEST), got[1], f"the `{key}` of the manifest")
+        ],
     )
 
 
-def _manifest_key(manifest: str, key: str) -> tuple[YNode, Range] | None:
-    """The value of ``key`` in the plugin manifest at ``manifest`` (parsed once per version
-    of the file: every agent of the plugin asks) and its range; the editor's text when it
-    holds the manifest."""
-    text = _EDITOR.get().get(os.path.normpath(manifest))
-    if text is not None:
-        root: YNode | None = _parsed_text(text)
-        return _key_of(root, key)
-    try:
-        st = os.stat(manifest)
-    except OSError:
-        return None
-    return _key_of(_parsed_manifest(manifest, st.st_mtime_ns, st.st_size), key)
+def not_listed_findings(index: WorkspaceIndex, entry: IndexEntry) -> list[Finding]:
+    """AL936 on ``entry`` from the index: on a manifest, the files its lists leave out; on
+    an agent or command file of a plugin, the list that leaves it out."""
+    from agentls.index import PLUGIN
 
-
-def _key_of(root: YNode | None, key: str) -> tuple[YNode, Range] | None:
-    if root is None or root.kind != "mapping":
-        return None
-    value = _get(root, key)
-    return (value, value.range) if value is not None else None
-
-
-@functools.lru_cache(maxsize=64)
-def _parsed_manifest(manifest: str, _mtime: int, _size: int) -> YNode | None:
-    from agentls.discovery import MAX_MCP_CONFIG
-    from agentls.fsread import read_text
-
-    text = read_text(manifest, MAX_MCP_CONFIG)
-    return _parsed_text(text) if text is not None else None
-
-
-@functools.lru_cache(maxsize=16)
-def _parsed_text(text: str) -> YNode | None:
-    """An open manifest's text, parsed once per version (every open agent of it asks)."""
-    from agentls.document.jsontree import parse_json
-
-    doc = parse_json(text)
-    return doc.root if not doc.errors else None
+    if entry.kind == PLUGIN:
+        return manifest_end(entry, index.plugin_files(entry)) if entry.lists else []
+    if entry.dialect not in ("claude-plugin-agent", "claude-command"):
+        return []
+    manifest = index.plugin_of(entry.path)
+    found = file_end(manifest, entry.path) if manifest is not None else None
+    return [found] if found is not None else []
 
 
 def _dependencies_twice(ctx: JsonCtx, root: YNode) -> None:

@@ -25,6 +25,7 @@ from agentls.index import (
     config_project,
 )
 from agentls.rules import codes
+from agentls.rules.claude_plugin import not_listed_findings
 from agentls.rules.registry import finding
 from agentls.types import Finding, Range, Related, Severity
 
@@ -146,6 +147,7 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
         out += _agent_against_config(index, e)
     elif e.kind == SETTINGS:
         out += _settings_against_project(index, e)
+    out += not_listed_findings(index, e)  # a plugin manifest and the files it leaves out
     return out
 
 
