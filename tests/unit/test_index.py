@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from agentls.index import WorkspaceIndex
 from agentls.indexing import build_index
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workspaces" / "crossfile"
@@ -144,3 +145,35 @@ def test_worker_processes_read_the_configuration_the_editor_holds(
     )
     spawned = build_index([str(tmp_path)], user=False, bundled=False, jobs=2, configs=configs)
     assert spawned.entries[str(mapped)].errors + spawned.entries[str(mapped)].warnings == 1
+
+
+def test_a_plugin_indexed_in_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plugin manifests are entries like the rest, built in spawned processes for a large
+    workspace too: AL936 on both ends is the same as from an index built in this process."""
+    import agentls.indexing as indexing
+
+    root = tmp_path / "plugins" / "lint"
+    (root / ".claude-plugin").mkdir(parents=True)
+    (root / "agents").mkdir()
+    manifest = root / ".claude-plugin" / "plugin.json"
+    manifest.write_text('{"name": "lint", "agents": ["./agents/one.md"]}')
+    for name in ("one", "two"):
+        (root / "agents" / f"{name}.md").write_text(
+            f"---\nname: {name}\ndescription: Use when {name}.\n---\nBody\n"
+        )
+    two = str(root / "agents" / "two.md")
+
+    def al936(index: WorkspaceIndex) -> list[tuple[str, list[str]]]:
+        return [
+            (p, [r.path for r in f.related])
+            for p in (str(manifest), two)
+            for f in index.findings_for(p)
+            if f.code == "AL936"
+        ]
+
+    here = build_index([str(tmp_path)], user=False, bundled=False)
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 1)
+    spawned = build_index([str(tmp_path)], user=False, bundled=False, jobs=2)
+    assert al936(here) == al936(spawned) == [(str(manifest), [two]), (two, [str(manifest)])]
