@@ -101,6 +101,8 @@ export interface RunAgentResult {
   range?: LspRange | null;
   usage?: Usage | null;
   costUsd?: number | null;
+  /** costUsd as people read it (the server's one formatter): shown as is. */
+  cost?: string | null;
   pricesAsOf?: string | null;
   wallSeconds?: number | null;
   turns?: number | null;
@@ -121,6 +123,11 @@ export interface RunOutputParams {
   usage?: Usage | null;
   conversation?: string | null;
   turn?: number | null;
+  /** On the `end` of a cancelled run (no answer follows): what it took and cost. */
+  wallSeconds?: number | null;
+  costUsd?: number | null;
+  cost?: string | null;
+  pricesAsOf?: string | null;
 }
 
 export interface ApplyProposalParams {
@@ -141,6 +148,49 @@ export interface ConversationResult {
   runs: RunAgentResult[];
 }
 
+export interface RunsParams {
+  /** How many (default 50, at most 500). */
+  limit?: number | null;
+  /** A document: the runs of its workspace too (a run root of its own). */
+  uri?: string | null;
+}
+
+/** One kept run as a list shows it (agentls/conversation gives the whole run). */
+export interface RunInfo {
+  runId: string;
+  conversation: string;
+  agent: string;
+  task: string;
+  path: string;
+  uri: string;
+  range: LspRange;
+  /** First and last line, 1-based. */
+  lines: number[];
+  /** UTC, ISO 8601. */
+  started: string;
+  status: RunStatus;
+  model: string;
+  source: 'cli' | 'lsp';
+  proposals: number;
+  applied: boolean | null;
+  usage: Usage;
+  parent?: string | null;
+  /** The user's own words, on one line, shortened. */
+  prompt?: string | null;
+  costUsd?: number | null;
+  cost?: string | null;
+  pricesAsOf?: string | null;
+  wallSeconds?: number | null;
+  turns?: number | null;
+}
+
+export interface RunsResult {
+  /** Newest first. */
+  runs: RunInfo[];
+  /** Records that could not be read (left out). */
+  skipped: number;
+}
+
 export interface SetApiKeyParams {
   apiKey: string | null;
 }
@@ -155,6 +205,7 @@ export const applyProposal = new RequestType<ApplyProposalParams, ApplyProposalR
 export const conversation = new RequestType<ConversationParams, ConversationResult, void>(
   'agentls/conversation',
 );
+export const runs = new RequestType<RunsParams, RunsResult, void>('agentls/runs');
 /** The server's executeCommand id (code actions); the extension routes it through runAgent. */
 export const COMMAND_RUN_AGENT = 'agentls.runAgent';
 /** Its one argument. */

@@ -58,7 +58,7 @@ async def client(
         return lsp.ApplyWorkspaceEditResult(applied=rec.apply_result)
 
     init = {"apiKey": FAKE_KEY} if options.get("key_via") == "init" else None
-    caps = client_capabilities("visual_studio_code")
+    caps = client_capabilities(options.get("editor", "visual_studio_code"))
     if options.get("encoding"):  # VS Code's capabilities, but positions in that encoding
         caps.general = lsp.GeneralClientCapabilities(position_encodings=[options["encoding"]])
     result = await c.initialize_session(

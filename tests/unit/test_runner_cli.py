@@ -299,6 +299,16 @@ def test_selected_latin1_file_is_reviewed_but_not_improved(fake_api, workspace):
 # ---------------------------------------------------------------- Ctrl-C
 
 
+def start_run(workspace: Path) -> subprocess.Popen[str]:
+    """``agentls run`` on src/app.py, left running (to be interrupted)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "agentls.runner.cli", "run", "backend-engineer",
+         "-f", "src/app.py", "-w", str(workspace)],
+        cwd=workspace, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("pattern", ["(.*.*)*=", "(a|aa)+$"])
 def test_ctrl_c_stops_a_runaway_grep(fake_api, workspace, pattern):
     import signal
@@ -308,12 +318,7 @@ def test_ctrl_c_stops_a_runaway_grep(fake_api, workspace, pattern):
 
     (workspace / "src" / "slow.txt").write_text("a" * 40 + "!\n")
     fake_api.script(fake.tool_use("Grep", {"pattern": pattern}), fake.text("never"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "agentls.runner.cli", "run", "backend-engineer",
-         "-f", "src/app.py", "-w", str(workspace)],
-        cwd=workspace, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    proc = start_run(workspace)
     try:
         deadline = time.monotonic() + 30
         while not tool_workers(proc.pid) and time.monotonic() < deadline:
@@ -334,6 +339,33 @@ def test_ctrl_c_stops_a_runaway_grep(fake_api, workspace, pattern):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_ctrl_c_keeps_the_run_with_what_it_cost(fake_api, workspace):
+    import json
+    import signal
+
+    fake_api.script(fake.text("partial answer ", stall_after=3))
+    proc = start_run(workspace)
+    try:
+        assert proc.stdout is not None
+        assert "partial" in proc.stdout.read(7)  # the answer streams: the request is billed
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and "interrupted; nothing was applied" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    listed = subprocess.run(
+        [sys.executable, "-m", "agentls.runner.cli", "runs", "-w", str(workspace),
+         "--format", "json"],
+        env=dict(os.environ), capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    [run] = json.loads(listed.stdout)
+    billed = {k: v for k, v in fake_api.requests[0].reported.items() if k in run["usage"]}
+    assert run["status"] == "cancelled" and sum(billed.values()) > 0
+    assert {k: run["usage"][k] for k in billed} == billed and run["costUsd"] > 0
 
 
 # ---------------------------------------------------------------- --apply

@@ -224,3 +224,71 @@ def test_the_conversation_index_follows_runs_saved_elsewhere_and_pruned(isolated
     assert sorted(indexed.values()) == ["first", "first", "first"]  # second, third, fourth
     assert _ids(store.conversation_runs(tmp_path, "first")) == ["second", "third", "fourth"]
     assert _ids(store.conversation_runs(tmp_path, "other")) == []
+
+
+# ---------------------------------------------------------------- the list (agentls/runs)
+
+
+def test_the_list_is_newest_first_bounded_and_per_workspace(isolated_home, tmp_path):
+    from agentls.runner.runlist import list_runs
+
+    ws, other = tmp_path / "ws", tmp_path / "other"
+    ws.mkdir()
+    other.mkdir()
+    for i in range(5):
+        store.save(record(ws, f"r{i}", created=f"20261130T03151{i}.000000Z", cost_usd=0.0123))
+    store.save(record(other, "elsewhere", created="20261130T040000.000000Z"))
+    found, skipped = list_runs([ws], 3)
+    assert [r.id for r in found] == ["r4", "r3", "r2"] and skipped == 0
+    assert found[0].started == "2026-11-30T03:15:14.000000Z"
+    assert found[0].cost == "$0.012" and found[0].lines == (9, 23)
+    # the same folder named twice (a symlink, a second root) is read once
+    (tmp_path / "link").symlink_to(ws)
+    found, _ = list_runs([ws, tmp_path / "link", other], 10)
+    assert [r.id for r in found] == ["elsewhere", "r4", "r3", "r2", "r1", "r0"]
+    assert list_runs([ws], 0)[0][0].id == "r4"  # at least one
+
+
+def test_the_list_passes_over_what_is_not_a_record(isolated_home, tmp_path):
+    from agentls.runner.runlist import list_runs
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    good = store.save(record(ws, "good", created="20261130T031510.000000Z"))
+    folder = good.parent
+    (folder / store.INDEX).write_text("[1, 2")
+    (folder / "20261130T031511.000000Z-list.json").write_text("[1]")
+    (folder / "20261130T031512.000000Z-badsel.json").write_text(
+        json.dumps(record(ws, "badsel", selection={"start": 3}).to_json())
+    )
+    (folder / "20261130T031513.000000Z-notjson.json").write_bytes(b"\xff{")
+    found, skipped = list_runs([ws], 10)
+    assert [r.id for r in found] == ["good"] and skipped == 3
+    with pytest.raises(store.RunNotFound):  # a record that is a list: not found, no crash
+        store.load(ws, "list")
+
+
+def test_the_prompt_is_one_short_line_without_secrets(isolated_home):
+    from agentls.runner.runlist import short_prompt
+
+    secret = "sk-ant-api03-LISTTEST-0123456789abcdef0123456789abcdef-AAAA"
+    register_secret(secret)
+    assert short_prompt("Is\n  this\tsafe?") == "Is this safe?"
+    long = short_prompt("word " * 100)
+    assert long is not None and len(long) == 120 and long.endswith("…")
+    shown = short_prompt(f"use {secret} please")
+    assert shown is not None and secret not in shown and "please" in shown
+    assert short_prompt("") is None and short_prompt(None) is None
+
+
+def test_one_cost_formatter():
+    from agentls.runner.pricing import format_cost
+
+    assert [format_cost(x) for x in (1234.5, 1, 0.0123, 0.01, 0.00421, 0)] == [
+        "$1,234.50",
+        "$1.00",
+        "$0.012",
+        "$0.010",
+        "$0.0042",
+        "$0.0000",
+    ]

@@ -96,27 +96,29 @@ class Refused(ValueError):
     """A run that cannot start; the message says why (shown, and the answer's ``message``)."""
 
 
+def run_roots(ls: AgentlsServer, uri: str | None, first: list[Path]) -> list[Path]:
+    """Where kept runs are looked for: ``first``, the run root of ``uri``, then every
+    workspace folder (else the root path), each once."""
+    roots = list(first)
+    if uri:
+        root = run_root_of(ls, uri).root
+        if root is not None:
+            roots.append(root)
+    folders = [p for f in (ls.workspace.folders or {}).values() if (p := to_fs_path(f.uri))]
+    if not folders and ls.workspace.root_path:
+        folders = [ls.workspace.root_path]
+    roots.extend(Path(f) for f in folders)
+    return list(dict.fromkeys(roots))
+
+
 def find_record(ls: AgentlsServer, run_id: str, uri: str | None = None) -> RunRecord:
     """The kept run ``run_id`` (or a unique prefix): looked up in the workspace a run of
     this session had, the run root of ``uri``, then every workspace folder."""
     from agentls.runner.store import RunNotFound, load
 
-    roots: list[Path] = []
     known = ls.state.runs.known.get(run_id)
-    if known is not None:
-        roots.append(known)
-    if uri:
-        root = run_root_of(ls, uri).root
-        if root is not None:
-            roots.append(root)
-    for f in (ls.workspace.folders or {}).values():
-        path = to_fs_path(f.uri)
-        if path:
-            roots.append(Path(path))
-    if not roots and ls.workspace.root_path:
-        roots.append(Path(ls.workspace.root_path))
     why = f"no run {run_id!r} in this workspace"
-    for root in dict.fromkeys(roots):
+    for root in run_roots(ls, uri, [] if known is None else [known]):
         try:
             return load(root, run_id)
         except RunNotFound as e:

@@ -37,7 +37,7 @@ from agentls.lsp.agent_common import (
     show,
     uri_of,
 )
-from agentls.lsp.agent_conversations import result_of, run_reply, usage_of
+from agentls.lsp.agent_conversations import cost_text, result_of, run_reply, usage_of
 from agentls.lsp.agent_proposals import EditOrigin, apply_changes
 from agentls.lsp.convert import from_lsp_range
 from agentls.lsp.features import Feature
@@ -276,7 +276,7 @@ async def run_from_params(
         return run_reply(p.run_id or "", "failed", message=str(e))
     if note:  # the file's own folder only: say so
         show(ls, lsp.MessageType.Info, f"agentls: {note}")
-    from agentls.runner.runtime import RunEvent, run_agent  # loaded: no wait
+    from agentls.runner.runtime import run_agent  # loaded: no wait
 
     if p.run_id is not None:
         req.run_id = p.run_id
@@ -310,7 +310,8 @@ async def run_from_params(
         elif ev.kind in ("tool", "note"):
             progress.report(ev.text, None, force=True)
 
-    task = asyncio.ensure_future(run_agent(req, settings, sink))
+    stopped: list[RunResult] = []  # the result so far of a cancelled run
+    task = asyncio.ensure_future(run_agent(req, settings, sink, on_cancel=stopped.append))
     rt.runs[req.run_id] = task
     if token is not None:
         rt.tokens[token] = req.run_id  # cancelled by window/workDoneProgress/cancel
@@ -319,13 +320,21 @@ async def run_from_params(
         result = await task
     except asyncio.CancelledError:
         progress.end("cancelled")
-        _output(ls, req, RunEvent("end", "cancelled"))
+        so_far = stopped[0] if stopped else None
+        if so_far is not None:  # kept like any run: its tokens are billed
+            so_far.text = "".join(text_so_far)
+            await _keep_cancelled(ls, req, so_far)
+        ended = _end_of_cancelled(req, so_far)
+        ls.protocol.notify(RUN_OUTPUT, ended)
         show(ls, lsp.MessageType.Info, f"{title}: cancelled; nothing was applied.")
         current = asyncio.current_task()
         if current is not None and current.cancelling():
             raise
         reply = run_reply(req.run_id, "cancelled", "".join(text_so_far), None, "cancelled")
         reply.conversation = conversation
+        reply.usage, reply.wall_seconds = ended.usage, ended.wall_seconds
+        reply.cost_usd, reply.cost = ended.cost_usd, ended.cost
+        reply.prices_as_of = ended.prices_as_of
         return reply
     finally:
         rt.runs.pop(req.run_id, None)
@@ -335,6 +344,35 @@ async def run_from_params(
     if note and not reply.message:
         reply.message = redact(note)
     return reply
+
+
+async def _keep_cancelled(ls: AgentlsServer, req: RunRequest, result: RunResult) -> None:
+    """Keep a cancelled run (listed by ``agentls/runs``, shown by ``agentls/conversation``);
+    a write that fails loses the record, not the cancel."""
+    from agentls.runner.results import keep_run
+
+    try:
+        await asyncio.to_thread(keep_run, req, result, "lsp")
+    except OSError as e:
+        log.warning("a cancelled run was not kept: %s", type(e).__name__)
+        return
+    ls.state.runs.known[req.run_id] = req.workspace
+
+
+def _end_of_cancelled(req: RunRequest, so_far: RunResult | None) -> RunOutputParams:
+    """The ``end`` of a cancelled run: no answer follows, so it carries the tokens, wall
+    time and estimated cost of what the API billed until then."""
+    params = RunOutputParams(req.run_id, req.agent.name, req.task.id, "end", "cancelled")
+    if so_far is not None:
+        params.usage = usage_of(dict(so_far.usage))
+        params.wall_seconds = round(so_far.wall_s, 3)
+        params.cost_usd = so_far.cost
+        params.cost = cost_text(so_far.cost)
+        if so_far.cost is not None:
+            from agentls.runner.pricing import prices_as_of
+
+            params.prices_as_of = prices_as_of()
+    return params
 
 
 async def _finish(

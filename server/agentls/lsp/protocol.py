@@ -34,6 +34,7 @@ SET_API_KEY = "agentls/setApiKey"
 RUN_AGENT_COMMAND = "agentls.runAgent"  # workspace/executeCommand, from the code actions
 APPLY_PROPOSAL = "agentls/applyProposal"
 CONVERSATION = "agentls/conversation"
+RUNS = "agentls/runs"
 
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # it becomes part of a result file's name
 
@@ -150,6 +151,7 @@ class RunAgentResult:
     range: lsp.Range | None = None
     usage: Usage | None = None
     cost_usd: float | None = None  # estimated; None: the model's prices are not known
+    cost: str | None = None  # cost_usd as people read it (pricing.format_cost): shown as is
     prices_as_of: str | None = None  # the date of the price table
     wall_seconds: float | None = None
     turns: int | None = None  # requests made to the model
@@ -167,7 +169,9 @@ class RunOutputParams:
     ``delta``: new answer text; ``tool``: one tool call (``Read src/x.py``, ``refused Bash:
     reason``); ``note``: something the runtime did (context budget, a continuation after
     max_tokens, history left out); ``turn``: one request to the model ended (``text``: its
-    stop reason, ``turn``: its number); ``usage``: the run's tokens so far."""
+    stop reason, ``turn``: its number); ``usage``: the run's tokens so far. The ``end`` of a
+    cancelled run (``text``: ``cancelled``), which no answer follows, carries its wall time
+    and estimated cost (the tokens the API billed until then)."""
 
     run_id: str
     agent: str
@@ -177,6 +181,10 @@ class RunOutputParams:
     usage: Usage | None = None
     conversation: str | None = None
     turn: int | None = None
+    wall_seconds: float | None = None
+    cost_usd: float | None = None
+    cost: str | None = None
+    prices_as_of: str | None = None
 
 
 @attrs.define
@@ -206,6 +214,49 @@ class ConversationResult:
     runs: list[RunAgentResult]  # oldest first
 
 
+@attrs.define
+class RunsParams:
+    """``agentls/runs`` (client → server): the kept runs of the workspace, newest first:
+    ``agentls run``'s and every editor's."""
+
+    limit: int | None = None  # None: RUNS_LIMIT; at most store.MAX_RUNS
+    uri: str | None = None  # a document: its workspace's runs first (a run root of its own)
+
+
+@attrs.define
+class RunInfo:
+    """One kept run, as a list shows it (``agentls/conversation`` gives the whole run)."""
+
+    run_id: str
+    conversation: str  # the id of the conversation's first run
+    agent: str
+    task: str
+    path: str  # the file, relative to the workspace folder
+    uri: str
+    range: lsp.Range
+    lines: list[int]  # first and last line, 1-based, as people read them
+    started: str  # UTC, ISO 8601 to the microsecond
+    status: RunStatus
+    model: str
+    source: Literal["cli", "lsp"]  # agentls run, or an editor
+    proposals: int  # the changes proposed
+    applied: bool | None  # None: not sent (none, or cancelled...); False: not applied
+    usage: Usage
+    parent: str | None = None
+    prompt: str | None = None  # the user's own words, on one line, shortened
+    cost_usd: float | None = None
+    cost: str | None = None  # cost_usd as people read it (pricing.format_cost)
+    prices_as_of: str | None = None
+    wall_seconds: float | None = None
+    turns: int | None = None
+
+
+@attrs.define
+class RunsResult:
+    runs: list[RunInfo]  # newest first
+    skipped: int  # records that could not be read (left out)
+
+
 class Method(typing.NamedTuple):
     kind: Literal["request", "notification", "command"]
     direction: Literal["client→server", "server→client"]
@@ -221,12 +272,14 @@ METHODS: dict[str, Method] = {
     RUN_AGENT_COMMAND: Method("command", "client→server", RunAgentParams, RunAgentResult),
     APPLY_PROPOSAL: Method("request", "client→server", ApplyProposalParams, ApplyProposalResult),
     CONVERSATION: Method("request", "client→server", ConversationParams, ConversationResult),
+    RUNS: Method("request", "client→server", RunsParams, RunsResult),
 }
 
 _MESSAGES = frozenset(
     {SetApiKeyParams, AgentsParams, AgentInfo, AgentsResult}
     | {RunAgentParams, RunAgentResult, Usage, RunOutputParams, ProposalInfo}
     | {ApplyProposalParams, ApplyProposalResult, ConversationParams, ConversationResult}
+    | {RunsParams, RunInfo, RunsResult}
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import re
 import sys
@@ -26,6 +27,8 @@ from agentls.runner.redact import install_log_redaction, redact
 from agentls.terminal import escape
 
 if TYPE_CHECKING:  # the runtime imports the anthropic SDK: load it only to run
+    from collections.abc import Callable
+
     from agentls.runner.proposals import FileChange
     from agentls.runner.runtime import RunEvent, RunRequest, RunResult, RunSettings
     from agentls.runner.store import RunRecord
@@ -389,10 +392,15 @@ def _execute(
     from agentls.runner.pricing import usage_line
     from agentls.runner.results import keep_run
 
+    stopped: list[RunResult] = []
     try:
-        result = asyncio.run(_run(req, settings))
+        result = asyncio.run(_run(req, settings, stopped.append))
     except KeyboardInterrupt:
         _out_break()
+        if stopped:  # kept (agentls runs lists it): what the API streamed is billed
+            stopped[0].text = stopped[0].text or _Out.shown
+            with contextlib.suppress(OSError):
+                keep_run(req, stopped[0], "cli")
         _err("agentls run: interrupted; nothing was applied.")
         return 130, None
     record, _ = keep_run(req, result, "cli")
@@ -417,6 +425,7 @@ class _Out:
 
     mid_line = False
     notes: list[str] = []  # noqa: RUF012  (one process, one answer at a time)
+    shown = ""  # the answer streamed so far (a run interrupted is kept with it)
 
 
 def _out_break() -> None:
@@ -429,11 +438,16 @@ def _out_break() -> None:
     _Out.notes.clear()
 
 
-async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
+async def _run(
+    req: RunRequest, settings: RunSettings, on_cancel: Callable[[RunResult], None]
+) -> RunResult:
     from agentls.runner.runtime import run_agent
+
+    _Out.shown = ""
 
     def sink(ev: RunEvent) -> None:
         if ev.kind == "delta":  # redacted by the runtime, even a secret cut in two
+            _Out.shown += ev.text
             if ev.text:
                 sys.stdout.write(escape(ev.text))
                 sys.stdout.flush()
@@ -454,7 +468,7 @@ async def _run(req: RunRequest, settings: RunSettings) -> RunResult:
         elif ev.kind == "error":
             _err(f"agentls run: {ev.text}")
 
-    return await run_agent(req, settings, sink)
+    return await run_agent(req, settings, sink, on_cancel=on_cancel)
 
 
 def _offer(result: RunResult, record: RunRecord, args: argparse.Namespace, workspace: Path) -> int:

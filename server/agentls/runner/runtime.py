@@ -495,10 +495,12 @@ async def run_agent(
     on_event: EventSink | None = None,
     *,
     client: anthropic.AsyncAnthropic | None = None,
+    on_cancel: Callable[[RunResult], None] | None = None,
 ) -> RunResult:
-    """Run ``req`` to completion. Raises ``asyncio.CancelledError`` when cancelled (the
-    result so far is then in ``req``'s caller's hands only through the events); every other
-    failure is returned as a ``failed`` result with a :class:`RunError`."""
+    """Run ``req`` to completion. Raises ``asyncio.CancelledError`` when cancelled, after
+    handing ``on_cancel`` the result so far (its usage and cost: the API bills what it
+    streamed; its text is the finished turns'); every other failure is returned as a
+    ``failed`` result with a :class:`RunError`."""
     emit = on_event or (lambda ev: None)
     model = resolve_model(req.agent.model, settings.models, settings.default_model)
     result = RunResult(req.run_id, "failed", "", model)
@@ -792,6 +794,8 @@ async def run_agent(
         )
     finally:
         result.cost = estimate_cost(model, result.requests, settings.prices)
+        if result.status == "cancelled" and on_cancel is not None:
+            on_cancel(result)
         await workers.aclose()
         if result.status == "incomplete":
             result.changes = proposals.list()

@@ -121,7 +121,7 @@ class RunRecord:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> RunRecord:
-        if data.get("format") != FORMAT:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a run record of format {FORMAT}")
         raw = dict(data)
         raw["proposals"] = [Proposal(**p) for p in raw.get("proposals") or []]
@@ -223,13 +223,22 @@ def load(workspace: Path, run_id: str) -> RunRecord:
 
 def recent(workspace: Path, limit: int = 20) -> list[RunRecord]:
     """The newest runs of this workspace, newest first (unreadable records passed over)."""
+    return newest(workspace, limit)[0]
+
+
+def newest(workspace: Path, limit: int) -> tuple[list[RunRecord], int]:
+    """The ``limit`` newest readable runs of this workspace, newest first, and how many
+    records among the newer ones could not be read (passed over)."""
     out: list[RunRecord] = []
+    skipped = 0
     for _, _, path in _files(workspace):
         if len(out) >= limit:
             break
-        with contextlib.suppress(OSError, ValueError, TypeError):
+        try:
             out.append(load_path(path))
-    return out
+        except (OSError, ValueError, TypeError):
+            skipped += 1
+    return out, skipped
 
 
 def latest(workspace: Path, *, with_proposals: bool = False) -> RunRecord | None:
