@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = [sys.executable, "-m", "agentls", "lsp"]
+EDITORS = ["visual_studio_code", "neovim"]
 
 
 class DiagnosticsRecorder:
@@ -122,6 +129,41 @@ async def open_session(client: LanguageClient, editor: str, root: Path) -> None:
         )
     )
     client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
+
+
+def session_fixture(
+    prepare: Callable[[Path], object] | None = None,
+    env: Mapping[str, str] | None = None,
+    home_in_tmp: bool = False,
+) -> Any:
+    """A ``client`` fixture (assign it to ``client`` in the test module): the server over
+    stdio, once per capability set in EDITORS, in a session opened on the workspace folder
+    ``tmp_path/ws`` (its .claude/agents/ made, then ``prepare(root)`` run). ``env`` is added
+    to the server's environment; ``home_in_tmp`` points its HOME at ``tmp_path``. A test that
+    ends the server itself sets ``client.exited``."""
+
+    @pytest.fixture(params=EDITORS)
+    async def client(
+        request: pytest.FixtureRequest, tmp_path: Path
+    ) -> AsyncIterator[LanguageClient]:
+        root = tmp_path / "ws"
+        (root / ".claude" / "agents").mkdir(parents=True)
+        if prepare is not None:
+            prepare(root)
+        server_env = None
+        if env or home_in_tmp:
+            server_env = {**os.environ, **(env or {})}
+            if home_in_tmp:
+                server_env["HOME"] = str(tmp_path)
+        c = await ClientServerConfig(server_command=SERVER, server_env=server_env).start()
+        assert isinstance(c, LanguageClient)
+        await open_session(c, request.param, root)
+        yield c
+        if not getattr(c, "exited", False):
+            await asyncio.wait_for(c.shutdown_session(), 60)  # a hang, not a figure
+        await c.stop()
+
+    return client
 
 
 _RAW_IDS = itertools.count()

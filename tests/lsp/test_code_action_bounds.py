@@ -4,41 +4,28 @@ entry that says how many more there are (disabled where the client shows disable
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from lsp_helpers import open_session, raw_request
+from lsp_helpers import raw_request, session_fixture
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from agentls.editing.fixes import MAX_OFFERED_FINDINGS, with_suppression_fixes
 from agentls.engine import analyze
 from agentls.lsp.agent_actions import MAX_OFFERED_AGENTS
 
-SERVER = [sys.executable, "-m", "agentls", "lsp"]
 AGENTS = MAX_OFFERED_AGENTS + 35
 
 
-@pytest.fixture(params=["visual_studio_code", "neovim"])
-async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LanguageClient]:
-    root = tmp_path / "ws"
-    agents = root / ".claude" / "agents"
-    agents.mkdir(parents=True)
+def _agents(root: Path) -> None:
     for i in range(AGENTS):
-        (agents / f"agent-{i:03d}.md").write_text(
+        (root / ".claude" / "agents" / f"agent-{i:03d}.md").write_text(
             f"---\nname: agent-{i:03d}\ndescription: Use it for task {i}.\n---\nBody\n"
         )
-    env = {**os.environ, "HOME": str(tmp_path)}
-    c = await ClientServerConfig(server_command=SERVER, server_env=env).start()
-    assert isinstance(c, LanguageClient)
-    await open_session(c, request.param, root)
-    yield c
-    await c.shutdown_session()
-    await c.stop()
+
+
+client = session_fixture(_agents, home_in_tmp=True)
 
 
 def _open(c: LanguageClient, name: str, text: str) -> str:

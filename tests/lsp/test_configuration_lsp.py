@@ -16,29 +16,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from lsp_helpers import DiagnosticsRecorder, open_session, open_text, replace_text, supports_pull
+from lsp_helpers import (
+    SERVER,
+    DiagnosticsRecorder,
+    open_session,
+    open_text,
+    replace_text,
+    session_fixture,
+    supports_pull,
+)
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
-
-SERVER = [sys.executable, "-m", "agentls", "lsp"]
 
 AGENT = "---\nname: painter\ndescription: Use when painting.\ncolor: gold\n---\nBody\n"
 # AL013: the file name is not the agent's name; AL028: not a Claude Code colour
 RENAMED = "---\nname: other\ndescription: Use when painting.\ncolor: gold\n---\nBody\n"
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER),
-    params=["visual_studio_code", "neovim"],
-)
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp_path: Path):
-    root = tmp_path / "ws"
-    (root / ".git").mkdir(parents=True)  # the project root: the search for a configuration stops
-    (root / ".claude" / "agents").mkdir(parents=True)
-    await open_session(lsp_client, request.param, root)
-    yield
-    await lsp_client.shutdown_session()
+# .git marks the project root: the search for a configuration stops there
+client = session_fixture(lambda root: (root / ".git").mkdir())
 
 
 def _root(client: LanguageClient) -> Path:

@@ -3,16 +3,18 @@ pushed too: it pulls but cannot be asked to pull again) capability sets."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from lsp_helpers import DiagnosticsRecorder, diagnostics, open_session, open_text, supports_pull
+from lsp_helpers import (
+    DiagnosticsRecorder,
+    diagnostics,
+    open_text,
+    session_fixture,
+    supports_pull,
+)
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
-
-SERVER = [sys.executable, "-m", "agentls", "lsp"]
+from pytest_lsp import LanguageClient
 
 BROKEN = (
     "---\n"
@@ -25,16 +27,7 @@ BROKEN = (
 )
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER),
-    params=["visual_studio_code", "neovim"],
-)
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp_path: Path):
-    root = tmp_path / "ws"
-    (root / ".claude" / "agents").mkdir(parents=True)
-    await open_session(lsp_client, request.param, root)
-    yield
-    await lsp_client.shutdown_session()
+client = session_fixture()
 
 
 def _encoding_len(client: LanguageClient, text: str) -> int:

@@ -3,30 +3,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from lsp_helpers import diagnostics, open_session, open_text
+from lsp_helpers import diagnostics, open_text, session_fixture
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-SERVER = [sys.executable, "-m", "agentls", "lsp"]
 SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER),
-    params=["visual_studio_code", "neovim"],
+client = session_fixture(
+    lambda root: (root / ".mcp.json").write_text(
+        '{"mcpServers": {"github": {"command": "gh"}}}', "utf-8"
+    )
 )
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp_path: Path):
-    root = tmp_path / "ws"
-    (root / ".claude" / "agents").mkdir(parents=True)
-    (root / ".mcp.json").write_text('{"mcpServers": {"github": {"command": "gh"}}}', "utf-8")
-    await open_session(lsp_client, request.param, root)
-    yield
-    await lsp_client.shutdown_session()
 
 
 def _utf8(client: LanguageClient) -> bool:

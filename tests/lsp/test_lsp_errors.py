@@ -5,36 +5,20 @@ notification) and never becomes an internal error."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from lsp_helpers import open_session, raw_request
+from lsp_helpers import raw_request, session_fixture
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-SERVER = [sys.executable, "-m", "agentls", "lsp"]
 INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
 AGENT = "---\nname: a\ndescription: Use it.\ncolor: gold\n---\nBody\n"
 
 
-@pytest.fixture(params=["visual_studio_code", "neovim"])
-async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LanguageClient]:
-    root = tmp_path / "ws"
-    (root / ".claude" / "agents").mkdir(parents=True)
-    env = {**os.environ, "AGENTLS_TEST_HOOKS": "1", "HOME": str(tmp_path)}
-    c = await ClientServerConfig(server_command=SERVER, server_env=env).start()
-    assert isinstance(c, LanguageClient)
-    await open_session(c, request.param, root)
-    yield c
-    if not getattr(c, "exited", False):
-        await asyncio.wait_for(c.shutdown_session(), 20)
-    await c.stop()
+client = session_fixture(env={"AGENTLS_TEST_HOOKS": "1"}, home_in_tmp=True)
 
 
 def raw_notify(c: LanguageClient, method: str, params: object) -> None:

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from lsp_helpers import diagnostics, open_session, open_text, replace_text
+from lsp_helpers import SERVER, diagnostics, open_session, open_text, replace_text, session_fixture
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-SERVER = [sys.executable, "-m", "agentls", "lsp"]
 AGENT = (
     "---\nname: reviewer\ndescription: Reviews code.\n"
     "tools: Read, mcp__github__get_issue\n---\nBody\n"
@@ -26,17 +23,7 @@ AGENT = (
 SERVERS = '{"mcpServers": {"github": {"command": "gh"}, "jira": {"command": "jira"}}}\n'
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER),
-    params=["visual_studio_code", "neovim"],
-)
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, tmp_path: Path):
-    root = tmp_path / "ws"
-    (root / ".claude" / "agents").mkdir(parents=True)
-    (root / ".mcp.json").write_text(SERVERS, "utf-8")
-    await open_session(lsp_client, request.param, root)
-    yield
-    await lsp_client.shutdown_session()
+client = session_fixture(lambda root: (root / ".mcp.json").write_text(SERVERS, "utf-8"))
 
 
 def _open(client: LanguageClient, rel: str, text: str, language: str = "json") -> str:
