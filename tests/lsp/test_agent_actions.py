@@ -92,6 +92,19 @@ def open_doc(c: LanguageClient, ws: Path, version: int = 1) -> str:
     return open_text(c, ws / "src" / "app.py", language="python", version=version)
 
 
+async def selection_actions(c: LanguageClient, uri: str, start: int = 3, end: int = 6) -> list[Any]:
+    """The code actions offered on a selection of whole lines, ``start`` to ``end`` (no
+    diagnostics in the context)."""
+    actions = await c.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri),
+            range=lsp.Range(lsp.Position(start, 0), lsp.Position(end, 0)),
+            context=lsp.CodeActionContext(diagnostics=[]),
+        )
+    )
+    return list(actions or [])
+
+
 SEL = {"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}}
 
 
@@ -105,13 +118,7 @@ async def run_request(c: LanguageClient, params: dict[str, Any]) -> Any:
 
 async def test_code_actions_offer_tasks_on_selection(client, workspace):
     uri = open_doc(client, workspace)
-    actions = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri),
-            range=lsp.Range(lsp.Position(3, 0), lsp.Position(6, 0)),
-            context=lsp.CodeActionContext(diagnostics=[]),
-        )
-    )
+    actions = await selection_actions(client, uri)
     # lsprotocol's client-side converter may read a CodeAction as a Command (both have
     # `title` and `command`); accept either shape.
     titles = [a.title for a in actions or []]
@@ -125,13 +132,7 @@ async def test_code_actions_offer_tasks_on_selection(client, workspace):
         cmd = {"command": cmd.command, "arguments": cmd.arguments}
     assert cmd["command"] == "agentls.runAgent"
     assert cmd["arguments"][0]["version"] == 1
-    empty = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri),
-            range=lsp.Range(lsp.Position(3, 0), lsp.Position(3, 0)),
-            context=lsp.CodeActionContext(diagnostics=[]),
-        )
-    )
+    empty = await selection_actions(client, uri, 3, 3)
     assert not [a for a in empty or [] if a.title.startswith("backend-engineer")]
 
 

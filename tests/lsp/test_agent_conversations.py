@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsprotocol import types as lsp
-from test_agent_actions import NEW, OLD, SEL, args, client, open_doc, run_request  # noqa: F401
+from test_agent_actions import (  # noqa: F401
+    NEW,
+    OLD,
+    SEL,
+    args,
+    client,
+    open_doc,
+    run_request,
+    selection_actions,
+)
 
 from fakes import fake_messages_api as fake
 
@@ -156,13 +164,7 @@ async def test_a_read_only_agent_does_only_what_it_can(client, fake_api, workspa
         "---\nname: reader\ndescription: Reads code.\ntools: Read, Grep\n---\nYou read code.\n"
     )
     uri = open_doc(client, workspace)
-    actions = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri),
-            range=lsp.Range(lsp.Position(3, 0), lsp.Position(6, 0)),
-            context=lsp.CodeActionContext(diagnostics=[]),
-        )
-    )
+    actions = await selection_actions(client, uri)
     titles = {a.title for a in actions or []}
     assert {"reader: Review", "reader: Explain"} <= titles
     assert not titles & {"reader: Improve", "reader: Write tests", "reader: Ask"}
