@@ -542,31 +542,35 @@ def _message_start(input_tokens: int = 12) -> Event:
     )
 
 
+def _block_start(index: int, block: dict[str, Any]) -> Event:
+    return Event(
+        "content_block_start",
+        {"type": "content_block_start", "index": index, "content_block": block},
+    )
+
+
+def _delta(index: int, delta: dict[str, Any]) -> Event:
+    """A ``content_block_delta`` event: a ``text_delta`` or an ``input_json_delta``."""
+    return Event(
+        "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
+    )
+
+
+def _block_stop(index: int) -> Event:
+    return Event("content_block_stop", {"type": "content_block_stop", "index": index})
+
+
+def _tool_block(index: int, tool_id: str, name: str) -> Event:
+    return _block_start(index, {"type": "tool_use", "id": tool_id, "name": name, "input": {}})
+
+
 def _text_block(index: int, chunks: Iterable[str], delay: float) -> list[Action]:
-    out: list[Action] = [
-        Event(
-            "content_block_start",
-            {
-                "type": "content_block_start",
-                "index": index,
-                "content_block": {"type": "text", "text": ""},
-            },
-        )
-    ]
+    out: list[Action] = [_block_start(index, {"type": "text", "text": ""})]
     for chunk in chunks:
         if delay:
             out.append(Sleep(delay))
-        out.append(
-            Event(
-                "content_block_delta",
-                {
-                    "type": "content_block_delta",
-                    "index": index,
-                    "delta": {"type": "text_delta", "text": chunk},
-                },
-            )
-        )
-    out.append(Event("content_block_stop", {"type": "content_block_stop", "index": index}))
+        out.append(_delta(index, {"type": "text_delta", "text": chunk}))
+    out.append(_block_stop(index))
     return out
 
 
@@ -626,35 +630,12 @@ def tool_use(
     calls: list[tuple[str, str]] = [(name, raw_json if raw_json is not None else json.dumps(input))]
     calls += [(n, json.dumps(i)) for n, i in (more or [])]
     for n, payload in calls:
-        actions.append(
-            Event(
-                "content_block_start",
-                {
-                    "type": "content_block_start",
-                    "index": index,
-                    "content_block": {
-                        "type": "tool_use",
-                        "id": tool_id if (tool_id and index <= 1) else _id("toolu"),
-                        "name": n,
-                        "input": {},
-                    },
-                },
-            )
-        )
+        actions.append(_tool_block(index, tool_id if (tool_id and index <= 1) else _id("toolu"), n))
         half = max(1, len(payload) // 2)
         for part in (payload[:half], payload[half:]):
             if part:
-                actions.append(
-                    Event(
-                        "content_block_delta",
-                        {
-                            "type": "content_block_delta",
-                            "index": index,
-                            "delta": {"type": "input_json_delta", "partial_json": part},
-                        },
-                    )
-                )
-        actions.append(Event("content_block_stop", {"type": "content_block_stop", "index": index}))
+                actions.append(_delta(index, {"type": "input_json_delta", "partial_json": part}))
+        actions.append(_block_stop(index))
         index += 1
     actions += _end("tool_use", 20)
     return Reply(actions=actions)
@@ -670,32 +651,9 @@ def cut_tool_use(
     if text_before:
         actions += _text_block(0, [text_before], 0.0)
         index = 1
-    actions.append(
-        Event(
-            "content_block_start",
-            {
-                "type": "content_block_start",
-                "index": index,
-                "content_block": {
-                    "type": "tool_use",
-                    "id": _id("toolu"),
-                    "name": name,
-                    "input": {},
-                },
-            },
-        )
-    )
-    actions.append(
-        Event(
-            "content_block_delta",
-            {
-                "type": "content_block_delta",
-                "index": index,
-                "delta": {"type": "input_json_delta", "partial_json": partial_json},
-            },
-        )
-    )
-    actions.append(Event("content_block_stop", {"type": "content_block_stop", "index": index}))
+    actions.append(_tool_block(index, _id("toolu"), name))
+    actions.append(_delta(index, {"type": "input_json_delta", "partial_json": partial_json}))
+    actions.append(_block_stop(index))
     actions += _end("max_tokens", output_tokens)
     return Reply(actions=actions)
 
