@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
-from pygls.uris import from_fs_path
 
 from agentls.fsread import read_file
 from agentls.lsp.agent_common import Refused, client_supports, find_record, open_doc_at, uri_of
@@ -69,7 +68,7 @@ def build_workspace_edit(
     document_changes: list[Any] = []
     for ch in changes:
         annotation_id = code_id if ch.runs_code else plain_id
-        uri = from_fs_path(str(ch.path)) or ch.path.as_uri()
+        uri = uri_of(ch.path)
         if ch.created:
             document_changes.append(
                 lsp.CreateFile(
