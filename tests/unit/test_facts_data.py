@@ -68,3 +68,14 @@ def test_memory_import_pattern_and_depth() -> None:
 def test_rule_files_of_other_agents_name_their_sources(kind: str) -> None:
     entry = load_json("rule-files.json")[kind]
     assert entry["keys"] and entry["paths"] and entry["sources"] and entry["docsUrl"]
+
+
+@pytest.mark.parametrize("kind", ["windsurf-rule", "kiro-steering"])
+def test_rule_file_modes_name_their_keys(kind: str) -> None:
+    """The mode key and the keys its modes need (rules/rule_files.py reads them) are keys
+    the entry documents, and the modes are values of the mode key."""
+    entry = load_json("rule-files.json")[kind]
+    mode_key = entry["keys"][entry["modeKey"]]
+    assert entry["modeNeeds"]
+    for mode, needed in entry["modeNeeds"].items():
+        assert mode in mode_key["enum"] and needed in entry["keys"]

@@ -9,6 +9,9 @@ tool does with a combination of keys: a mode without the key it needs never trig
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from agentls.data import load_json
 from agentls.document.model import Document
 from agentls.rules import codes
@@ -65,14 +68,6 @@ def _key_range(doc: Document, key: str) -> Range:
     return Range(Position(0, 0), Position(0, 3))
 
 
-def _mode_needs(ctx: Ctx, key: str, needs: dict[str, str], code: str, effect: str) -> None:
-    """A mode (``key``'s value) without the key it needs (``needs[mode]``) never applies."""
-    mode = _value(ctx.doc, key)
-    if isinstance(mode, str) and mode in needs and _blank(_value(ctx.doc, needs[mode])):
-        message = f"`{key}: {mode}` without `{needs[mode]}`: {effect}"
-        ctx.out.append(finding(code, _key_range(ctx.doc, key), message))
-
-
 def check_cursor_rule(doc: Document, path: str | None) -> list[Finding]:
     ctx = _checked(doc, path, "cursor-rule")
     entry = doc.get("globs")
@@ -120,35 +115,58 @@ def check_cursor_rule(doc: Document, path: str | None) -> list[Finding]:
     return sort_findings(ctx.out)
 
 
-def check_windsurf_rule(doc: Document, path: str | None) -> list[Finding]:
-    ctx = _checked(doc, path, "windsurf-rule")
-    _mode_needs(
-        ctx,
-        "trigger",
-        {"glob": "globs", "model_decision": "description"},
+@dataclass(frozen=True)
+class _ModeWording:
+    """What agentls says of a tool whose mode key (data/rule-files.json ``modeKey``) needs
+    another key in some modes (``modeNeeds``)."""
+
+    tool: str
+    incomplete: str  # the code of a mode without the key it needs
+    never: str  # what then follows, after the tool's name
+    too_long: str | None = None  # the code of a file over the tool's ``charLimit``
+
+
+_MODE_TOOLS = {
+    "windsurf-rule": _ModeWording(
+        "Windsurf",
         codes.WINDSURF_TRIGGER_INCOMPLETE,
-        "Windsurf never applies this rule by itself.",
-    )
-    limit = int(load_json("rule-files.json")["windsurf-rule"]["charLimit"])
-    if len(doc.text) > limit:
-        ctx.out.append(
-            finding(
-                codes.WINDSURF_RULE_TOO_LONG,
-                Range(Position(0, 0), Position(0, 0)),
-                f"The rule has {len(doc.text):,} characters: Windsurf reads {limit:,} per rule "
-                "file and truncates the rest.",
+        "never applies this rule by itself.",
+        codes.WINDSURF_RULE_TOO_LONG,
+    ),
+    "kiro-steering": _ModeWording(
+        "Kiro", codes.KIRO_INCLUSION_INCOMPLETE, "never includes this file by itself."
+    ),
+}
+
+
+def _mode_rule(dialect: str) -> Callable[[Document, str | None], list[Finding]]:
+    """The checker of a rule file whose mode key decides when the tool reads it (Windsurf's
+    ``trigger``, Kiro's ``inclusion``): a mode without the key it needs never applies."""
+    wording = _MODE_TOOLS[dialect]
+
+    def check(doc: Document, path: str | None) -> list[Finding]:
+        ctx = _checked(doc, path, dialect)
+        facts = load_json("rule-files.json")[dialect]
+        key: str = facts["modeKey"]
+        needs: dict[str, str] = facts["modeNeeds"]
+        mode = _value(doc, key)
+        if isinstance(mode, str) and mode in needs and _blank(_value(doc, needs[mode])):
+            message = f"`{key}: {mode}` without `{needs[mode]}`: {wording.tool} {wording.never}"
+            ctx.out.append(finding(wording.incomplete, _key_range(doc, key), message))
+        limit = facts.get("charLimit")
+        if wording.too_long is not None and limit is not None and len(doc.text) > limit:
+            ctx.out.append(
+                finding(
+                    wording.too_long,
+                    Range(Position(0, 0), Position(0, 0)),
+                    f"The rule has {len(doc.text):,} characters: {wording.tool} reads "
+                    f"{limit:,} per rule file and truncates the rest.",
+                )
             )
-        )
-    return sort_findings(ctx.out)
+        return sort_findings(ctx.out)
+
+    return check
 
 
-def check_kiro_steering(doc: Document, path: str | None) -> list[Finding]:
-    ctx = _checked(doc, path, "kiro-steering")
-    _mode_needs(
-        ctx,
-        "inclusion",
-        {"fileMatch": "fileMatchPattern", "auto": "description"},
-        codes.KIRO_INCLUSION_INCOMPLETE,
-        "Kiro never includes this file by itself.",
-    )
-    return sort_findings(ctx.out)
+check_windsurf_rule = _mode_rule("windsurf-rule")
+check_kiro_steering = _mode_rule("kiro-steering")
