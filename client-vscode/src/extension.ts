@@ -102,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Agentl
   });
   reg('agentls.askAgent', () => runner?.askOnSelection());
   reg('agentls.cancelRun', () => runner?.cancel(null));
+  reg('agentls.showPastRun', () => runner?.showPastRun());
   reg('agentls.agents.refresh', () => agents.refresh());
   reg('agentls.agents.new', () => newAgent());
   reg('agentls.agents.run', (n?: AgentNode) => runner?.askOnSelection(n?.agent.name));

@@ -1,5 +1,5 @@
 // State of agent runs, fed by agentls/runOutput notifications (no vscode import).
-import { ProposalInfo, RunAgentResult, RunOutputParams, Usage } from './protocol';
+import { ProposalInfo, RunAgentResult, RunInfo, RunOutputParams, Usage } from './protocol';
 
 export type RunStatus = 'running' | 'done' | 'incomplete' | 'cancelled' | 'failed';
 
@@ -29,6 +29,8 @@ export interface RunView {
   /** Why the last apply was not done (a file changed, the user declined). */
   applyMessage: string | null;
   costUsd: number | null;
+  /** The cost as the server writes it (its one formatter, docs/protocol.md "Cost"). */
+  cost: string | null;
   pricesAsOf: string | null;
   wallSeconds: number | null;
 }
@@ -61,6 +63,7 @@ function fresh(p: { runId: string; agent: string; task: string }): RunView {
     applied: null,
     applyMessage: null,
     costUsd: null,
+    cost: null,
     pricesAsOf: null,
     wallSeconds: null,
   };
@@ -111,6 +114,15 @@ export function applyOutput(state: RunsState, n: RunOutputParams): RunView {
       run.tools.push(n.text);
       break;
     case 'end':
+      if (n.text === 'cancelled') {
+        // no answer follows a cancelled request: its end says what it took and cost
+        run.status = 'cancelled';
+        if (n.wallSeconds !== undefined && n.wallSeconds !== null) run.wallSeconds = n.wallSeconds;
+        if (n.costUsd !== undefined) run.costUsd = n.costUsd ?? null;
+        if (n.cost !== undefined) run.cost = n.cost ?? null;
+        if (n.pricesAsOf !== undefined) run.pricesAsOf = n.pricesAsOf ?? null;
+        break;
+      }
       if (run.status === 'running') run.status = 'done';
       if (n.text && !run.text) run.text = n.text;
       break;
@@ -151,6 +163,7 @@ export function applyResult(state: RunsState, r: RunAgentResult, agent: string, 
     if (r.applied === false && r.status === 'done' && r.message) run.applyMessage = r.message;
   }
   run.costUsd = r.costUsd ?? null;
+  run.cost = r.cost ?? null;
   run.pricesAsOf = r.pricesAsOf ?? null;
   run.wallSeconds = r.wallSeconds ?? null;
   return run;
@@ -207,10 +220,10 @@ export function wallTime(seconds: number): string {
 
 /**
  * The end-of-run line: tokens (input uncached, output, cache read, cache write), wall time
- * and the estimated cost with the date of the price table ("tokens only" for a model whose
- * prices are unknown).
+ * and the estimated cost as the server wrote it, with the date of the price table ("cost
+ * unknown" for a model whose prices are unknown).
  */
-export function usageLine(run: Pick<RunView, 'usage' | 'wallSeconds' | 'costUsd' | 'pricesAsOf'>): string {
+export function usageLine(run: Pick<RunView, 'usage' | 'wallSeconds' | 'cost' | 'pricesAsOf'>): string {
   const parts: string[] = [];
   const u = run.usage;
   if (u) {
@@ -220,13 +233,30 @@ export function usageLine(run: Pick<RunView, 'usage' | 'wallSeconds' | 'costUsd'
     parts.push(`Tokens: ${tokens}`);
   }
   if (run.wallSeconds !== null && run.wallSeconds !== undefined) parts.push(wallTime(run.wallSeconds));
-  if (run.costUsd !== null && run.costUsd !== undefined) {
-    const cost = run.costUsd < 0.01 ? run.costUsd.toFixed(4) : run.costUsd.toFixed(2);
-    parts.push(`~$${cost}` + (run.pricesAsOf ? ` (prices of ${run.pricesAsOf})` : ''));
+  if (run.cost) {
+    parts.push(`~${run.cost}` + (run.pricesAsOf ? ` (prices of ${run.pricesAsOf})` : ''));
   } else if (u && run.wallSeconds !== null && run.wallSeconds !== undefined) {
     parts.push('cost unknown for this model');
   }
   return parts.join(' · ');
+}
+
+/** One kept run in the "Show a past run…" pick (agentls/runs): what, where, when, how it
+ * ended and what it cost. `started` is the server's UTC time; shown to the minute. */
+export function pastRunItem(r: RunInfo): { label: string; description: string; detail: string } {
+  const [first, last] = r.lines;
+  const where = `${r.path}:${first === last ? first : `${first}-${last}`}`;
+  const when = r.started.slice(0, 16).replace('T', ' ');
+  const task = r.parent ? 'follow-up' : r.task;
+  let status: string = r.status === 'incomplete' ? 'cut at a limit' : r.status;
+  if (r.proposals) status += `, ${r.proposals} change(s)` + (r.applied ? ' applied' : '');
+  const cost = r.cost ? `~${r.cost}` : 'cost unknown';
+  const tokens = r.usage.input_tokens + (r.usage.cache_read_input_tokens ?? 0) + (r.usage.cache_creation_input_tokens ?? 0);
+  return {
+    label: `${r.agent}: ${task}` + (r.prompt ? ` — ${r.prompt}` : ''),
+    description: `${where} · ${when} UTC${r.source === 'cli' ? ' · CLI' : ''}`,
+    detail: `${status} · ${thousands(tokens)} in, ${thousands(r.usage.output_tokens)} out · ${cost}`,
+  };
 }
 
 /** Marks a run as cancelled by the user before the server answered. */

@@ -12,6 +12,7 @@ import {
   RunAgentResult,
   runAgent,
   runOutput,
+  runs,
   Task,
   TASKS,
 } from './protocol';
@@ -26,6 +27,7 @@ import {
   isRunning,
   markApplied,
   markCancelled,
+  pastRunItem,
   prune,
   restoreRun,
   RunsState,
@@ -89,11 +91,60 @@ export class Runner implements vscode.Disposable {
     try {
       const res = await client.sendRequest(conversation, { conversation: id });
       if (this.state.current || !res.runs.length) return;
-      for (const r of res.runs) restoreRun(this.state, r);
-      this.state.current = res.runs[res.runs.length - 1].runId;
-      this.show(this.state.current);
+      this.showKept(res.runs, res.runs[res.runs.length - 1].runId);
     } catch (e) {
       this.server.output.appendLine(`[agentls] ${conversation.method} failed: ${String((e as Error)?.message ?? e)}`);
+    }
+  }
+
+  /** Kept runs of one conversation (agentls/conversation), shown in Results with `runId`
+   * as the current one. */
+  private showKept(kept: RunAgentResult[], runId: string): void {
+    for (const r of kept) {
+      if (this.state.runs.get(r.runId)?.status !== 'running') restoreRun(this.state, r); // a run still streaming stays
+    }
+    this.state.current = runId;
+    this.show(runId);
+  }
+
+  /**
+   * "agentls: Show a past run…": the workspace's kept runs (agentls/runs: the CLI's and every
+   * editor's, newest first); the one picked is shown in Results with its conversation, where
+   * a follow-up continues it and Apply applies its kept proposal.
+   */
+  async showPastRun(): Promise<void> {
+    const client = this.server.running();
+    if (!client) {
+      void vscode.window.showErrorMessage('agentls: the language server is not running.');
+      return;
+    }
+    try {
+      const uri = vscode.window.activeTextEditor?.document.uri;
+      const listed = await client.sendRequest(runs, { limit: 100, uri: uri ? client.code2ProtocolConverter.asUri(uri) : null });
+      if (!listed.runs.length) {
+        void vscode.window.showInformationMessage('agentls: no agent run is kept for this workspace yet.');
+        return;
+      }
+      const items = listed.runs.map((r) => ({ ...pastRunItem(r), runId: r.runId }));
+      const pick = await vscode.window.showQuickPick(items, {
+        title: 'agentls: Show a past run',
+        placeHolder: listed.skipped ? `${listed.skipped} unreadable record(s) left out` : 'Agent run (newest first)',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+      if (!pick) return;
+      const res = await client.sendRequest(conversation, { conversation: pick.runId });
+      if (!res.runs.length) {
+        void vscode.window.showWarningMessage(`agentls: run ${pick.runId} is no longer kept.`);
+        return;
+      }
+      this.showKept(res.runs, pick.runId);
+      void this.memento?.update(CONVERSATION_KEY, res.conversation);
+      await this.results.reveal();
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e);
+      this.server.output.appendLine(`[agentls] ${runs.method} failed: ${msg}`);
+      void vscode.window.showErrorMessage(`agentls: the past runs could not be listed: ${msg}`);
     }
   }
 

@@ -105,6 +105,33 @@ def require_nvim() -> str:
     pytest.skip(why)
 
 
+CLI_LINES = "9-10"
+
+
+def _cli_review(ws: Path) -> str:
+    """A Review by ``agentls run`` in the workspace (against a fake API of its own, so that
+    the session's requests are Neovim's only); its run id."""
+    api = FakeMessagesAPI().start()
+    try:
+        api.script(fake.text("CLI-REVIEW-MARKER"))
+        env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": fake.FAKE_KEY}
+        run = [sys.executable, "-m", "agentls.runner.cli", "run", "backend-engineer"]
+        p = subprocess.run(
+            [*run, "-f", "src/app.py", "--lines", CLI_LINES, "--task", "review", "-w", str(ws)],
+            cwd=ws,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert p.returncode == 0, p.stderr
+        m = re.search(r"agentls: run ([\w-]+) ·", p.stderr)
+        assert m, p.stderr
+        return m[1]
+    finally:
+        api.stop()
+
+
 def col8(line: str, cp: int) -> int:
     """Code-point column → UTF-8 byte column (what Neovim's diagnostics hold)."""
     return len(line[:cp].encode("utf-8"))
@@ -170,6 +197,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
     agent_file.write_text(AGENT, "utf-8")
     (agents / "painter.md").write_text(PAINTER, "utf-8")
 
+    cli_run = _cli_review(ws)  # before Neovim: :AgentlsRuns lists it too
     api = FakeMessagesAPI().start()
     try:
         mp.setenv("ANTHROPIC_BASE_URL", api.base_url)
@@ -301,6 +329,7 @@ def _run(nvim: str, tmp: Path, mp: pytest.MonkeyPatch) -> dict[str, Any]:
             dropped=[r.disconnected_at is not None for r in api.requests],
             billed=[{"model": r.body.get("model"), "usage": r.reported} for r in api.requests],
             ws=ws,
+            cli_run=cli_run,
             agent_file=agent_file,
             lsp_log=_read(tmp / "xdg" / "state" / "nvim" / "lsp.log"),
         )
@@ -506,23 +535,38 @@ def test_agentls_cancel_stops_a_follow_up(session):
     s = get_step(session, "ask 3")
     text = "\n".join(s["lines"])
     assert "STALLED-FOLLOW-UP" in text and "cancelled; nothing was applied." in text
-    assert len([line for line in s["lines"] if line.startswith("-- Tokens:")]) == 2
+    usages = [line for line in s["lines"] if line.startswith("-- Tokens:")]
+    assert len(usages) == 3
     assert session["dropped"][-1] is True  # the follow-up's stream, dropped by the server
+    # the cancelled follow-up's line: the tokens the API billed for the stream it dropped,
+    # their cost and the wall time (no answer follows a cancelled request: its end says it)
+    assert_usage_is_the_runs(usages[-1], session["billed"][-1:], TIMEOUT)
 
 
 def test_agentls_runs_shows_a_kept_run_after_a_restart(session):
     s = get_step(session, "runs")
     assert s["new_client"] is True
     titles = s["menu"]["titles"]
-    # newest first; the cancelled Explain and follow-up were not kept, so not offered
+    # newest first, the server's list (agentls/runs): the cancelled runs too (their tokens
+    # are billed), and the Review `agentls run` made before Neovim started
     assert [t.split("  ")[1].split(" src/")[0] for t in titles] == [
-        "backend-engineer: Ask",  # the follow-up (it names its conversation's task)
+        "backend-engineer: Ask",  # the cancelled follow-up (it names its conversation's task)
+        "backend-engineer: Ask",  # the follow-up
         "backend-engineer: Ask",
+        "backend-engineer: Explain",  # cancelled
         "backend-engineer: Improve",
         "backend-engineer: Review",
         "backend-engineer: Improve",
+        "backend-engineer: Review",  # agentls run's
     ]
-    assert ASK_PROMPT in titles[1] and FOLLOW_PROMPT in titles[0]
+    assert [t.split("  ")[2].split(",")[0].strip("(") for t in titles] == [
+        "cancelled", "done", "done", "cancelled", "done", "done", "done", "done",
+    ]  # fmt: skip
+    assert ASK_PROMPT in titles[2] and FOLLOW_PROMPT in titles[1]
+    assert "And the other one?" in titles[0]
+    cli = titles[-1]
+    assert cli.endswith(f"[{session['cli_run']}]") and "agentls run" in cli
+    assert f"src/app.py:{CLI_LINES}" in cli and "~$" in cli
     text = "\n".join(s["lines"])
     assert "== conversation" in text
     assert "-" + OLD2.rstrip("\n") in s["lines"] and "+" + NEW2.rstrip("\n") in s["lines"]

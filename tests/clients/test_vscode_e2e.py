@@ -127,6 +127,7 @@ DRIVER_PLAN: dict[str, Any] = {
         "timeoutMs": 60000,
     },
     "reload": True,
+    "pastRun": {"pick": "cancelled", "expect": "CANCEL-ME"},
     "apiKey": UI_KEY,
 }
 
@@ -609,6 +610,23 @@ def test_cancel_in_results_stops_the_run(vscode_run: dict[str, Any]) -> None:
     assert m, step["results"]["text"]
     shown = {k: int(m[k].replace(",", "")) for k in USAGE_KEYS}
     assert shown == total_usage([stalled[-1]["usage"]]) and sum(shown.values()) > 0
+    # and, like any run's, its wall time and cost (the end of the cancelled run says them)
+    line = next(x for x in step["results"]["text"].splitlines() if USAGE.search(x))
+    assert_usage_is_the_runs(line, stalled[-1:], vscode_run["timings"]["ui_driver_s"])
+
+
+def test_show_a_past_run_lists_the_kept_runs(vscode_run: dict[str, Any]) -> None:
+    step = _step(vscode_run, "past_run")
+    listed = step["listed"]
+    # agentls/runs, newest first: the Improve, the follow-up, the ask, the cancelled run, the
+    # code action's and the review's (a past run of this window or not: the server's list)
+    assert len(listed) == 6, listed
+    assert "cancelled" in listed[3] and "backend-engineer: explain" in listed[3]
+    assert ASK_PROMPT in listed[2] and FOLLOW_PROMPT in listed[1] and "follow-up" in listed[1]
+    [turn] = step["results"]["turns"]  # the cancelled run, a conversation of its own
+    assert turn["status"] == "cancelled" and "CANCEL-ME" in turn["answer"]
+    stalled = [r for r in vscode_run["api_requests"] if not r["completed"]]
+    assert_usage_is_the_runs(turn["usage"], stalled[-1:], vscode_run["timings"]["ui_driver_s"])
 
 
 def _request_with(vscode_run: dict[str, Any], needle: str) -> list[dict[str, Any]]:

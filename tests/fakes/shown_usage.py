@@ -10,20 +10,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agentls.runner.pricing import USAGE_KEYS, estimate_cost, total_usage
+from agentls.runner.pricing import USAGE_KEYS, estimate_cost, format_cost, total_usage
 
 USAGE = re.compile(
     r"Tokens: (?P<input_tokens>[\d,]+) in, (?P<output_tokens>[\d,]+) out, "
     r"(?P<cache_read_input_tokens>[\d,]+) cache read, "
     r"(?P<cache_creation_input_tokens>[\d,]+) cache write"
-    r"(?: · (?P<wall>\d+ ms|[\d.]+ s))?(?: · ~\$(?P<cost>[\d.]+))?"
+    r"(?: · (?P<wall>\d+ ms|[\d.]+ s))?(?: · ~(?P<cost>\$[\d.,]+))?"
 )
 
 
 def assert_usage_is_the_runs(line: str, requests: list[dict[str, Any]], bound_s: float) -> None:
     """``line`` says what the fake API reported for the run's ``requests`` (each with the
     ``usage`` it reported and its ``model``): their tokens summed, the cost of those at the
-    server's prices, a wall time above zero and at most ``bound_s`` (a bound, not a timing)."""
+    server's prices as the server writes a cost (every client shows its string), a wall time
+    above zero and at most ``bound_s`` (a bound, not a timing)."""
     m = USAGE.search(line)
     assert m, line
     shown = {k: int(m[k].replace(",", "")) for k in USAGE_KEYS}
@@ -33,5 +34,4 @@ def assert_usage_is_the_runs(line: str, requests: list[dict[str, Any]], bound_s:
     assert 0 < wall <= bound_s, line
     cost = estimate_cost(requests[0]["model"], [r["usage"] for r in requests])
     assert cost is not None and m["cost"] is not None, line
-    digits = 4 if cost < 0.01 else 2
-    assert abs(float(m["cost"]) - cost) <= 10**-digits, (line, cost)
+    assert m["cost"] == format_cost(cost), (line, cost)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agentls.runner.cli import parse_lines
+from agentls.runner.pricing import format_cost
 from fakes import fake_messages_api as fake
 from fakes.fake_messages_api import FAKE_KEY
 
@@ -93,8 +94,10 @@ def test_ask_with_a_prompt_then_continue_the_conversation(fake_api, workspace):
     assert [r["task"] for r in rows] == ["ask", "ask"]
     assert rows[0]["conversation"] == rows[1]["id"]
     assert rows[0]["usage"]["cache_read_input_tokens"] > 0
+    assert rows[0]["cost"] == format_cost(rows[0]["costUsd"])  # the one formatter
     p = agentls("runs", "-w", str(workspace), cwd=workspace)
     assert rows[1]["id"] in p.stdout and "backend-engineer" in p.stdout
+    assert f"~{rows[1]['cost']}  done" in p.stdout
 
 
 def test_proposal_shown_then_applied_later_without_a_model_call(fake_api, workspace):

@@ -11,8 +11,9 @@
 --   * :'<,'>AgentlsAsk {text} (ask an agent about the lines) and :AgentlsFollowUp {text}
 --     (continue the last conversation): the answer streams into a split, tool calls and the
 --     runtime's notes on their own lines, tokens, time and estimated cost at the end;
---   * :AgentlsRuns (the runs Neovim started in this project, kept across restarts: pick one
---     to show its conversation again and make it the one :AgentlsFollowUp continues) and
+--   * :AgentlsRuns (the runs the server keeps for this workspace: Neovim's, agentls run's and
+--     other editors'; pick one to show its conversation again and make it the one
+--     :AgentlsFollowUp continues) and
 --     :AgentlsApply [run] (apply a kept proposal as it was shown, without a model call; the
 --     server refuses when a file changed since the run).
 --
@@ -152,9 +153,8 @@ local function usage_line(r)
     local w = r.wallSeconds
     table.insert(parts, w >= 1 and ('%.1f s'):format(w) or ('%d ms'):format(math.floor(w * 1000 + 0.5)))
   end
-  if type(r.costUsd) == 'number' then
-    local fmt = r.costUsd < 0.01 and '~$%.4f' or '~$%.2f'
-    local cost = fmt:format(r.costUsd)
+  if type(r.cost) == 'string' then -- as the server's one formatter wrote it
+    local cost = '~' .. r.cost
     if type(r.pricesAsOf) == 'string' then
       cost = cost .. (' (prices of %s)'):format(r.pricesAsOf)
     end
@@ -171,53 +171,30 @@ local asked = {} ---@type table<string, { buf: integer, conversation: string?, r
 local last_conversation ---@type string?
 local conversation_buf ---@type integer?
 
--- ------------------------------------------------------------------ remembered runs
--- The server keeps every run that ends (record and result document, in the user's cache
--- folder) but has no request that lists them; Neovim remembers the ids of the runs it saw
--- start (asks, follow-ups and code actions alike), per project, in stdpath('state'), so that
--- :AgentlsRuns can offer them after a restart. What a run was is asked of the server
--- (agentls/conversation) when one is chosen.
+-- ------------------------------------------------------------------ kept runs
+-- The server keeps every run (record and result document, in the user's cache folder) and
+-- lists them with agentls/runs: Neovim's, agentls run's and other editors', newest first.
 
-local MAX_REMEMBERED = 50 -- per project (the server keeps 500 runs per workspace)
+local RUNS_LISTED = 50 -- in :AgentlsRuns and the completion of :AgentlsApply
 
+--- One kept run (a RunInfo) as :AgentlsRuns lists it; the run id last, in brackets.
+---@param r table
 ---@return string
-local function runs_file()
-  return vim.fs.joinpath(vim.fn.stdpath('state'), 'agentls', 'runs.json')
-end
-
----@return table<string, table[]> remembered runs per project root, newest first
-local function read_runs()
-  local ok, data = pcall(function()
-    return vim.json.decode(table.concat(vim.fn.readfile(runs_file()), '\n'))
-  end)
-  return (ok and type(data) == 'table') and data or {}
-end
-
----@param update fun(runs: table[]): table[]
----@param root string
-local function update_runs(root, update)
-  local all = read_runs()
-  local runs = update(type(all[root]) == 'table' and all[root] or {})
-  all[root] = vim.list_slice(runs, 1, MAX_REMEMBERED)
-  local path = runs_file()
-  vim.fn.mkdir(vim.fs.dirname(path), 'p')
-  pcall(vim.fn.writefile, { vim.json.encode(all) }, path)
-end
-
----@param client vim.lsp.Client?
----@return string
-local function root_of(client)
-  return (client and client.root_dir) or vim.fn.getcwd()
-end
-
----@param client vim.lsp.Client?
----@param run_id string
-local function forget(client, run_id)
-  update_runs(root_of(client), function(runs)
-    return vim.tbl_filter(function(r)
-      return r.id ~= run_id
-    end, runs)
-  end)
+local function run_title(r)
+  local first, last = r.lines[1], r.lines[2]
+  local lines = first == last and tostring(first) or ('%d-%d'):format(first, last)
+  local task = (r.task or ''):sub(1, 1):upper() .. (r.task or ''):sub(2)
+  local prompt = type(r.prompt) == 'string' and (' "' .. r.prompt .. '"') or ''
+  local status = r.status
+  if (r.proposals or 0) > 0 then
+    status = status .. (', %d change(s)%s'):format(r.proposals, r.applied == true and ' applied' or '')
+  end
+  if r.source == 'cli' then
+    status = status .. ', agentls run'
+  end
+  local cost = type(r.cost) == 'string' and ('~' .. r.cost) or 'cost unknown'
+  local when = (r.started or ''):sub(1, 16):gsub('T', ' ')
+  return ('%s  %s: %s %s:%s%s  (%s, %s)  [%s]'):format(when, r.agent, task, r.path, lines, prompt, status, cost, r.runId)
 end
 
 --- The conversation buffer, shown in a split that does not take the cursor.
@@ -270,25 +247,8 @@ local function append(buf, text, lines)
 end
 
 ---@type lsp.Handler
-local function run_output(_, params, ctx)
+local function run_output(_, params, _)
   local kind = params.kind
-  local client = vim.lsp.get_client_by_id(ctx.client_id)
-  if kind == 'start' then
-    local conversation = params.conversation ~= vim.NIL and params.conversation or nil
-    local entry = {
-      id = params.runId,
-      conversation = conversation,
-      title = params.text,
-      prompt = asked[params.runId] and asked[params.runId].prompt or nil,
-      time = os.time(),
-    }
-    update_runs(root_of(client), function(runs)
-      table.insert(runs, 1, entry)
-      return runs
-    end)
-  elseif kind == 'end' and params.text == 'cancelled' then
-    forget(client, params.runId) -- a cancelled run is not kept
-  end
   local run = asked[params.runId]
   if not run then
     return
@@ -297,9 +257,15 @@ local function run_output(_, params, ctx)
     run.conversation = params.conversation or run.conversation
     append(run.buf, nil, { '-- ' .. params.text })
   elseif kind == 'end' and params.text == 'cancelled' then
-    -- a run cancelled by :AgentlsCancel ($/cancelRequest) gets no answer: this is its end
+    -- a run cancelled by :AgentlsCancel ($/cancelRequest) gets no answer: this is its end,
+    -- with what it took and cost (the tokens the API streamed are billed)
     asked[params.runId] = nil
-    append(run.buf, nil, { 'cancelled; nothing was applied.' })
+    local lines = { 'cancelled; nothing was applied.' }
+    local usage = usage_line(params)
+    if usage ~= '' then
+      table.insert(lines, '-- ' .. usage)
+    end
+    append(run.buf, nil, lines)
   elseif kind == 'delta' then
     append(run.buf, params.text)
   elseif kind == 'tool' then
@@ -459,7 +425,6 @@ local function show_conversation(client, run_id, done)
       return
     end
     if #(result.runs or {}) == 0 then -- pruned by the server (it keeps the last 500 per workspace)
-      forget(client, run_id)
       vim.notify(('agentls: run %s is not kept any more.'):format(run_id), vim.log.levels.WARN)
       return
     end
@@ -489,27 +454,36 @@ local function show_conversation(client, run_id, done)
   end)
 end
 
---- :AgentlsRuns: the remembered runs of this project, newest first; the one chosen is shown.
+--- :AgentlsRuns: the kept runs of this workspace (agentls/runs), newest first; the one
+--- chosen is shown.
 local function runs_command()
   local client = current_client()
   if not client then
     return
   end
-  local runs = read_runs()[root_of(client)] or {}
-  if #runs == 0 then
-    vim.notify('agentls: no agent run in this project yet.', vim.log.levels.INFO)
-    return
+  local params = { limit = RUNS_LISTED }
+  if vim.bo.buftype == '' and vim.api.nvim_buf_get_name(0) ~= '' then
+    params.uri = vim.uri_from_bufnr(0) -- a file of its own project: that project's runs too
   end
-  vim.ui.select(runs, {
-    prompt = 'agentls: show which run?',
-    format_item = function(r)
-      local prompt = r.prompt and (' "' .. r.prompt .. '"') or ''
-      return ('%s  %s%s  [%s]'):format(os.date('%Y-%m-%d %H:%M', r.time), r.title, prompt, r.id)
-    end,
-  }, function(r)
-    if r then
-      show_conversation(client, r.id)
+  client:request('agentls/runs', params, function(err, result)
+    if err or not result then
+      local msg = err and err.message or 'no answer'
+      vim.notify('agentls: the runs cannot be listed: ' .. msg, vim.log.levels.ERROR)
+      return
     end
+    if #result.runs == 0 then
+      vim.notify('agentls: no agent run kept for this workspace yet.', vim.log.levels.INFO)
+      return
+    end
+    local prompt = 'agentls: show which run?'
+    if (result.skipped or 0) > 0 then
+      prompt = ('agentls: show which run? (%d unreadable record(s) left out)'):format(result.skipped)
+    end
+    vim.ui.select(result.runs, { prompt = prompt, format_item = run_title }, function(r)
+      if r then
+        show_conversation(client, r.runId)
+      end
+    end)
   end)
 end
 
@@ -556,11 +530,17 @@ local function apply_command(opts)
   end)
 end
 
---- Completion of :AgentlsApply: the remembered run ids of this project.
+--- Completion of :AgentlsApply: the ids of the workspace's kept runs with a proposal.
 local function complete_runs()
-  return vim.tbl_map(function(r)
-    return r.id
-  end, read_runs()[root_of(vim.lsp.get_clients({ name = 'agentls' })[1])] or {})
+  local client = vim.lsp.get_clients({ name = 'agentls' })[1]
+  local answer = client and client:request_sync('agentls/runs', { limit = RUNS_LISTED }, 2000)
+  local ids = {}
+  for _, r in ipairs((answer and answer.result and answer.result.runs) or {}) do
+    if r.proposals > 0 then
+      table.insert(ids, r.runId)
+    end
+  end
+  return ids
 end
 
 --- Progress tokens of running agent runs, per client (for :AgentlsCancel).

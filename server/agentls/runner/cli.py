@@ -583,6 +583,7 @@ def runs_main(args: argparse.Namespace) -> int:
     import json
 
     from agentls.runner import store
+    from agentls.runner.pricing import format_cost
 
     workspace = _here(args.workspace)
     if workspace is None:
@@ -600,6 +601,7 @@ def runs_main(args: argparse.Namespace) -> int:
                 "lines": list(r.lines),
                 "usage": r.usage,
                 "costUsd": r.cost_usd,
+                "cost": None if r.cost_usd is None else format_cost(r.cost_usd),
                 "status": r.status,
                 "proposals": len(r.proposals),
                 "applied": r.applied,
@@ -623,9 +625,10 @@ def runs_main(args: argparse.Namespace) -> int:
             status += f", {len(r.proposals)} change(s)" + (" applied" if r.applied else "")
         lines = f"{first}" if first == last else f"{first}-{last}"
         follow = " ↳" if r.parent else ""
+        cost = "" if r.cost_usd is None else f"  ~{format_cost(r.cost_usd)}"
         _out(
             f"{r.id}{follow}  {when}  {r.agent.get('name', '?')}  {r.task}  {r.file}:{lines}  "
-            f"{tokens:,} in / {r.usage.get('output_tokens', 0):,} out  {status}\n"
+            f"{tokens:,} in / {r.usage.get('output_tokens', 0):,} out{cost}  {status}\n"
         )
     return 0
 

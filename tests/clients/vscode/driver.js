@@ -604,10 +604,11 @@ async function setServerCommand(page, input, command) {
           }
         }
         if (!clicked) throw new Error('no visible Cancel button in the Results view');
+        // the end of the cancelled run carries its wall time and cost: the usage line completes
         const done = await waitFor(async () => {
           const res = await resultsFrameText(page);
-          return { ok: !!res && /cancelled/.test(res.status), ...(res || {}) };
-        }, T, 'the run to be cancelled');
+          return { ok: !!res && /cancelled/.test(res.status) && / m?s · ~\$/.test(res.text), ...(res || {}) };
+        }, T, 'the run to be cancelled, with its wall time and cost');
         return { results: done };
       });
     }
@@ -699,6 +700,27 @@ async function setServerCommand(page, input, command) {
           return { ok: !!res && res.turns.length > 0 && res.turns.some((t) => (t.usage || '').includes('Tokens:')), ...(res || {}) };
         }, T, 'the last conversation in Results after the reload');
         return { results: shown };
+      });
+    }
+
+    if (cfg.pastRun) {
+      // "agentls: Show a past run…" (agentls/runs): after the reload, the cancelled run is
+      // picked from the server's list and shown in Results with its usage line.
+      const r = cfg.pastRun;
+      await step(page, 'past_run', async () => {
+        await runCommand(page, 'agentls: Show a past run');
+        await quickInput(page);
+        const rows = page.locator('.quick-input-list .monaco-list-row');
+        await rows.first().waitFor({ state: 'visible', timeout: T });
+        const listed = await rows.allInnerTexts();
+        await pick(page, r.pick);
+        await runCommand(page, 'Focus on Results View');
+        const shown = await waitFor(async () => {
+          const res = await resultsTurns(page);
+          const last = res && res.turns[res.turns.length - 1];
+          return { ok: !!last && last.status === 'cancelled' && (last.answer || '').includes(r.expect), ...(res || {}) };
+        }, T, 'the past run in Results');
+        return { listed, results: shown };
       });
     }
 
