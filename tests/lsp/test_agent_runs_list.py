@@ -130,5 +130,8 @@ async def test_broken_records_and_index_are_passed_over(client, fake_api, worksp
     listed = await runs(client)
     assert [r.runId for r in listed.runs] == [second.runId]
     assert listed.skipped == 2
-    # the server goes on answering
-    assert (await runs(client, limit=5)).skipped == 2
+    # the server goes on answering: params left out, or a limit that is not a number
+    assert (await client.protocol.send_request_async("agentls/runs", None)).skipped == 2
+    with pytest.raises(Exception, match="limit"):
+        await runs(client, limit="5")
+    assert [r.runId for r in (await runs(client, limit=0)).runs] == [second.runId]  # 1 at least
