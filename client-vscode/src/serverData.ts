@@ -13,6 +13,7 @@ export const SERVER_DATA = {
     "**/.github/skills/*/[sS][kK][iI][lL][lL].[mM][dD]",
     "**/.copilot/skills/*/[sS][kK][iI][lL][lL][sS].[mM][dD]",
     "**/.copilot/skills/*/[sS][kK][iI][lL][lL].[mM][dD]",
+    "**/.claude/skills/*.[mM][dD]",
     "**/.claude/commands/**/*.md",
     "**/.claude/rules/**/*.md",
     "**/*.chatmode.md",
@@ -54,6 +55,7 @@ export const SERVER_DATA = {
     "**/SKILL.md",
     "**/skills/*/[sS][kK][iI][lL][lL][sS].[mM][dD]",
     "**/skills/*/[sS][kK][iI][lL][lL].[mM][dD]",
+    "**/skills/*.[mM][dD]",
     "**/commands/**/*.md",
     "**/*/SKILL.md"
   ],

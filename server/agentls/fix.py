@@ -12,6 +12,7 @@ pygls or lsprotocol (start-up time).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import sys
@@ -93,6 +94,25 @@ def rename_file(old: str, new: str) -> str | None:
     return None
 
 
+def move_file(old: str, new: str) -> str | None:
+    """:func:`rename_file`, into a folder of its own when that folder is new (a loose skill
+    file moved to ``<name>/SKILL.md``, AL507): one level is created, and removed again when
+    the move fails."""
+    folder = os.path.dirname(new)
+    made = False
+    if not os.path.lexists(folder):
+        try:
+            os.mkdir(folder)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        made = True
+    problem = rename_file(old, new)
+    if problem is not None and made:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+    return problem
+
+
 def fix_text(
     text: str, path: str, dialect: str | None = None, policy: Policy = DEFAULT
 ) -> tuple[str, int, FileResult]:
@@ -164,21 +184,22 @@ def run_fix(
             continue
         fixed_files += 1
         fixes += n + len(renames)
-        for finding, fix in renames:  # (a file name: the fix is certain, see rules.md)
+        for _, fix in renames:  # (a file name: the fix is certain, see rules.md)
             assert fix.rename_to is not None
-            shown = escape(f"{f} -> {fix.rename_to}", multiline=False)
+            # the new name as ``f`` is given (relative or not): a move into a new folder too
+            moved = os.path.join(
+                os.path.dirname(f), os.path.relpath(fix.rename_to, os.path.dirname(absolute))
+            )
+            shown = escape(f"{f} -> {moved}", multiline=False)
             if dry_run:
                 out.write(f"rename {shown}\n")
                 continue
-            problem = rename_file(absolute, fix.rename_to)
+            problem = move_file(absolute, fix.rename_to)
             if problem is not None:
                 print(f"agentls: cannot rename {shown}: {problem}", file=err)
                 fixes -= 1
                 continue
-            result.analysis.findings.remove(finding)
-            result.path = result.analysis.path = os.path.join(
-                os.path.dirname(f), os.path.basename(fix.rename_to)
-            )
+            results[-1] = check_file(moved, dialect)  # its findings at its new place
     verb = "Would fix" if dry_run else "Fixed"
     print(
         f"{verb} {fixes} problem{'s' * (fixes != 1)} in {fixed_files} "

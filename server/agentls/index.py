@@ -91,6 +91,7 @@ class IndexEntry:
     warnings: int = 0
     refs: list[Ref] = field(default_factory=list)
     disable_model_invocation: bool = False
+    dmi_range: Range | None = None  # (skills, commands) the `disable-model-invocation` key
     aliases: tuple[str, ...] = ()  # other names it answers to (plugin:name, file stem)
     tools_range: Range | None = None  # (agents) the `tools` value
     # (MCP_CONFIG) the servers the file defines, by name: their key
@@ -299,6 +300,8 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
         return None
     if KIND_OF[a.dialect] in NOT_DEFINITIONS:
         return _config_entry(a, scope)
+    if a.dialect in ("claude-skill", "agent-skill") and base_name(a.path) != "SKILL.md":
+        return None  # misnamed or loose (AL506, AL507): Claude Code has no such skill
     doc = a.doc
     kind = KIND_OF[a.dialect]
     path = a.path
@@ -358,6 +361,7 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
             tools = [t.strip() for t in raw.split(",") if t.strip()]
     loads = eff.loads if eff is not None else errors == 0
     dmi = _value(doc, "disable-model-invocation")
+    dmi_entry = doc.get("disable-model-invocation") if doc is not None and dmi is not None else None
     refs = extract_refs(a.dialect, doc) if doc is not None else []
     tools_entry = doc.get("tools") if doc is not None and a.dialect == "claude-agent" else None
     if a.dialect == "claude-agent" and doc is not None:
@@ -379,6 +383,7 @@ def entry_from_analysis(a: Analysis, scope: str) -> IndexEntry | None:
         refs=refs,
         disable_model_invocation=dmi is True
         or (isinstance(dmi, str) and dmi.lower() in ("true", "yes", "on", "1")),
+        dmi_range=dmi_entry.key_range if dmi_entry is not None else None,
         aliases=tuple(aliases),
         tools_range=tools_entry.key_range if tools_entry is not None else None,
     )
@@ -565,7 +570,7 @@ class WorkspaceIndex:
         if old is not None and _same_identity(old, entry):
             return set()
         self._names_gen += 1
-        names = {(entry.kind, entry.name)}
+        names = {(entry.kind, entry.name)} | _refs_changed(old, entry)
         if old is not None:
             names.add((old.kind, old.name))
         return self._dependents(names, exclude=entry.path)
@@ -591,7 +596,7 @@ class WorkspaceIndex:
         if old.kind in CONFIG_KINDS:
             self._config_gen += 1
             return self._config_dependents(path, agents=True)
-        return self._dependents({(old.kind, old.name)}, exclude=path)
+        return self._dependents({(old.kind, old.name)} | _refs_changed(old, None), exclude=path)
 
     def update(
         self, path: str, text: str, scope: str = "project", dialect: str | None = None
@@ -893,6 +898,14 @@ def _same_identity(a: IndexEntry, b: IndexEntry) -> bool:
         and [(r.kind, r.name) for r in a.refs] == [(r.kind, r.name) for r in b.refs]
         and a.tools == b.tools
     )
+
+
+def _refs_changed(old: IndexEntry | None, new: IndexEntry | None) -> set[tuple[str, str]]:
+    """The names one of the two entries refers to and the other does not: the files so
+    named gain or lose a finding pointing back (a skill that cannot be preloaded, AL303)."""
+    before = {(r.kind, r.name) for r in old.refs} if old is not None else set()
+    after = {(r.kind, r.name) for r in new.refs} if new is not None else set()
+    return before ^ after
 
 
 def _same_config(a: IndexEntry, b: IndexEntry) -> bool:

@@ -182,10 +182,6 @@ CASE_EXPLAINED: dict[tuple[str, str, str], str] = {
         "Code leaves out a plugin whose dependencies are missing; what is installed is not in "
         "the files"
     ),
-    ("plugin-misnamed-skills", "plugin/skills/flat.md", ""): (
-        "a loose .md file directly in skills/ is no skill manifest: agentls does not check it "
-        "(AL506 is for misnamed SKILL.md files inside a skill's folder)"
-    ),
 }
 AGENTLS_CASE_EXPLAINED: dict[tuple[str, str, str], str] = {
     ("market-problems", "market/.claude-plugin/marketplace.json", "plugins.0.name"): (

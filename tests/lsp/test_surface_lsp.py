@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,32 @@ async def test_misnamed_skill_is_renamed_by_its_quick_fix(client: LanguageClient
 
 
 @pytest.mark.asyncio
+async def test_a_loose_skill_file_is_moved_into_its_folder_by_its_quick_fix(
+    client: LanguageClient,
+) -> None:
+    text = "---\nname: tidy\ndescription: Use when tidying.\n---\nBody\n"
+    uri = _open(client, ".claude/skills/tidy.md", text, "markdown")
+    [d] = [d for d in await diagnostics(client, uri, 1) if d.code == "AL507"]
+    assert d.severity == lsp.DiagnosticSeverity.Warning
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri), d.range, lsp.CodeActionContext(diagnostics=[d])
+        )
+    )
+    [action] = [
+        a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title.startswith("Move")
+    ]
+    assert action.title == "Move to `tidy/SKILL.md`" and action.edit is not None
+    [change] = action.edit.document_changes or []
+    assert isinstance(change, lsp.RenameFile)
+    assert change.new_uri.endswith("/.claude/skills/tidy/SKILL.md")
+    assert change.options is not None and change.options.overwrite is False
+    # a README beside the skills is no skill: nothing said
+    readme = _open(client, ".claude/skills/README.md", text, "markdown")
+    assert await diagnostics(client, readme, 1) == []
+
+
+@pytest.mark.asyncio
 async def test_across_files_both_ends_and_either_change(client: LanguageClient) -> None:
     agent_uri = _open(client, ".claude/agents/reviewer.md", AGENT, "markdown")
     settings = '{"disabledMcpjsonServers": ["github"]}\n'
@@ -184,6 +211,40 @@ async def test_settings_naming_agents_appear_and_clear_as_either_file_changes(
     await _until(client, settings_uri, 1, lambda ds: len(al304(ds)) == 2)  # renamed away
     replace_text(client, settings_uri, 2, settings.replace("helper", "helpr"))
     await _until(client, settings_uri, 2, lambda ds: not al304(ds))  # the settings follow
+
+
+@pytest.mark.asyncio
+async def test_the_replaced_plugin_agent_and_the_skill_not_preloaded_are_told(
+    client: LanguageClient,
+) -> None:
+    """AL302 and AL303 on their other end: the plugin agent a project agent replaces, the
+    skill an agent lists but cannot preload; each appears and clears as the agent changes,
+    unsaved."""
+
+    def codes(code: str) -> Callable[[list[lsp.Diagnostic]], list[tuple[int, int]]]:
+        return lambda ds: [
+            (d.range.start.line, d.range.start.character) for d in ds if d.code == code
+        ]
+
+    root: Path = client.root  # type: ignore[attr-defined]
+    (root / "kit" / ".claude-plugin").mkdir(parents=True)
+    (root / "kit" / ".claude-plugin" / "plugin.json").write_text('{"name": "kit"}\n')
+    helper = "---\nname: helper\ndescription: Helps.\n---\nBody\n"
+    plugin_uri = _open(client, "kit/agents/helper.md", helper, "markdown")
+    skill = "---\nname: tidy\ndescription: Tidies.\ndisable-model-invocation: true\n---\nB\n"
+    skill_uri = _open(client, ".claude/skills/tidy/SKILL.md", skill, "markdown")
+    await _until(client, skill_uri, 1, lambda ds: not codes("AL303")(ds))
+    agent = helper.replace("Helps.", "Helps.\nskills: [tidy]")
+    agent_uri = _open(client, ".claude/agents/helper.md", agent, "markdown")
+    await _until(client, plugin_uri, 1, lambda ds: codes("AL302")(ds) == [(1, 6)])
+    diags = await _until(client, skill_uri, 1, lambda ds: codes("AL303")(ds) == [(3, 0)])
+    [d] = [d for d in diags if d.code == "AL303"]
+    assert d.severity == lsp.DiagnosticSeverity.Information
+    assert [r.location.uri for r in d.related_information or []] == [agent_uri]
+    # the project agent renamed and its skills left out, unsaved: both ends clear
+    replace_text(client, agent_uri, 2, helper.replace("name: helper", "name: aide"))
+    await _until(client, plugin_uri, 1, lambda ds: not codes("AL302")(ds))
+    await _until(client, skill_uri, 1, lambda ds: not codes("AL303")(ds))
 
 
 @pytest.mark.asyncio

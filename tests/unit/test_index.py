@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from agentls.engine import analyze
 from agentls.index import WorkspaceIndex
 from agentls.indexing import build_index
 
@@ -177,3 +178,88 @@ def test_a_plugin_indexed_in_worker_processes(
     monkeypatch.setattr(indexing, "PARALLEL_FROM", 1)
     spawned = build_index([str(tmp_path)], user=False, bundled=False, jobs=2)
     assert al936(here) == al936(spawned) == [(str(manifest), [two]), (two, [str(manifest)])]
+
+
+# ----------------------------------------------------------------- AL302 / AL303 on both ends
+
+
+def _write(path: Path, text: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
+def _agent(name: str, extra: str = "") -> str:
+    return f"---\nname: {name}\ndescription: Use when {name} is needed.\n{extra}---\nBody\n"
+
+
+def test_a_plugin_agent_replaced_by_a_project_agent_is_told(tmp_path: Path) -> None:
+    project = _write(tmp_path / ".claude/agents/helper.md", _agent("helper"))
+    _write(tmp_path / "kit/.claude-plugin/plugin.json", '{"name": "kit"}\n')
+    plugin = _write(tmp_path / "kit/agents/helper.md", _agent("helper"))
+    other = _write(tmp_path / "kit/agents/solo.md", _agent("solo"))  # near miss: no namesake
+    ix = build_index([str(tmp_path)], user=False, bundled=False)
+    [f] = [f for f in ix.findings_for(plugin) if f.code == "AL302"]
+    assert "project agent `helper`" in f.message and "plugin agent" in f.message
+    assert (f.range.start.line, f.range.start.character) == (1, 6)  # the name's value
+    assert [r.path for r in f.related] == [project]
+    assert [f.code for f in ix.findings_for(other)] == []
+    # the project agent renamed: the plugin agent is no longer replaced, and is re-checked
+    deps = ix.update(project, _agent("assistant"))
+    assert plugin in deps
+    assert [f.code for f in ix.findings_for(plugin)] == []
+
+
+def test_a_user_agent_replaced_by_a_project_agent_is_told(tmp_path: Path) -> None:
+    from agentls.index import entry_from_analysis
+
+    project = _write(tmp_path / "ws/.claude/agents/helper.md", _agent("helper"))
+    user = _write(tmp_path / "home/.claude/agents/helper.md", _agent("helper"))
+    ix = build_index([str(tmp_path / "ws")], user=False, bundled=False)
+    entry = entry_from_analysis(analyze(_agent("helper"), user), "user")
+    assert entry is not None
+    ix.put(entry)
+    [f] = [f for f in ix.findings_for(user) if f.code == "AL302"]
+    assert "replaces this user agent" in f.message
+    assert [r.path for r in f.related] == [project]
+    assert [f.code for f in ix.findings_for(project)] == ["AL302"]  # and the first end
+
+
+SKILL_TEXT = "---\nname: tidy\ndescription: Use to tidy.\ndisable-model-invocation: true\n---\nB\n"
+
+
+def test_a_skill_an_agent_cannot_preload_is_told(tmp_path: Path) -> None:
+    skill = _write(tmp_path / ".claude/skills/tidy/SKILL.md", SKILL_TEXT)
+    agent = _write(tmp_path / ".claude/agents/writer.md", _agent("writer", "skills: tidy\n"))
+    ix = build_index([str(tmp_path)], user=False, bundled=False)
+    [f] = [f for f in ix.findings_for(skill) if f.code == "AL303"]
+    assert f.severity.label == "information"
+    assert (f.range.start.line, f.range.start.character) == (3, 0)  # the key
+    assert "The agent `writer` lists this skill" in f.message
+    assert [r.path for r in f.related] == [agent]
+    [g] = [g for g in ix.findings_for(agent) if g.code == "AL303"]
+    assert g.related[0].path == skill and g.related[0].range.start.line == 3
+    # the agent stops listing it: the skill is re-checked and the finding goes
+    deps = ix.update(agent, _agent("writer"))
+    assert skill in deps
+    assert [f.code for f in ix.findings_for(skill)] == []
+    # and lists it again
+    assert skill in ix.update(agent, _agent("writer", "skills: [tidy]\n"))
+    assert [f.code for f in ix.findings_for(skill)] == ["AL303"]
+    # removed: the skill is re-checked
+    assert skill in ix.remove(agent)
+    assert [f.code for f in ix.findings_for(skill)] == []
+
+
+def test_near_misses_of_the_skill_end(tmp_path: Path) -> None:
+    # a skill that can be preloaded; a skill nobody lists; a namesake that can be preloaded
+    _write(
+        tmp_path / ".claude/skills/fine/SKILL.md", "---\nname: fine\ndescription: Fine.\n---\nB\n"
+    )
+    alone = _write(tmp_path / ".claude/skills/alone/SKILL.md", SKILL_TEXT.replace("tidy", "alone"))
+    tidy = _write(tmp_path / ".claude/skills/tidy/SKILL.md", SKILL_TEXT)
+    _write(tmp_path / ".claude/commands/tidy.md", "---\ndescription: Tidy.\n---\nTidy up.\n")
+    _write(tmp_path / ".claude/agents/writer.md", _agent("writer", "skills: [fine, tidy]\n"))
+    ix = build_index([str(tmp_path)], user=False, bundled=False)
+    assert [f.code for f in ix.findings_for(alone)] == []
+    assert [f.code for f in ix.findings_for(tidy)] == []  # the command `tidy` is preloaded

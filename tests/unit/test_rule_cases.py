@@ -244,6 +244,7 @@ CASES: dict[str, Case] = {
     codes.SKILL_MANIFEST_MISNAMED: Case(
         SKILL_OK, SKILL_OK, ".claude/skills/lint/skill.md", miss_target=SKILL
     ),
+    codes.SKILL_FILE_LOOSE: Case(SKILL_OK, SKILL_OK, ".claude/skills/lint.md", miss_target=SKILL),
     # ---- commands
     codes.COMMAND_IGNORED_KEY: Case(
         fm("name: deploy", "description: Deploys."), fm("description: Deploys."), COMMAND

@@ -104,3 +104,95 @@ def test_rename_never_replaces_another_file(tmp_path: Path) -> None:
     new.unlink()
     assert rename_file(str(old), str(new)) is None
     assert not old.exists() and new.read_text() == "mine"
+
+
+# ----------------------------------------------------------------- AL507: a loose file in skills/
+
+
+def _loose(root: Path, rel: str = ".claude/skills/tidy.md", text: str = SKILL_TEXT) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_al507_a_loose_skill_file_and_its_move(tmp_path: Path) -> None:
+    from agentls.editing.fixes import verified_fixes
+
+    path = _loose(tmp_path)
+    a = analyze(SKILL_TEXT, str(path))
+    assert a.dialect == "claude-skill"
+    assert [f.code for f in a.findings] == ["AL507"]  # no folder rule (AL500) beside it
+    [(f, fix)] = verified_fixes(SKILL_TEXT, str(path), None, a, a.findings)
+    assert fix.safe and fix.edits == ()
+    assert fix.rename_to == str(tmp_path / ".claude/skills/tidy/SKILL.md")
+    assert "Move it to `tidy/SKILL.md`" in f.message
+
+
+def test_al507_in_a_plugin_and_a_loose_skill_md(tmp_path: Path) -> None:
+    _loose(tmp_path, "kit/.claude-plugin/plugin.json", '{"name": "kit"}')
+    path = _loose(tmp_path, "kit/skills/flat.md")
+    assert [f.code for f in analyze(SKILL_TEXT, str(path)).findings] == ["AL507"]
+    manifest = _loose(tmp_path, ".claude/skills/SKILL.md")  # the folder left out: its `name`
+    [f] = analyze(SKILL_TEXT, str(manifest)).findings
+    assert f.fixes[0].rename_to == str(tmp_path / ".claude/skills/x/SKILL.md")
+
+
+def test_al507_near_misses(tmp_path: Path) -> None:
+    # a README or a note without frontmatter is documentation; a file in a skill's folder
+    # is AL506's or nothing; outside a plugin, a skills/ folder is no Claude Code folder
+    for rel, text in (
+        (".claude/skills/README.md", SKILL_TEXT),
+        (".claude/skills/notes.md", "# Notes\n"),
+        (".claude/skills/tidy/SKILL.md", SKILL_TEXT),
+        ("docs/skills/tidy.md", SKILL_TEXT),
+    ):
+        path = _loose(tmp_path, rel, text)
+        assert "AL507" not in [f.code for f in analyze(text, str(path)).findings], rel
+    assert analyze("# Notes\n", str(tmp_path / ".claude/skills/notes.md")).findings == []
+
+
+def test_al507_no_move_over_a_skill_of_that_name(tmp_path: Path) -> None:
+    path = _loose(tmp_path)
+    _loose(tmp_path, ".claude/skills/tidy/SKILL.md")
+    [f] = analyze(SKILL_TEXT, str(path)).findings
+    assert f.code == "AL507" and not f.fixes and "already there" in f.message
+
+
+def test_a_loose_or_misnamed_file_is_no_skill_for_the_index(tmp_path: Path) -> None:
+    from agentls.indexing import build_index
+
+    _loose(tmp_path)  # tidy.md
+    _loose(tmp_path, ".claude/skills/x/skill.md")
+    agent = _loose(
+        tmp_path,
+        ".claude/agents/w.md",
+        "---\nname: w\ndescription: Writes.\nskills: [tidy, x]\n---\nBody\n",
+    )
+    index = build_index([str(tmp_path)], user=False, bundled=False)
+    unknown = [f.message for f in index.findings_for(str(agent)) if f.code == "AL303"]
+    assert len(unknown) == 2 and "`tidy`" in unknown[0] and "`x`" in unknown[1]
+
+
+def test_check_fix_moves_a_loose_file_into_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _loose(tmp_path)
+    assert main(["check", "--fix", "--dry-run", str(tmp_path)]) == 1
+    target = tmp_path / ".claude/skills/tidy/SKILL.md"
+    assert f"rename {path} -> {target}" in capsys.readouterr().out
+    assert path.exists() and not target.parent.exists()  # a dry run moves nothing
+    assert main(["check", "--fix", str(tmp_path)]) == 0
+    assert not path.exists() and target.read_text() == SKILL_TEXT
+    out = capsys.readouterr().out
+    assert "AL507" not in out
+    assert "tidy/SKILL.md:2:7: information[AL500] The skill is invoked as `/tidy`" in out  # anew
+
+
+def test_a_failed_move_leaves_no_folder(tmp_path: Path) -> None:
+    from agentls.fix import move_file
+
+    old = _loose(tmp_path, "skills/gone.md")
+    old.unlink()
+    assert move_file(str(old), str(tmp_path / "skills/gone/SKILL.md")) is not None
+    assert not (tmp_path / "skills/gone").exists()

@@ -100,6 +100,8 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # a misnamed manifest (skill.md, SKILLS.MD...): never loaded, and said so (AL506)
     _p("claude-skill", r"/\.claude/skills/[^/]+/(?i:skills?\.md)$"),
     _p("agent-skill", r"/(?:\.github|\.copilot)/skills/[^/]+/(?i:skills?\.md)$"),
+    # a loose .md directly in skills/: no skill either, and said so (AL507; not of a README)
+    _p("claude-skill", r"/\.claude/skills/[^/]+(?i:\.md)$"),
     _p("claude-command", r"/\.claude/commands/(?:.*/)?[^/]+\.md$"),
     _p("claude-rule", r"/\.claude/rules/(?:.*/)?[^/]+\.md$"),
     _p("copilot-chatmode", r"\.chatmode\.md$"),
@@ -133,6 +135,7 @@ _PLUGIN_PATTERNS: tuple[_Pattern, ...] = (
     _p("claude-plugin-agent", r"^/agents/(?:.*/)?[^/]+\.md$"),
     _p("claude-skill", r"^/(?:skills/[^/]+/)?SKILL\.md$"),
     _p("claude-skill", r"^/skills/[^/]+/(?i:skills?\.md)$"),
+    _p("claude-skill", r"^/skills/[^/]+(?i:\.md)$"),
     _p("claude-command", r"^/commands/(?:.*/)?[^/]+\.md$"),
 )
 # Any other <name>/SKILL.md is an Agent Skills (open standard) skill.
@@ -167,6 +170,23 @@ def detect_dialect(path: str | None) -> str | None:
     if _GENERIC_SKILL.search(p):
         return "agent-skill"
     return None
+
+
+_LOOSE_SKILL = re.compile(r"/\.claude/skills/[^/]+$")
+
+
+def loose_in_skills(path: str | None) -> bool:
+    """Whether ``path`` sits directly in a ``skills`` folder of Claude Code (the project's,
+    the user's, a plugin's) instead of in a skill's own folder: Claude Code reads none such."""
+    if not path:
+        return False
+    if _LOOSE_SKILL.search(_norm(path)):
+        return True
+    root = plugin_root(path)
+    if root is None:
+        return False
+    sub = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return sub.count("/") == 1 and sub.startswith("skills/")
 
 
 def plugin_root(path: str | None) -> str | None:

@@ -81,9 +81,44 @@ def misnamed(ctx: Ctx, tool: str) -> None:
     ctx.add(finding(codes.SKILL_MANIFEST_MISNAMED, rng, message, [rename]))
 
 
+def loose(ctx: Ctx) -> None:
+    """A skill written as a file directly in ``skills/``: Claude Code looks only for
+    ``skills/<name>/SKILL.md`` (observed 2.1.332: a plugin's ``skills/flat.md`` is left out
+    without a word). The fix moves it into a folder of its own, named after the file."""
+    path = ctx.path or ""
+    name = base_name(path)
+    stem = name[: -len(".md")] if name.lower().endswith(".md") else name
+    written = ctx.doc.by_key.get("name")
+    if stem.lower() in ("skill", "skills") and written is not None:
+        stem = str(written.value or "").strip()  # SKILL.md loose in skills/: its name
+    rng = Range.of(0, 0, 0, len(ctx.doc.lines[0]) if ctx.doc.lines else 0)
+    message = (
+        f"Claude Code never reads this file: a skill is a folder, `skills/<name>/{MANIFEST}`, "
+        f"and a `.md` directly in `skills/` is not one."
+    )
+    target = os.path.join(os.path.dirname(path), stem, MANIFEST) if stem else ""
+    if not stem or "/" in stem or "\\" in stem or stem in (".", "..") or os.path.lexists(target):
+        if stem and os.path.lexists(target):
+            message += f" A `{stem}/{MANIFEST}` is already there: merge the two by hand."
+        ctx.add(finding(codes.SKILL_FILE_LOOSE, rng, message))
+        return
+    move = Fix(f"Move to `{stem}/{MANIFEST}`", (), safe=True, rename_to=target)
+    ctx.add(
+        finding(codes.SKILL_FILE_LOOSE, rng, f"{message} Move it to `{stem}/{MANIFEST}`.", [move])
+    )
+
+
 def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
     ctx = Ctx(doc, path, "claude-skill", hints={"tools": "allowed-tools"})
-    misnamed(ctx, "Claude Code")
+    from agentls.dialects.registry import loose_in_skills
+
+    is_loose = loose_in_skills(path)
+    if is_loose:
+        if not doc.has_frontmatter or base_name(path or "").lower() == "readme.md":
+            return []  # documentation beside the skills, not a skill: nothing to say
+        loose(ctx)
+    else:
+        misnamed(ctx, "Claude Code")
     check_common(ctx, frontmatter_required=False)
     d = doc.by_key
     desc = d.get("description")
@@ -126,7 +161,7 @@ def check_claude_skill(doc: Document, path: str | None) -> list[Finding]:
             )
         )
     name = d.get("name")
-    folder = skill_dir_name(path)
+    folder = None if is_loose else skill_dir_name(path)  # a loose file has no folder yet
     if (
         name is not None
         and isinstance(name.value, str)

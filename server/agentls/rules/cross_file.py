@@ -67,6 +67,10 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                     ],
                 )
             )
+    if e.kind == AGENT and e.scope in ("user", "plugin"):
+        out += _replaced_by(index, e, here)
+    if e.kind in (SKILL, COMMAND) and e.disable_model_invocation:
+        out += _not_preloadable(index, e)
     if e.kind == AGENT and e.scope == "project":
         for other in index.with_name(e.name):
             if other.kind == AGENT and other.scope in ("user", "plugin") and other.name == e.name:
@@ -128,7 +132,13 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
                         r.range,
                         f"Skill `{r.name}` has `disable-model-invocation: true`: it cannot be "
                         "preloaded into an agent.",
-                        related=[Related(targets[0].path, Range.of(0, 0), "the skill")],
+                        related=[
+                            Related(
+                                targets[0].path,
+                                targets[0].dmi_range or Range.of(0, 0),
+                                "`disable-model-invocation: true` here",
+                            )
+                        ],
                     )
                 )
         elif r.kind == COPILOT:
@@ -149,6 +159,59 @@ def cross_file_findings(index: WorkspaceIndex, path: str) -> list[Finding]:
         out += _settings_against_project(index, e)
     out += not_listed_findings(index, e)  # a plugin manifest and the files it leaves out
     return out
+
+
+# --------------------------------------------------------------------------- the other ends
+# AL302 and AL303 are on both ends: the file that loses (the user or plugin agent replaced,
+# the skill an agent lists but cannot preload) says so too, pointing at the cause.
+
+
+def _replaced_by(index: WorkspaceIndex, e: IndexEntry, here: Range) -> list[Finding]:
+    """The project agents that replace the user or plugin agent ``e`` (the other end of
+    AL302 on a project agent)."""
+    return [
+        finding(
+            codes.SHADOWS_AGENT,
+            here,
+            f"The project agent `{e.name}` ({_short_path(other.path)}) replaces this "
+            f"{e.scope} agent in its project: there, this one is not used.",
+            related=[Related(other.path, other.name_range or Range.of(0, 0), "replaces it")],
+        )
+        for other in index.with_name(e.name)
+        if other.kind == AGENT and other.scope == "project" and other.name == e.name
+    ]
+
+
+def _not_preloadable(index: WorkspaceIndex, e: IndexEntry) -> list[Finding]:
+    """The agents whose ``skills:`` list ``e``, a skill with `disable-model-invocation:
+    true` (the other end of AL303: only where every skill of that name is so)."""
+    users: list[tuple[str, Range]] = []
+    for name in dict.fromkeys((e.name, *e.aliases)):
+        if not all(t.disable_model_invocation for t in index.named(SKILL, name)):
+            continue
+        for p, rng, r in index.references(SKILL, name):
+            if r.check and r.via == "skills" and p != e.path:
+                users.append((p, rng))
+    if not users:
+        return []
+    names = list(dict.fromkeys(_entry_name(index, p) for p, _ in users))
+    shown = ", ".join(f"`{n}`" for n in names[:3]) + (" …" if len(names) > 3 else "")
+    which = f"The agent {shown} lists" if len(names) == 1 else f"The agents {shown} list"
+    return [
+        finding(
+            codes.UNKNOWN_SKILL,
+            e.dmi_range or e.name_range or Range.of(0, 0, 0, 3),
+            f"{which} this skill in `skills:`, but with `disable-model-invocation: true` it "
+            "cannot be preloaded: they start without it.",
+            severity=Severity.INFORMATION,
+            related=[Related(p, rng, "preloads it") for p, rng in users],
+        )
+    ]
+
+
+def _entry_name(index: WorkspaceIndex, path: str) -> str:
+    entry = index.entries.get(path)
+    return entry.name if entry is not None else os.path.basename(path)
 
 
 # --------------------------------------------------------------------------- configuration
