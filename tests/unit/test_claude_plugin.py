@@ -408,3 +408,38 @@ def test_check_groups_a_plugin_outside_a_project(
         if d["code"].startswith("AL3")
     }
     assert found == {("a/p/agents/one.md", "AL301"), ("a/p/agents/sub/two.md", "AL301")}
+
+
+def test_al939_a_skills_entry_naming_a_file(tmp_path: Path) -> None:
+    from agentls.editing.fixes import verified_fixes
+
+    skill = "---\nname: pdf\ndescription: Use for PDFs.\n---\nBody\n"
+    path = plugin(
+        tmp_path,
+        {"name": "p", "skills": ["./extra/pdf/SKILL.md", "./more/loose.md", "./extra"]},
+        {"extra/pdf/SKILL.md": skill, "more/loose.md": skill},
+    )
+    first, loose = check(path)
+    assert (first.code, loose.code) == ("AL939", "AL939")
+    assert first.severity == Severity.ERROR and "Name its folder, `./extra/pdf`" in first.message
+    text = path.read_text()
+    line = text.splitlines()[first.range.start.line]
+    assert first.range.start.character == line.index('"./extra/pdf/SKILL.md"')
+    assert not loose.fixes and "Move it to `<folder>/SKILL.md`" in loose.message
+    # the certain fix, verified by the engine: the entry names the folder
+    a = analyze(text, str(path))
+    [(f, fix)] = verified_fixes(text, str(path), None, a, a.findings)
+    assert f == first and fix.safe
+    fixed = json.loads(apply_edits(text, fix.edits))
+    assert fixed["skills"][0] == "./extra/pdf"
+
+
+def test_al939_near_misses(tmp_path: Path) -> None:
+    skill = "---\nname: pdf\ndescription: Use for PDFs.\n---\nBody\n"
+    # folders (a skill's, a folder of skills), a missing path (AL930's), agents as files
+    path = plugin(
+        tmp_path,
+        {"name": "p", "skills": ["./extra/pdf", "./extra", "./gone"], "agents": ["./a.md"]},
+        {"extra/pdf/SKILL.md": skill, "a.md": AGENT},
+    )
+    assert codes(path) == ["AL930"]

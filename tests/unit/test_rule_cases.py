@@ -360,6 +360,12 @@ CASES: dict[str, Case] = {
         MANIFEST,
         extra={"commands/deploy.md": fm("description: Deploys.")},
     ),
+    codes.PLUGIN_SKILL_PATH_FILE: Case(
+        '{"name": "lint", "skills": ["./extra/pdf/SKILL.md"]}',
+        '{"name": "lint", "skills": ["./extra/pdf"]}',
+        MANIFEST,
+        extra={"extra/pdf/SKILL.md": fm("name: pdf", "description: Reads PDFs.")},
+    ),
     codes.PLUGIN_COMPONENT_NOT_LISTED: Case(
         '{"name": "lint", "agents": ["./agents/one.md"]}',
         '{"name": "lint", "agents": ["./agents/one.md", "./agents/two.md"]}',

@@ -15,6 +15,7 @@ passes ``validate`` and fails at ``install``.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
@@ -128,7 +129,10 @@ def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
         return  # the schema says how it must start; a URL (mcpServers .mcpb) is not a path
     if "${" in rel or rel.endswith((".mcpb", ".dxt")):
         return
-    if os.path.exists(os.path.join(plugin_dir, rel)):
+    full = os.path.join(plugin_dir, rel)
+    if os.path.exists(full):
+        if key == "skills" and os.path.isfile(full):
+            _skill_path_is_file(ctx, node, rel)
         return
     # Claude Code 2.1.332 loads the plugin without the component (surface cases
     # plugin-missing-*): it logs "... specified in manifest but not found", except for an
@@ -145,6 +149,25 @@ def _path_exists(ctx: JsonCtx, plugin_dir: str, key: str, node: YNode) -> None:
             f"`{rel}` ({key}) does not exist in the plugin: {said}.",
         )
     )
+
+
+def _skill_path_is_file(ctx: JsonCtx, node: YNode, rel: str) -> None:
+    """A ``skills`` entry naming a file: Claude Code 2.1.332 wants a folder holding SKILL.md
+    (validate: "Path is a file; skills entries must be directories containing SKILL.md";
+    a session loads the plugin without that skill, surface case plugin-skill-paths). When
+    the file is a SKILL.md, its folder is the entry meant: that fix is certain."""
+    folder, name = os.path.split(rel.rstrip("/"))
+    message = (
+        f"`{rel}` (skills) is a file: Claude Code reads a skills entry as a folder holding "
+        "`SKILL.md`, reports a load failure and loads the plugin without this skill."
+    )
+    fixes: list[Fix] = []
+    if name == "SKILL.md" and folder not in ("", "."):
+        message += f" Name its folder, `{folder}`."
+        fixes.append(Fix(f"Change to `{folder}`", (TextEdit(node.range, json.dumps(folder)),)))
+    else:
+        message += " Move it to `<folder>/SKILL.md` and name the folder."
+    ctx.add(finding(codes.PLUGIN_SKILL_PATH_FILE, node.range, message, fixes))
 
 
 # --------------------------------------------------------------------------- listed components
