@@ -370,6 +370,10 @@ def compare_plugin_case(obs: dict[str, Any], proj: Path) -> PluginResult | None:
         for name, said in market["install"].items():
             if "Failed to install" in said and name in names:
                 res.claude.add((manifest, f"plugins.{names.index(name)}{NO_INSTALL}"))
+        for line in market.get("load", {}).get("log", []):
+            place = _entry_component_place(proj / manifest, line)
+            if place is not None:
+                res.claude.add((manifest, place))
     for (case, file, place), why in CASE_EXPLAINED.items():
         if case == res.case:
             res.claude_explained[(file, place)] = why
@@ -377,6 +381,28 @@ def compare_plugin_case(obs: dict[str, Any], proj: Path) -> PluginResult | None:
         if case == res.case:
             res.agentls_explained[(file, place)] = why
     return res
+
+
+# "[ERROR] Skill path ./x from marketplace entry is a file, not a directory, for alpha",
+# "[ERROR] Agent path ./x from marketplace entry not found at <path> for alpha"
+_ENTRY_LOG = re.compile(r"\] (\w+) path (\S+) from marketplace entry .* for (\S+)$")
+
+
+def _entry_component_place(manifest: Path, line: str) -> str | None:
+    """The place (``plugins.N.skills.M``) of an entry's component path that a session's
+    loader reported, or None for another line."""
+    m = _ENTRY_LOG.search(line)
+    if m is None:
+        return None
+    key, rel, name = f"{m[1].lower()}s", m[2], m[3]
+    try:
+        entries = json.loads(manifest.read_text("utf-8")).get("plugins", [])
+        n = [str(e.get("name")) for e in entries].index(name)
+        listed = entries[n].get(key)
+        listed = [listed] if isinstance(listed, str) else listed
+        return f"plugins.{n}.{key}.{listed.index(rel)}" if isinstance(listed, list) else None
+    except (ValueError, AttributeError, OSError, TypeError):
+        return None
 
 
 def _entry_names(manifest: Path) -> list[str]:

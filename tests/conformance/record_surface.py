@@ -12,7 +12,8 @@ asked, offline, what it makes of it, with the commands it offers for that:
 * ``claude -p --plugin-dir <dir> --debug-file``: which agents, commands and skills of the
   plugin the session gets, and the loader's warnings about it;
 * ``claude plugin marketplace add <dir>`` then ``claude plugin install <name>@<market>`` for
-  every plugin the marketplace lists;
+  every plugin the marketplace lists, then a session: what it gets from the installed plugins
+  and the loader's warnings (an entry's own component lists are read only there);
 * for memory files, one run against a loopback capture server (as the agent recording does):
   which ``MARK-...`` words of the case's files reach the request.
 
@@ -214,16 +215,22 @@ def _validate(r: _Run, root: Path) -> Any:
 
 def _plugin_load(r: _Run, root: Path, args: list[str]) -> dict[str, Any]:
     """What a session started with ``--plugin-dir root`` gets from that plugin."""
+    return _session(r, [*args, "--plugin-dir", str(root)], "@inline")
+
+
+def _session(r: _Run, args: list[str], source: str) -> dict[str, Any]:
+    """What a session gets from the plugins whose source ends with ``source`` (``@inline``
+    for ``--plugin-dir``, ``@<market>`` for the installed ones), and the loader's warnings."""
     log = r.root / f"load-{uuid.uuid4().hex}.log"
     out, _ = r.run(
-        [*args, "--plugin-dir", str(root), "--debug-file", str(log)],
+        [*args, "--debug-file", str(log)],
         {"CLAUDE_AGENT_SDK_DISABLE_BUILTIN_AGENTS": "1"},
     )
     init = _init_line(out) or {}
     names = {
         str(p.get("name"))
         for p in init.get("plugins", [])
-        if isinstance(p, dict) and str(p.get("source", "")).endswith("@inline")
+        if isinstance(p, dict) and str(p.get("source", "")).endswith(source)
     }
 
     def of(key: str) -> list[str]:
@@ -244,7 +251,7 @@ def _plugin_load(r: _Run, root: Path, args: list[str]) -> dict[str, Any]:
     }
 
 
-def _marketplace(r: _Run, root: Path) -> dict[str, Any]:
+def _marketplace(r: _Run, root: Path, args: list[str]) -> dict[str, Any]:
     market: dict[str, Any] = {"validate": _validate(r, root)}
     out, err = r.run(["plugin", "marketplace", "add", str(root)])
     said = (out + err).strip().splitlines()
@@ -261,6 +268,10 @@ def _marketplace(r: _Run, root: Path) -> dict[str, Any]:
         said = (out + err).strip().splitlines()
         installs[name] = said[-1] if said else ""
     market["install"] = installs
+    if any("Successfully installed" in said for said in installs.values()):
+        # what a session gets from the installed plugins: an entry's components (strict:
+        # false) are read only then, not by validate, add or install
+        market["load"] = _session(r, args, f"@{market_name}")
     return market
 
 
@@ -307,7 +318,7 @@ def observe_case(
             }
         for root in _market_roots(proj):
             rel = root.relative_to(proj).as_posix() or "."
-            obs.setdefault("marketplaces", {})[rel] = _marketplace(r, root)
+            obs.setdefault("marketplaces", {})[rel] = _marketplace(r, root, args)
         if (
             any((proj / f).exists() for f in MEMORY_FILES)
             or (r.home / ".claude/CLAUDE.md").exists()

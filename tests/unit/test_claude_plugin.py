@@ -443,3 +443,33 @@ def test_al939_near_misses(tmp_path: Path) -> None:
         {"extra/pdf/SKILL.md": skill, "a.md": AGENT},
     )
     assert codes(path) == ["AL930"]
+
+
+def test_a_marketplace_entry_s_component_paths(tmp_path: Path) -> None:
+    """Read relative to the entry's plugin folder when a session loads the installed plugin,
+    strict or not (surface case market-entry-components): AL930 and AL939 on the entry."""
+    skill = "---\nname: pdf\ndescription: Use for PDFs.\n---\nBody\n"
+    data = {
+        "name": "m",
+        "owner": {"name": "me"},
+        "plugins": [
+            {
+                "name": "a",
+                "source": "./plugins/a",
+                "strict": False,
+                "skills": ["./skills/pdf/SKILL.md", "./skills/gone", "./skills/pdf"],
+                "agents": ["./agents/none.md"],
+            },
+            {"name": "b", "source": {"source": "github", "repo": "o/b"}, "skills": ["./x"]},
+        ],
+    }
+    path = market(tmp_path, data, ("a",))
+    pdf = path.parent.parent / "plugins" / "a" / "skills" / "pdf" / "SKILL.md"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_text(skill)
+    found = check(path)
+    assert [f.code for f in found] == ["AL939", "AL930", "AL930"]
+    lines = path.read_text().splitlines()
+    placed = [lines[f.range.start.line][f.range.start.character :].split('"')[1] for f in found]
+    assert placed == ["./skills/pdf/SKILL.md", "./skills/gone", "./agents/none.md"]
+    assert found[0].fixes  # the folder named instead, as in plugin.json

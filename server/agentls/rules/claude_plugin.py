@@ -491,6 +491,14 @@ def check_claude_marketplace(doc: JsonDocument, path: str | None) -> list[Findin
                 ctx.add(_source_missing(source))
             elif folder is not None:
                 _entry_list_ignored(ctx, entry, folder, market_dir)
+                # an entry's component paths, relative to its plugin folder, strict or not:
+                # read when a session loads the installed plugin (2.1.332 logs "... from
+                # marketplace entry not found" / "is a file", surface market-entry-components)
+                for key in _COMPONENTS:
+                    value = _get(entry, key)
+                    if value is not None:
+                        for node in _paths(value):
+                            _path_exists(ctx, folder, key, node)
     for name_value, nodes in named.items():
         _duplicates(ctx, name_value, nodes)
     return ctx.out
