@@ -136,6 +136,9 @@ def test_al507_in_a_plugin_and_a_loose_skill_md(tmp_path: Path) -> None:
     manifest = _loose(tmp_path, ".claude/skills/SKILL.md")  # the folder left out: its `name`
     [f] = analyze(SKILL_TEXT, str(manifest)).findings
     assert f.fixes[0].rename_to == str(tmp_path / ".claude/skills/x/SKILL.md")
+    nameless = "---\ndescription: d\n---\nBody\n"  # no name to make a folder of: no fix
+    [g] = [g for g in analyze(nameless, str(manifest)).findings if g.code == "AL507"]
+    assert not g.fixes
 
 
 def test_al507_near_misses(tmp_path: Path) -> None:

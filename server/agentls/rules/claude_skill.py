@@ -89,8 +89,8 @@ def loose(ctx: Ctx) -> None:
     name = base_name(path)
     stem = name[: -len(".md")] if name.lower().endswith(".md") else name
     written = ctx.doc.by_key.get("name")
-    if stem.lower() in ("skill", "skills") and written is not None:
-        stem = str(written.value or "").strip()  # SKILL.md loose in skills/: its name
+    if stem.lower() in ("skill", "skills"):  # SKILL.md loose in skills/: named by `name`
+        stem = str(written.value or "").strip() if written is not None else ""
     rng = Range.of(0, 0, 0, len(ctx.doc.lines[0]) if ctx.doc.lines else 0)
     message = (
         f"Claude Code never reads this file: a skill is a folder, `skills/<name>/{MANIFEST}`, "
