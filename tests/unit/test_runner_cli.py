@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from agentls.runner import store
 from agentls.runner.cli import parse_lines
 from agentls.runner.toolworker import DEFAULT_BUDGET
 from fakes import fake_messages_api as fake
@@ -366,6 +367,8 @@ def test_ctrl_c_keeps_the_run_with_what_it_cost(fake_api, workspace):
     billed = {k: v for k, v in fake_api.requests[0].reported.items() if k in run["usage"]}
     assert run["status"] == "cancelled" and sum(billed.values()) > 0
     assert {k: run["usage"][k] for k in billed} == billed and run["costUsd"] > 0
+    kept = store.load(workspace, run["id"])
+    assert kept.status == "cancelled" and kept.text.startswith("partial")  # what was shown
 
 
 # ---------------------------------------------------------------- --apply

@@ -398,7 +398,7 @@ def _execute(
     except KeyboardInterrupt:
         _out_break()
         if stopped:  # kept (agentls runs lists it): what the API streamed is billed
-            stopped[0].text = stopped[0].text or _Out.shown
+            stopped[0].text = _Out.shown or stopped[0].text  # the turn cut short too
             with contextlib.suppress(OSError):
                 keep_run(req, stopped[0], "cli")
         _err("agentls run: interrupted; nothing was applied.")
