@@ -221,3 +221,106 @@ def test_valid_json_fast_and_careful_readers_agree(
 )
 def test_what_is_not_strict_json_goes_to_the_careful_reader(text: str) -> None:
     assert jt._parse_valid(text) is None
+
+
+# ---- a document being edited: its tree from the last one read (the language server)
+
+
+def _same_document(a: jt.JsonDocument, b: jt.JsonDocument) -> None:
+    assert a.text == b.text and a.lines == b.lines
+    assert a.root is not None and b.root is not None
+    assert _shape(a.root) == _shape(b.root)
+    assert [(_shape(x), _shape(y)) for x, y in a.duplicates] == [
+        (_shape(x), _shape(y)) for x, y in b.duplicates
+    ]
+    assert (a.errors, a.complete, a.empty) == (b.errors, b.complete, b.empty)
+
+
+_TYPED = st.sampled_from(["x", "é", "😀", '"', "\\", "\\n", '\\"', "\\u00e9", " ", ",", "\t", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _VALUES,
+    st.sampled_from([None, "  "]),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 2), _TYPED), min_size=1, max_size=4),
+)
+def test_an_edited_tree_is_the_tree_read_in_full(
+    value: object, indent: str | None, eol: str, edits: list[tuple[int, int, str]]
+) -> None:
+    """Whatever the edit, the tree made from the last one is exactly the full reading (or
+    there is none and the text is read in full); edits are made mostly inside strings."""
+    text = _dump(value, indent, eol) + eol
+    old = jt._parse_valid(text)
+    assert old is not None
+    for where, removed, typed in edits:
+        quotes = [i for i, c in enumerate(text) if c == '"']
+        at = quotes[where % len(quotes)] + 1 + where % 3 if quotes else where
+        at = min(at, len(text))
+        text = text[:at] + typed + text[at + removed :]
+        edited = jt._edited(old, text)
+        full = jt._parse_valid(text)
+        if edited is not None:
+            assert full is not None, text
+            _same_document(edited, full)
+        if full is None:
+            return  # no longer valid JSON: the careful reader's business
+        old = edited or full
+
+
+def test_typing_in_a_permission_rule_shares_the_rest_of_the_tree() -> None:
+    rules = [f'    "Bash(npm run test:{i}:*)"' for i in range(400)]
+    text = '{\n  "permissions": {\n    "allow": [\n' + ",\n".join(rules) + "\n    ]\n  }\n}\n"
+    jt.reuse_json_parses()
+    try:
+        old = parse_json(text)
+        at = text.index("test:200") + 4
+        typed = text[:at] + "x" + text[at:]
+        new = parse_json(typed)
+        back = parse_json(text)
+    finally:
+        jt.reuse_json_parses(False)
+    full = parse_json(typed)
+    _same_document(new, full)
+    assert new.root is not None and old.root is not None
+    before = old.root.pairs[0][1].pairs[0][1].items
+    after = new.root.pairs[0][1].pairs[0][1].items
+    assert after[200].value == "Bash(npm run testx:200:*)"
+    # every other rule is the same node: nothing else was made again
+    assert sum(a is b for a, b in zip(before, after, strict=True)) == 399
+    assert back.root is not None and back.root.pairs[0][1].pairs[0][1].items[0] is before[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "edit"),
+    [
+        ('{"a": "x", "b": "y"}', ('"b"', '"a"')),  # a key edited into a duplicate
+        ('{"a": "x", "a": "y"}', ('"a": "y"', '"c": "y"')),  # and out of one
+        ('{"a": "x",\r\n "b": ["yy", "z"]}', ('"yy"', '"y"')),  # CRLF
+        ('{"a": "x", "b": ["y", "z"]}', ('"y", "z"', '"yw", "z"')),  # later items move
+    ],
+)
+def test_edits_of_keys_and_line_endings(text: str, edit: tuple[str, str]) -> None:
+    old = jt._parse_valid(text)
+    assert old is not None
+    new_text = text.replace(*edit)
+    edited = jt._edited(old, new_text)
+    full = jt._parse_valid(new_text)
+    assert edited is not None and full is not None
+    _same_document(edited, full)
+
+
+@pytest.mark.parametrize(
+    "new_text",
+    [
+        '{"a": "x",\n "b": "y"}',  # a line break
+        '{"a": "x", "b": "y}',  # a quote removed
+        '{"a": "x", "b": 12}',  # not a string
+        '{"a": "x", "b": "y\\"}',  # the closing quote escaped
+    ],
+)
+def test_other_edits_are_read_in_full(new_text: str) -> None:
+    old = jt._parse_valid('{"a": "x", "b": "y"}')
+    assert old is not None
+    assert jt._edited(old, new_text) is None

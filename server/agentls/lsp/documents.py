@@ -191,10 +191,12 @@ def _analyze(
     """The analysis of ``text``, settled by the project configuration of ``path`` and the
     file's suppression comments exactly as ``agentls check`` settles it."""
     from agentls.discovery import mcp_servers_for
+    from agentls.document.jsontree import reuse_json_parses
     from agentls.document.model import reuse_frontmatter_parses
     from agentls.engine import analyze
 
     reuse_frontmatter_parses()  # documents being edited: see agentls.document.model
+    reuse_json_parses()  # and agentls.document.jsontree
     start = time.perf_counter()
     policy = configs.policy_for(path)
     a = analyze(text, path, dialect, mcp_servers=mcp_servers_for(path), policy=policy)

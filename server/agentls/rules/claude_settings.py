@@ -51,12 +51,19 @@ def check_claude_settings(doc: JsonDocument, path: str | None) -> list[Finding]:
     if not check_common(ctx, effect, grade=hook_grade) or root is None:
         return ctx.out
     shared = bool(path) and not str(path).replace("\\", "/").endswith("settings.local.json")
+    version = claude_facts().version
     for key, value in root.pairs:
         if key.value == "permissions" and value.kind == "mapping":
             for k, v in value.pairs:
                 if k.value in ("allow", "ask", "deny") and v.kind == "sequence":
                     for item in v.items:
-                        if item.kind == "scalar" and isinstance(item.value, str):
+                        # the rules Claude Code reads are passed over here, without a call
+                        # each (~400 rules in a 20 KB file, read again on every keystroke)
+                        if (
+                            item.kind == "scalar"
+                            and isinstance(item.value, str)
+                            and not _rule_is_fine(item.value, version)
+                        ):
                             check_rule(ctx, item, str(k.value))
         elif key.value == "managedMcpServers" and value.kind == "mapping":
             for name, server in value.pairs:
