@@ -6,6 +6,7 @@ from typing import Any
 
 from agentls.document.jsontree import parse_json
 from agentls.rules.schema_walk import Problem, Walker, schema_resolver
+from agentls.types import Position
 
 BASE = "https://example.test/schemas/"
 MAIN: dict[str, Any] = {
@@ -114,3 +115,37 @@ def test_json_types() -> None:
         "boolean",
         "null",
     ]
+
+
+def test_a_document_being_edited_walks_again_only_the_way_to_the_edit() -> None:
+    """The subtrees a reading shares with the last one are not walked again, and the
+    problems are those of a walk without memory, in the same order."""
+    from agentls.document import jsontree as jt
+
+    text = (
+        '{\n "name": "a b",\n "server": {"type": "http"},\n "deps": ["x", {}, "y"],\n'
+        ' "hooks": {"Nope": [], "Stop": 1},\n "paths": ["p", 2]\n}\n'
+    )
+    jt.reuse_json_parses()
+    try:
+        first = jt.parse_json(text)
+        assert first.root is not None and first.walks is not None
+        list(WALKER.walk(first.root, MAIN, MAIN["$id"], memo=(first.walks, first.walks_before)))
+        edited = text.replace('"y"', '"yz"')
+        second = jt.parse_json(edited)
+    finally:
+        jt.reuse_json_parses(False)
+    assert second.root is not None and second.walks is not None
+    assert second.walks_before is first.walks
+    walked = list(
+        WALKER.walk(second.root, MAIN, MAIN["$id"], memo=(second.walks, second.walks_before))
+    )
+    assert [(p.kind, p.path, p.node.range) for p in walked] == [
+        (p.kind, p.path, p.node.range) for p in problems(edited)
+    ]
+    # `server`, `hooks`, `paths` and the `{}` in `deps` were taken as they were; `deps`,
+    # which holds the edit, was walked again
+    kept = {hit[0].range.start for at, hit in second.walks.items() if first.walks.get(at) is hit}
+    anew = {hit[0].range.start for at, hit in second.walks.items() if at not in first.walks}
+    assert kept == {Position(2, 11), Position(3, 15), Position(4, 10), Position(5, 10)}
+    assert anew == {Position(3, 9)}

@@ -79,6 +79,10 @@ class JsonDocument:
     duplicates: list[tuple[YNode, YNode]] = field(default_factory=list)  # (later key, first key)
     complete: bool = True  # False when a hard error cut the reading short
     empty: bool = False  # nothing but white space (Claude Code reads "{}"; a BOM is skipped)
+    # The schema walks of this tree and of the reading it was edited from (a document being
+    # edited: agentls.rules.schema_walk.Memo); None when documents are not reused.
+    walks: dict[Any, Any] | None = field(default=None, compare=False, repr=False)
+    walks_before: dict[Any, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def strict(self) -> bool:
@@ -459,6 +463,7 @@ def parse_json(text: str) -> JsonDocument:
     fast = _parse_valid(text)
     if fast is not None:
         if reuse:
+            fast.walks = {}
             _LAST.put(fast)
         return fast
     p = _Parser(text)
@@ -698,7 +703,9 @@ def _edited(old: JsonDocument, text: str) -> JsonDocument | None:
     text changed inside one string token; None otherwise."""
     o = old.text
     if text == o:
-        return JsonDocument(text, list(old.lines), old.root, [], list(old.duplicates))
+        doc = JsonDocument(text, list(old.lines), old.root, [], list(old.duplicates))
+        doc.walks, doc.walks_before = {}, old.walks
+        return doc
     if old.root is None or old.errors:
         return None
     p = _common_prefix(o, text)
@@ -729,7 +736,11 @@ def _edited(old: JsonDocument, text: str) -> JsonDocument | None:
         _duplicates(root, duplicates)
     lines = list(old.lines)
     lines[line] = edit.new_line
-    return JsonDocument(text, lines, root, [], list(duplicates))
+    doc = JsonDocument(text, lines, root, [], list(duplicates))
+    # the walks of the old tree serve the subtrees it shares (the old reading's own
+    # `walks_before` is not kept: a chain of edits holds two trees, not all of them)
+    doc.walks, doc.walks_before = {}, old.walks
+    return doc
 
 
 def _start(node: YNode) -> Position:
@@ -775,7 +786,10 @@ def _edit_node(node: YNode, e: _Edit, keys: list[bool]) -> YNode | None:
     j = i + 1  # the children after it on its line move; those on later lines are kept
     while j < len(children) and children[j].range.start.line == e.line:
         j += 1
-    new = [*children[:i], edited, *(_shifted(c, e) for c in children[i + 1 : j]), *children[j:]]
+    new = list(children)
+    new[i] = edited
+    for k in range(i + 1, j):
+        new[k] = _shifted(children[k], e)
     if node.kind == "mapping":
         out = YNode("mapping", Range(r.start, end), None, None, flow=True)
         out.pairs = list(zip(new[::2], new[1::2], strict=True))

@@ -145,7 +145,9 @@ def check_tree(
     grade: Grade | None = None,
 ) -> None:
     """The schema problems of ``node`` (at ``path``), as findings."""
-    for problem in walker().walk(node, schema, sid, path, key):
+    doc = ctx.doc
+    memo = (doc.walks, doc.walks_before) if doc.walks is not None else None
+    for problem in walker().walk(node, schema, sid, path, key, memo):
         if skip is not None and skip(problem):
             continue
         f = problem_finding(ctx, problem, effect)
