@@ -489,6 +489,391 @@ def _seed(proposals: Proposals, sandbox: Sandbox, req: RunRequest, notes: list[s
         proposals.changes[ch.rel] = FileChange(ch.rel, real, ch.original, ch.new, ch.runs_code)
 
 
+def _open_run(
+    req: RunRequest, settings: RunSettings
+) -> RunError | tuple[Sandbox, str | None, str | None]:
+    """What a run needs before its first request (the sandbox of its workspace, the API
+    key or token), or why it cannot run: a refused workspace, no credentials, a base URL
+    that cannot be used. The secrets are registered for redaction on the way."""
+    from agentls.discovery import root_refusal
+
+    why = root_refusal(req.workspace)  # every caller chooses with run_root; fail closed
+    if why is not None:
+        return RunError("workspace", f"refused: {why}")
+    try:
+        sandbox = Sandbox(req.workspace)
+    except SandboxError as e:  # the sandbox's own check (the password database's home too)
+        return RunError("unsafe_workspace", f"Not run: {e}.")
+    key, token = settings.credentials()
+    if not key and not token:
+        return no_api_key()
+    register_secret(key or token)
+    base_url = settings.effective_base_url()
+    register_url(base_url)
+    bad_url = url_problem(base_url)
+    if bad_url is not None:
+        return RunError(
+            "bad_base_url",
+            f"The base URL {safe_url(base_url)} cannot be used: {bad_url}. Check "
+            "ANTHROPIC_BASE_URL (or the baseUrl setting).",
+        )
+    return sandbox, key, token
+
+
+async def _turn_text(
+    req: RunRequest, settings: RunSettings, sandbox: Sandbox, notes: list[str]
+) -> str:
+    """The user's turn that starts this run: a follow-up's prompt, or the first turn with
+    its context (the code, the project memory, the workspace tree) within its budget."""
+    if req.history:
+        return build_follow_up(req.prompt or "", req.history_notes)
+    rel = req.rel_path
+    if req.agent.omit_claude_md:
+        notes.append("Project memory (CLAUDE.md, AGENTS.md) left out: the agent sets omitClaudeMd.")
+    # one trip to a thread for both (each trip is a wake-up on a loaded machine)
+    memory, tree = await asyncio.to_thread(
+        _gather_context, sandbox, rel, not req.agent.omit_claude_md
+    )
+    first = build_first_turn(
+        task=req.task,
+        text=req.text,
+        selection=req.selection,
+        rel_path=rel,
+        language=req.language,
+        workspace_name=Path(req.workspace).name or str(req.workspace),
+        prompt=req.prompt,
+        context_lines=settings.context_lines,
+        budget_tokens=settings.context_tokens,
+        memory=memory,
+        tree=tree,
+    )
+    notes.append(f"Context: {first.budget.summary()}.")
+    return first.text
+
+
+class _Run:
+    """The state of one run between its requests: the conversation, the usage, the counts
+    that bound the loop, and the events it emits (:func:`run_agent` drives it)."""
+
+    def __init__(self, req: RunRequest, settings: RunSettings, emit: EventSink) -> None:
+        self.req = req
+        self.settings = settings
+        self.emit = emit
+        self.model = resolve_model(req.agent.model, settings.models, settings.default_model)
+        self.result = RunResult(req.run_id, "failed", "", self.model)
+        self.start = time.perf_counter()
+        self.texts: list[str] = []
+        self.continuing = False  # the next text goes on the answer's last line, no break
+        self.continuations = 0
+        self.cut_retried = False
+        self.tool_turns = 0
+        # The usage the request being streamed has reported so far (message_start's, then
+        # message_delta's): the API bills a request once it starts answering, so a run
+        # cancelled or broken mid-answer counts it too (its line read "0 in, 0 out" before).
+        self.streaming: dict[str, int] = {}
+
+    def fail(self, err: RunError, status: str = "failed") -> RunResult:
+        result = self.result
+        result.status = status
+        result.error = err
+        if status == "failed":
+            result.changes = []
+        result.wall_s = time.perf_counter() - self.start
+        self.emit(RunEvent("error", err.message))
+        return result
+
+    def note(self, text: str) -> None:
+        self.result.notes.append(text)
+        self.emit(RunEvent("note", text))
+
+    def so_far(self) -> dict[str, int]:
+        total = dict(self.result.usage)
+        add_usage(total, self.streaming)
+        return total
+
+    def bill_streaming(self) -> None:
+        if self.streaming:
+            self.result.requests.append(dict(self.streaming))
+            add_usage(self.result.usage, self.streaming)
+            self.streaming.clear()
+
+    async def run(
+        self,
+        client: anthropic.AsyncAnthropic,
+        sandbox: Sandbox,
+        on_cancel: Callable[[RunResult], None] | None,
+    ) -> RunResult:
+        req, settings, result = self.req, self.settings, self.result
+        self.sandbox = sandbox
+        self.proposals = Proposals(
+            sandbox, Path(os.path.realpath(req.file)), req.text, open_texts=req.open_texts
+        )
+        notes = result.notes
+        notes += req.history_notes
+        if req.seed_changes:
+            _seed(self.proposals, sandbox, req, notes)
+        self.workers = ToolWorkers(settings.tool_timeout)
+        self.tools = offered_tools(req.agent, req.task)
+        self.offered = {t["name"] for t in self.tools}
+        result.tools = [t["name"] for t in self.tools]
+        self.system = system_blocks(req.agent)
+        result.system = self.system
+        self.effort, effort_note = effort_for(self.model, req.agent.effort)
+        if effort_note:
+            notes.append(effort_note)
+        self.messages: list[dict[str, Any]] = list(req.history)
+        _append_user_text(self.messages, await _turn_text(req, settings, sandbox, notes))
+        result.messages = self.messages
+        self.max_turns = settings.turns_for(req.agent)
+        self.max_tokens = settings.max_tokens_for(req.task)
+        self.emit(
+            RunEvent("start", f"{req.agent.name}: {req.task.title} {req.rel_path} ({self.model})")
+        )
+        for n in notes:
+            self.emit(RunEvent("note", n))
+        try:
+            ended = await self._loop(client)
+        except asyncio.CancelledError:
+            self.bill_streaming()
+            result.status = "cancelled"
+            result.changes = []
+            result.wall_s = time.perf_counter() - self.start
+            raise
+        except Exception as exc:
+            self.bill_streaming()
+            return self.fail(
+                map_exception(exc, base_url=settings.effective_base_url(), timeout=settings.timeout)
+            )
+        finally:
+            result.cost = estimate_cost(self.model, result.requests, settings.prices)
+            if result.status == "cancelled" and on_cancel is not None:
+                on_cancel(result)
+            await self.workers.aclose()
+            if result.status == "incomplete":
+                result.changes = self.proposals.list()
+        if ended is not None:
+            return ended
+        result.status = "done"
+        result.changes = self.proposals.list()
+        result.wall_s = time.perf_counter() - self.start
+        self.emit(RunEvent("end", "", dict(result.usage)))
+        return result
+
+    async def _loop(self, client: anthropic.AsyncAnthropic) -> RunResult | None:
+        """The requests of the run, until its answer ends (None) or the run ends short of
+        it (its result, ``incomplete``)."""
+        while True:
+            self._bound_history()
+            msg = await self._stream(client)
+            content = self._account(msg)
+            last = msg.content[-1] if msg.content else None
+            if msg.stop_reason == "max_tokens" and last is not None and last.type == "tool_use":
+                ended = self._cut_tool_call(last, content)
+                if ended is not None:
+                    return ended
+                continue
+            if not content:
+                content = [{"type": "text", "text": "(no answer)"}]
+            self.messages.append({"role": "assistant", "content": content})
+            uses = [b for b in msg.content if b.type == "tool_use"]
+            if msg.stop_reason == "max_tokens":
+                ended = self._continue_answer()
+                if ended is not None:
+                    return ended
+                continue
+            if msg.stop_reason != "tool_use" or not uses:
+                if msg.stop_reason not in (None, "end_turn", "stop_sequence", "tool_use"):
+                    self.note(f"The answer ended with stop_reason {msg.stop_reason}.")
+                return None
+            ended = await self._tool_turn(uses)
+            if ended is not None:
+                return ended
+
+    def _bound_history(self) -> None:
+        history_tokens = self.settings.history_tokens
+        bounded, dropped, saved = bound_history(self.messages, history_tokens)
+        if dropped:
+            self.messages[:] = bounded
+            self.note(
+                f"Left out {dropped} old tool result(s) (~{saved:,} tokens) to keep the "
+                f"conversation within its history budget ({history_tokens:,} tokens)."
+            )
+
+    def _request(self) -> dict[str, Any]:
+        """The parameters of the next request, its cache breakpoints placed."""
+        sys_param, msg_param = (
+            with_breakpoints(self.system, self.messages)
+            if self.settings.cache
+            else (self.system, self.messages)
+        )
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "messages": msg_param,
+            "system": sys_param,
+        }
+        if self.tools:
+            kwargs["tools"] = self.tools
+        if self.effort:
+            kwargs["output_config"] = {"effort": self.effort}
+        return kwargs
+
+    async def _stream(self, client: anthropic.AsyncAnthropic) -> Any:
+        """One request, its text emitted as it streams (redacted first, a secret cut in two
+        included); the message it ends with."""
+        result, emit, streaming = self.result, self.emit, self.streaming
+        kwargs = self._request()
+        result.turns += 1
+        turn_text_parts: list[str] = []
+        saw_stop = False
+        shown = StreamRedactor()
+        async with client.messages.stream(**kwargs) as stream:
+            async for ev in stream:
+                if ev.type == "message_start":
+                    streaming.update(_usage_dict(ev.message.usage))
+                elif ev.type == "message_delta":
+                    streaming.update(_usage_dict(ev.usage))
+                elif ev.type == "text":
+                    if result.first_token_s is None:
+                        result.first_token_s = time.perf_counter() - self.start
+                    if not turn_text_parts and result.text and not self.continuing:
+                        turn_text_parts.append("\n\n")
+                        emit(RunEvent("delta", "\n\n", self.so_far()))
+                    turn_text_parts.append(ev.text)
+                    piece = shown.feed(ev.text)
+                    if piece:
+                        emit(RunEvent("delta", piece, self.so_far()))
+                elif ev.type == "message_stop":
+                    saw_stop = True
+            rest = shown.flush()
+            if rest:
+                emit(RunEvent("delta", rest, self.so_far()))
+            if not saw_stop:
+                raise RunError(
+                    "broken_stream",
+                    "The answer from the Anthropic API ended before it was complete. "
+                    "Nothing was applied; try again.",
+                )
+            msg = stream.current_message_snapshot
+        self.continuing = False
+        self.texts.append("".join(turn_text_parts))
+        result.text = "".join(self.texts)
+        return msg
+
+    def _account(self, msg: Any) -> list[dict[str, Any]]:
+        """Count the request's usage and stop reason; the blocks of its message to keep."""
+        result = self.result
+        usage = {k: int(getattr(msg.usage, k, 0) or 0) for k in USAGE_KEYS} if msg.usage else {}
+        self.streaming.clear()
+        result.requests.append(usage)
+        add_usage(result.usage, usage)
+        result.stop = msg.stop_reason
+        self.emit(RunEvent("turn", msg.stop_reason or "", dict(result.usage), turn=result.turns))
+        return [p for p in (_block_param(b) for b in msg.content) if p is not None]
+
+    def _cut_tool_call(self, last: Any, content: list[dict[str, Any]]) -> RunResult | None:
+        """A tool call cut by max_tokens is not run: asked again once, then the run ends."""
+        max_tokens = self.max_tokens
+        partial = str(last.input)[:2000]
+        kept = [b for b in content if b["type"] == "text"]
+        if kept:
+            self.messages.append({"role": "assistant", "content": kept})
+        if self.cut_retried:
+            self.note(
+                f"The {last.name} call was cut off again by max_tokens ({max_tokens:,}); "
+                f"what was received of it: {partial}"
+            )
+            return self.fail(
+                _max_tokens_error(self.req.task, max_tokens, tool=last.name), "incomplete"
+            )
+        self.cut_retried = True
+        self.note(
+            f"The answer was cut off by max_tokens ({max_tokens:,}) in the middle of a "
+            f"{last.name} call; it was not run, and the agent was asked to make it again "
+            "in smaller pieces."
+        )
+        ask = (
+            f"[agentls] Your last reply was cut off by the max_tokens limit "
+            f"({max_tokens:,} tokens) in the middle of a {last.name} call, so that call "
+            "was not run. Make it again in smaller pieces (several Edit calls with short "
+            "old_string and new_string, or a shorter file), and keep your text short."
+        )
+        _append_user_text(self.messages, ask)
+        return None
+
+    def _continue_answer(self) -> RunResult | None:
+        """An answer stopped by max_tokens is continued, MAX_CONTINUATIONS times at most."""
+        max_tokens = self.max_tokens
+        if self.continuations >= MAX_CONTINUATIONS:
+            self.note(
+                f"The answer was still cut off by max_tokens ({max_tokens:,}) after "
+                f"{MAX_CONTINUATIONS} continuations."
+            )
+            return self.fail(_max_tokens_error(self.req.task, max_tokens), "incomplete")
+        self.continuations += 1
+        self.note(
+            f"The answer reached max_tokens ({max_tokens:,}); continuing it "
+            f"({self.continuations} of {MAX_CONTINUATIONS})."
+        )
+        self.messages.append(
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "text",
+                        "text": "[agentls] Your answer was cut off by the max_tokens "
+                        "limit. Continue exactly where it stopped, without repeating "
+                        "anything and without a preamble.",
+                    }
+                ],
+            }
+        )
+        self.continuing = True  # its text goes on the answer's last line, no break
+        return None
+
+    async def _tool_turn(self, uses: list[Any]) -> RunResult | None:
+        """Run the tool calls of a turn and answer them; past the turn limit the run ends
+        ``incomplete``, its answer so far and its proposals kept."""
+        result = self.result
+        self.tool_turns += 1
+        results = []
+        for use in uses:
+            out, is_error = await _run_tool(
+                use.name, use.input, self.offered, self.sandbox, self.proposals, self.workers
+            )
+            line = _tool_line(use.name, use.input, out, is_error)
+            result.tool_calls.append(line)
+            self.emit(RunEvent("tool", line, turn=result.turns))
+            results.append(
+                {
+                    "type": "tool_result",
+                    "tool_use_id": use.id,
+                    "content": redact(out),
+                    "is_error": is_error,
+                }
+            )
+        self.messages.append({"role": "user", "content": results})
+        if self.tool_turns < self.max_turns:
+            return None
+        max_turns = self.max_turns
+        result.stop = "max_turns"
+        self.note(
+            f"The agent reached its turn limit ({max_turns} tool turns: maxTurns, or "
+            "--max-turns / the maxTurns setting) before it finished; its answer so far "
+            "and its proposals are kept."
+        )
+        result.changes = self.proposals.list()
+        return self.fail(
+            RunError(
+                "max_turns",
+                f"The agent did not finish within {max_turns} turns; the answer so far "
+                "is kept and shown. Raise the limit with --max-turns (the agent's "
+                "maxTurns, or the maxTurns setting) or continue the conversation.",
+            ),
+            "incomplete",
+        )
+
+
 async def run_agent(
     req: RunRequest,
     settings: RunSettings,
@@ -501,309 +886,14 @@ async def run_agent(
     handing ``on_cancel`` the result so far (its usage and cost: the API bills what it
     streamed; its text is the finished turns'); every other failure is returned as a
     ``failed`` result with a :class:`RunError`."""
-    emit = on_event or (lambda ev: None)
-    model = resolve_model(req.agent.model, settings.models, settings.default_model)
-    result = RunResult(req.run_id, "failed", "", model)
-    start = time.perf_counter()
-
-    def fail(err: RunError, status: str = "failed") -> RunResult:
-        result.status = status
-        result.error = err
-        if status == "failed":
-            result.changes = []
-        result.wall_s = time.perf_counter() - start
-        emit(RunEvent("error", err.message))
-        return result
-
-    from agentls.discovery import root_refusal
-
-    why = root_refusal(req.workspace)  # every caller chooses with run_root; fail closed
-    if why is not None:
-        return fail(RunError("workspace", f"refused: {why}"))
-    try:
-        sandbox = Sandbox(req.workspace)
-    except SandboxError as e:  # the sandbox's own check (the password database's home too)
-        return fail(RunError("unsafe_workspace", f"Not run: {e}."))
-    key, token = settings.credentials()
-    if not key and not token:
-        return fail(no_api_key())
-    register_secret(key or token)
-    base_url = settings.effective_base_url()
-    register_url(base_url)
-    bad_url = url_problem(base_url)
-    if bad_url is not None:
-        return fail(
-            RunError(
-                "bad_base_url",
-                f"The base URL {safe_url(base_url)} cannot be used: {bad_url}. Check "
-                "ANTHROPIC_BASE_URL (or the baseUrl setting).",
-            )
-        )
+    run = _Run(req, settings, on_event or (lambda ev: None))
+    opened = _open_run(req, settings)
+    if isinstance(opened, RunError):
+        return run.fail(opened)
+    sandbox, key, token = opened
     if client is None:
         client = shared_client(settings, key, token)
-    proposals = Proposals(
-        sandbox, Path(os.path.realpath(req.file)), req.text, open_texts=req.open_texts
-    )
-    notes = result.notes
-    notes += req.history_notes
-    if req.seed_changes:
-        _seed(proposals, sandbox, req, notes)
-    workers = ToolWorkers(settings.tool_timeout)
-    tools = offered_tools(req.agent, req.task)
-    offered = {t["name"] for t in tools}
-    result.tools = [t["name"] for t in tools]
-    system = system_blocks(req.agent)
-    result.system = system
-    effort, effort_note = effort_for(model, req.agent.effort)
-    if effort_note:
-        notes.append(effort_note)
-    messages: list[dict[str, Any]] = list(req.history)
-    if req.history:
-        turn_text = build_follow_up(req.prompt or "", req.history_notes)
-    else:
-        rel = req.rel_path
-        if req.agent.omit_claude_md:
-            notes.append(
-                "Project memory (CLAUDE.md, AGENTS.md) left out: the agent sets omitClaudeMd."
-            )
-        # one trip to a thread for both (each trip is a wake-up on a loaded machine)
-        memory, tree = await asyncio.to_thread(
-            _gather_context, sandbox, rel, not req.agent.omit_claude_md
-        )
-        first = build_first_turn(
-            task=req.task,
-            text=req.text,
-            selection=req.selection,
-            rel_path=rel,
-            language=req.language,
-            workspace_name=Path(req.workspace).name or str(req.workspace),
-            prompt=req.prompt,
-            context_lines=settings.context_lines,
-            budget_tokens=settings.context_tokens,
-            memory=memory,
-            tree=tree,
-        )
-        turn_text = first.text
-        notes.append(f"Context: {first.budget.summary()}.")
-    _append_user_text(messages, turn_text)
-    result.messages = messages
-    max_turns = settings.turns_for(req.agent)
-    max_tokens = settings.max_tokens_for(req.task)
-    emit(RunEvent("start", f"{req.agent.name}: {req.task.title} {req.rel_path} ({model})"))
-    for n in notes:
-        emit(RunEvent("note", n))
-    texts: list[str] = []
-    continuing = False
-    continuations = 0
-    cut_retried = False
-    tool_turns = 0
-    # The usage the request being streamed has reported so far (message_start's, then
-    # message_delta's): the API bills a request once it starts answering, so a run cancelled
-    # or broken mid-answer counts it too (its line read "0 in, 0 out" before).
-    streaming: dict[str, int] = {}
-
-    def note(text: str) -> None:
-        notes.append(text)
-        emit(RunEvent("note", text))
-
-    def so_far() -> dict[str, int]:
-        total = dict(result.usage)
-        add_usage(total, streaming)
-        return total
-
-    def bill_streaming() -> None:
-        if streaming:
-            result.requests.append(dict(streaming))
-            add_usage(result.usage, streaming)
-            streaming.clear()
-
-    try:
-        while True:
-            bounded, dropped, saved = bound_history(messages, settings.history_tokens)
-            if dropped:
-                messages[:] = bounded
-                note(
-                    f"Left out {dropped} old tool result(s) (~{saved:,} tokens) to keep the "
-                    f"conversation within its history budget ({settings.history_tokens:,} "
-                    "tokens)."
-                )
-            sys_param, msg_param = (
-                with_breakpoints(system, messages) if settings.cache else (system, messages)
-            )
-            kwargs: dict[str, Any] = {
-                "model": model,
-                "max_tokens": max_tokens,
-                "messages": msg_param,
-                "system": sys_param,
-            }
-            if tools:
-                kwargs["tools"] = tools
-            if effort:
-                kwargs["output_config"] = {"effort": effort}
-            result.turns += 1
-            turn_text_parts: list[str] = []
-            saw_stop = False
-            # streamed text is redacted before anyone sees it, a secret cut in two included
-            shown = StreamRedactor()
-            async with client.messages.stream(**kwargs) as stream:
-                async for ev in stream:
-                    if ev.type == "message_start":
-                        streaming.update(_usage_dict(ev.message.usage))
-                    elif ev.type == "message_delta":
-                        streaming.update(_usage_dict(ev.usage))
-                    elif ev.type == "text":
-                        if result.first_token_s is None:
-                            result.first_token_s = time.perf_counter() - start
-                        if not turn_text_parts and result.text and not continuing:
-                            turn_text_parts.append("\n\n")
-                            emit(RunEvent("delta", "\n\n", so_far()))
-                        turn_text_parts.append(ev.text)
-                        piece = shown.feed(ev.text)
-                        if piece:
-                            emit(RunEvent("delta", piece, so_far()))
-                    elif ev.type == "message_stop":
-                        saw_stop = True
-                rest = shown.flush()
-                if rest:
-                    emit(RunEvent("delta", rest, so_far()))
-                if not saw_stop:
-                    raise RunError(
-                        "broken_stream",
-                        "The answer from the Anthropic API ended before it was complete. "
-                        "Nothing was applied; try again.",
-                    )
-                msg = stream.current_message_snapshot
-            continuing = False
-            texts.append("".join(turn_text_parts))
-            result.text = "".join(texts)
-            usage = {k: int(getattr(msg.usage, k, 0) or 0) for k in USAGE_KEYS} if msg.usage else {}
-            streaming.clear()
-            result.requests.append(usage)
-            add_usage(result.usage, usage)
-            result.stop = msg.stop_reason
-            emit(RunEvent("turn", msg.stop_reason or "", dict(result.usage), turn=result.turns))
-            content = [p for p in (_block_param(b) for b in msg.content) if p is not None]
-            last = msg.content[-1] if msg.content else None
-            if msg.stop_reason == "max_tokens" and last is not None and last.type == "tool_use":
-                partial = str(last.input)[:2000]
-                kept = [b for b in content if b["type"] == "text"]
-                if kept:
-                    messages.append({"role": "assistant", "content": kept})
-                if cut_retried:
-                    note(
-                        f"The {last.name} call was cut off again by max_tokens ({max_tokens:,}); "
-                        f"what was received of it: {partial}"
-                    )
-                    return fail(
-                        _max_tokens_error(req.task, max_tokens, tool=last.name), "incomplete"
-                    )
-                cut_retried = True
-                note(
-                    f"The answer was cut off by max_tokens ({max_tokens:,}) in the middle of a "
-                    f"{last.name} call; it was not run, and the agent was asked to make it again "
-                    "in smaller pieces."
-                )
-                ask = (
-                    f"[agentls] Your last reply was cut off by the max_tokens limit "
-                    f"({max_tokens:,} tokens) in the middle of a {last.name} call, so that call "
-                    "was not run. Make it again in smaller pieces (several Edit calls with short "
-                    "old_string and new_string, or a shorter file), and keep your text short."
-                )
-                _append_user_text(messages, ask)
-                continue
-            if not content:
-                content = [{"type": "text", "text": "(no answer)"}]
-            messages.append({"role": "assistant", "content": content})
-            uses = [b for b in msg.content if b.type == "tool_use"]
-            if msg.stop_reason == "max_tokens":
-                if continuations >= MAX_CONTINUATIONS:
-                    note(
-                        f"The answer was still cut off by max_tokens ({max_tokens:,}) after "
-                        f"{MAX_CONTINUATIONS} continuations."
-                    )
-                    return fail(_max_tokens_error(req.task, max_tokens), "incomplete")
-                continuations += 1
-                note(
-                    f"The answer reached max_tokens ({max_tokens:,}); continuing it "
-                    f"({continuations} of {MAX_CONTINUATIONS})."
-                )
-                messages.append(
-                    {
-                        "role": "user",
-                        "content": [
-                            {
-                                "type": "text",
-                                "text": "[agentls] Your answer was cut off by the max_tokens "
-                                "limit. Continue exactly where it stopped, without repeating "
-                                "anything and without a preamble.",
-                            }
-                        ],
-                    }
-                )
-                continuing = True  # its text goes on the answer's last line, no break
-                continue
-            if msg.stop_reason != "tool_use" or not uses:
-                if msg.stop_reason not in (None, "end_turn", "stop_sequence", "tool_use"):
-                    note(f"The answer ended with stop_reason {msg.stop_reason}.")
-                break
-            tool_turns += 1
-            results = []
-            for use in uses:
-                out, is_error = await _run_tool(
-                    use.name, use.input, offered, sandbox, proposals, workers
-                )
-                line = _tool_line(use.name, use.input, out, is_error)
-                result.tool_calls.append(line)
-                emit(RunEvent("tool", line, turn=result.turns))
-                results.append(
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": use.id,
-                        "content": redact(out),
-                        "is_error": is_error,
-                    }
-                )
-            messages.append({"role": "user", "content": results})
-            if tool_turns >= max_turns:
-                result.stop = "max_turns"
-                note(
-                    f"The agent reached its turn limit ({max_turns} tool turns: maxTurns, or "
-                    "--max-turns / the maxTurns setting) before it finished; its answer so far "
-                    "and its proposals are kept."
-                )
-                result.changes = proposals.list()
-                return fail(
-                    RunError(
-                        "max_turns",
-                        f"The agent did not finish within {max_turns} turns; the answer so far "
-                        "is kept and shown. Raise the limit with --max-turns (the agent's "
-                        "maxTurns, or the maxTurns setting) or continue the conversation.",
-                    ),
-                    "incomplete",
-                )
-    except asyncio.CancelledError:
-        bill_streaming()
-        result.status = "cancelled"
-        result.changes = []
-        result.wall_s = time.perf_counter() - start
-        raise
-    except Exception as exc:
-        bill_streaming()
-        return fail(
-            map_exception(exc, base_url=settings.effective_base_url(), timeout=settings.timeout)
-        )
-    finally:
-        result.cost = estimate_cost(model, result.requests, settings.prices)
-        if result.status == "cancelled" and on_cancel is not None:
-            on_cancel(result)
-        await workers.aclose()
-        if result.status == "incomplete":
-            result.changes = proposals.list()
-    result.status = "done"
-    result.changes = proposals.list()
-    result.wall_s = time.perf_counter() - start
-    emit(RunEvent("end", "", dict(result.usage)))
-    return result
+    return await run.run(client, sandbox, on_cancel)
 
 
 def _append_user_text(messages: list[dict[str, Any]], text: str) -> None:
