@@ -410,3 +410,25 @@ async def test_deleting_the_manifest_clears_the_files_end(client: LanguageClient
         )
     )
     await _until(client, two_uri, 1, lambda ds: not _al936(ds))
+
+
+@pytest.mark.asyncio
+async def test_a_plugin_outside_the_workspace_meets_its_manifest(client: LanguageClient) -> None:
+    """A file of a plugin outside the workspace folders, opened alone: the index reads its
+    plugin from disk (the build read the workspace only), so AL936 is on both ends there
+    too, as the file's own analysis gave it when it read the disk itself."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    plugin = root.parent / "elsewhere" / "lint"
+    (plugin / "agents").mkdir(parents=True)
+    (plugin / ".claude-plugin").mkdir()
+    helper = "---\nname: two\ndescription: Helps.\n---\nBody\n"
+    (plugin / "agents" / "one.md").write_text(helper.replace("two", "one"), "utf-8")
+    (plugin / "agents" / "two.md").write_text(helper, "utf-8")
+    manifest = plugin / ".claude-plugin" / "plugin.json"
+    manifest.write_text('{"name": "lint", "agents": ["./agents/one.md"]}', "utf-8")
+    two_uri = open_text(client, plugin / "agents" / "two.md")
+    at_agent = await _until(client, two_uri, 1, lambda ds: bool(_al936(ds)))
+    [d] = [d for d in at_agent if d.code == "AL936"]
+    assert d.related_information and d.related_information[0].location.uri == manifest.as_uri()
+    manifest_uri = open_text(client, manifest, language="json")
+    await _until(client, manifest_uri, 1, lambda ds: any("two.md" in m for m in _al936(ds)))

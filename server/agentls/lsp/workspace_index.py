@@ -66,6 +66,8 @@ class IndexState:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     # the `dialects` setting the index was last built with
     dialects: dict[str, str] = field(default_factory=dict)
+    # plugin folders of open files looked at (those outside the workspace folders were read)
+    plugins: set[str] = field(default_factory=set)
 
     @property
     def generation(self) -> int:
@@ -277,6 +279,7 @@ async def _build(ls: AgentlsServer) -> int:
     # open documents win over the disk
     st.index = index
     st.synced.clear()
+    st.plugins.clear()
     for uri in ls.open_uris():
         cached = ls.state.documents.current(ls, uri)
         if cached is not None:
@@ -320,6 +323,58 @@ def sync_document(ls: AgentlsServer, uri: str, cached: Cached, *, publishing: bo
     scope = old.scope if old is not None else "project"
     deps = index.update_analysis(cached.analysis, scope)
     _refresh(ls, deps - {path} if publishing else deps)
+    if cached.analysis.dialect in PLUGIN_DIALECTS:
+        _plugin_of_open_file(ls, path)
+
+
+# the files of a plugin whose findings across files read its other files (AL936)
+PLUGIN_DIALECTS = frozenset({"claude-plugin", "claude-plugin-agent", "claude-command"})
+
+
+def _plugin_of_open_file(ls: AgentlsServer, path: str) -> None:
+    """An open file of a plugin outside the workspace folders: the index reads the plugin's
+    files from disk once (the build read the workspace only), so that its manifest and the
+    files its lists leave out meet (AL936), as they do inside the workspace."""
+    from agentls.dialects.registry import plugin_root
+
+    st = ls.state.index
+    if path.replace("\\", "/").endswith(MANIFEST):
+        root: str | None = os.path.dirname(os.path.dirname(path))
+    else:
+        root = plugin_root(path)
+    if root is None or root in st.plugins:
+        return
+    st.plugins.add(root)
+    if any(root == f or root.startswith(f.rstrip(os.sep) + os.sep) for f in _folders(ls)):
+        return
+    _spawn(ls, _read_plugin(ls, root))
+
+
+async def _read_plugin(ls: AgentlsServer, root: str) -> None:
+    st = ls.state.index
+    async with st.disk:
+        index = st.built()
+        if index is None:
+            return
+        got = await asyncio.to_thread(_scan, ls, root)
+        # open documents are tracked from their text
+        got = [(p, e) for p, e in got if ls.open_document(from_fs_path(p) or p) is None]
+        _refresh(ls, await _reindex(ls, index, got))
+
+
+def _scan(ls: AgentlsServer, root: str) -> list[tuple[str, IndexEntry | Skipped | None]]:
+    """The index entries of the files below ``root``, read from disk (in a worker thread)."""
+    from agentls.discovery import index_files
+
+    found = index_files(
+        [root],
+        _indexing().INDEXED,
+        user=False,
+        bundled=False,
+        configs=ls.state.configs,
+        dialect_for=ls.state.settings.dialect_for,
+    )
+    return _read_entries(list(found), ls.state.configs)
 
 
 async def _sync_open(ls: AgentlsServer, uri: str) -> None:
@@ -395,25 +450,10 @@ async def _plugins_changed(ls: AgentlsServer, manifests: list[str]) -> None:
     st = ls.state.index
     index = st.built()
     if index is not None:
-        from agentls.discovery import index_files
-
-        indexing = _indexing()
         for manifest in manifests:
             root = os.path.dirname(os.path.dirname(manifest))
             below = root.rstrip(os.sep) + os.sep
-
-            def scan(root: str = root) -> list[tuple[str, IndexEntry | Skipped | None]]:
-                found = index_files(
-                    [root],
-                    indexing.INDEXED,
-                    user=False,
-                    bundled=False,
-                    configs=ls.state.configs,
-                    dialect_for=ls.state.settings.dialect_for,
-                )
-                return _read_entries(list(found), ls.state.configs)
-
-            got = await asyncio.to_thread(scan)
+            got = await asyncio.to_thread(_scan, ls, root)
             await _reindex(ls, index, got)
             seen = {path for path, _ in got}
             gone = [p for p in index.entries if p.startswith(below) and p not in seen]
