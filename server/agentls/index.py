@@ -598,13 +598,12 @@ class WorkspaceIndex:
             self._placed(path, old, added=False)
         if old.kind == PLUGIN:
             return deps
-        manifest = self._file_dependents(path)
-        if manifest:
-            return self._dependents({(old.kind, old.name)}, exclude=path) | manifest
         if old.kind in CONFIG_KINDS:
             self._config_gen += 1
             return self._config_dependents(path, agents=True)
-        return self._dependents({(old.kind, old.name)} | _refs_changed(old, None), exclude=path)
+        names = {(old.kind, old.name)} | _refs_changed(old, None)
+        # and the manifest, when the file was one of its plugin's folders'
+        return self._dependents(names, exclude=path) | self._file_dependents(path)
 
     def update(
         self, path: str, text: str, scope: str = "project", dialect: str | None = None
