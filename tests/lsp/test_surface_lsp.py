@@ -132,20 +132,30 @@ async def test_misnamed_skill_is_renamed_by_its_quick_fix(client: LanguageClient
     uri = _open(client, ".claude/skills/lint/skill.md", text, "markdown")
     diags = await diagnostics(client, uri, 1)
     [d] = [d for d in diags if d.code == "AL506"]
+    # the rename, then the configuration's "Ignore AL506 ..." actions
+    title, change = await _file_action(client, uri, d, "Rename")
+    assert title == "Rename `skill.md` to `SKILL.md`"
+    assert change.new_uri.endswith("/.claude/skills/lint/SKILL.md")
+    assert change.options is not None and change.options.overwrite is False
+
+
+async def _file_action(
+    client: LanguageClient, uri: str, d: lsp.Diagnostic, prefix: str
+) -> tuple[str, lsp.RenameFile]:
+    """The one code action for ``d`` whose title starts with ``prefix``: its title and the
+    file rename that is its whole edit."""
     actions = await client.text_document_code_action_async(
         lsp.CodeActionParams(
             lsp.TextDocumentIdentifier(uri), d.range, lsp.CodeActionContext(diagnostics=[d])
         )
     )
-    # the rename, then the configuration's "Ignore AL506 ..." actions
     [action] = [
-        a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title.startswith("Rename")
+        a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title.startswith(prefix)
     ]
-    assert action.title == "Rename `skill.md` to `SKILL.md`" and action.edit is not None
+    assert action.edit is not None
     [change] = action.edit.document_changes or []
     assert isinstance(change, lsp.RenameFile)
-    assert change.new_uri.endswith("/.claude/skills/lint/SKILL.md")
-    assert change.options is not None and change.options.overwrite is False
+    return action.title, change
 
 
 @pytest.mark.asyncio
@@ -156,17 +166,8 @@ async def test_a_loose_skill_file_is_moved_into_its_folder_by_its_quick_fix(
     uri = _open(client, ".claude/skills/tidy.md", text, "markdown")
     [d] = [d for d in await diagnostics(client, uri, 1) if d.code == "AL507"]
     assert d.severity == lsp.DiagnosticSeverity.Warning
-    actions = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            lsp.TextDocumentIdentifier(uri), d.range, lsp.CodeActionContext(diagnostics=[d])
-        )
-    )
-    [action] = [
-        a for a in actions or [] if isinstance(a, lsp.CodeAction) and a.title.startswith("Move")
-    ]
-    assert action.title == "Move to `tidy/SKILL.md`" and action.edit is not None
-    [change] = action.edit.document_changes or []
-    assert isinstance(change, lsp.RenameFile)
+    title, change = await _file_action(client, uri, d, "Move")
+    assert title == "Move to `tidy/SKILL.md`"
     assert change.new_uri.endswith("/.claude/skills/tidy/SKILL.md")
     assert change.options is not None and change.options.overwrite is False
     # a README beside the skills is no skill: nothing said
